@@ -1,0 +1,317 @@
+"""The whole ``ordersync.toml`` schema, its loading and its validation.
+
+Loaded with :mod:`tomllib`; an ``[env.NAME]`` table is deep-merged over the base
+when ``--env NAME`` is given.  Every problem is reported at once, each with its
+key path, the value found and what is expected.  Secrets never come from the
+file: ``ORDERSYNC_DATABASE_URL`` overrides the database URL, and a password
+written into the file's URL is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.engine import make_url
+
+from ordersync.errors import ConfigError
+from ordersync.names import NameTemplate, normalize_header, parse_template
+
+DATABASE_URL_ENV = "ORDERSYNC_DATABASE_URL"
+DEFAULT_CONFIG_NAME = "ordersync.toml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+Header = Annotated[str, AfterValidator(normalize_header)]
+"""A column name, in the normal form headers are compared in."""
+HeaderMap = Annotated[
+    dict[str, str],
+    AfterValidator(lambda m: {normalize_header(k): normalize_header(v) for k, v in m.items()}),
+]
+"""Header variant → canonical header, both in normal form."""
+
+
+class TablesConfig(_Model):
+    """Names of the tables ordersync owns (change them to share a schema with other tools)."""
+
+    ingest_files: str = "ingest_files"
+    """One row per source file seen: content hash, counts, status, error."""
+    staging_orders: str = "staging_orders"
+    """Rows read from files and not yet merged, columns as in the files after alias mapping."""
+    staging_lines: str = "staging_lines"
+    """The staged rows' size quantities, one row per row × size with qty > 0."""
+    rejected_rows: str = "rejected_rows"
+    """Every row that was read but not staged, with file, sheet, row, column, value, reason."""
+    orders: str = "orders"
+    """The canonical order list: descriptive columns, one column per size, TOTAL QTY, sync state."""
+    order_lines: str = "order_lines"
+    """One row per order × size: the quantity the board should show, and its sync state."""
+    merge_changes: str = "merge_changes"
+    """Work table: the orders the last merge created or changed (read by the lines stage)."""
+    order_columns: str = "order_columns"
+    """Registry of business columns: label, SQL column name, kind (size or descriptive), type."""
+
+
+class DatabaseConfig(_Model):
+    """Where the data lives."""
+
+    url: str = "sqlite:///ordersync.db"
+    """SQLAlchemy-style URL. SQLite paths are relative to the config file. For PostgreSQL use
+    postgresql://user@host:5432/db and put the password in PGPASSWORD or ORDERSYNC_DATABASE_URL."""
+    schema_name: str | None = Field(default=None, alias="schema")
+    """PostgreSQL schema to use (created if missing); empty means the server's default."""
+    tables: TablesConfig = TablesConfig()
+    """Table names."""
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        try:
+            parsed = make_url(url)
+        except Exception as exc:
+            raise ValueError(f"not a database URL ({exc})") from exc
+        if parsed.password:
+            raise ValueError(
+                "the URL holds a password; secrets never go in the config file: "
+                f"set PGPASSWORD or {DATABASE_URL_ENV} in the environment instead"
+            )
+        if parsed.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        return url
+
+
+class ProfileConfig(_Model):
+    """How to read one customer's files."""
+
+    customer: str
+    """Canonical customer name, used when a row's CUSTOMER cell is blank."""
+    glob: list[str]
+    """File pattern(s) relative to sources.directory, e.g. "GRE_*.xlsx"."""
+    sheet: str | None = None
+    """Sheet to read; default the first sheet."""
+    header_row: int | None = Field(default=None, ge=1)
+    """1-based row holding the headers; default: detected (the first row naming every key column)."""
+    aliases: HeaderMap = {}
+    """Header spelling used by this customer → canonical header, on top of columns.aliases."""
+
+    @field_validator("glob", mode="before")
+    @classmethod
+    def _glob_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class SourcesConfig(_Model):
+    """Where the workbooks are and how each customer's files look."""
+
+    directory: str = "orders"
+    """Folder holding the workbooks, relative to the config file."""
+    header_search_rows: int = Field(default=30, ge=1, le=1000)
+    """How many rows from the top of a sheet to search for the header row."""
+    threads: int = Field(default=2, ge=1, le=64)
+    """Files read in parallel (the Excel reader releases the GIL)."""
+    profiles: dict[str, ProfileConfig] = {}
+    """One table per customer: [sources.profiles.GRE]."""
+
+
+class ColumnsConfig(_Model):
+    """How headers are mapped and how values are typed."""
+
+    aliases: HeaderMap = {}
+    """Header variant → canonical header, for every customer (e.g. "PO #" = "PO NUMBER")."""
+    dates: list[Header] = []
+    """Columns holding dates (Excel date cells, Excel serial numbers or text in date_formats)."""
+    decimals: list[Header] = []
+    """Columns holding decimal numbers (prices, weights)."""
+    integers: list[Header] = []
+    """Columns holding whole numbers (size columns and the total column are always integers)."""
+    date_formats: list[str] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d.%m.%Y"]
+    """strptime formats tried in order for dates written as text (day first, as the customers do)."""
+    null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a"]
+    """Cell texts that mean "no value" (compared case-insensitively; empty cells are always null)."""
+    customer: Header = "CUSTOMER"
+    """The column holding the customer name."""
+    customer_names: dict[str, str] = {}
+    """Spelling found in the customer column → canonical customer name."""
+
+    @field_validator("customer_names")
+    @classmethod
+    def _normalise_names(cls, value: dict[str, str]) -> dict[str, str]:
+        return {normalize_header(k): v.strip() for k, v in value.items()}
+
+
+class SizesConfig(_Model):
+    """How size columns are found."""
+
+    start_after: Header = "UNIT OF MEASURE"
+    """Size columns start right after this column…"""
+    end_before: Header = "TOTAL QTY"
+    """…and end right before this one."""
+    labels: list[Header] = []
+    """Known size labels, used for files that lack the two marker columns."""
+    total_column: Header = "TOTAL QTY"
+    """The order's total quantity column (kept as in the file)."""
+
+
+class CancelRule(_Model):
+    """When an order counts as cancelled."""
+
+    column: Header = "ORDER TYPE"
+    """Column to look at."""
+    values: list[str] = ["CANCELLED", "CANCELED"]
+    """Values (case-insensitive) that mean cancelled."""
+
+
+class MergeConfig(_Model):
+    """How staged rows become the canonical order list."""
+
+    key: list[Header] = ["AAG ORDER NUMBER", "PLANNED DELIVERY METHOD", "CUSTOMER STYLE"]
+    """Business key: the columns that together identify one order."""
+    hash_columns: list[Header] = []
+    """Columns whose change makes an order CHANGED; empty means every business column."""
+    duplicates: Literal["last", "first"] = "last"
+    """Which row wins when one load holds a key twice, ordered by (file path, sheet, row):
+    "last" keeps the latest row (later rows are corrections); the others are rejected."""
+    cancel: CancelRule = CancelRule()
+    """The cancellation rule."""
+
+    @field_validator("key")
+    @classmethod
+    def _key_not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("the business key needs at least one column")
+        if len(set(value)) != len(value):
+            raise ValueError("the business key names a column twice")
+        return value
+
+
+class NamesConfig(_Model):
+    """Board names built from columns: {COLUMN}, with {A|B} falling back to B when A is blank."""
+
+    group: str = "{CUSTOMER} {CUSTOMER SEASON|AAG SEASON}"
+    """Group (one per customer and season)."""
+    item: str = "{AAG ORDER NUMBER} {CUSTOMER STYLE} {PLANNED DELIVERY METHOD}"
+    """Item (one per order)."""
+
+    @field_validator("group", "item")
+    @classmethod
+    def _valid_template(cls, value: str) -> str:
+        parse_template(value)
+        return value
+
+    @property
+    def group_template(self) -> NameTemplate:
+        return parse_template(self.group)
+
+    @property
+    def item_template(self) -> NameTemplate:
+        return parse_template(self.item)
+
+
+class Config(_Model):
+    """A whole ordersync configuration."""
+
+    database: DatabaseConfig = DatabaseConfig()
+    sources: SourcesConfig = SourcesConfig()
+    columns: ColumnsConfig = ColumnsConfig()
+    sizes: SizesConfig = SizesConfig()
+    merge: MergeConfig = MergeConfig()
+    names: NamesConfig = NamesConfig()
+    base_dir: Path = Path(".")
+    """Folder relative paths are resolved against (the config file's folder; set by the loader)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        typed = {
+            "columns.dates": set(self.columns.dates),
+            "columns.decimals": set(self.columns.decimals),
+            "columns.integers": set(self.columns.integers),
+        }
+        names = list(typed)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                both = typed[a] & typed[b]
+                if both:
+                    raise ValueError(f"{a} and {b} both list {sorted(both)}: a column has one type")
+        return self
+
+    @property
+    def source_dir(self) -> Path:
+        return (self.base_dir / self.sources.directory).resolve()
+
+    @property
+    def database_url(self) -> str:
+        """The effective URL: the environment override, else the file's, SQLite made absolute."""
+        url = os.environ.get(DATABASE_URL_ENV) or self.database.url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            path = Path(parsed.database)
+            if not path.is_absolute():
+                parsed = parsed.set(database=str((self.base_dir / path).resolve()))
+            return parsed.render_as_string(hide_password=False)
+        return url
+
+
+def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _format_problem(error: Any) -> str:
+    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"{path}: unknown key (check the spelling against `ordersync init`'s example)"
+    if error["type"] == "missing":
+        return f"{path}: required key is missing"
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"{path}: {message}{shown}"
+
+
+def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: str = "<config>",
+                     base_dir: Path | None = None) -> Config:
+    """Validate a parsed TOML document, overlaying ``[env.NAME]`` when ``env`` is given."""
+    data = dict(data)
+    environments = data.pop("env", {})
+    if env is not None:
+        if env not in environments:
+            known = ", ".join(sorted(environments)) or "none defined"
+            raise ConfigError(source, [f"env.{env}: no such environment (known: {known})"])
+        data = _deep_merge(data, environments[env])
+    if base_dir is not None:
+        data["base_dir"] = base_dir
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, [_format_problem(e) for e in exc.errors()]) from None
+
+
+def load_config(path: Path | str | None = None, *, env: str | None = None) -> Config:
+    """Load and validate ``path`` (default ``./ordersync.toml``)."""
+    config_path = Path(path) if path is not None else Path(DEFAULT_CONFIG_NAME)
+    if not config_path.is_file():
+        raise ConfigError(str(config_path), [
+            "file not found: create one with `ordersync init DIR` or pass --config PATH"])
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(config_path), [f"not valid TOML: {exc}"]) from None
+    return config_from_dict(data, env=env, source=str(config_path),
+                            base_dir=config_path.resolve().parent)
+
+
+def example_config_text() -> str:
+    """The shipped, commented example configuration."""
+    return resources.files("ordersync").joinpath("example.toml").read_text(encoding="utf-8")

@@ -1,0 +1,245 @@
+"""Tables ordersync owns, and schema evolution of the business columns.
+
+System tables are SQLAlchemy Core tables whose names come from the config.
+Business columns (one per descriptive header and one per size label) are added
+to ``orders`` and ``staging_orders`` as files bring them — a size label never
+seen before becomes a new column, never a silent drop.  The ``order_columns``
+registry maps each label to its SQL column name: the label itself, quoted,
+unless it is too long for PostgreSQL (63 bytes) or collides with a system column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordersync.config import TablesConfig
+from ordersync.db.database import Database
+from ordersync.errors import ConfigError
+
+ColumnKind = Literal["descriptive", "size"]
+ValueType = Literal["text", "date", "decimal", "integer"]
+
+_MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
+
+_SQL_TYPES: dict[str, dict[ValueType, str]] = {
+    "sqlite": {"text": "TEXT", "date": "TEXT", "decimal": "REAL", "integer": "INTEGER"},
+    "postgresql": {"text": "TEXT", "date": "DATE", "decimal": "DOUBLE PRECISION",
+                   "integer": "BIGINT"},
+}
+
+STAGING_META = ("_file_id", "_sheet", "_row", "_key", "_hash", "_cancelled", "_group", "_item")
+"""Columns every staged row carries besides its business columns."""
+
+
+@dataclass(frozen=True)
+class BusinessColumn:
+    """One registered business column."""
+
+    label: str  # normalised header, e.g. "32/30" or "CUSTOMER STYLE"
+    name: str  # SQL column name in orders and staging_orders (unquoted)
+    kind: ColumnKind
+    value_type: ValueType
+    position: int
+
+
+def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
+    md = sa.MetaData()
+    ts = sa.DateTime(timezone=True)
+    now = sa.func.current_timestamp()
+    tables = {
+        "ingest_files": sa.Table(
+            t.ingest_files, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("path", sa.Text, nullable=False, unique=True),
+            sa.Column("profile", sa.Text), sa.Column("customer", sa.Text),
+            sa.Column("content_hash", sa.Text), sa.Column("config_hash", sa.Text),
+            sa.Column("sheet", sa.Text), sa.Column("header_row", sa.Integer),
+            sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_staged", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_blank", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("status", sa.Text, nullable=False),
+            sa.Column("error", sa.Text),
+            sa.Column("ingested_at", ts, server_default=now),
+            sa.Column("merged_at", ts),
+        ),
+        "staging_lines": sa.Table(
+            t.staging_lines, md,
+            sa.Column("_file_id", sa.Integer, nullable=False),
+            sa.Column("_row", sa.Integer, nullable=False),
+            sa.Column("size_code", sa.Text, nullable=False),
+            sa.Column("qty", sa.BigInteger, nullable=False),
+            sa.Index(f"ix_{t.staging_lines}_row", "_file_id", "_row"),
+        ),
+        "rejected_rows": sa.Table(
+            t.rejected_rows, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("file_id", sa.Integer, index=True),
+            sa.Column("file", sa.Text, nullable=False),
+            sa.Column("sheet", sa.Text), sa.Column("row", sa.Integer),
+            sa.Column("column", sa.Text), sa.Column("raw_value", sa.Text),
+            sa.Column("reason", sa.Text, nullable=False),
+            sa.Column("business_key", sa.Text),
+            sa.Column("rejected_at", ts, server_default=now),
+        ),
+        "merge_changes": sa.Table(
+            t.merge_changes, md,
+            sa.Column("business_key", sa.Text, primary_key=True),
+            sa.Column("file_id", sa.Integer, nullable=False),
+            sa.Column("row", sa.Integer, nullable=False),
+            sa.Column("cancelled", sa.Integer, nullable=False),
+            sa.Column("kind", sa.Text, nullable=False),
+            sa.Column("record_uuid", sa.Text),
+            sa.Column("monday_item_id", sa.Text),
+            sa.Column("old_state", sa.Text),
+        ),
+        "order_columns": sa.Table(
+            t.order_columns, md,
+            sa.Column("label", sa.Text, primary_key=True),
+            sa.Column("name", sa.Text, nullable=False, unique=True),
+            sa.Column("kind", sa.Text, nullable=False),
+            sa.Column("value_type", sa.Text, nullable=False),
+            sa.Column("position", sa.Integer, nullable=False),
+            sa.Column("added_at", ts, server_default=now),
+        ),
+        "orders": sa.Table(
+            t.orders, md,
+            sa.Column("record_uuid", sa.Text, primary_key=True),
+            sa.Column("business_key", sa.Text, nullable=False, unique=True),
+            sa.Column("profile", sa.Text),
+            sa.Column("source_file_id", sa.Integer),
+            sa.Column("source_file", sa.Text), sa.Column("source_sheet", sa.Text),
+            sa.Column("source_row", sa.Integer),
+            sa.Column("row_hash", sa.Text, nullable=False),
+            sa.Column("is_cancelled", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("group_name", sa.Text), sa.Column("item_name", sa.Text),
+            sa.Column("change_kind", sa.Text, nullable=False),
+            sa.Column("sync_state", sa.Text, nullable=False, index=True),
+            sa.Column("sync_action", sa.Text),
+            sa.Column("monday_item_id", sa.Text), sa.Column("monday_group_id", sa.Text),
+            sa.Column("synced_hash", sa.Text),
+            sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("last_error", sa.Text),
+            sa.Column("first_seen_at", ts, server_default=now),
+            sa.Column("changed_at", ts, server_default=now),
+            sa.Column("removed_at", ts),
+            sa.Index(f"ix_{t.orders}_source", "source_file_id"),
+        ),
+        "order_lines": sa.Table(
+            t.order_lines, md,
+            sa.Column("record_uuid", sa.Text, primary_key=True),
+            sa.Column("size_code", sa.Text, primary_key=True),
+            sa.Column("qty", sa.BigInteger, nullable=False),
+            sa.Column("sync_state", sa.Text, nullable=False, index=True),
+            sa.Column("sync_action", sa.Text),
+            sa.Column("monday_subitem_id", sa.Text),
+            sa.Column("synced_qty", sa.BigInteger),
+            sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("last_error", sa.Text),
+            sa.Column("changed_at", ts, server_default=now),
+        ),
+        "staging_orders": sa.Table(
+            t.staging_orders, md,
+            sa.Column("_file_id", sa.Integer, nullable=False, index=True),
+            sa.Column("_sheet", sa.Text), sa.Column("_row", sa.Integer, nullable=False),
+            sa.Column("_key", sa.Text, nullable=False, index=True),
+            sa.Column("_hash", sa.Text, nullable=False),
+            sa.Column("_cancelled", sa.Integer, nullable=False),
+            sa.Column("_group", sa.Text), sa.Column("_item", sa.Text),
+        ),
+    }
+    return md, tables
+
+
+SYSTEM_COLUMNS = frozenset(
+    c.name.upper()
+    for table in ("orders", "staging_orders")
+    for c in _system_tables(TablesConfig())[1][table].columns
+)
+
+
+def create_tables(db: Database) -> None:
+    """Create every system table that does not exist yet (idempotent)."""
+    db.ensure_schema()
+    metadata, _ = _system_tables(db.tables)
+    with db.begin() as conn:
+        metadata.create_all(conn)
+        if not db.is_sqlite:
+            # Lets the merge compare hashes without reading the wide order rows.
+            conn.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {db.quote('ix_' + db.tables.orders + '_key_hash')} "
+                f"ON {db.table('orders')} (business_key) INCLUDE (row_hash)"
+            )
+
+
+def column_name_for(label: str, taken: Iterable[str]) -> str:
+    """The SQL name for a new label: the label itself when it is safe, else a shortened form."""
+    taken_upper = {t.upper() for t in taken} | SYSTEM_COLUMNS
+    name = label
+    if len(name.encode()) > _MAX_IDENTIFIER_BYTES or name.upper() in taken_upper:
+        digest = hashlib.sha256(label.encode()).hexdigest()[:8]
+        head = name.encode()[: _MAX_IDENTIFIER_BYTES - 10].decode(errors="ignore").rstrip()
+        name = f"{head} ~{digest}"
+    return name
+
+
+def registered_columns(db: Database, conn: Connection) -> list[BusinessColumn]:
+    """Every business column, in position order."""
+    rows = conn.execute(sa.text(
+        f"SELECT label, name, kind, value_type, position FROM {db.table('order_columns')} "
+        "ORDER BY position"
+    )).all()
+    return [BusinessColumn(r.label, r.name, r.kind, r.value_type, r.position) for r in rows]
+
+
+@dataclass(frozen=True)
+class ColumnRequest:
+    """A column a file brings: its label, kind and value type."""
+
+    label: str
+    kind: ColumnKind
+    value_type: ValueType
+
+
+def ensure_columns(db: Database, conn: Connection,
+                   wanted: Sequence[ColumnRequest]) -> tuple[list[BusinessColumn], list[str]]:
+    """Register and add missing business columns; return (all columns, labels added)."""
+    existing = registered_columns(db, conn)
+    by_label = {c.label: c for c in existing}
+    added: list[str] = []
+    position = max((c.position for c in existing), default=0)
+    types = _SQL_TYPES[db.dialect]
+    for request in wanted:
+        if request.label in by_label:
+            known = by_label[request.label]
+            if known.value_type != request.value_type:
+                raise ConfigError("columns", [
+                    f"column {request.label!r} holds {known.value_type} values in the database "
+                    f"but the config now makes it {request.value_type}: put it back in the list "
+                    f"it was in, or rebuild the database (remove the SQLite file / drop the tables)"
+                ])
+            continue
+        position += 1
+        name = column_name_for(request.label, (c.name for c in by_label.values()))
+        column = BusinessColumn(request.label, name, request.kind, request.value_type, position)
+        conn.execute(
+            sa.text(f"INSERT INTO {db.table('order_columns')} "
+                    "(label, name, kind, value_type, position) "
+                    "VALUES (:label, :name, :kind, :value_type, :position)"),
+            {"label": column.label, "name": column.name, "kind": column.kind,
+             "value_type": column.value_type, "position": column.position},
+        )
+        for role in ("orders", "staging_orders"):
+            conn.exec_driver_sql(
+                f"ALTER TABLE {db.table(role)} ADD COLUMN {db.quote(name)} "
+                f"{types[column.value_type]}"
+            )
+        by_label[column.label] = column
+        added.append(column.label)
+    return sorted(by_label.values(), key=lambda c: c.position), added

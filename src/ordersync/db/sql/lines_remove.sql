@@ -1,0 +1,11 @@
+-- Vanished sizes the board has (or may have): zero them with REMOVE.
+UPDATE {order_lines} SET
+    qty = 0,
+    sync_state = CASE WHEN sync_state = :sending THEN :sending ELSE :pending END,
+    sync_action = 'REMOVE', attempts = 0, last_error = NULL, changed_at = {now}
+WHERE record_uuid IN (SELECT o.record_uuid FROM {merge_changes} c
+                      JOIN {orders} o ON o.business_key = c.business_key)
+  AND NOT (qty = 0 AND COALESCE(sync_action, '') = 'REMOVE')
+  AND NOT EXISTS (SELECT 1 FROM _target t
+                  WHERE t.record_uuid = {order_lines}.record_uuid
+                    AND t.size_code = {order_lines}.size_code)

@@ -1,0 +1,91 @@
+"""The error tree: every failure a user can cause is one of these, with its context.
+
+    OrderSyncError
+    ├── ConfigError            bad or missing configuration (key path, value, expected)
+    ├── IngestError            a file cannot be read (file, sheet, row, column)
+    │   └── FileRejected       the whole file is skipped; other files still load
+    ├── DatabaseError          the database is unreachable or refuses a statement
+    └── SyncError              talking to monday.com (issue #4)
+        ├── FatalSyncError     stop the run (auth, board not found)
+        ├── RetriableSyncError wait and retry (rate limits, 5xx, timeouts)
+        └── RecordSyncError    fail one record, go on
+
+Messages are built from the context, and name the next step where one exists.
+The CLI prints ``str(error)`` as one line and exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class OrderSyncError(Exception):
+    """Root of every error ordersync raises on purpose."""
+
+
+class ConfigError(OrderSyncError):
+    """The configuration is missing or invalid; ``problems`` lists every issue found."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid configuration in {source}:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a workbook something happened; any part may be unknown."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+
+class IngestError(OrderSyncError):
+    """A problem reading a source file."""
+
+    def __init__(self, location: Location, problem: str, hint: str | None = None) -> None:
+        self.location = location
+        self.problem = problem
+        self.hint = hint
+        message = f"{location}: {problem}"
+        if hint:
+            message += f" — {hint}"
+        super().__init__(message)
+
+
+class FileRejected(IngestError):
+    """The whole file is rejected (corrupt, encrypted, no header, missing key column)."""
+
+
+class DatabaseError(OrderSyncError):
+    """The database cannot be reached or refused a statement."""
+
+
+class SyncError(OrderSyncError):
+    """Base for errors talking to monday.com."""
+
+
+class FatalSyncError(SyncError):
+    """Stop the run: nothing further can succeed (bad token, board not found)."""
+
+
+class RetriableSyncError(SyncError):
+    """Wait and retry: rate limits, server faults, timeouts."""
+
+
+class RecordSyncError(SyncError):
+    """One record failed; the rest of the batch goes on."""

@@ -1,0 +1,59 @@
+"""The row hash: one canonical text per row, hashed with SHA-256.  Stable forever.
+
+A stored hash is compared with hashes computed years later, so the canonical
+form is pinned here and covered by tests; it must never depend on a library's
+float or date formatting, on column order or on which other columns exist:
+
+- Only non-null values take part, each as ``LABEL\\x1eVALUE``, sorted by label
+  and joined with ``\\x1f``.  A column that is blank (or absent from the file)
+  therefore does not change the hash, and neither does the order of columns.
+- text: as stored (ingest has already stripped it);
+  integer: decimal digits; decimal: rounded to 6 places and written as an
+  integer count of millionths (so ``1``, ``1.0`` and ``1.000000`` agree);
+  date: ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import polars as pl
+
+from ordersync.db.schema import ValueType
+
+_FIELD = "\x1f"
+_PAIR = "\x1e"
+_DECIMAL_SCALE = 1_000_000
+
+
+def canonical_value(column: str, value_type: ValueType) -> pl.Expr:
+    """The canonical text of one typed column (null stays null)."""
+    col = pl.col(column)
+    if value_type == "integer":
+        return col.cast(pl.Int64).cast(pl.String)
+    if value_type == "decimal":
+        return (col * _DECIMAL_SCALE).round(0).cast(pl.Int64).cast(pl.String)
+    if value_type == "date":
+        return col.dt.strftime("%Y-%m-%d")
+    return col.cast(pl.String)
+
+
+def canonical_row(columns: Mapping[str, ValueType]) -> pl.Expr:
+    """The canonical text of each row over ``columns`` (label → type)."""
+    pieces = [
+        pl.lit(label + _PAIR) + canonical_value(label, value_type)
+        for label, value_type in sorted(columns.items())
+    ]
+    if not pieces:
+        return pl.lit("")
+    return pl.concat_str(pieces, separator=_FIELD, ignore_nulls=True)
+
+
+def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType]) -> pl.Series:
+    """Hex SHA-256 of each row's canonical text."""
+    texts = frame.select(canonical_row(columns).alias("t")).to_series()
+    sha256 = hashlib.sha256
+    return pl.Series(
+        "_hash", [sha256(t.encode()).hexdigest() for t in texts.to_list()], dtype=pl.String
+    )

@@ -1,0 +1,164 @@
+"""Finding the header row and deciding what each column of a sheet is.
+
+The header row is the profile's ``header_row`` or, by default, the first row
+within ``sources.header_search_rows`` whose normalised, alias-mapped cells name
+every business-key column.  Each column then gets a label (its canonical
+header), a kind (size or descriptive) and a value type.  Size columns are the
+ones between the two marker columns (default ``UNIT OF MEASURE`` … ``TOTAL
+QTY``) or, for files without markers, the labels listed in ``sizes.labels``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ordersync.config import Config, ProfileConfig
+from ordersync.db.schema import ColumnKind, ValueType
+from ordersync.errors import FileRejected, Location
+from ordersync.ingest.reader import RawSheet
+from ordersync.names import normalize_header
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    """One column of the sheet that carries a header."""
+
+    source: str  # positional name in RawSheet.cells (c0, c1, …)
+    header: str  # as written in the file
+    label: str  # canonical header after normalisation and aliases
+    kind: ColumnKind
+    value_type: ValueType
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where the header is and what every column means."""
+
+    header_row: int  # 1-based spreadsheet row
+    columns: tuple[SheetColumn, ...]
+    unnamed: tuple[str, ...]  # positional names of header-less columns
+
+    @property
+    def sizes(self) -> tuple[SheetColumn, ...]:
+        return tuple(c for c in self.columns if c.kind == "size")
+
+    def by_label(self) -> dict[str, SheetColumn]:
+        return {c.label: c for c in self.columns}
+
+
+def map_header(raw: str, config: Config, profile: ProfileConfig) -> str:
+    label = normalize_header(raw)
+    label = profile.aliases.get(label, label)
+    return config.columns.aliases.get(label, label)
+
+
+def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> SheetLayout:
+    """Find the header row and classify the columns; raise FileRejected if impossible."""
+    key = config.merge.key
+    if profile.header_row is not None:
+        index = profile.header_row - 1
+        if index >= sheet.cells.height:
+            raise FileRejected(Location(sheet.file, sheet.sheet),
+                               f"header_row {profile.header_row} is past the last row "
+                               f"({sheet.cells.height})")
+    else:
+        index = _find_header_row(sheet, config, profile)
+    headers = [cell for cell in sheet.cells.row(index)] if sheet.cells.height else []
+    layout = _classify(sheet, index, headers, config, profile)
+    missing = [k for k in key if k not in layout.by_label()]
+    if missing:
+        raise FileRejected(
+            Location(sheet.file, sheet.sheet, index + 1),
+            f"missing key column(s) {', '.join(missing)} in the header row",
+            "add the column to the file, or map its spelling with an alias in ordersync.toml")
+    return layout
+
+
+def _find_header_row(sheet: RawSheet, config: Config, profile: ProfileConfig) -> int:
+    key = set(config.merge.key)
+    limit = min(sheet.cells.height, config.sources.header_search_rows)
+    best: tuple[int, int] | None = None  # (matches, row index)
+    for index in range(limit):
+        labels = {map_header(c, config, profile) for c in sheet.cells.row(index) if c}
+        found = len(key & labels)
+        if found == len(key):
+            return index
+        if found and (best is None or found > best[0]):
+            best = (found, index)
+    expected = ", ".join(config.merge.key)
+    hint = "set the profile's header_row, or add aliases for the key columns' spelling"
+    if best is not None:
+        raise FileRejected(
+            Location(sheet.file, sheet.sheet, best[1] + 1),
+            f"no header row found: the best candidate names {best[0]} of the key columns "
+            f"({expected})", hint)
+    raise FileRejected(
+        Location(sheet.file, sheet.sheet),
+        f"no header row found in the first {limit} rows: no row names the key columns "
+        f"({expected})", hint)
+
+
+def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Config,
+              profile: ProfileConfig) -> SheetLayout:
+    named: list[tuple[str, str, str]] = []  # (source, header, label)
+    unnamed: list[str] = []
+    seen: dict[str, str] = {}
+    for position, header in enumerate(headers):
+        source = f"c{position}"
+        label = map_header(header or "", config, profile)
+        if not label:
+            unnamed.append(source)
+            continue
+        if label in seen:
+            raise FileRejected(
+                Location(sheet.file, sheet.sheet, index + 1, label),
+                f"two columns map to {label!r} (headers {seen[label]!r} and {header!r})",
+                "rename one of them or fix the aliases in ordersync.toml")
+        seen[label] = header or ""
+        named.append((source, header or "", label))
+
+    labels = [label for _, _, label in named]
+    size_labels = _size_labels(labels, config)
+    if not size_labels:
+        raise FileRejected(
+            Location(sheet.file, sheet.sheet, index + 1),
+            f"no size columns found between {config.sizes.start_after!r} and "
+            f"{config.sizes.end_before!r}, and none of sizes.labels is present",
+            "check the two marker columns' spelling, or list the sizes in sizes.labels")
+    columns = tuple(
+        SheetColumn(source, header, label, *_kind_and_type(label, size_labels, config))
+        for source, header, label in named
+    )
+    return SheetLayout(index + 1, columns, tuple(unnamed))
+
+
+def _size_labels(labels: list[str], config: Config) -> set[str]:
+    start, end = config.sizes.start_after, config.sizes.end_before
+    if start in labels and end in labels and labels.index(start) < labels.index(end):
+        return set(labels[labels.index(start) + 1 : labels.index(end)])
+    known = set(config.sizes.labels)
+    return {label for label in labels if label in known}
+
+
+def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnKind, ValueType]:
+    if label in sizes:
+        return "size", "integer"
+    columns = config.columns
+    if label == config.sizes.total_column or label in columns.integers:
+        return "descriptive", "integer"
+    if label in columns.dates:
+        return "descriptive", "date"
+    if label in columns.decimals:
+        return "descriptive", "decimal"
+    return "descriptive", "text"
+
+
+def data_rows(sheet: RawSheet, layout: SheetLayout) -> pl.DataFrame:
+    """The rows below the header, with their 1-based spreadsheet row number in ``_row``."""
+    return (
+        sheet.cells.with_row_index("_row", offset=1)
+        .slice(layout.header_row)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+    )

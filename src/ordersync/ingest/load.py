@@ -1,0 +1,197 @@
+"""Writing prepared files to the database, safely against a crash at any instant.
+
+Protocol, per ingest:
+1. one transaction: register new business columns (schema evolution), mark each
+   file ``loading`` (or ``failed`` with its error), and clear the file's earlier
+   staged rows, lines and rejects;
+2. bulk loads (ADBC on SQLite, COPY on PostgreSQL) of staged rows, lines and rejects;
+3. one transaction: mark the files ``staged`` with their counts and content hash.
+
+A crash between 1 and 3 leaves files in ``loading``; the next ingest discards
+their partial rows (:func:`discard_interrupted`) and reads them again, so a row
+is never merged twice or half-loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordersync.db import Database
+from ordersync.db.schema import (
+    BusinessColumn,
+    ColumnRequest,
+    create_tables,
+    ensure_columns,
+    registered_columns,
+)
+from ordersync.ingest.files import SourceFile
+from ordersync.ingest.prepare import PreparedSheet
+from ordersync.ingest.report import FileReport
+from ordersync.states import FileStatus
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """A file after reading: prepared rows, or the error that failed it."""
+
+    source: SourceFile
+    content_hash: str
+    fingerprint: str
+    prepared: PreparedSheet | None
+    error: str | None
+
+    def report(self) -> FileReport:
+        p = self.prepared
+        if p is None:
+            return FileReport(self.source.display, self.source.profile_code, "failed",
+                              error=self.error)
+        return FileReport(self.source.display, self.source.profile_code, "staged",
+                          rows_read=p.rows_read, rows_staged=p.staged.height,
+                          rows_rejected=p.rows_rejected, rows_blank=p.rows_blank)
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    id: int
+    status: str
+    content_hash: str | None
+    config_hash: str | None
+
+    def unchanged(self, content_hash: str, fingerprint: str) -> bool:
+        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
+                and self.content_hash == content_hash and self.config_hash == fingerprint)
+
+
+def _tables_exist(db: Database) -> bool:
+    return sa.inspect(db.engine).has_table(db.tables.ingest_files)
+
+
+def known_files(db: Database) -> dict[str, KnownFile]:
+    if not _tables_exist(db):
+        return {}
+    with db.begin() as conn:
+        rows = conn.execute(sa.text(
+            f"SELECT id, path, status, content_hash, config_hash FROM {db.table('ingest_files')}"
+        )).all()
+    return {r.path: KnownFile(r.id, r.status, r.content_hash, r.config_hash) for r in rows}
+
+
+def _requests(outcomes: Sequence[FileOutcome]) -> list[ColumnRequest]:
+    seen: dict[str, ColumnRequest] = {}
+    for outcome in outcomes:
+        if outcome.prepared is not None:
+            for request in outcome.prepared.columns:
+                seen.setdefault(request.label, request)
+    return list(seen.values())
+
+
+def pending_columns(db: Database, outcomes: Sequence[FileOutcome]) -> tuple[str, ...]:
+    """Labels a write would add as new columns (for --dry-run)."""
+    existing: set[str] = set()
+    if _tables_exist(db):
+        with db.begin() as conn:
+            existing = {c.label for c in registered_columns(db, conn)}
+    return tuple(r.label for r in _requests(outcomes) if r.label not in existing)
+
+
+def discard_interrupted(db: Database, conn: Connection) -> None:
+    """Throw away partial rows of files a crash left in ``loading``; they will be re-read."""
+    ids = [r.id for r in conn.execute(sa.text(
+        f"SELECT id FROM {db.table('ingest_files')} WHERE status = :s"),
+        {"s": FileStatus.LOADING.value})]
+    if ids:
+        _clear_files(db, conn, ids)
+        conn.execute(sa.text(
+            f"UPDATE {db.table('ingest_files')} SET status = :failed, content_hash = NULL, "
+            "error = :error WHERE status = :loading"),
+            {"failed": FileStatus.FAILED.value, "loading": FileStatus.LOADING.value,
+             "error": "interrupted while loading; it is read again by the next ingest"})
+
+
+def _clear_files(db: Database, conn: Connection, ids: Sequence[int]) -> None:
+    params = {"ids": list(ids)}
+    expanding = [sa.bindparam("ids", expanding=True)]
+    for role, column in (("staging_orders", "_file_id"), ("staging_lines", "_file_id"),
+                         ("rejected_rows", "file_id")):
+        conn.execute(sa.text(f"DELETE FROM {db.table(role)} WHERE {column} IN :ids")
+                     .bindparams(*expanding), params)
+
+
+def _register_file(db: Database, conn: Connection, outcome: FileOutcome) -> int:
+    table = db.table("ingest_files")
+    source = outcome.source
+    values = {"path": source.display, "profile": source.profile_code,
+              "customer": source.profile.customer}
+    file_id = conn.execute(sa.text(f"SELECT id FROM {table} WHERE path = :path"),
+                           values).scalar()
+    if file_id is None:
+        file_id = conn.execute(sa.text(
+            f"INSERT INTO {table} (path, profile, customer, status) "
+            "VALUES (:path, :profile, :customer, :status) RETURNING id"),
+            {**values, "status": FileStatus.LOADING.value}).scalar_one()
+    if outcome.prepared is None:
+        conn.execute(sa.text(
+            f"UPDATE {table} SET status = :status, error = :error, profile = :profile, "
+            "customer = :customer, rows_read = 0, rows_staged = 0, rows_rejected = 0, "
+            "rows_blank = 0, ingested_at = CURRENT_TIMESTAMP WHERE id = :id"),
+            {**values, "id": file_id, "status": FileStatus.FAILED.value, "error": outcome.error})
+    else:
+        conn.execute(sa.text(f"UPDATE {table} SET status = :status WHERE id = :id"),
+                     {"id": file_id, "status": FileStatus.LOADING.value})
+    return int(file_id)
+
+
+def _staging_frame(columns: Sequence[BusinessColumn], loaded: Sequence[tuple[int, FileOutcome]]
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    names = {c.label: c.name for c in columns}
+    staged, lines, rejects = [], [], []
+    for file_id, outcome in loaded:
+        p = outcome.prepared
+        assert p is not None
+        tag = pl.lit(file_id, dtype=pl.Int64).alias("_file_id")
+        staged.append(p.staged.with_columns(tag).rename(names, strict=False))
+        lines.append(p.lines.select(tag, "_row", "size_code", "qty"))
+        rejects.append(p.rejects.select(
+            tag.alias("file_id"), pl.lit(outcome.source.display).alias("file"),
+            pl.lit(p.sheet).alias("sheet"), pl.all()))
+    return (pl.concat(staged, how="diagonal_relaxed"), pl.concat(lines),
+            pl.concat(rejects, how="diagonal_relaxed"))
+
+
+def write_outcomes(db: Database, outcomes: Sequence[FileOutcome]) -> tuple[str, ...]:
+    """Write prepared files and failures (see the module docstring); return new column labels."""
+    create_tables(db)
+    with db.begin() as conn:
+        discard_interrupted(db, conn)
+        if not outcomes:
+            return ()
+        columns, added = ensure_columns(db, conn, _requests(outcomes))
+        ids = [(_register_file(db, conn, o), o) for o in outcomes]
+        _clear_files(db, conn, [file_id for file_id, _ in ids])
+    loaded = [(file_id, o) for file_id, o in ids if o.prepared is not None]
+    if not loaded:
+        return tuple(added)
+    staged, lines, rejects = _staging_frame(columns, loaded)
+    db.bulk_append(db.tables.staging_orders, staged)
+    db.bulk_append(db.tables.staging_lines, lines)
+    db.bulk_append(db.tables.rejected_rows, rejects)
+    with db.begin() as conn:
+        for file_id, outcome in loaded:
+            p = outcome.prepared
+            assert p is not None
+            conn.execute(sa.text(
+                f"UPDATE {db.table('ingest_files')} SET status = :status, error = NULL, "
+                "content_hash = :content_hash, config_hash = :config_hash, sheet = :sheet, "
+                "header_row = :header_row, rows_read = :read, rows_staged = :staged, "
+                "rows_rejected = :rejected, rows_blank = :blank, merged_at = NULL, "
+                "ingested_at = CURRENT_TIMESTAMP WHERE id = :id"),
+                {"status": FileStatus.STAGED.value, "content_hash": outcome.content_hash,
+                 "config_hash": outcome.fingerprint, "sheet": p.sheet,
+                 "header_row": p.header_row, "read": p.rows_read, "staged": p.staged.height,
+                 "rejected": p.rows_rejected, "blank": p.rows_blank, "id": file_id})
+    return tuple(added)

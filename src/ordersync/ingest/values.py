@@ -1,0 +1,109 @@
+"""Typing cell text: one vectorised rule per value type, each able to say why a cell is bad.
+
+Every rule takes the cleaned text of a column (stripped; configured null words
+and empty cells already null) and gives a typed value plus, per cell, the reason
+it was refused (null when fine).  Rules:
+
+- text: kept as written; an integral number written as ``12.0`` becomes ``12``
+  (CSV exports and Excel number cells disagree on this).
+- integer: whole numbers, ``1,200`` and ``12.0`` accepted; sizes must be ≥ 0
+  and a zero size is the same as a blank cell (no quantity).
+- decimal: numbers, ``1,234.50`` accepted.
+- date: Excel date cells, Excel serial numbers (``45356``), ISO date-times, or
+  text in one of ``columns.date_formats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from ordersync.db.schema import ColumnKind, ValueType
+
+_EXCEL_EPOCH = pl.date(1899, 12, 30)
+_INTEGRAL_FLOAT = r"^-?\d+\.0+$"
+_THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed column and, per cell, why it was refused (null when the cell is fine)."""
+
+    value: pl.Expr
+    problem: pl.Expr
+
+
+def clean_text(column: str, null_values: Sequence[str]) -> pl.Expr:
+    """Strip; empty cells and the configured null words become null."""
+    stripped = pl.col(column).str.strip_chars()
+    nulls = [v.lower() for v in null_values] + [""]
+    return pl.when(stripped.str.to_lowercase().is_in(nulls)).then(None).otherwise(stripped)
+
+
+def type_column(column: str, value_type: ValueType, kind: ColumnKind,
+                date_formats: Sequence[str]) -> Typed:
+    """The rule for one column whose cleaned text is in ``column``."""
+    if value_type == "integer":
+        return _integer(column, size=kind == "size")
+    if value_type == "decimal":
+        return _decimal(column)
+    if value_type == "date":
+        return _date(column, date_formats)
+    text = pl.col(column)
+    value = pl.when(text.str.contains(_INTEGRAL_FLOAT)).then(
+        text.str.replace(r"\.0+$", "")).otherwise(text)
+    return Typed(value, pl.lit(None, dtype=pl.String))
+
+
+def _number(column: str) -> pl.Expr:
+    text = pl.col(column)
+    plain = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
+        text)
+    return pl.when(plain.str.contains(_NUMBER)).then(plain.cast(pl.Float64, strict=False))
+
+
+def _integer(column: str, *, size: bool) -> Typed:
+    text = pl.col(column)
+    number = _number(column)
+    problem = (
+        pl.when(text.is_null()).then(None)
+        .when(number.is_null()).then(pl.lit("not a number"))
+        .when(number != number.floor()).then(pl.lit("not a whole number"))
+        .when(number.abs() > 9e15).then(pl.lit("number too large"))
+    )
+    if size:
+        problem = problem.when(number < 0).then(pl.lit("negative quantity"))
+    problem = problem.otherwise(None)
+    value = pl.when(problem.is_null()).then(number.cast(pl.Int64, strict=False))
+    if size:
+        value = pl.when(value == 0).then(None).otherwise(value)
+    return Typed(value, problem)
+
+
+def _decimal(column: str) -> Typed:
+    text = pl.col(column)
+    number = _number(column)
+    problem = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("not a number"))
+    return Typed(number, problem.otherwise(None))
+
+
+def _date(column: str, date_formats: Sequence[str]) -> Typed:
+    text = pl.col(column)
+    # Excel date cells arrive as "2025-03-05 00:00:00" (or with fractional seconds).
+    iso = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    iso = pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")).then(
+        iso)
+    serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
+        text.cast(pl.Float64, strict=False))
+    serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
+        _EXCEL_EPOCH + pl.duration(days=serial_number.floor().cast(pl.Int64)))
+    formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
+    value = pl.coalesce(iso, serial.cast(pl.Date), *formats)
+    examples = ", ".join(date_formats[:3])
+    problem = pl.when(text.is_not_null() & value.is_null()).then(
+        pl.lit(f"not a date (expected an Excel date, a serial number or text like {examples})")
+    ).otherwise(None)
+    return Typed(value, problem)

@@ -1,0 +1,53 @@
+"""Stage 3, lines: the size quantities of changed orders → ``order_lines``, diffed.
+
+Entry point :func:`derive_lines`, run in the merge's transaction.  The unpivot
+itself happened at ingest, in polars (columnar: 50k orders × 245 sizes in well
+under a second, where SQL unpivots take seconds); here the staged lines of the
+orders in ``merge_changes`` are compared with the stored lines, set-based:
+
+- a size not stored yet → CREATE (CANCEL for a cancelled order);
+- a stored size whose quantity changed → UPDATE (CREATE if it never reached the board);
+- a cancelled order's lines → CANCEL with target qty 0;
+- a size that vanished → REMOVE with qty 0, or deleted outright if it never
+  reached the board;
+- everything else is not touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordersync.db import Database
+from ordersync.states import SyncState
+
+
+@dataclass(frozen=True)
+class LinesReport:
+    """What the lines diff wrote."""
+
+    created: int = 0
+    updated: int = 0
+    removed: int = 0  # zeroed with REMOVE
+    dropped: int = 0  # deleted: never sent
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.removed + self.dropped
+
+
+def derive_lines(db: Database, conn: Connection) -> LinesReport:
+    """Diff the changed orders' lines; see the module docstring."""
+    if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')}"):
+        return LinesReport()
+    states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    conn.execute(sa.text(db.sql("lines_target")))
+    conn.exec_driver_sql("CREATE UNIQUE INDEX _target_pk ON _target (record_uuid, size_code)")
+    created = conn.execute(sa.text(db.sql("lines_insert")), states).rowcount
+    updated = conn.execute(sa.text(db.sql("lines_update")), states).rowcount
+    dropped = conn.execute(sa.text(db.sql("lines_delete_unsent")), states).rowcount
+    removed = conn.execute(sa.text(db.sql("lines_remove")), states).rowcount
+    conn.exec_driver_sql("DROP TABLE _target")
+    return LinesReport(created=created, updated=updated, removed=removed, dropped=dropped)

@@ -1,0 +1,109 @@
+"""Stage 2, merge: staged rows → the canonical ``orders`` list, with change detection.
+
+Entry point :func:`merge_orders`, run inside the caller's transaction.  Set-based
+SQL throughout (``db/sql/merge_*.sql``):
+
+1. rank staged rows within their business key; the winner is the last row by
+   (file path, sheet, row) — or the first, per ``merge.duplicates`` — and every
+   loser becomes a ``duplicate key`` reject naming the row that was kept;
+2. record the winners that are new or differ from the stored order (row hash,
+   cancellation, group or item name) in ``merge_changes`` and classify them
+   NEW / CHANGED / CANCELLED;
+3. upsert those orders: ``record_uuid`` is generated once and kept forever; they
+   become PENDING with CREATE / UPDATE / CANCEL;
+4. unchanged orders found at a new row or file are followed (no content write);
+5. orders missing from a re-read source file are flagged REMOVED, never deleted.
+
+:func:`release_staging` ends a merge once the lines stage has read the staging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.db.schema import registered_columns
+from ordersync.states import ChangeKind, FileStatus, SyncState
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What a merge found, by change kind."""
+
+    files: int = 0
+    rows: int = 0  # staged rows considered
+    duplicates: int = 0  # rows rejected as duplicate keys
+    new: int = 0
+    changed: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def by_kind(self) -> dict[str, int]:
+        return {ChangeKind.NEW: self.new, ChangeKind.CHANGED: self.changed,
+                ChangeKind.CANCELLED: self.cancelled, ChangeKind.UNCHANGED: self.unchanged,
+                ChangeKind.REMOVED: self.removed}
+
+
+def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
+    """Merge every staged file into ``orders``; see the module docstring."""
+    staged = {"staged": FileStatus.STAGED.value}
+    files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
+                            "WHERE status = :staged", staged)
+    conn.exec_driver_sql(f"DELETE FROM {db.table('merge_changes')}")
+    if not files:
+        return MergeReport()
+    direction = "DESC" if config.merge.duplicates == "last" else "ASC"
+    conn.execute(sa.text(db.sql("merge_winners", direction=direction)), staged)
+    conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
+    conn.exec_driver_sql("CREATE INDEX _winners_key ON _winners (_key, rank)")
+    rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners")
+
+    rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
+    duplicates = conn.execute(sa.text(db.sql("merge_duplicates")), {"rule": rule}).rowcount
+    if duplicates:
+        conn.execute(sa.text(
+            f"UPDATE {db.table('ingest_files')} SET rows_staged = rows_staged - d.n, "
+            "rows_rejected = rows_rejected + d.n FROM (SELECT _file_id, COUNT(*) AS n "
+            "FROM _winners WHERE rank > 1 GROUP BY _file_id) d "
+            f"WHERE {db.table('ingest_files')}.id = d._file_id"))
+
+    conn.execute(sa.text(db.sql("merge_changes")))
+    kinds = dict(db.rows(conn, f"SELECT kind, COUNT(*) FROM {db.table('merge_changes')} "
+                               "GROUP BY kind"))
+    columns = [db.quote(c.name) for c in registered_columns(db, conn)]
+    conn.execute(
+        sa.text(db.sql(
+            "merge_upsert",
+            insert_columns="".join(f", {c}" for c in columns),
+            select_columns="".join(f", s.{c}" for c in columns),
+            update_columns="".join(f", {c} = excluded.{c}" for c in columns),
+        )),
+        {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value},
+    )
+    conn.execute(sa.text(db.sql("merge_touch")))
+    removed = conn.execute(sa.text(db.sql("merge_removed")), staged).rowcount
+    conn.exec_driver_sql("DROP TABLE _winners")
+    changed_total = sum(kinds.values())
+    return MergeReport(
+        files=files, rows=rows, duplicates=duplicates,
+        new=kinds.get(ChangeKind.NEW.value, 0), changed=kinds.get(ChangeKind.CHANGED.value, 0),
+        cancelled=kinds.get(ChangeKind.CANCELLED.value, 0),
+        unchanged=rows - duplicates - changed_total, removed=removed,
+    )
+
+
+def release_staging(db: Database, conn: Connection) -> None:
+    """Clear the merged files' staged rows and lines; mark the files merged."""
+    staged = {"staged": FileStatus.STAGED.value, "merged": FileStatus.MERGED.value}
+    ids = f"(SELECT id FROM {db.table('ingest_files')} WHERE status = :staged)"
+    conn.execute(sa.text(f"DELETE FROM {db.table('staging_lines')} WHERE _file_id IN {ids}"),
+                 staged)
+    conn.execute(sa.text(f"DELETE FROM {db.table('staging_orders')} WHERE _file_id IN {ids}"),
+                 staged)
+    conn.execute(sa.text(f"UPDATE {db.table('ingest_files')} SET status = :merged, "
+                         "merged_at = CURRENT_TIMESTAMP WHERE status = :staged"), staged)

@@ -1,0 +1,68 @@
+"""Chaining the stages: ingest → merge → lines (→ plan → sync, issue #4).
+
+Each stage stays importable and runnable on its own; this module only decides
+order and transactions.  Merge and lines share one transaction so the order
+list and its lines are never seen half-updated; ``dry_run`` rolls it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.db.schema import create_tables
+from ordersync.ingest import IngestReport, ingest
+from ordersync.lines import LinesReport, derive_lines
+from ordersync.merge import MergeReport, merge_orders, release_staging
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    orders: MergeReport
+    lines: LinesReport
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class RunResult:
+    ingest: IngestReport
+    merge: MergeResult
+
+
+def open_database(config: Config) -> Database:
+    """The configured database (``ORDERSYNC_DATABASE_URL`` wins over the file)."""
+    return Database(config.database_url, schema=config.database.schema_name,
+                    tables=config.database.tables)
+
+
+def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
+    """Merge staged rows into orders and diff their lines, in one transaction."""
+    if not dry_run:
+        create_tables(db)
+    elif not _has_tables(db):
+        return MergeResult(MergeReport(), LinesReport(), dry_run=True)
+    with db.transaction(dry_run=dry_run) as conn:
+        orders = merge_orders(config, db, conn)
+        lines = derive_lines(db, conn)
+        release_staging(db, conn)
+    return MergeResult(orders, lines, dry_run)
+
+
+def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
+                 progress: Callable[[str], None] | None = None) -> RunResult:
+    """Every stage built so far, in order.
+
+    With ``dry_run`` nothing is written, so the merge sees only what earlier
+    ingests staged: the files' own counts are in the ingest report.
+    """
+    ingested = ingest(config, db, dry_run=dry_run, progress=progress)
+    merged = run_merge(config, db, dry_run=dry_run)
+    return RunResult(ingested, merged)
+
+
+def _has_tables(db: Database) -> bool:
+    import sqlalchemy as sa
+
+    return sa.inspect(db.engine).has_table(db.tables.orders)
