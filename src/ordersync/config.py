@@ -276,8 +276,17 @@ def _format_problem(error: Any) -> str:
     if error["type"] == "missing":
         return f"{path}: required key is missing"
     value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    if isinstance(value, str) and "://" in value:
+        value = _redact_url(value)
+    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
     return f"{path}: {message}{shown}"
+
+
+def _redact_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<hidden>"
 
 
 def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: str = "<config>",

@@ -77,7 +77,7 @@ def prepare_sheet(sheet: RawSheet, layout: SheetLayout, config: Config,
     rejects.append(_name_rejects(typed, config))
     rejected = pl.concat(rejects)
     bad_rows = rejected["row"].unique()
-    staged = typed.filter(~pl.col("_row").is_in(bad_rows))
+    staged = typed.filter(~pl.col("_row").is_in(bad_rows.implode()))
 
     hash_columns = {k: v for k, v in types.items()
                     if not config.merge.hash_columns or k in config.merge.hash_columns}

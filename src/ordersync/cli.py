@@ -1,0 +1,231 @@
+"""The ``ordersync`` command: parse, call the library, format, exit.
+
+Exit codes: 0 success; 1 an ordersync error (one clear message on stderr, a
+traceback only with ``--debug``); 2 a usage error; 3 the command ran but some
+files failed to ingest (their reasons are printed).  ``--json`` writes machine
+output to stdout; tables and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from ordersync import render
+from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, load_config
+from ordersync.errors import OrderSyncError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FILES_FAILED = 3
+
+err = Console(stderr=True, highlight=False)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _handles_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except OrderSyncError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            err.print(f"[red]error:[/] {exc}", markup=True)
+            sys.exit(1)
+    return wrapper  # type: ignore[return-value]
+
+
+def _config_options(func: F) -> F:
+    func = click.option("--env", "env", metavar="NAME",
+                        help="Overlay the config's [env.NAME] table.")(func)
+    func = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                        default=DEFAULT_CONFIG_NAME, show_default=True,
+                        help="The TOML configuration file.")(func)
+    return func
+
+
+def _load(config_path: Path, env: str | None) -> Config:
+    return load_config(config_path, env=env)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="ordersync")
+def cli(debug: bool) -> None:
+    """Keep a monday.com board true to customers' Excel order lists.
+
+    \b
+    Example:
+      ordersync init .  &&  ordersync run  &&  ordersync status
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite an existing ordersync.toml.")
+@_handles_errors
+def init(directory: Path, force: bool) -> None:
+    """Write a complete, commented ordersync.toml into DIRECTORY.
+
+    \b
+    Example:
+      ordersync init ~/orders && $EDITOR ~/orders/ordersync.toml
+    """
+    target = directory / DEFAULT_CONFIG_NAME
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; pass --force to overwrite it")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "orders").mkdir(exist_ok=True)
+    target.write_text(example_config_text(), encoding="utf-8")
+    err.print(f"wrote {target}; put the workbooks in {directory / 'orders'} and edit the "
+              "profiles, then run `ordersync ingest --dry-run`")
+
+
+@cli.command("sample-data")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 500))
+@click.option("--orders", default=5000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@_handles_errors
+def sample_data(directory: Path, customers: int, orders: int, seed: int) -> None:
+    """Write realistic customer workbooks into DIRECTORY.
+
+    \b
+    Example:
+      ordersync sample-data ./orders --customers 5 --orders 500 --seed 7
+    """
+    from ordersync.sample_data import generate_sample_data
+
+    dataset = generate_sample_data(directory, customers=customers, orders=orders, seed=seed)
+    err.print(f"wrote {len(dataset.files)} files for {len(dataset.customers)} customers "
+              f"({dataset.orders} orders, {dataset.data_rows} rows) into {directory}")
+
+
+@cli.command()
+@_config_options
+@click.option("--dry-run", is_flag=True, help="Read and check the files; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_handles_errors
+def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
+    """Read changed workbooks into staging; reject bad rows with reasons.
+
+    \b
+    Example:
+      ordersync ingest --dry-run && ordersync ingest
+    """
+    from ordersync.ingest import ingest as run_ingest
+    from ordersync.pipeline import open_database
+
+    config = _load(config_path, env)
+    report = run_ingest(config, open_database(config), dry_run=dry_run)
+    if as_json:
+        _print_json(render.ingest_json(report))
+    else:
+        render.print_ingest(err, report)
+    if report.count("failed"):
+        sys.exit(EXIT_FILES_FAILED)
+
+
+@cli.command()
+@_config_options
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_handles_errors
+def merge(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
+    """Merge staged rows into the order list and diff the size lines.
+
+    \b
+    Example:
+      ordersync merge --dry-run --json
+    """
+    from ordersync.pipeline import open_database, run_merge
+
+    config = _load(config_path, env)
+    result = run_merge(config, open_database(config), dry_run=dry_run)
+    if as_json:
+        _print_json(render.merge_json(result))
+    else:
+        render.print_merge(err, result)
+
+
+@cli.command()
+@_config_options
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_handles_errors
+def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
+    """Run every stage: ingest, merge, lines.
+
+    \b
+    Example:
+      ordersync run --env prod
+    """
+    from ordersync.pipeline import open_database, run_pipeline
+
+    config = _load(config_path, env)
+    result = run_pipeline(config, open_database(config), dry_run=dry_run)
+    if as_json:
+        _print_json({"ingest": render.ingest_json(result.ingest),
+                     "merge": render.merge_json(result.merge)})
+    else:
+        render.print_ingest(err, result.ingest)
+        render.print_merge(err, result.merge)
+    if result.ingest.count("failed"):
+        sys.exit(EXIT_FILES_FAILED)
+
+
+@cli.command()
+@_config_options
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
+@_handles_errors
+def status(config_path: Path, env: str | None, as_json: bool) -> None:
+    """Counts of files, staged and rejected rows, orders and lines by state and action.
+
+    \b
+    Example:
+      ordersync status --json | jq .orders.by_state
+    """
+    from ordersync.pipeline import open_database
+    from ordersync.status import read_status
+
+    config = _load(config_path, env)
+    counts = read_status(open_database(config))
+    if as_json:
+        _print_json(counts)
+    else:
+        render.print_status(err, counts)
+
+
+@cli.command()
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("demo-work"),
+              show_default=True, help="Folder for the sample files, config and database.")
+@click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 500))
+@click.option("--orders", default=5000, show_default=True, type=click.IntRange(1))
+@_handles_errors
+def demo(workdir: Path, customers: int, orders: int) -> None:
+    """Generate sample workbooks, run the pipeline on them and show what happened.
+
+    No network and no token needed; everything lands in WORKDIR.
+
+    \b
+    Example:
+      ordersync demo --workdir /tmp/ordersync-demo
+    """
+    from ordersync.demo import run_demo
+
+    run_demo(workdir, customers=customers, orders=orders, console=err)
+
+
+def main() -> None:
+    cli(prog_name="ordersync")

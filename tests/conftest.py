@@ -1,0 +1,174 @@
+"""Shared fixtures: a fresh database on each engine, a config factory, a workbook factory.
+
+Every test that takes ``engine`` (or a fixture built on it) runs on SQLite, and
+on PostgreSQL too when ``ORDERSYNC_TEST_PG_URL`` is set (``.ci/run`` sets it);
+each PostgreSQL test gets its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import xlsxwriter
+
+from ordersync.config import Config, config_from_dict
+from ordersync.db import Database
+from ordersync.pipeline import open_database
+
+PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+ENGINES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(
+        not PG_URL, reason="PostgreSQL tests need ORDERSYNC_TEST_PG_URL")),
+]
+
+BASE_HEADERS = ["AAG ORDER NUMBER", "PLANNED DELIVERY METHOD", "CUSTOMER STYLE", "CUSTOMER",
+                "CUSTOMER SEASON", "AAG SEASON", "ORDER TYPE", "ETA", "FOB PRICE",
+                "UNIT OF MEASURE"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_settings(engine: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The [database] table for a fresh, empty database on ``engine``."""
+    if engine == "sqlite":
+        yield {"url": f"sqlite:///{tmp_path / 'test.db'}"}
+        return
+    assert PG_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield {"url": PG_URL, "schema": schema}
+    cleanup = sa.create_engine(Database(PG_URL).engine.url)
+    with cleanup.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    cleanup.dispose()
+
+
+ConfigFactory = Callable[..., Config]
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, db_settings: dict[str, Any]) -> ConfigFactory:
+    """Build a Config rooted at tmp_path; keyword tables overlay the test defaults."""
+    (tmp_path / "orders").mkdir(exist_ok=True)
+
+    def factory(**sections: Any) -> Config:
+        data: dict[str, Any] = {
+            "database": dict(db_settings),
+            "sources": {"directory": "orders", "profiles": {
+                "GRE": {"customer": "GREYSTONE", "glob": ["GRE*.xlsx", "GRE*.csv", "GRE*.xls",
+                                                          "GRE*.xlsm"]}}},
+            "columns": {"dates": ["ETA"], "decimals": ["FOB PRICE"],
+                        "aliases": {"PO #": "PO NUMBER"}},
+        }
+        for name, value in sections.items():
+            if isinstance(value, dict) and isinstance(data.get(name), dict):
+                data[name] = {**data[name], **value}
+            else:
+                data[name] = value
+        return config_from_dict(data, base_dir=tmp_path)
+
+    return factory
+
+
+@pytest.fixture
+def config(make_config: ConfigFactory) -> Config:
+    return make_config()
+
+
+@pytest.fixture
+def db(config: Config) -> Iterator[Database]:
+    database = open_database(config)
+    yield database
+    database.dispose()
+
+
+def order_row(number: int, sizes: dict[str, int | str | None] | None = None, *,
+              method: str = "SEA", style: str | None = None, order_type: str = "BULK",
+              **extra: Any) -> dict[str, Any]:
+    """One order as a header → value mapping, with sensible defaults."""
+    row: dict[str, Any] = {
+        "AAG ORDER NUMBER": f"GRE-{number:05d}", "PLANNED DELIVERY METHOD": method,
+        "CUSTOMER STYLE": style or f"GR-{number}-TEE", "CUSTOMER": "GREYSTONE",
+        "CUSTOMER SEASON": "FALL 2025", "AAG SEASON": "AW25", "ORDER TYPE": order_type,
+        "ETA": "2025-03-05", "FOB PRICE": 4.5, "UNIT OF MEASURE": "PCS",
+    }
+    row.update(sizes if sizes is not None else {"S": 10, "M": 20})
+    row.update(extra)
+    return row
+
+
+def layout(rows: Sequence[dict[str, Any]], sizes: Sequence[str] | None = None) -> list[str]:
+    """Headers: the base columns, the sizes found in rows (in order), then TOTAL QTY."""
+    found: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            if key not in BASE_HEADERS and key != "TOTAL QTY":
+                found.setdefault(key, None)
+    return [*BASE_HEADERS, *(sizes or list(found)), "TOTAL QTY"]
+
+
+WorkbookFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def write_workbook(tmp_path: Path) -> WorkbookFactory:
+    """Write rows (header → value dicts) as .xlsx or .csv under tmp_path/orders."""
+
+    def factory(name: str, rows: Sequence[dict[str, Any]], *, headers: Sequence[str] | None
+                = None, title_rows: Sequence[Sequence[Any]] = (), sheet: str = "Sheet1",
+                other_sheets: Sequence[str] = (), raw_rows: Sequence[Sequence[Any]] = ()
+                ) -> Path:
+        path = tmp_path / "orders" / name
+        path.parent.mkdir(exist_ok=True)
+        header = list(headers or layout(rows))
+        body = [[_total(row) if h == "TOTAL QTY" and h not in row else row.get(h)
+                 for h in header] for row in rows]
+        body += [list(r) for r in raw_rows]
+        if path.suffix == ".csv":
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                for r in [*title_rows, header, *body]:
+                    writer.writerow(["" if v is None else v for v in r])
+            return path
+        workbook = xlsxwriter.Workbook(str(path))
+        for other in other_sheets:
+            workbook.add_worksheet(other).write(0, 0, "notes")
+        sheet_obj = workbook.add_worksheet(sheet)
+        for r, values in enumerate([*title_rows, header, *body]):
+            for c, value in enumerate(values):
+                if value is not None:
+                    sheet_obj.write(r, c, value)
+        workbook.close()
+        return path
+
+    return factory
+
+
+def _total(row: dict[str, Any]) -> int:
+    return sum(v for k, v in row.items() if k not in BASE_HEADERS and isinstance(v, int))
+
+
+def fetch(db: Database, query: str, **params: Any) -> list[Any]:
+    with db.begin() as conn:
+        return list(conn.execute(sa.text(query), params).all())
+
+
+def size_labels() -> list[str]:
+    """The 245 real size labels from ../shared, or skip."""
+    path = SHARED / "data" / "size_columns.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the real size labels live in ../shared")
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,150 @@
+"""A bad file fails alone, with a message naming the file and the next step."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import WorkbookFactory, fetch, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.ingest import ingest
+
+
+def _encrypt(plain: Path, target: Path) -> None:
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with plain.open("rb") as fh:
+        source = OOXMLFile(fh)
+        out = io.BytesIO()
+        source.encrypt("secret", out)
+    target.write_bytes(out.getvalue())
+    assert msoffcrypto
+
+
+def _error_for(report, name: str) -> str:  # type: ignore[no-untyped-def]
+    (found,) = [f for f in report.files if f.path == name]
+    assert found.status == "failed"
+    return str(found.error)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("GRE_corrupt.xlsx", b"PK\x03\x04 this is not really a zip", "cannot open workbook"),
+        ("GRE_renamed.xlsx", b"just some text, not a workbook", "not a valid .xlsx file"),
+        ("GRE_empty.xlsx", b"", "the file is empty"),
+        ("GRE_bad.xls", b"plain text pretending to be xls", "not a valid .xls file"),
+        ("GRE_empty.csv", b"\n\n", "the file is empty"),
+    ],
+    ids=["corrupt-zip", "renamed-text", "empty", "bad-xls", "empty-csv"],
+)
+def test_unreadable_file_fails_alone(config: Config, db: Database, write_workbook: WorkbookFactory,
+                                     name: str, content: bytes, expected: str) -> None:
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    (config.source_dir / name).write_bytes(content)
+
+    report = ingest(config, db)
+
+    error = _error_for(report, name)
+    assert name in error and expected in error
+    good = [f for f in report.files if f.path == "GRE_good.xlsx"][0]
+    assert good.status == "staged" and good.rows_staged == 1
+    (row,) = fetch(db, "SELECT status, error FROM ingest_files WHERE path = :p", p=name)
+    assert row.status == "failed" and expected in row.error
+
+
+def test_password_protected_workbook(config: Config, db: Database,
+                                     write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    plain = write_workbook("GRE_plain.xlsx", [order_row(1)])
+    _encrypt(plain, config.source_dir / "GRE_locked.xlsx")
+    plain.unlink()
+
+    error = _error_for(ingest(config, db), "GRE_locked.xlsx")
+
+    assert "password-protected" in error and "remove the password" in error
+
+
+def test_no_header_row(config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_noheader.xlsx", [], headers=["SOMETHING", "ELSE"],
+                   raw_rows=[["a", "b"]] * 5)
+
+    error = _error_for(ingest(config, db), "GRE_noheader.xlsx")
+
+    assert "no header row found in the first" in error
+    assert "AAG ORDER NUMBER" in error and "header_row" in error
+
+
+def test_missing_key_column(config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    rows = [order_row(1)]
+    headers = [h for h in [*rows[0], "TOTAL QTY"] if h != "CUSTOMER STYLE"]
+    write_workbook("GRE_nokey.xlsx", rows, headers=headers)
+
+    error = _error_for(ingest(config, db), "GRE_nokey.xlsx")
+
+    assert "best candidate names 2 of the key columns" in error
+    assert "CUSTOMER STYLE" in error
+
+
+def test_fixed_header_row_missing_key_column(make_config, db_settings,  # type: ignore[no-untyped-def]
+                                             write_workbook: WorkbookFactory) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.xlsx", "header_row": 1}}})
+    rows = [order_row(1)]
+    write_workbook("GRE_x.xlsx", rows,
+                   headers=[h for h in [*rows[0], "TOTAL QTY"] if h != "CUSTOMER STYLE"])
+    from ordersync.pipeline import open_database
+
+    error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
+
+    assert "row 1" in error and "missing key column(s) CUSTOMER STYLE" in error
+
+
+def test_sheet_not_found(make_config, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.xlsx", "sheet": "MASTER"}}})
+    write_workbook("GRE_x.xlsx", [order_row(1)], sheet="Orders", other_sheets=["Notes"])
+    from ordersync.pipeline import open_database
+
+    error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
+
+    assert "sheet 'MASTER' not found (sheets: Notes, Orders)" in error
+
+
+def test_two_headers_mapping_to_one_column(config: Config, db: Database,
+                                           write_workbook: WorkbookFactory) -> None:
+    rows = [order_row(1, **{"PO #": "1", "PO NUMBER": "2"})]
+    write_workbook("GRE_dup.xlsx", rows, headers=[*rows[0], "TOTAL QTY"])
+
+    error = _error_for(ingest(config, db), "GRE_dup.xlsx")
+
+    assert "two columns map to 'PO NUMBER'" in error
+
+
+def test_no_size_columns(config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    rows = [order_row(1, {})]
+    write_workbook("GRE_nosizes.xlsx", rows,
+                   headers=[h for h in rows[0] if h != "UNIT OF MEASURE"])
+
+    error = _error_for(ingest(config, db), "GRE_nosizes.xlsx")
+
+    assert "no size columns found between 'UNIT OF MEASURE' and 'TOTAL QTY'" in error
+
+
+def test_unmatched_and_ambiguous_files_are_reported(make_config,  # type: ignore[no-untyped-def]
+                                                    write_workbook: WorkbookFactory) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.xlsx"},
+        "ALL": {"customer": "X", "glob": "*_both.xlsx"}}})
+    write_workbook("GRE_both.xlsx", [order_row(1)])
+    write_workbook("ZZZ_orphan.xlsx", [order_row(2)])
+    from ordersync.pipeline import open_database
+
+    report = ingest(config, open_database(config))
+
+    assert report.files == ()
+    assert any("GRE_both.xlsx: matches profiles" in w for w in report.warnings)
+    assert any("ZZZ_orphan.xlsx: no profile's glob matches it" in w for w in report.warnings)
