@@ -1,0 +1,226 @@
+"""Merge: change classification, stable record_uuid, duplicates, removals — on both engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import WorkbookFactory, fetch, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.pipeline import RunResult, run_pipeline
+
+
+def _orders(db: Database) -> dict[str, Any]:
+    rows = fetch(db, 'SELECT business_key, record_uuid, change_kind, sync_state, sync_action, '
+                     'is_cancelled, group_name, item_name, removed_at, "S", "TOTAL QTY" '
+                     "FROM orders")
+    return {r.business_key.split("\x1f")[0]: r for r in rows}
+
+
+def _run(config: Config, db: Database) -> RunResult:
+    return run_pipeline(config, db)
+
+
+def test_first_load_classifies_new_and_cancelled(config: Config, db: Database,
+                                                 write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, order_type="Cancelled")])
+
+    result = _run(config, db)
+
+    assert (result.merge.orders.new, result.merge.orders.cancelled) == (1, 1)
+    orders = _orders(db)
+    assert orders["GRE-00001"].change_kind == "NEW"
+    assert (orders["GRE-00001"].sync_state, orders["GRE-00001"].sync_action) == (
+        "PENDING", "CREATE")
+    assert orders["GRE-00002"].change_kind == "CANCELLED"
+    assert orders["GRE-00002"].sync_action == "CANCEL"
+    assert orders["GRE-00001"].group_name == "GREYSTONE FALL 2025"
+    assert orders["GRE-00001"].item_name == "GRE-00001 GR-1-TEE SEA"
+
+
+def test_reload_classifies_changed_unchanged_removed(config: Config, db: Database,
+                                                     write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2), order_row(3), order_row(4)])
+    _run(config, db)
+    before = _orders(db)
+
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, {"S": 11, "M": 20}),
+                                  order_row(3, order_type="CANCELLED"), order_row(5)])
+    result = _run(config, db)
+
+    report = result.merge.orders
+    assert (report.new, report.changed, report.cancelled, report.unchanged, report.removed) == (
+        1, 1, 1, 1, 1)
+    after = _orders(db)
+    assert after["GRE-00001"].change_kind == "NEW"  # untouched: still as first classified
+    assert after["GRE-00002"].change_kind == "CHANGED" and after["GRE-00002"].S == 11
+    assert after["GRE-00003"].change_kind == "CANCELLED"
+    assert after["GRE-00004"].change_kind == "REMOVED" and after["GRE-00004"].removed_at
+    assert after["GRE-00005"].change_kind == "NEW"
+    for number in ("GRE-00001", "GRE-00002", "GRE-00003", "GRE-00004"):
+        assert after[number].record_uuid == before[number].record_uuid
+
+
+def test_record_uuid_is_stable_across_reloads_and_removal(config: Config, db: Database,
+                                                          write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    _run(config, db)
+    first = {k: r.record_uuid for k, r in _orders(db).items()}
+
+    write_workbook("GRE_a.xlsx", [order_row(2)])  # order 1 disappears…
+    _run(config, db)
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 5}), order_row(2)])  # …and comes back
+    _run(config, db)
+
+    again = _orders(db)
+    assert {k: r.record_uuid for k, r in again.items()} == first
+    assert again["GRE-00001"].removed_at is None
+    assert len(set(first.values())) == 2
+
+
+def test_unchanged_rerun_writes_nothing(config: Config, db: Database,
+                                        write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(n) for n in range(1, 6)])
+    _run(config, db)
+    snapshot = fetch(db, "SELECT * FROM orders ORDER BY business_key")
+    lines = fetch(db, "SELECT * FROM order_lines ORDER BY record_uuid, size_code")
+
+    second = _run(config, db)
+
+    assert [f.status for f in second.ingest.files] == ["skipped"]
+    assert second.merge.orders.rows == 0 and second.merge.lines.written == 0
+    assert fetch(db, "SELECT * FROM orders ORDER BY business_key") == snapshot
+    assert fetch(db, "SELECT * FROM order_lines ORDER BY record_uuid, size_code") == lines
+
+
+def test_same_content_rewritten_changes_nothing(config: Config, db: Database,
+                                                write_workbook: WorkbookFactory) -> None:
+    """A file re-saved with formatting noise is re-read, and every order is UNCHANGED."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20})])
+    _run(config, db)
+    snapshot = fetch(db, "SELECT * FROM orders")
+
+    # Same values, different bytes: numbers as text, padded text, a different column order.
+    noisy = order_row(1, {"M": "20", "S": " 10 "}, **{"FOB PRICE": "4.50",
+                                                       "CUSTOMER": "GREYSTONE ",
+                                                       "TOTAL QTY": "30.0"})
+    descriptive = [h for h in noisy if h not in ("UNIT OF MEASURE", "M", "S", "TOTAL QTY")]
+    headers = [*reversed(descriptive), "UNIT OF MEASURE", "M", "S", "TOTAL QTY"]
+    write_workbook("GRE_a.xlsx", [noisy], headers=headers)
+    result = _run(config, db)
+
+    assert result.ingest.files[0].status == "staged"
+    assert result.merge.orders.unchanged == 1 and result.merge.orders.changed == 0
+    assert fetch(db, "SELECT * FROM orders") == snapshot
+
+
+def test_duplicate_keys_keep_the_last_row_and_reject_the_others(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1}), order_row(2), order_row(1, {"S": 7})])
+
+    result = _run(config, db)
+
+    assert result.merge.orders.duplicates == 1 and result.merge.orders.new == 2
+    assert _orders(db)["GRE-00001"].S == 7
+    (reject,) = fetch(db, 'SELECT "row", reason FROM rejected_rows')
+    assert reject.row == 2
+    assert reject.reason.startswith("duplicate key: row 4 of GRE_a.xlsx was kept")
+    (counts,) = fetch(db, "SELECT rows_staged, rows_rejected FROM ingest_files")
+    assert (counts.rows_staged, counts.rows_rejected) == (2, 1)
+
+
+def test_duplicate_keys_across_files(config: Config, db: Database,
+                                     write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
+    write_workbook("GRE_b.xlsx", [order_row(1, {"S": 2})])
+
+    result = _run(config, db)
+
+    assert result.merge.orders.duplicates == 1
+    assert _orders(db)["GRE-00001"].S == 2  # GRE_b.xlsx sorts last
+    (reject,) = fetch(db, "SELECT file, reason FROM rejected_rows")
+    assert reject.file == "GRE_a.xlsx" and "row 2 of GRE_b.xlsx was kept" in reject.reason
+
+
+def test_same_order_number_with_two_delivery_methods_is_two_orders(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, method="SEA"), order_row(1, method="AIR")])
+
+    result = _run(config, db)
+
+    assert result.merge.orders.new == 2 and result.merge.orders.duplicates == 0
+
+
+def test_order_moving_to_another_file_is_not_removed(config: Config, db: Database,
+                                                     write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    _run(config, db)
+
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRE_b.xlsx", [order_row(2)])
+    result = _run(config, db)
+
+    assert result.merge.orders.removed == 0
+    (row,) = fetch(db, "SELECT source_file, change_kind FROM orders WHERE business_key LIKE "
+                       "'GRE-00002%'")
+    assert row.source_file == "GRE_b.xlsx"
+
+
+def test_rejected_row_is_not_flagged_removed(config: Config, db: Database,
+                                             write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    _run(config, db)
+
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, {"S": "lots"})])
+    result = _run(config, db)
+
+    assert result.merge.orders.removed == 0
+    assert _orders(db)["GRE-00002"].change_kind == "NEW"
+
+
+def test_changed_never_synced_order_stays_create(config: Config, db: Database,
+                                                 write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    _run(config, db)
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 99})])
+    _run(config, db)
+    assert _orders(db)["GRE-00001"].sync_action == "CREATE"
+
+    with db.begin() as conn:  # pretend the sync created it on the board
+        conn.exec_driver_sql("UPDATE orders SET monday_item_id = '123', sync_state = 'SYNCED'")
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 98})])
+    _run(config, db)
+    order = _orders(db)["GRE-00001"]
+    assert (order.change_kind, order.sync_state, order.sync_action) == (
+        "CHANGED", "PENDING", "UPDATE")
+
+
+def test_in_doubt_order_stays_sending(config: Config, db: Database,
+                                      write_workbook: WorkbookFactory) -> None:
+    """A crash left it SENDING: a data change must not hide it from reconciliation."""
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    _run(config, db)
+    with db.begin() as conn:
+        conn.exec_driver_sql("UPDATE orders SET sync_state = 'SENDING'")
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 3})])
+    _run(config, db)
+
+    assert _orders(db)["GRE-00001"].sync_state == "SENDING"
+
+
+def test_group_name_falls_back_and_template_change_reclassifies(
+        make_config, db_settings, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
+    from ordersync.pipeline import open_database
+
+    config = make_config()
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1, **{"CUSTOMER SEASON": None})])
+    _run(config, db)
+    assert _orders(db)["GRE-00001"].group_name == "GREYSTONE AW25"
+
+    renamed = make_config(names={"group": "{AAG SEASON} / {CUSTOMER}"})
+    result = _run(renamed, db)  # the config fingerprint changed: the file is re-read
+
+    assert result.merge.orders.changed == 1
+    assert _orders(db)["GRE-00001"].group_name == "AW25 / GREYSTONE"
