@@ -172,3 +172,9 @@ def size_labels() -> list[str]:
     if not path.is_file():
         pytest.skip(f"{path} is absent: the real size labels live in ../shared")
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def execute(db: Database, statement: str, **params: Any) -> None:
+    """Run one statement in its own transaction (tests use it to play the sync engine)."""
+    with db.begin() as conn:
+        conn.execute(sa.text(statement), params)

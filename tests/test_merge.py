@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import WorkbookFactory, fetch, order_row
+from conftest import WorkbookFactory, execute, fetch, order_row
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.pipeline import RunResult, run_pipeline
@@ -186,8 +186,8 @@ def test_changed_never_synced_order_stays_create(config: Config, db: Database,
     _run(config, db)
     assert _orders(db)["GRE-00001"].sync_action == "CREATE"
 
-    with db.begin() as conn:  # pretend the sync created it on the board
-        conn.exec_driver_sql("UPDATE orders SET monday_item_id = '123', sync_state = 'SYNCED'")
+   # pretend the sync created it on the board
+    execute(db, "UPDATE orders SET monday_item_id = '123', sync_state = 'SYNCED'")
     write_workbook("GRE_a.xlsx", [order_row(1, {"S": 98})])
     _run(config, db)
     order = _orders(db)["GRE-00001"]
@@ -200,8 +200,7 @@ def test_in_doubt_order_stays_sending(config: Config, db: Database,
     """A crash left it SENDING: a data change must not hide it from reconciliation."""
     write_workbook("GRE_a.xlsx", [order_row(1)])
     _run(config, db)
-    with db.begin() as conn:
-        conn.exec_driver_sql("UPDATE orders SET sync_state = 'SENDING'")
+    execute(db, "UPDATE orders SET sync_state = 'SENDING'")
 
     write_workbook("GRE_a.xlsx", [order_row(1, {"S": 3})])
     _run(config, db)
