@@ -134,7 +134,7 @@ def write_workbook(tmp_path: Path) -> WorkbookFactory:
         path = tmp_path / "orders" / name
         path.parent.mkdir(exist_ok=True)
         header = list(headers or layout(rows))
-        body = [[_total(row) if h == "TOTAL QTY" and h not in row else row.get(h)
+        body = [[_total(row) if h == "TOTAL QTY" and h not in row and row else row.get(h)
                  for h in header] for row in rows]
         body += [list(r) for r in raw_rows]
         if path.suffix == ".csv":

@@ -1,0 +1,259 @@
+"""Ingest end to end: every row read is staged or rejected with a reason; quirks are handled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import WorkbookFactory, fetch, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.ingest import ingest
+from ordersync.pipeline import run_pipeline
+
+
+def _rejects(db: Database) -> list[tuple[int, str | None, str | None, str]]:
+    rows = fetch(db, 'SELECT "row", "column", raw_value, reason FROM rejected_rows '
+                     'ORDER BY "row", "column"')
+    return [(r.row, r.column, r.raw_value, r.reason) for r in rows]
+
+
+def test_every_row_is_staged_or_rejected_with_its_reason(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    rows = [
+        order_row(1),
+        order_row(2, {"S": "abc", "M": -1}),
+        order_row(3, ETA="next week"),
+        order_row(4, **{"FOB PRICE": "cheap"}),
+        order_row(5, **{"AAG ORDER NUMBER": None}),
+        order_row(6, {"S": 2.5}),
+    ]
+    write_workbook("GRE_a.xlsx", rows)
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert (file.rows_read, file.rows_staged, file.rows_rejected) == (6, 1, 5)
+    assert _rejects(db) == [
+        (3, "M", "-1", "negative quantity"),
+        (3, "S", "abc", "not a number"),
+        (4, "ETA", "next week", "not a date (expected an Excel date, a serial number or text "
+                                "like %Y-%m-%d, %d/%m/%Y, %d-%b-%Y)"),
+        (5, "FOB PRICE", "cheap", "not a number"),
+        (6, "AAG ORDER NUMBER", None, "missing business key value"),
+        (7, "S", "2.5", "not a whole number"),
+    ]
+    (reject,) = fetch(db, "SELECT file, sheet, business_key FROM rejected_rows WHERE \"row\" = 5")
+    assert reject.file == "GRE_a.xlsx" and reject.sheet == "Sheet1"
+    assert reject.business_key.startswith("GRE-00004")
+
+
+def test_title_rows_blank_rows_and_trailing_blank_columns(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    rows = [order_row(1), {}, order_row(2), {}, {}, order_row(3)]
+    headers = [*order_row(1).keys(), "TOTAL QTY", "", ""]
+    write_workbook("GRE_a.xlsx", rows, headers=headers,
+                   title_rows=[["GREYSTONE ORDER BOOK – AW25"], []])
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert (file.rows_read, file.rows_staged, file.rows_blank) == (3, 3, 3)
+    (registered,) = fetch(db, "SELECT header_row FROM ingest_files")
+    assert registered.header_row == 3
+    staged = fetch(db, 'SELECT _row FROM staging_orders ORDER BY _row')
+    assert [r._row for r in staged] == [4, 6, 9]
+
+
+def test_value_under_a_headerless_column_rejects_the_row(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    headers = [*order_row(1).keys(), "TOTAL QTY", ""]
+    write_workbook("GRE_a.xlsx", [order_row(1)], headers=headers,
+                   raw_rows=[[*order_row(2).values(), 30, "stray note"]])
+
+    ingest(config, db)
+
+    assert _rejects(db) == [(3, "(column N, no header)", "stray note",
+                             "value in a column with no header")]
+
+
+def test_header_variants_aliases_and_customer_names(
+        make_config, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
+    from ordersync.pipeline import open_database
+
+    config = make_config(columns={"dates": ["ETA"], "decimals": ["FOB PRICE"],
+                                  "aliases": {"PO #": "PO NUMBER", "STYLE NO": "CUSTOMER STYLE"},
+                                  "customer_names": {"greystone ltd": "GREYSTONE"}})
+    row = order_row(1, CUSTOMER="Greystone  Ltd", **{"PO #": "4500123"})
+    row["STYLE NO"] = row.pop("CUSTOMER STYLE")
+    headers = [" aag  ORDER number ", "Planned Delivery Method", "STYLE NO", "CUSTOMER",
+               "Customer Season", "AAG SEASON", "ORDER TYPE", "ETA", "FOB PRICE", "PO #",
+               "UNIT OF MEASURE", "S", "M", "TOTAL QTY"]
+    values = [row["AAG ORDER NUMBER"], "SEA", row["STYLE NO"], row["CUSTOMER"], "FALL 2025",
+              "AW25", "BULK", "2025-03-05", 4.5, "4500123", "PCS", 10, 20, 30]
+    write_workbook("GRE_a.xlsx", [], headers=headers, raw_rows=[values])
+    db = open_database(config)
+
+    run_pipeline(config, db)
+
+    (order,) = fetch(db, 'SELECT "CUSTOMER STYLE", "PO NUMBER", "CUSTOMER" FROM orders')
+    assert order == ("GR-1-TEE", "4500123", "GREYSTONE")
+
+
+def test_dates_as_cells_serials_and_text(config: Config, db: Database,
+                                         write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    import datetime
+
+    import xlsxwriter
+
+    path = tmp_path / "orders" / "GRE_dates.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    headers = [*order_row(1).keys(), "TOTAL QTY"]
+    sheet.write_row(0, 0, headers)
+    eta = headers.index("ETA")
+    values: list[object] = [datetime.datetime(2025, 3, 5), 45721, "45721", "05/03/2025",
+                            "5-Mar-2025", "2025-03-05"]
+    for r, value in enumerate(values, start=1):
+        sheet.write_row(r, 0, [*order_row(r).values(), 30])
+        if isinstance(value, datetime.datetime):
+            sheet.write_datetime(r, eta, value, workbook.add_format({"num_format": "dd/mm/yy"}))
+        else:
+            sheet.write(r, eta, value)
+    workbook.close()
+
+    run_pipeline(config, db)
+
+    etas = {str(r.ETA)[:10] for r in fetch(db, 'SELECT "ETA" FROM orders')}
+    assert etas == {"2025-03-05"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xls", ".xlsm"])
+def test_other_formats(config: Config, db: Database, write_workbook: WorkbookFactory,
+                       tmp_path: Path, suffix: str) -> None:
+    rows = [order_row(1, {"S": 1}, CUSTOMER="B'HOOD", **{"CUSTOMER STYLE": "CRÈME BRÛLÉE"}),
+            order_row(2, {"S": "4"})]
+    if suffix == ".csv":
+        write_workbook("GRE_a.csv", rows)
+    elif suffix == ".xlsm":
+        write_workbook("GRE_a.xlsx", rows).rename(tmp_path / "orders" / "GRE_a.xlsm")
+    else:
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Orders")
+        headers = [*rows[0].keys(), "TOTAL QTY"]
+        for c, header in enumerate(headers):
+            sheet.write(0, c, header)
+        for r, row in enumerate(rows, start=1):
+            for c, header in enumerate(headers[:-1]):
+                if row.get(header) is not None:
+                    sheet.write(r, c, row[header])
+        book.save(str(tmp_path / "orders" / "GRE_a.xls"))
+
+    result = run_pipeline(config, db)
+
+    assert result.ingest.files[0].status == "staged", result.ingest.files[0].error
+    orders = fetch(db, 'SELECT "CUSTOMER", "CUSTOMER STYLE", "S" FROM orders ORDER BY "S"')
+    assert [tuple(o) for o in orders] == [("B'HOOD", "CRÈME BRÛLÉE", 1), ("GREYSTONE", "GR-2-TEE", 4)]
+
+
+def test_windows_1252_csv(config: Config, db: Database, tmp_path: Path) -> None:
+    headers = [*order_row(1).keys(), "TOTAL QTY"]
+    values = [str(v) for v in order_row(1, CUSTOMER="LÖWE & CO").values()] + ["30"]
+    text = ",".join(headers) + "\r\n" + ",".join(values) + "\r\n"
+    (tmp_path / "orders" / "GRE_win.csv").write_bytes(text.encode("cp1252"))
+
+    run_pipeline(config, db)
+
+    assert fetch(db, 'SELECT "CUSTOMER" FROM orders')[0][0] == "LÖWE & CO"
+
+
+def test_unchanged_file_is_skipped_and_changed_file_is_reread(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRE_b.xlsx", [order_row(2)])
+    assert {f.status for f in ingest(config, db).files} == {"staged"}
+
+    write_workbook("GRE_b.xlsx", [order_row(2, {"S": 1})])
+    report = ingest(config, db)
+
+    assert {f.path: f.status for f in report.files} == {"GRE_a.xlsx": "skipped",
+                                                        "GRE_b.xlsx": "staged"}
+
+
+def test_failed_file_is_retried_and_keeps_no_staged_rows(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    path = write_workbook("GRE_a.xlsx", [order_row(1)])
+    ingest(config, db)
+    path.write_bytes(b"garbage")
+
+    assert ingest(config, db).files[0].status == "failed"
+    assert fetch(db, "SELECT COUNT(*) FROM staging_orders")[0][0] == 0
+    assert ingest(config, db).files[0].status == "failed"  # not skipped: retried each time
+
+
+def test_new_size_label_becomes_a_new_column(config: Config, db: Database,
+                                             write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
+    run_pipeline(config, db)
+
+    write_workbook("GRE_b.xlsx", [order_row(2, {"S": 2, "3/6 MTHS": 5, "32x30": 4})])
+    result = run_pipeline(config, db)
+
+    assert set(result.ingest.new_columns) == {"3/6 MTHS", "32X30"}
+    (order,) = fetch(db, 'SELECT "3/6 MTHS", "32X30" FROM orders WHERE "S" = 2')
+    assert tuple(order) == (5, 4)
+    (old,) = fetch(db, 'SELECT "3/6 MTHS" FROM orders WHERE "S" = 1')
+    assert old[0] is None
+
+
+def test_awkward_and_overlong_headers_are_quoted_safely(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    long_header = "PROMO GROUP / CAMPAIGN (HOT 30/GLOBAL EDIT) " + "VERY LONG " * 5
+    awkward = {"CUSTOMER'S COLOUR CODE": "O'NEIL", "∆": "x", 'QUOTE "Q"': "q",
+               long_header: "hot", "ROW_HASH": "clash with a system column"}
+    row = order_row(1, **awkward)
+    headers = [*awkward, *order_row(1).keys(), "TOTAL QTY"]
+    write_workbook("GRE_a.xlsx", [row], headers=headers)
+
+    result = run_pipeline(config, db)
+
+    assert result.merge.orders.new == 1
+    names = {r.label: r.name for r in fetch(db, "SELECT label, name FROM order_columns")}
+    assert len(names[long_header.strip()].encode()) <= 63
+    assert names["ROW_HASH"] != "ROW_HASH"
+    values = fetch(db, f'SELECT "CUSTOMER\'S COLOUR CODE", "∆", "QUOTE ""Q""", '
+                       f'"{names[long_header.strip()]}", "{names["ROW_HASH"]}" FROM orders')
+    assert tuple(values[0]) == ("O'NEIL", "x", "q", "hot", "clash with a system column")
+
+
+def test_dry_run_writes_nothing(config: Config, db: Database,
+                                write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, {"S": "bad"})])
+
+    result = run_pipeline(config, db, dry_run=True)
+
+    assert result.ingest.dry_run and result.ingest.rows_staged == 1
+    assert result.ingest.rows_rejected == 1
+    import sqlalchemy as sa
+
+    assert not sa.inspect(db.engine).has_table("ingest_files")
+    real = run_pipeline(config, db)
+    assert real.ingest.files[0].status == "staged"  # the dry run recorded nothing
+
+
+def test_interrupted_load_is_discarded_and_reread(config: Config, db: Database,
+                                                  write_workbook: WorkbookFactory) -> None:
+    """A crash between the bulk load and the final commit leaves the file 'loading'."""
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    ingest(config, db)
+    with db.begin() as conn:
+        import sqlalchemy as sa
+
+        conn.execute(sa.text("UPDATE ingest_files SET status = 'loading'"))
+
+    report = ingest(config, db)
+
+    assert report.files[0].status == "staged"
+    assert fetch(db, "SELECT COUNT(*) FROM staging_orders")[0][0] == 1
