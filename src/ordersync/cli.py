@@ -181,6 +181,9 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     else:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)
+        if dry_run:
+            err.print("(a dry run writes no staging, so the merge above covers only rows "
+                      "that earlier ingests staged)")
     if result.ingest.count("failed"):
         sys.exit(EXIT_FILES_FAILED)
 

@@ -30,7 +30,7 @@ def merge_json(result: MergeResult) -> dict[str, Any]:
 
 
 def print_ingest(console: Console, report: IngestReport, *, verbose: bool = False) -> None:
-    prefix = "[dry run] would ingest" if report.dry_run else "ingest"
+    prefix = "\\[dry run] would ingest" if report.dry_run else "ingest"
     console.print(
         f"[bold]{prefix}[/]: {report.count('staged')} files read, "
         f"{report.count('skipped')} unchanged (skipped), {report.count('failed')} failed; "
@@ -59,7 +59,7 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
 
 def print_merge(console: Console, result: MergeResult) -> None:
     o, lines = result.orders, result.lines
-    prefix = "[dry run] merge would find" if result.dry_run else "merge"
+    prefix = "\\[dry run] merge would find" if result.dry_run else "merge"
     console.print(
         f"[bold]{prefix}[/]: {o.files} files, {o.rows} staged rows"
         + (f", {o.duplicates} duplicate keys rejected" if o.duplicates else ""))

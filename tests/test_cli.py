@@ -1,0 +1,137 @@
+"""The CLI: exit codes, one-line errors, JSON on stdout, --dry-run, --help examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from click.testing import CliRunner
+
+from conftest import WorkbookFactory, fetch, order_row
+from ordersync.cli import cli
+from ordersync.config import Config
+from ordersync.db import Database
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _write_config(config: Config, tmp_path: Path) -> Path:
+    data: dict[str, Any] = config.model_dump(mode="json", by_alias=True, exclude={"base_dir"},
+                                             exclude_none=True)
+    path = tmp_path / "ordersync.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_init_writes_the_example_config_which_loads(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["init", str(tmp_path / "proj")])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "proj" / "orders").is_dir()
+    status = runner.invoke(cli, ["status", "--json", "--config",
+                                 str(tmp_path / "proj" / "ordersync.toml")])
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["orders"]["total"] == 0
+    again = runner.invoke(cli, ["init", str(tmp_path / "proj")])
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_run_then_status_json_agrees_with_the_database(
+        runner: CliRunner, config: Config, db: Database, tmp_path: Path,
+        write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 2}), order_row(2, {"S": "x"}),
+                                  order_row(3, order_type="CANCELLED"), order_row(1)])
+    path = _write_config(config, tmp_path)
+
+    run = runner.invoke(cli, ["run", "--config", str(path), "--json"])
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert report["merge"]["orders"]["new"] == 1 and report["merge"]["orders"]["cancelled"] == 1
+    status = runner.invoke(cli, ["status", "--json", "--config", str(path)])
+    counts = json.loads(status.stdout)
+
+    assert counts["orders"]["total"] == fetch(db, "SELECT COUNT(*) FROM orders")[0][0] == 2
+    assert counts["orders"]["by_state"] == {"PENDING": 2}
+    assert counts["orders"]["by_action"] == {"CANCEL": 1, "CREATE": 1}
+    assert counts["lines"]["total"] == fetch(db, "SELECT COUNT(*) FROM order_lines")[0][0]
+    assert counts["lines"]["by_state"] == {"PENDING": counts["lines"]["total"]}
+    assert counts["rejected_rows"] == 2  # one bad size, one duplicate key
+    assert counts["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1}}
+
+
+def test_dry_run_writes_nothing_and_says_so(runner: CliRunner, config: Config, db: Database,
+                                            tmp_path: Path,
+                                            write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    path = _write_config(config, tmp_path)
+
+    result = runner.invoke(cli, ["run", "--dry-run", "--config", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "[dry run] would ingest" in result.stderr
+    counts = json.loads(runner.invoke(cli, ["status", "--json", "--config", str(path)]).stdout)
+    assert counts["files"]["total"] == 0 and counts["orders"]["total"] == 0
+
+
+def test_failed_file_exits_3_with_its_reason(runner: CliRunner, config: Config, tmp_path: Path,
+                                             write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    (tmp_path / "orders" / "GRE_b.xlsx").write_bytes(b"nope")
+    path = _write_config(config, tmp_path)
+
+    result = runner.invoke(cli, ["ingest", "--config", str(path)])
+
+    assert result.exit_code == 3
+    assert "GRE_b.xlsx: not a valid .xlsx file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "--config", "missing.toml"], "file not found: create one with `ordersync init"),
+        (["run", "--config", "{bad}", "--env", "nope"], "env.nope: no such environment"),
+        (["ingest", "--config", "{bad_toml}"], "not valid TOML"),
+        (["merge", "--config", "{bad_value}"], "merge.duplicates"),
+    ],
+    ids=["missing-config", "unknown-env", "bad-toml", "bad-value"],
+)
+def test_user_errors_exit_1_with_one_clear_message(runner: CliRunner, tmp_path: Path,
+                                                   args: list[str], message: str) -> None:
+    (tmp_path / "bad.toml").write_text('[env.dev]\n', encoding="utf-8")
+    (tmp_path / "bad_toml.toml").write_text("[database\n", encoding="utf-8")
+    (tmp_path / "bad_value.toml").write_text('[merge]\nduplicates = "middle"\n', encoding="utf-8")
+    args = [a.replace("{bad}", str(tmp_path / "bad.toml"))
+            .replace("{bad_toml}", str(tmp_path / "bad_toml.toml"))
+            .replace("{bad_value}", str(tmp_path / "bad_value.toml")) for a in args]
+
+    result = runner.invoke(cli, args)
+
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_database_url_from_environment(runner: CliRunner, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    runner.invoke(cli, ["init", str(tmp_path)])
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+
+    result = runner.invoke(cli, ["status", "--json", "--config", str(tmp_path / "ordersync.toml")])
+
+    assert json.loads(result.stdout)["database"].endswith("elsewhere.db")
+
+
+@pytest.mark.parametrize("command", ["init", "sample-data", "ingest", "merge", "run", "status",
+                                     "demo"])
+def test_every_help_ends_with_an_example(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(cli, [command, "--help"])
+
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "ordersync " in result.output.split("Example:")[1]
