@@ -140,6 +140,19 @@ class ColumnsConfig(_Model):
     customer_names: dict[str, str] = {}
     """Spelling found in the customer column → canonical customer name."""
 
+    @model_validator(mode="after")
+    def _one_type_per_column(self) -> ColumnsConfig:
+        lists = {"dates": set(self.dates), "decimals": set(self.decimals),
+                 "integers": set(self.integers)}
+        names = list(lists)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                both = lists[a] & lists[b]
+                if both:
+                    raise ValueError(f"columns.{a} and columns.{b} both list {sorted(both)}: "
+                                     "a column has one type")
+        return self
+
     @field_validator("customer_names")
     @classmethod
     def _normalise_names(cls, value: dict[str, str]) -> dict[str, str]:
@@ -226,21 +239,6 @@ class Config(_Model):
     base_dir: Path = Path(".")
     """Folder relative paths are resolved against (the config file's folder; set by the loader)."""
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Config:
-        typed = {
-            "columns.dates": set(self.columns.dates),
-            "columns.decimals": set(self.columns.decimals),
-            "columns.integers": set(self.columns.integers),
-        }
-        names = list(typed)
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                both = typed[a] & typed[b]
-                if both:
-                    raise ValueError(f"{a} and {b} both list {sorted(both)}: a column has one type")
-        return self
-
     @property
     def source_dir(self) -> Path:
         return (self.base_dir / self.sources.directory).resolve()
@@ -276,6 +274,8 @@ def _format_problem(error: Any) -> str:
     if error["type"] == "missing":
         return f"{path}: required key is missing"
     value = error.get("input")
+    if error["loc"] and error["loc"][-1] == "url":
+        return f"{path}: {message}"  # never echo a URL: it may hold a password
     if isinstance(value, str) and "://" in value:
         value = _redact_url(value)
     shown = "" if isinstance(value, dict | list) else f" (got {value!r})"

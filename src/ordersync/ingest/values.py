@@ -83,11 +83,21 @@ def _integer(column: str, *, size: bool) -> Typed:
     return Typed(value, problem)
 
 
+# Decimals are hashed as whole millionths in 64 bits (see hashing.py): 9.2e12 is the
+# ceiling, far above any price, weight or rate on an order.
+_DECIMAL_LIMIT = 9e12
+
+
 def _decimal(column: str) -> Typed:
     text = pl.col(column)
     number = _number(column)
-    problem = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("not a number"))
-    return Typed(number, problem.otherwise(None))
+    problem = (
+        pl.when(text.is_null()).then(None)
+        .when(number.is_null() | number.is_nan()).then(pl.lit("not a number"))
+        .when(number.abs() > _DECIMAL_LIMIT).then(pl.lit("number too large"))
+        .otherwise(None)
+    )
+    return Typed(pl.when(problem.is_null()).then(number), problem)
 
 
 def _date(column: str, date_formats: Sequence[str]) -> Typed:

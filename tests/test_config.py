@@ -1,0 +1,356 @@
+"""The config file: the shipped example stays valid, and every mistake is reported clearly.
+
+A user fixes a config by reading one ``ConfigError``: it must list every problem at
+once, each with its key path, never echo a secret, and say what to do next.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordersync.config import (
+    DATABASE_URL_ENV,
+    Config,
+    config_from_dict,
+    example_config_text,
+    load_config,
+)
+from ordersync.errors import ConfigError
+
+PASSWORD = "Hunter2secret"
+
+
+def example_data() -> dict[str, Any]:
+    return tomllib.loads(example_config_text())
+
+
+EXAMPLE_ENVS = sorted(example_data().get("env", {}))
+
+
+def config_error(data: dict[str, Any], **kwargs: Any) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data, **kwargs)
+    return caught.value
+
+
+@pytest.fixture(autouse=True)
+def _no_database_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The developer's own ORDERSYNC_DATABASE_URL must not leak into these tests.
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+
+
+# --- the shipped example --------------------------------------------------------------------
+
+
+def test_example_config_loads() -> None:
+    config = config_from_dict(example_data())
+    assert config.database.url == "sqlite:///ordersync.db"
+    assert set(config.sources.profiles) == {"GRE", "BHD"}
+    assert config.sources.profiles["BHD"].customer == "B'HOOD"
+    assert config.sources.profiles["BHD"].glob == ["BHD_*.xlsx", "BHD_*.csv"]
+    assert config.sources.profiles["GRE"].glob == ["GRE_*.xlsx"]  # one string becomes a list
+    assert config.merge.key == ["AAG ORDER NUMBER", "PLANNED DELIVERY METHOD", "CUSTOMER STYLE"]
+    assert config.names.group_template.columns == ("CUSTOMER", "CUSTOMER SEASON", "AAG SEASON")
+
+
+def test_example_config_loads_from_disk(tmp_path: Path) -> None:
+    path = tmp_path / "ordersync.toml"
+    path.write_text(example_config_text(), encoding="utf-8")
+    config = load_config(path)
+    assert config.base_dir == tmp_path.resolve()
+    assert config.source_dir == (tmp_path / "orders").resolve()
+
+
+def test_example_defines_environments() -> None:
+    assert {"dev", "prod"} <= set(EXAMPLE_ENVS)
+
+
+@pytest.mark.parametrize("env", EXAMPLE_ENVS)
+def test_every_example_environment_validates(env: str) -> None:
+    base = config_from_dict(example_data())
+    overlaid = config_from_dict(example_data(), env=env)
+    overlay = example_data()["env"][env]
+    assert overlaid.database.url == overlay.get("database", {}).get("url", base.database.url)
+    # Only what the overlay names changes; the rest comes from the base.
+    assert overlaid.sources == base.sources
+    assert overlaid.columns == base.columns
+    assert overlaid.database.tables == base.database.tables
+
+
+def test_prod_environment_points_at_postgresql_without_a_password() -> None:
+    config = config_from_dict(example_data(), env="prod")
+    assert config.database.url.startswith("postgresql://")
+    assert config.database.schema_name == "ordersync"
+    assert config_from_dict(example_data(), env="dev").database.schema_name is None
+
+
+def test_example_column_types_agree_with_the_sample_data() -> None:
+    columns = pytest.importorskip(
+        "ordersync.sample_data.columns",
+        reason="ordersync.sample_data.columns does not import yet (sample data in progress)",
+    )
+    config = config_from_dict(example_data())
+    assert sorted(config.columns.dates) == sorted(columns.DATE_COLUMNS)
+    assert sorted(config.columns.decimals) == sorted(columns.DECIMAL_COLUMNS)
+    # The total column is an integer too, but the config handles it via sizes.total_column.
+    assert config.sizes.total_column not in config.columns.integers
+    assert sorted([*config.columns.integers, config.sizes.total_column]) == sorted(
+        columns.INTEGER_COLUMNS
+    )
+
+
+# --- every problem at once --------------------------------------------------------------------
+
+MANY_MISTAKES: dict[str, Any] = {
+    "database": {"url": f"postgresql://ordersync:{PASSWORD}@db-host:5432/orders"},
+    "sources": {"threads": "many", "directroy": "orders"},
+    "merge": {"key": []},
+    "names": {"item": "{AAG ORDER NUMBER"},
+    "colums": {},
+}
+MANY_MISTAKES_PATHS = [
+    "database.url",
+    "sources.threads",
+    "sources.directroy",
+    "merge.key",
+    "names.item",
+    "colums",
+]
+
+
+def test_every_problem_is_reported_at_once_with_its_key_path() -> None:
+    error = config_error(MANY_MISTAKES, source="ordersync.toml")
+    message = str(error)
+    assert "ordersync.toml" in message
+    assert len(error.problems) == len(MANY_MISTAKES_PATHS)
+    for path, problem in zip(sorted(MANY_MISTAKES_PATHS), sorted(error.problems), strict=True):
+        assert problem.startswith(f"{path}: "), problem
+        assert problem in message
+    by_path = {p.split(":", 1)[0]: p for p in error.problems}
+    assert "unknown key" in by_path["sources.directroy"]
+    assert "unknown key" in by_path["colums"]
+    assert "'many'" in by_path["sources.threads"]
+    assert "at least one column" in by_path["merge.key"]
+    assert "malformed template" in by_path["names.item"]
+    assert DATABASE_URL_ENV in by_path["database.url"]  # says where the secret goes instead
+
+
+def test_a_column_with_two_types_is_reported_naming_both_lists() -> None:
+    error = config_error({"columns": {"dates": ["ETA"], "decimals": [" eta "]}})
+    (problem,) = error.problems
+    assert "columns.dates" in problem
+    assert "columns.decimals" in problem
+    assert "ETA" in problem
+
+
+def test_a_column_with_two_types_is_reported_with_the_other_problems() -> None:
+    data = {**MANY_MISTAKES, "columns": {"dates": ["ETA"], "decimals": ["ETA"]}}
+    message = str(config_error(data))
+    for path in MANY_MISTAKES_PATHS:
+        assert f"{path}: " in message
+    assert "columns.dates and columns.decimals" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://ordersync:{PASSWORD}@db-host:5432/orders",
+        f"postgresql://ordersync:{PASSWORD}@db-host:5432/orders?sslmode=require",
+        f"postgresql://:{PASSWORD}@db-host/orders",
+        f"postgresql://ordersync:{PASSWORD}@db-host:notaport/orders",
+        f"sqlite://ordersync:{PASSWORD}@/orders.db",
+        pytest.param(f"postgresql:/ordersync:{PASSWORD}@db-host/orders", id="one-slash-typo"),
+    ],
+    ids=["plain", "query", "no-user", "bad-port", "sqlite", "one-slash-typo"],
+)
+@pytest.mark.parametrize("where", ["base", "env"])
+def test_a_password_in_the_url_is_refused_and_never_shown(url: str, where: str) -> None:
+    if where == "base":
+        error = config_error({"database": {"url": url}})
+    else:
+        error = config_error({"env": {"prod": {"database": {"url": url}}}}, env="prod")
+    message = str(error)
+    assert "database.url" in message
+    assert PASSWORD not in message
+
+
+def test_a_url_given_where_a_table_belongs_is_not_echoed_with_its_password() -> None:
+    message = str(config_error({"database": f"postgresql://u:{PASSWORD}@db-host/orders"}))
+    assert "database: " in message
+    assert PASSWORD not in message
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "expected"),
+    [
+        ({"merge": {"key": []}}, "merge.key", "at least one column"),
+        ({"merge": {"key": ["CUSTOMER STYLE", "customer  style"]}}, "merge.key", "twice"),
+        ({"merge": {"duplicates": "middle"}}, "merge.duplicates", "'middle'"),
+        ({"names": {"group": "{CUSTOMER"}}, "names.group", "malformed template"),
+        ({"names": {"group": "{}"}}, "names.group", "empty column name"),
+        ({"names": {"item": "{CUSTOMER:>10}"}}, "names.item", "may not carry"),
+        ({"names": {"item": "ORDER"}}, "names.item", "names no column"),
+        ({"sources": {"threads": 0}}, "sources.threads", "greater than or equal to 1"),
+        (
+            {"sources": {"profiles": {"GRE": {"glob": "GRE_*.xlsx"}}}},
+            "sources.profiles.GRE.customer",
+            "required key is missing",
+        ),
+        (
+            {"sources": {"profiles": {"GRE": {"customer": "G", "glob": "*", "header_row": 0}}}},
+            "sources.profiles.GRE.header_row",
+            "greater than or equal to 1",
+        ),
+        ({"database": {"url": "mysql://u@h/db"}}, "database.url", "only sqlite"),
+        ({"database": {"tables": {"oders": "o"}}}, "database.tables.oders", "unknown key"),
+    ],
+    ids=[
+        "empty-key",
+        "key-twice",
+        "duplicates-choice",
+        "unclosed-template",
+        "empty-field",
+        "format-spec",
+        "no-field",
+        "zero-threads",
+        "missing-customer",
+        "header-row-zero",
+        "mysql",
+        "unknown-table",
+    ],
+)
+def test_each_mistake_names_its_key_path(data: dict[str, Any], path: str, expected: str) -> None:
+    (problem,) = config_error(data).problems
+    assert problem.startswith(f"{path}: ")
+    assert expected in problem
+
+
+def test_column_names_in_the_config_are_normalised() -> None:
+    config = config_from_dict(
+        {
+            "columns": {"dates": [" eta\u00a0date "], "aliases": {"po  #": "po number"}},
+            "merge": {"key": ["aag order number", "Customer\nStyle"]},
+        }
+    )
+    assert config.columns.dates == ["ETA DATE"]
+    assert config.columns.aliases == {"PO #": "PO NUMBER"}
+    assert config.merge.key == ["AAG ORDER NUMBER", "CUSTOMER STYLE"]
+
+
+# --- the database URL -------------------------------------------------------------------------
+
+
+def test_environment_variable_overrides_the_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    env_url = f"postgresql://ordersync:{PASSWORD}@db-host:5432/orders"
+    monkeypatch.setenv(DATABASE_URL_ENV, env_url)
+    config = config_from_dict(example_data())
+    assert config.database_url == env_url  # secrets from the environment are fine
+
+
+def test_relative_sqlite_path_resolves_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    path = folder / "ordersync.toml"
+    path.write_text('[database]\nurl = "sqlite:///data/orders.db"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = load_config(path)
+    assert config.database_url == f"sqlite:///{(folder / 'data' / 'orders.db').resolve()}"
+
+
+def test_relative_sqlite_path_from_the_environment_also_resolves_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, "sqlite:///other.db")
+    config = config_from_dict({}, base_dir=tmp_path)
+    assert config.database_url == f"sqlite:///{(tmp_path / 'other.db').resolve()}"
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"], ids=["memory", "bare"])
+def test_in_memory_sqlite_is_left_alone(url: str, tmp_path: Path) -> None:
+    config = config_from_dict({"database": {"url": url}}, base_dir=tmp_path)
+    assert config.database_url == url
+
+
+def test_absolute_sqlite_path_is_kept(tmp_path: Path) -> None:
+    absolute = tmp_path / "abs" / "orders.db"
+    config = config_from_dict(
+        {"database": {"url": f"sqlite:///{absolute}"}}, base_dir=Path("/somewhere/else")
+    )
+    assert config.database_url == f"sqlite:///{absolute}"
+
+
+# --- loading files ----------------------------------------------------------------------------
+
+
+def test_missing_file_names_the_file_and_the_next_step(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "not found" in message
+    assert "ordersync init" in message
+    assert "--config" in message
+
+
+def test_invalid_toml_names_the_file_and_where_to_fix_it(tmp_path: Path) -> None:
+    path = tmp_path / "ordersync.toml"
+    path.write_text('[database]\nurl = "sqlite:///x.db"\nthreads 2\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "not valid TOML" in message
+    assert "line 3" in message
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "ordersync.toml"
+    path.write_bytes('[sources]\ndirectory = "Commandes été"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_mistake_in_a_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "ordersync.toml"
+    path.write_text("[sources]\nthreads = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.source == str(path)
+    assert caught.value.problems[0].startswith("sources.threads: ")
+
+
+@pytest.mark.parametrize("load", ["dict", "file"])
+def test_unknown_env_lists_the_known_ones(load: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        if load == "dict":
+            config_from_dict(example_data(), env="staging")
+        else:
+            path = tmp_path / "ordersync.toml"
+            path.write_text(example_config_text(), encoding="utf-8")
+            load_config(path, env="staging")
+    message = str(caught.value)
+    assert "env.staging" in message
+    assert "known: dev, prod" in message
+
+
+def test_unknown_env_without_any_env_tables_says_so() -> None:
+    message = str(config_error({}, env="prod"))
+    assert "env.prod" in message
+    assert "none defined" in message
+
+
+def test_defaults_make_a_complete_config() -> None:
+    config = config_from_dict({})
+    assert isinstance(config, Config)
+    assert config.database.url == "sqlite:///ordersync.db"
+    assert config.sizes.total_column == "TOTAL QTY"
