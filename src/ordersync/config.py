@@ -15,7 +15,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 
 from ordersync.errors import ConfigError
@@ -97,7 +105,7 @@ class ProfileConfig(_Model):
     sheet: str | None = None
     """Sheet to read; default the first sheet."""
     header_row: int | None = Field(default=None, ge=1)
-    """1-based row holding the headers; default: detected (the first row naming every key column)."""
+    """1-based header row; default: detected (the first row naming every key column)."""
     aliases: HeaderMap = {}
     """Header spelling used by this customer → canonical header, on top of columns.aliases."""
 
@@ -132,9 +140,9 @@ class ColumnsConfig(_Model):
     integers: list[Header] = []
     """Columns holding whole numbers (size columns and the total column are always integers)."""
     date_formats: list[str] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d.%m.%Y"]
-    """strptime formats tried in order for dates written as text (day first, as the customers do)."""
+    """strptime formats tried in order for dates written as text (day first, as customers do)."""
     null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a"]
-    """Cell texts that mean "no value" (compared case-insensitively; empty cells are always null)."""
+    """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null)."""
     customer: Header = "CUSTOMER"
     """The column holding the customer name."""
     customer_names: dict[str, str] = {}

@@ -73,8 +73,9 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
             f"WHERE {db.table('ingest_files')}.id = d._file_id"))
 
     conn.execute(sa.text(db.sql("merge_changes")))
-    kinds = dict(db.rows(conn, f"SELECT kind, COUNT(*) FROM {db.table('merge_changes')} "
-                               "GROUP BY kind"))
+    kinds: dict[str, int] = {
+        str(row.kind): int(row.n) for row in db.rows(
+            conn, f"SELECT kind, COUNT(*) AS n FROM {db.table('merge_changes')} GROUP BY kind")}
     columns = [db.quote(c.name) for c in registered_columns(db, conn)]
     conn.execute(
         sa.text(db.sql(

@@ -51,7 +51,7 @@ def test_unreadable_file_fails_alone(config: Config, db: Database, write_workboo
 
     error = _error_for(report, name)
     assert name in error and expected in error
-    good = [f for f in report.files if f.path == "GRE_good.xlsx"][0]
+    good = next(f for f in report.files if f.path == "GRE_good.xlsx")
     assert good.status == "staged" and good.rows_staged == 1
     (row,) = fetch(db, "SELECT status, error FROM ingest_files WHERE path = :p", p=name)
     assert row.status == "failed" and expected in row.error

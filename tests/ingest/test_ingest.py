@@ -155,7 +155,8 @@ def test_other_formats(config: Config, db: Database, write_workbook: WorkbookFac
 
     assert result.ingest.files[0].status == "staged", result.ingest.files[0].error
     orders = fetch(db, 'SELECT "CUSTOMER", "CUSTOMER STYLE", "S" FROM orders ORDER BY "S"')
-    assert [tuple(o) for o in orders] == [("B'HOOD", "CRÈME BRÛLÉE", 1), ("GREYSTONE", "GR-2-TEE", 4)]
+    assert [tuple(o) for o in orders] == [("B'HOOD", "CRÈME BRÛLÉE", 1),
+                                          ("GREYSTONE", "GR-2-TEE", 4)]
 
 
 def test_windows_1252_csv(config: Config, db: Database, tmp_path: Path) -> None:

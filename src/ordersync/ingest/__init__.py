@@ -71,10 +71,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
         outcomes = list(pool.map(work, todo))
 
-    if dry_run:
-        new_columns = pending_columns(db, outcomes)
-    else:
-        new_columns = write_outcomes(db, outcomes)
+    new_columns = pending_columns(db, outcomes) if dry_run else write_outcomes(db, outcomes)
     for outcome in outcomes:
         reports.append(outcome.report())
     reports.sort(key=lambda r: r.path)

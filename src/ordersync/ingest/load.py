@@ -115,11 +115,11 @@ def discard_interrupted(db: Database, conn: Connection) -> None:
 
 def _clear_files(db: Database, conn: Connection, ids: Sequence[int]) -> None:
     params = {"ids": list(ids)}
-    expanding = [sa.bindparam("ids", expanding=True)]
+    expanding: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
     for role, column in (("staging_orders", "_file_id"), ("staging_lines", "_file_id"),
                          ("rejected_rows", "file_id")):
         conn.execute(sa.text(f"DELETE FROM {db.table(role)} WHERE {column} IN :ids")
-                     .bindparams(*expanding), params)
+                     .bindparams(expanding), params)
 
 
 def _register_file(db: Database, conn: Connection, outcome: FileOutcome) -> int:

@@ -92,10 +92,10 @@ def _read_csv(display: str, data: bytes) -> pl.DataFrame:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Excel's "CSV" on Windows writes the ANSI code page.
-        text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else None
-        if text is None:
+        if not _is_cp1252(data):
             raise FileRejected(Location(display), "the CSV is neither UTF-8 nor Windows-1252 text",
                                "save it from Excel as 'CSV UTF-8'") from None
+        text = data.decode("cp1252")
     try:
         cells = pl.read_csv(io.StringIO(text), has_header=False, infer_schema=False,
                             truncate_ragged_lines=True)

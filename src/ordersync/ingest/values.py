@@ -68,19 +68,19 @@ def _number(column: str) -> pl.Expr:
 def _integer(column: str, *, size: bool) -> Typed:
     text = pl.col(column)
     number = _number(column)
+    negative = (number < 0) if size else pl.lit(False)
     problem = (
         pl.when(text.is_null()).then(None)
         .when(number.is_null()).then(pl.lit("not a number"))
         .when(number != number.floor()).then(pl.lit("not a whole number"))
         .when(number.abs() > 9e15).then(pl.lit("number too large"))
+        .when(negative).then(pl.lit("negative quantity"))
+        .otherwise(None)
     )
-    if size:
-        problem = problem.when(number < 0).then(pl.lit("negative quantity"))
-    problem = problem.otherwise(None)
-    value = pl.when(problem.is_null()).then(number.cast(pl.Int64, strict=False))
-    if size:
+    value = number.cast(pl.Int64, strict=False)
+    if size:  # a zero size is no quantity, the same as a blank cell
         value = pl.when(value == 0).then(None).otherwise(value)
-    return Typed(value, problem)
+    return Typed(pl.when(problem.is_null()).then(value), problem)
 
 
 # Decimals are hashed as whole millionths in 64 bits (see hashing.py): 9.2e12 is the
@@ -104,8 +104,8 @@ def _date(column: str, date_formats: Sequence[str]) -> Typed:
     text = pl.col(column)
     # Excel date cells arrive as "2025-03-05 00:00:00" (or with fractional seconds).
     iso = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    iso = pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")).then(
-        iso)
+    iso_pattern = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+    iso = pl.when(text.str.contains(iso_pattern)).then(iso)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
         text.cast(pl.Float64, strict=False))
     serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
