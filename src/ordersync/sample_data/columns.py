@@ -103,12 +103,8 @@ DESCRIPTIVE_COLUMNS: tuple[ColumnSpec, ...] = LEADING_COLUMNS + TRAILING_COLUMNS
 COLUMN_KINDS: dict[str, ColumnKind] = {c.name: c.kind for c in DESCRIPTIVE_COLUMNS}
 
 DATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "date")
-DECIMAL_COLUMNS: tuple[str, ...] = tuple(
-    c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "decimal"
-)
-INTEGER_COLUMNS: tuple[str, ...] = tuple(
-    c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "integer"
-)
+DECIMAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "decimal")
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "integer")
 TEXT_COLUMNS: tuple[str, ...] = tuple(c.name for c in DESCRIPTIVE_COLUMNS if c.kind == "text")
 
 #: The business key of an order row.

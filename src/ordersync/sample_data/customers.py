@@ -65,6 +65,7 @@ class CustomerQuirks:
     name_variants: bool = False
     missing_columns: bool = False
     column_order: bool = False
+    messy_values: bool = False  # numeric-looking PO numbers stored as numbers, etc.
 
 
 def _c(code: str, name: str, category: str, brand: str, *spellings: str) -> CustomerIdentity:
@@ -231,7 +232,7 @@ def assign_quirks(
         if position < len(DATE_STYLES):
             styles[i] = DATE_STYLES[position]
         else:
-            styles[i] = rng.choices(DATE_STYLES, weights=(5, 2, 2, 1, 1, 1))[0]
+            styles[i] = rng.choices(DATE_STYLES, weights=(10, 2, 2, 1, 1, 1))[0]
     for i in csv:
         styles[i] = rng.choice(TEXT_DATE_STYLES)
 
@@ -263,6 +264,7 @@ def assign_quirks(
                 name_variants=i in holders["name_variants"],
                 missing_columns=i in holders["missing_columns"],
                 column_order=i in holders["column_order"],
+                messy_values=True,
             )
         )
     return tuple(result)

@@ -149,7 +149,9 @@ def family_window(family: SizeFamily, rng: random.Random) -> tuple[str, ...]:
     return labels[start : start + width]
 
 
-def order_run(labels: Sequence[str], rng: random.Random, low: int = 3, high: int = 12) -> tuple[str, ...]:
+def order_run(
+    labels: Sequence[str], rng: random.Random, low: int = 3, high: int = 12
+) -> tuple[str, ...]:
     """Consecutive labels one order fills (``low``…``high`` long, capped by the family)."""
     if len(labels) <= low:
         return tuple(labels)
@@ -170,7 +172,7 @@ def size_quantities(run: Sequence[str], rng: random.Random, small: bool) -> tupl
         quantities = []
         for i in range(n):
             weight = 1.0 - 0.7 * (abs(i - middle) / (middle + 1))
-            q = int(round(base * weight * rng.uniform(0.7, 1.3) / pack)) * pack
+            q = round(base * weight * rng.uniform(0.7, 1.3) / pack) * pack
             quantities.append(q if rng.random() > 0.05 else 0)
     if not any(quantities):
         quantities[rng.randrange(n)] = rng.randint(1, 12)
