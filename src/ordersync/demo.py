@@ -3,7 +3,8 @@
 Everything lands in one work folder: ``orders/`` (generated workbooks),
 ``ordersync.toml`` (the shipped example with the generated customers' profiles)
 and ``ordersync.db``.  The second run shows that unchanged files are skipped and
-nothing is written.  The printed counts are read back from the database with
+nothing is written; the third, after a few customers revise quantities, that
+only their files are re-read and only the revised orders and lines change.  The printed counts are read back from the database with
 the same code as ``ordersync status``, and checked against the stage reports.
 """
 
@@ -25,7 +26,7 @@ from ordersync.config import example_config_text, load_config
 from ordersync.db import Database
 from ordersync.errors import OrderSyncError
 from ordersync.pipeline import RunResult, open_database, run_pipeline
-from ordersync.sample_data import SampleDataSet, generate_sample_data
+from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
 from ordersync.status import read_status
 
 
@@ -48,7 +49,7 @@ def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
 
 
 def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
-             console: Console | None = None) -> tuple[RunResult, RunResult]:
+             console: Console | None = None) -> tuple[RunResult, RunResult, RunResult]:
     console = console or Console(stderr=True)
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("orders", "ordersync.db", "ordersync.db-wal", "ordersync.db-shm"):
@@ -77,7 +78,7 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     started = time.perf_counter()
     first = run_pipeline(config, db)
     console.print(f"[bold]3. first run[/] [{time.perf_counter() - started:.1f} s]")
-    render.print_ingest(console, first.ingest)
+    render.print_ingest(console, first.ingest, problems_only=True)
     render.print_merge(console, first.merge)
     _print_rejects(console, db)
 
@@ -91,27 +92,43 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         f"{second.ingest.count('skipped')} files skipped by content hash, "
         f"{written} orders or lines written")
 
+    _check_agreement(first, read_status(db))
+
+    changed_keys = mutate_sample_data(dataset, files=3, fraction=0.05, seed=7)
+    started = time.perf_counter()
+    third = run_pipeline(config, db)
+    console.print(
+        f"[bold]5. three customers send revised quantities[/] ({len(changed_keys)} orders) "
+        f"[{time.perf_counter() - started:.2f} s]: {third.ingest.count('staged')} files re-read, "
+        f"{third.ingest.count('skipped')} skipped")
+    render.print_merge(console, third.merge)
+
     status = read_status(db)
-    _check_agreement(first, status)
-    console.print("[bold]5. status[/] (read back from the database, as `ordersync status`):")
+    console.print("[bold]6. status[/] (read back from the database, as `ordersync status`):")
     render.print_status(console, status)
     console.print(f"\nTry: cd {workdir} && ordersync status --json")
-    return first, second
+    return first, second, third
 
 
 def _print_rejects(console: Console, db: Database) -> None:
     with db.begin() as conn:
         rows = conn.execute(sa.text(
-            f"SELECT reason, COUNT(*) AS n, MIN(file || ' row ' || CAST(\"row\" AS TEXT)) AS ex "
-            f"FROM {db.table('rejected_rows')} GROUP BY reason ORDER BY n DESC LIMIT 8")).all()
+            f'SELECT file, "row", "column", raw_value, reason FROM {db.table("rejected_rows")} '
+            'ORDER BY file, "row"')).all()
     if not rows:
         return
-    table = Table(show_edge=False, pad_edge=False, title="rejected rows by reason")
+    by_reason: dict[str, list[Any]] = {}
+    for row in rows:  # "duplicate key: row 9 of … was kept" → "duplicate key"
+        by_reason.setdefault(row.reason.split(":")[0], []).append(row)
+    table = Table(show_edge=False, pad_edge=False, title="rejected rows, by reason")
     table.add_column("reason")
-    table.add_column("rows", justify="right")
-    table.add_column("e.g.")
-    for reason, n, example in rows:
-        table.add_row(reason, str(n), example)
+    table.add_column("count", justify="right")
+    table.add_column("first example")
+    for reason, found in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        first = found[0]
+        where = f"{first.file} row {first.row}" + (f", {first.column} = {first.raw_value!r}"
+                                                    if first.column else "")
+        table.add_row(reason, str(len(found)), where)
     console.print(table)
 
 

@@ -54,7 +54,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     staged = {"staged": FileStatus.STAGED.value}
     files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
                             "WHERE status = :staged", staged)
-    conn.exec_driver_sql(f"DELETE FROM {db.table('merge_changes')}")
+    conn.execute(sa.text(f"DELETE FROM {db.table('merge_changes')}"))
     if not files:
         return MergeReport()
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"

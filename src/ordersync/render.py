@@ -29,7 +29,8 @@ def merge_json(result: MergeResult) -> dict[str, Any]:
             "lines": {**asdict(result.lines), "written": result.lines.written}}
 
 
-def print_ingest(console: Console, report: IngestReport, *, verbose: bool = False) -> None:
+def print_ingest(console: Console, report: IngestReport, *, verbose: bool = False,
+                 problems_only: bool = False) -> None:
     prefix = "\\[dry run] would ingest" if report.dry_run else "ingest"
     console.print(
         f"[bold]{prefix}[/]: {report.count('staged')} files read, "
@@ -37,6 +38,8 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
         f"{report.rows_read} rows read → {report.rows_staged} staged, "
         f"{report.rows_rejected} rejected")
     shown = [f for f in report.files if verbose or f.status != "skipped"]
+    if problems_only:
+        shown = [f for f in shown if f.status == "failed" or f.rows_rejected]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
         for header in ("file", "profile", "status", "read", "staged", "rejected", "blank"):
@@ -52,7 +55,10 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
         if f.error:
             console.print(f"[red]✗[/] {f.error}", highlight=False)
     if report.new_columns:
-        console.print(f"new columns: {', '.join(report.new_columns)}", highlight=False)
+        names = report.new_columns
+        listed = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12
+                                          else "")
+        console.print(f"{len(names)} new columns: {listed}", highlight=False)
     for warning in report.warnings:
         console.print(f"[yellow]![/] {warning}", highlight=False)
 

@@ -213,7 +213,8 @@ def test_awkward_and_overlong_headers_are_quoted_safely(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     long_header = "PROMO GROUP / CAMPAIGN (HOT 30/GLOBAL EDIT) " + "VERY LONG " * 5
     awkward = {"CUSTOMER'S COLOUR CODE": "O'NEIL", "∆": "x", 'QUOTE "Q"': "q",
-               long_header: "hot", "ROW_HASH": "clash with a system column"}
+               long_header: "hot", "ROW_HASH": "clash with a system column",
+               "NOTE: FACTORY": "colon", "DUTY %": "percent"}
     row = order_row(1, **awkward)
     headers = [*awkward, *order_row(1).keys(), "TOTAL QTY"]
     write_workbook("GRE_a.xlsx", [row], headers=headers)
@@ -225,8 +226,10 @@ def test_awkward_and_overlong_headers_are_quoted_safely(
     assert len(names[long_header.strip()].encode()) <= 63
     assert names["ROW_HASH"] != "ROW_HASH"
     values = fetch(db, f'SELECT "CUSTOMER\'S COLOUR CODE", "∆", "QUOTE ""Q""", '
-                       f'"{names[long_header.strip()]}", "{names["ROW_HASH"]}" FROM orders')
-    assert tuple(values[0]) == ("O'NEIL", "x", "q", "hot", "clash with a system column")
+                       f'"{names[long_header.strip()]}", "{names["ROW_HASH"]}", '
+                       '"NOTE\\: FACTORY", "DUTY %" FROM orders')
+    assert tuple(values[0]) == ("O'NEIL", "x", "q", "hot", "clash with a system column",
+                                "colon", "percent")
 
 
 def test_dry_run_writes_nothing(config: Config, db: Database,

@@ -134,7 +134,7 @@ class Database:
         """Create the PostgreSQL schema named in the config, if any."""
         if self.schema and not self.is_sqlite:
             with self.begin() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
+                conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}"))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -142,7 +142,19 @@ class Database:
     # -- SQL text ----------------------------------------------------------------------------
 
     def quote(self, identifier: str) -> str:
-        """Quote an identifier for this engine (doubling embedded quotes)."""
+        """Quote an identifier for a ``sqlalchemy.text()`` statement.
+
+        Embedded quotes are doubled and colons escaped (``text()`` would read
+        ``:NAME`` as a bind parameter); ``text()`` also escapes ``%`` for
+        psycopg.  Every statement that carries an identifier goes through
+        ``text()`` — never ``exec_driver_sql``, where ``%`` in a header such as
+        ``DUTY RATE %`` would be taken for a placeholder.
+        """
+        return '"' + identifier.replace('"', '""').replace(":", "\\:") + '"'
+
+    @staticmethod
+    def quote_raw(identifier: str) -> str:
+        """Quote an identifier for a statement sent to the driver as is (COPY)."""
         return '"' + identifier.replace('"', '""') + '"'
 
     def table(self, role: str) -> str:
@@ -198,8 +210,8 @@ class Database:
         return frame.height
 
     def _copy_append(self, conn: Connection, table: str, frame: pl.DataFrame) -> int:
-        columns = ", ".join(self.quote(c) for c in frame.columns)
-        statement = f"COPY {self.quote(table)} ({columns}) FROM STDIN (FORMAT csv)"
+        columns = ", ".join(self.quote_raw(c) for c in frame.columns)
+        statement = f"COPY {self.quote_raw(table)} ({columns}) FROM STDIN (FORMAT csv)"
         raw = conn.connection.driver_connection
         assert raw is not None
         buffer = io.BytesIO()

@@ -172,10 +172,10 @@ def create_tables(db: Database) -> None:
         metadata.create_all(conn)
         if not db.is_sqlite:
             # Lets the merge compare hashes without reading the wide order rows.
-            conn.exec_driver_sql(
+            conn.execute(sa.text(
                 f"CREATE INDEX IF NOT EXISTS {db.quote('ix_' + db.tables.orders + '_key_hash')} "
                 f"ON {db.table('orders')} (business_key) INCLUDE (row_hash)"
-            )
+            ))
 
 
 def column_name_for(label: str, taken: Iterable[str]) -> str:
@@ -236,10 +236,10 @@ def ensure_columns(db: Database, conn: Connection,
              "value_type": column.value_type, "position": column.position},
         )
         for role in ("orders", "staging_orders"):
-            conn.exec_driver_sql(
+            conn.execute(sa.text(
                 f"ALTER TABLE {db.table(role)} ADD COLUMN {db.quote(name)} "
                 f"{types[column.value_type]}"
-            )
+            ))
         by_label[column.label] = column
         added.append(column.label)
     return sorted(by_label.values(), key=lambda c: c.position), added
