@@ -4,8 +4,9 @@ Everything lands in one work folder: ``orders/`` (generated workbooks),
 ``ordersync.toml`` (the shipped example with the generated customers' profiles)
 and ``ordersync.db``.  The second run shows that unchanged files are skipped and
 nothing is written; the third, after a few customers revise quantities, that
-only their files are re-read and only the revised orders and lines change.  The printed counts are read back from the database with
-the same code as ``ordersync status``, and checked against the stage reports.
+only their files are re-read and only the revised orders and lines change.  The
+printed counts are read back from the database with the same code as
+``ordersync status``, and checked against the stage reports.
 """
 
 from __future__ import annotations

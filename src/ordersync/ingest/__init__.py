@@ -18,7 +18,7 @@ from ordersync.errors import ConfigError, IngestError, Location
 from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import FileOutcome, known_files, pending_columns, write_outcomes
-from ordersync.ingest.prepare import prepare_sheet
+from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
 from ordersync.ingest.reader import read_sheet
 from ordersync.ingest.report import FileReport, IngestReport
 
@@ -53,26 +53,66 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             continue
         todo.append((source, data, digest, fingerprint))
 
-    def work(item: tuple[SourceFile, bytes, str, str]) -> FileOutcome:
+    def read(item: tuple[SourceFile, bytes, str, str]) -> FileOutcome:
         source, data, digest, fingerprint = item
         if progress:
             progress(source.display)
         try:
             sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
             layout = detect_layout(sheet, config, source.profile)
-            prepared = prepare_sheet(sheet, layout, config, source.profile)
         except IngestError as exc:
             return FileOutcome(source, digest, fingerprint, None, str(exc))
         except Exception as exc:  # a reader bug must fail the file, not the run
-            error = IngestError(Location(source.display), f"unexpected error: {exc!r}")
-            return FileOutcome(source, digest, fingerprint, None, str(error))
-        return FileOutcome(source, digest, fingerprint, prepared, None)
+            return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
+        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
 
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
-        outcomes = list(pool.map(work, todo))
+        outcomes = list(pool.map(read, todo))
+    outcomes, batch = _prepare(outcomes, config)
 
-    new_columns = pending_columns(db, outcomes) if dry_run else write_outcomes(db, outcomes)
+    new_columns = (pending_columns(db, batch) if dry_run
+                   else write_outcomes(db, outcomes, batch))
+    stats = iter(batch.stats if batch else ())
     for outcome in outcomes:
-        reports.append(outcome.report())
+        reports.append(outcome.report(next(stats) if outcome.input else None))
     reports.sort(key=lambda r: r.path)
     return IngestReport(tuple(reports), new_columns, found.unmatched, tuple(warnings), dry_run)
+
+
+def _prepare(outcomes: list[FileOutcome], config: Config
+             ) -> tuple[list[FileOutcome], PreparedBatch | None]:
+    """Prepare the readable files in one batch; isolate any file the batch cannot take."""
+    conflicts = column_conflicts([o.input for o in outcomes if o.input])
+    readable = iter(range(len(outcomes)))
+    checked = []
+    for outcome in outcomes:
+        if outcome.input is None:
+            checked.append(outcome)
+            continue
+        index = next(readable)
+        if index in conflicts:
+            location = Location(outcome.source.display, outcome.input.sheet.sheet)
+            outcome = outcome.failed(str(IngestError(location, conflicts[index])))
+        checked.append(outcome)
+    inputs = [o.input for o in checked if o.input]
+    if not inputs:
+        return checked, None
+    try:
+        return checked, prepare_batch(inputs, config)
+    except Exception:
+        pass  # a bug on some file's data: find it, fail it alone, prepare the rest
+    isolated = []
+    for outcome in checked:
+        if outcome.input is not None:
+            try:
+                prepare_batch([outcome.input], config)
+            except Exception as exc:
+                outcome = outcome.failed(_unexpected(outcome.source, exc))
+        isolated.append(outcome)
+    inputs = [o.input for o in isolated if o.input]
+    return isolated, prepare_batch(inputs, config) if inputs else None
+
+
+def _unexpected(source: SourceFile, exc: Exception) -> str:
+    return str(IngestError(Location(source.display), f"unexpected error: {exc!r}",
+                           "please report it with the file"))

@@ -15,7 +15,7 @@ is never merged twice or half-loaded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 import sqlalchemy as sa
@@ -24,35 +24,36 @@ from sqlalchemy.engine import Connection
 from ordersync.db import Database
 from ordersync.db.schema import (
     BusinessColumn,
-    ColumnRequest,
     create_tables,
     ensure_columns,
     registered_columns,
 )
 from ordersync.ingest.files import SourceFile
-from ordersync.ingest.prepare import PreparedSheet
+from ordersync.ingest.prepare import FileStats, PreparedBatch, SheetInput
 from ordersync.ingest.report import FileReport
 from ordersync.states import FileStatus
 
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """A file after reading: prepared rows, or the error that failed it."""
+    """A file after reading: the sheet to prepare, or the error that failed it."""
 
     source: SourceFile
     content_hash: str
     fingerprint: str
-    prepared: PreparedSheet | None
-    error: str | None
+    input: SheetInput | None
+    error: str | None = None
 
-    def report(self) -> FileReport:
-        p = self.prepared
-        if p is None:
+    def failed(self, error: str) -> FileOutcome:
+        return replace(self, input=None, error=error)
+
+    def report(self, stats: FileStats | None) -> FileReport:
+        if stats is None:
             return FileReport(self.source.display, self.source.profile_code, "failed",
                               error=self.error)
         return FileReport(self.source.display, self.source.profile_code, "staged",
-                          rows_read=p.rows_read, rows_staged=p.staged.height,
-                          rows_rejected=p.rows_rejected, rows_blank=p.rows_blank)
+                          rows_read=stats.rows_read, rows_staged=stats.rows_staged,
+                          rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank)
 
 
 @dataclass(frozen=True)
@@ -81,22 +82,15 @@ def known_files(db: Database) -> dict[str, KnownFile]:
     return {r.path: KnownFile(r.id, r.status, r.content_hash, r.config_hash) for r in rows}
 
 
-def _requests(outcomes: Sequence[FileOutcome]) -> list[ColumnRequest]:
-    seen: dict[str, ColumnRequest] = {}
-    for outcome in outcomes:
-        if outcome.prepared is not None:
-            for request in outcome.prepared.columns:
-                seen.setdefault(request.label, request)
-    return list(seen.values())
-
-
-def pending_columns(db: Database, outcomes: Sequence[FileOutcome]) -> tuple[str, ...]:
+def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...]:
     """Labels a write would add as new columns (for --dry-run)."""
+    if batch is None:
+        return ()
     existing: set[str] = set()
     if _tables_exist(db):
         with db.begin() as conn:
             existing = {c.label for c in registered_columns(db, conn)}
-    return tuple(r.label for r in _requests(outcomes) if r.label not in existing)
+    return tuple(r.label for r in batch.columns if r.label not in existing)
 
 
 def discard_interrupted(db: Database, conn: Connection) -> None:
@@ -134,7 +128,7 @@ def _register_file(db: Database, conn: Connection, outcome: FileOutcome) -> int:
             f"INSERT INTO {table} (path, profile, customer, status) "
             "VALUES (:path, :profile, :customer, :status) RETURNING id"),
             {**values, "status": FileStatus.LOADING.value}).scalar_one()
-    if outcome.prepared is None:
+    if outcome.input is None:
         conn.execute(sa.text(
             f"UPDATE {table} SET status = :status, error = :error, profile = :profile, "
             "customer = :customer, rows_read = 0, rows_staged = 0, rows_rejected = 0, "
@@ -146,44 +140,50 @@ def _register_file(db: Database, conn: Connection, outcome: FileOutcome) -> int:
     return int(file_id)
 
 
-def _staging_frame(columns: Sequence[BusinessColumn], loaded: Sequence[tuple[int, FileOutcome]]
-                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    names = {c.label: c.name for c in columns}
-    staged, lines, rejects = [], [], []
-    for file_id, outcome in loaded:
-        p = outcome.prepared
-        assert p is not None
-        tag = pl.lit(file_id, dtype=pl.Int64).alias("_file_id")
-        staged.append(p.staged.with_columns(tag).rename(names, strict=False))
-        lines.append(p.lines.select(tag, "_row", "size_code", "qty"))
-        rejects.append(p.rejects.select(
-            tag.alias("file_id"), pl.lit(outcome.source.display).alias("file"),
-            pl.lit(p.sheet).alias("sheet"), pl.all()))
-    return (pl.concat(staged, how="diagonal_relaxed"), pl.concat(lines),
-            pl.concat(rejects, how="diagonal_relaxed"))
+def _frames(columns: Sequence[BusinessColumn], batch: PreparedBatch,
+            file_ids: dict[int, int], names: dict[int, str]
+            ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The batch's frames with database file ids and SQL column names."""
+    def file_id(frame: pl.DataFrame) -> pl.DataFrame:
+        ids = pl.col("_file").replace_strict(file_ids, return_dtype=pl.Int64)
+        return frame.with_columns(ids.alias("_file_id")).drop("_file")
+
+    sql_names = {c.label: c.name for c in columns}
+    staged = file_id(batch.staged).rename(sql_names, strict=False)
+    lines = file_id(batch.lines).select("_file_id", "_row", "size_code", "qty")
+    rejected = batch.rejects.with_columns(
+        pl.col("_file").replace_strict(names, return_dtype=pl.String).alias("file"))
+    rejected = file_id(rejected).rename({"_file_id": "file_id"})
+    sheets = {i: s.sheet for i, s in enumerate(batch.stats)}
+    rejected = rejected.with_columns(
+        pl.col("file_id").replace_strict(
+            {file_ids[i]: sheet for i, sheet in sheets.items()}, return_dtype=pl.String
+        ).alias("sheet"))
+    return staged, lines, rejected
 
 
-def write_outcomes(db: Database, outcomes: Sequence[FileOutcome]) -> tuple[str, ...]:
-    """Write prepared files and failures (see the module docstring); return new column labels."""
+def write_outcomes(db: Database, outcomes: Sequence[FileOutcome],
+                   batch: PreparedBatch | None) -> tuple[str, ...]:
+    """Write the batch and the failures (see the module docstring); return new column labels."""
     create_tables(db)
     with db.begin() as conn:
         discard_interrupted(db, conn)
         if not outcomes:
             return ()
-        columns, added = ensure_columns(db, conn, _requests(outcomes))
-        ids = [(_register_file(db, conn, o), o) for o in outcomes]
-        _clear_files(db, conn, [file_id for file_id, _ in ids])
-    loaded = [(file_id, o) for file_id, o in ids if o.prepared is not None]
-    if not loaded:
+        columns, added = ensure_columns(db, conn, batch.columns if batch else ())
+        registered = [(_register_file(db, conn, o), o) for o in outcomes]
+        _clear_files(db, conn, [file_id for file_id, _ in registered])
+    loaded = [(file_id, o) for file_id, o in registered if o.input is not None]
+    if batch is None or not loaded:
         return tuple(added)
-    staged, lines, rejects = _staging_frame(columns, loaded)
+    file_ids = {index: file_id for index, (file_id, _) in enumerate(loaded)}
+    names = {index: o.source.display for index, (_, o) in enumerate(loaded)}
+    staged, lines, rejected = _frames(columns, batch, file_ids, names)
     db.bulk_append(db.tables.staging_orders, staged)
     db.bulk_append(db.tables.staging_lines, lines)
-    db.bulk_append(db.tables.rejected_rows, rejects)
+    db.bulk_append(db.tables.rejected_rows, rejected)
     with db.begin() as conn:
-        for file_id, outcome in loaded:
-            p = outcome.prepared
-            assert p is not None
+        for (file_id, outcome), stats in zip(loaded, batch.stats, strict=True):
             conn.execute(sa.text(
                 f"UPDATE {db.table('ingest_files')} SET status = :status, error = NULL, "
                 "content_hash = :content_hash, config_hash = :config_hash, sheet = :sheet, "
@@ -191,7 +191,8 @@ def write_outcomes(db: Database, outcomes: Sequence[FileOutcome]) -> tuple[str, 
                 "rows_rejected = :rejected, rows_blank = :blank, merged_at = NULL, "
                 "ingested_at = CURRENT_TIMESTAMP WHERE id = :id"),
                 {"status": FileStatus.STAGED.value, "content_hash": outcome.content_hash,
-                 "config_hash": outcome.fingerprint, "sheet": p.sheet,
-                 "header_row": p.header_row, "read": p.rows_read, "staged": p.staged.height,
-                 "rejected": p.rows_rejected, "blank": p.rows_blank, "id": file_id})
+                 "config_hash": outcome.fingerprint, "sheet": stats.sheet,
+                 "header_row": stats.header_row, "read": stats.rows_read,
+                 "staged": stats.rows_staged, "rejected": stats.rows_rejected,
+                 "blank": stats.rows_blank, "id": file_id})
     return tuple(added)

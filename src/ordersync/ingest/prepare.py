@@ -1,125 +1,189 @@
-"""Turning a read sheet into staged rows, their size lines and rejects — columnar, no row loops.
+"""Turning read sheets into staged rows, size lines and rejects — columnar, all files at once.
 
-For one sheet: drop fully blank rows (counted), clean and type every column,
-collect each refused cell as a reject, reject rows missing a business-key part
-or a name, then for the rows that remain compute the business key, row hash,
-cancellation flag and group / item names, and unpivot the sizes into lines.
+The sheets of one ingest are stacked into one frame (columns renamed to their
+labels, each row tagged with its file), so every typing rule runs once over all
+rows rather than once per file: polars' cost is per expression, and a 305-column
+layout has hundreds of them.  Then: drop fully blank rows (counted), clean and
+type every column, reject refused cells, rows missing a key part or a name, and
+values under header-less columns; for the rest compute the business key, row
+hash, cancellation flag and group / item names, and unpivot the sizes into
+lines (in slices, so memory stays flat).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from ordersync.config import Config, ProfileConfig
-from ordersync.db.schema import ColumnRequest, ValueType
+from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes
+from ordersync.ingest import rejects
 from ordersync.ingest.headers import SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
-from ordersync.ingest.values import clean_text, type_column
+from ordersync.ingest.values import clean_text, plain_numeric, type_column
 from ordersync.names import NameTemplate, TemplateField
 
 KEY_SEPARATOR = "\x1f"
-_REJECT_SCHEMA = {"row": pl.Int64, "column": pl.String, "raw_value": pl.String,
-                  "reason": pl.String, "business_key": pl.String}
+_UNPIVOT_SLICE = 12_500
 
 
 @dataclass(frozen=True)
-class PreparedSheet:
-    """What one sheet contributes: staged rows, their lines, rejects and counts."""
+class SheetInput:
+    """One sheet to prepare, with how it was read."""
 
+    sheet: RawSheet
+    layout: SheetLayout
+    profile: ProfileConfig
+
+
+@dataclass(frozen=True)
+class FileStats:
     sheet: str
     header_row: int
-    columns: tuple[ColumnRequest, ...]
-    staged: pl.DataFrame  # label-named business columns + _row _key _hash _cancelled _group _item
-    lines: pl.DataFrame  # _row, size_code, qty
-    rejects: pl.DataFrame  # row, column, raw_value, reason, business_key
     rows_read: int
     rows_blank: int
-
-    @property
-    def rows_rejected(self) -> int:
-        return self.rejects["row"].n_unique() if self.rejects.height else 0
+    rows_rejected: int
+    rows_staged: int
 
 
-def prepare_sheet(sheet: RawSheet, layout: SheetLayout, config: Config,
-                  profile: ProfileConfig) -> PreparedSheet:
-    rows = data_rows(sheet, layout)
-    sources = [c.source for c in layout.columns] + list(layout.unnamed)
-    cleaned = rows.select(
-        "_row", *(clean_text(s, config.columns.null_values).alias(s) for s in sources))
-    blank = cleaned.select(pl.all_horizontal(pl.col(sources).is_null()).alias("b"))["b"]
-    cleaned = cleaned.filter(~blank)
-    rows_blank = int(blank.sum())
+@dataclass(frozen=True)
+class PreparedBatch:
+    """Everything the sheets contribute; ``_file`` is the sheet's index in the input."""
 
-    typed_exprs, problem_exprs = [], []
+    columns: tuple[ColumnRequest, ...]
+    staged: pl.DataFrame  # _file, _row, labels…, _key _hash _cancelled _group _item _sheet
+    lines: pl.DataFrame  # _file, _row, size_code, qty
+    rejects: pl.DataFrame  # _file, row, column, raw_value, reason, business_key
+    stats: tuple[FileStats, ...]
+
+
+def column_conflicts(inputs: Sequence[SheetInput]) -> dict[int, str]:
+    """Sheets whose column types contradict an earlier sheet's: index → reason."""
+    first: dict[str, tuple[str, str, str]] = {}  # label → (kind, type, file)
+    conflicts: dict[int, str] = {}
+    for index, item in enumerate(inputs):
+        for column in item.layout.columns:
+            seen = first.setdefault(column.label,
+                                    (column.kind, column.value_type, item.sheet.file))
+            if seen[:2] != (column.kind, column.value_type) and index not in conflicts:
+                conflicts[index] = (
+                    f"column {column.label!r} is a {column.kind} column here but a {seen[0]} "
+                    f"column in {seen[2]}: check the size marker columns of both files")
+    return conflicts
+
+
+def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch:
     types: dict[str, ValueType] = {}
-    for column in layout.columns:
-        rule = type_column(column.source, column.value_type, column.kind,
-                           config.columns.date_formats)
-        typed_exprs.append(rule.value.alias(column.label))
-        problem_exprs.append(rule.problem.alias(column.label))
-        types[column.label] = column.value_type
-    typed = cleaned.select("_row", *typed_exprs)
-    typed = _with_customer(typed, config, profile, types)
+    kinds: dict[str, ColumnKind] = {}
+    for item in inputs:
+        for column in item.layout.columns:
+            types.setdefault(column.label, column.value_type)
+            kinds.setdefault(column.label, column.kind)
+    labels = list(types)
+    null_values = config.columns.null_values
 
-    key_expr = pl.concat_str(
-        [canonical_value(k, types[k]) for k in config.merge.key], separator=KEY_SEPARATOR)
-    typed = typed.with_columns(key_expr.alias("_key"))
+    frames, strays = [], []
+    for index, item in enumerate(inputs):
+        rows = data_rows(item.sheet, item.layout)
+        unnamed = [clean_text(s, null_values).alias(s) for s in item.layout.unnamed]
+        rows = rows.with_columns(unnamed) if unnamed else rows
+        strays.append(rejects.stray_rejects(rows, index, item.layout.unnamed))
+        has_stray = (pl.any_horizontal(pl.col(list(item.layout.unnamed)).is_not_null())
+                     if item.layout.unnamed else pl.lit(False))
+        frames.append(rows.select(
+            pl.lit(index, dtype=pl.Int32).alias("_file"), "_row", has_stray.alias("_stray"),
+            *(pl.col(c.source).alias(c.label) for c in item.layout.columns)))
+    combined = pl.concat(frames, how="diagonal")
+    cleaned = combined.select("_file", "_row", "_stray",
+                              *(clean_text(label, null_values).alias(label) for label in labels))
+    blank = pl.all_horizontal(pl.col(labels).is_null()) & ~pl.col("_stray")
+    blanks = cleaned.filter(blank).group_by("_file").len()
+    cleaned = cleaned.filter(~blank)
 
-    rejects = [
-        _cell_rejects(cleaned, typed, layout, problem_exprs),
-        _missing_key_rejects(typed, config),
-        _unnamed_rejects(cleaned, layout),
-    ]
-    typed = _with_names(typed, config, types)
-    rejects.append(_name_rejects(typed, config))
-    rejected = pl.concat(rejects)
-    bad_rows = rejected["row"].unique()
-    staged = typed.filter(~pl.col("_row").is_in(bad_rows.implode()))
+    plain = plain_numeric(cleaned, [k for k, t in types.items() if t in ("integer", "decimal")])
+    rules = {label: type_column(label, types[label], kinds[label], config.columns.date_formats,
+                                plain=label in plain) for label in labels}
+    typed = cleaned.select("_file", "_row",
+                           *(rule.value.alias(label) for label, rule in rules.items()))
+    problems = cleaned.select(*(rule.problem.alias(label) for label, rule in rules.items()))
+    typed = _with_customer(typed, config, inputs, types)
+    key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
+                        separator=KEY_SEPARATOR)
+    typed = typed.with_columns(key.alias("_key"))
+    typed = typed.with_columns(_render(config.names.group_template, types).alias("_group"),
+                               _render(config.names.item_template, types).alias("_item"))
+
+    rejected = pl.concat([
+        rejects.cell_rejects(cleaned, problems, typed["_key"], labels),
+        rejects.missing_key_rejects(typed, config),
+        rejects.name_rejects(typed, config),
+        *strays,
+    ])
+    bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
+    staged = typed.join(bad, on=["_file", "_row"], how="anti")
 
     hash_columns = {k: v for k, v in types.items()
                     if not config.merge.hash_columns or k in config.merge.hash_columns}
     cancel = config.merge.cancel
     cancelled = (pl.col(cancel.column).str.to_uppercase().is_in([v.upper() for v in cancel.values])
                  if cancel.column in types else pl.lit(False))
+    sheets = {i: item.sheet.sheet for i, item in enumerate(inputs)}
     staged = staged.with_columns(
         row_hashes(staged, hash_columns),
         cancelled.fill_null(False).cast(pl.Int64).alias("_cancelled"),
-        pl.lit(sheet.sheet).alias("_sheet"),
+        pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
     )
-    sizes = [c.label for c in layout.sizes]
-    lines = (
-        staged.select("_row", *sizes)
-        .unpivot(index="_row", on=sizes, variable_name="size_code", value_name="qty")
+    sizes = [label for label in labels if kinds[label] == "size"]
+    requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
+    return PreparedBatch(requests, staged, _unpivot(staged, sizes), rejected,
+                         _stats(inputs, cleaned, staged, rejected, blanks))
+
+
+def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
+    """One line per row × size with qty > 0; in slices so no N × 245 frame is materialised."""
+    schema = {"_file": pl.Int32, "_row": pl.Int64, "size_code": pl.String, "qty": pl.Int64}
+    if not sizes or not staged.height:
+        return pl.DataFrame(schema=schema)
+    parts = [
+        part.select("_file", "_row", *sizes)
+        .unpivot(index=["_file", "_row"], on=sizes, variable_name="size_code", value_name="qty")
         .filter(pl.col("qty") > 0)
+        for part in staged.iter_slices(_UNPIVOT_SLICE)
+    ]
+    return pl.concat(parts).cast(schema)  # type: ignore[arg-type]
+
+
+def _stats(inputs: Sequence[SheetInput], cleaned: pl.DataFrame, staged: pl.DataFrame,
+           rejected: pl.DataFrame, blanks: pl.DataFrame) -> tuple[FileStats, ...]:
+    def counts(frame: pl.DataFrame) -> dict[int, int]:
+        return dict(frame.group_by("_file").len().iter_rows()) if frame.height else {}
+
+    read, staged_n = counts(cleaned), counts(staged)
+    rejected_n = counts(rejected.select("_file", "row").unique())
+    blank_n = dict(blanks.iter_rows()) if blanks.height else {}
+    return tuple(
+        FileStats(item.sheet.sheet, item.layout.header_row, read.get(i, 0), blank_n.get(i, 0),
+                  rejected_n.get(i, 0), staged_n.get(i, 0))
+        for i, item in enumerate(inputs)
     )
-    requests = tuple(ColumnRequest(label, "size" if label in sizes else "descriptive", t)
-                     for label, t in types.items())
-    return PreparedSheet(sheet.sheet, layout.header_row, requests, staged, lines, rejected,
-                         rows_read=cleaned.height, rows_blank=rows_blank)
 
 
-def _with_customer(typed: pl.DataFrame, config: Config, profile: ProfileConfig,
+def _with_customer(typed: pl.DataFrame, config: Config, inputs: Sequence[SheetInput],
                    types: dict[str, ValueType]) -> pl.DataFrame:
     """Canonical customer names; blank or missing customer cells get the profile's customer."""
     column = config.columns.customer
-    names = config.columns.customer_names
+    fallback = pl.col("_file").replace_strict(
+        {i: item.profile.customer for i, item in enumerate(inputs)}, return_dtype=pl.String)
     if column not in typed.columns:
         types[column] = "text"
-        return typed.with_columns(pl.lit(profile.customer).alias(column))
+        return typed.with_columns(fallback.alias(column))
+    names = config.columns.customer_names
     upper = pl.col(column).str.replace_all(r"\s+", " ").str.to_uppercase()
     mapped = upper.replace_strict(names, default=pl.col(column)) if names else pl.col(column)
-    return typed.with_columns(mapped.fill_null(profile.customer).alias(column))
-
-
-def _with_names(typed: pl.DataFrame, config: Config,
-                types: dict[str, ValueType]) -> pl.DataFrame:
-    return typed.with_columns(
-        _render(config.names.group_template, types).alias("_group"),
-        _render(config.names.item_template, types).alias("_item"),
-    )
+    return typed.with_columns(mapped.fill_null(fallback).alias(column))
 
 
 def _render(template: NameTemplate, types: dict[str, ValueType]) -> pl.Expr:
@@ -132,69 +196,3 @@ def _render(template: NameTemplate, types: dict[str, ValueType]) -> pl.Expr:
             parts.append(pl.lit(part))
     text = pl.concat_str(parts).str.replace_all(r"\s+", " ").str.strip_chars()
     return pl.when(text == "").then(None).otherwise(text)
-
-
-def _cell_rejects(cleaned: pl.DataFrame, typed: pl.DataFrame, layout: SheetLayout,
-                  problem_exprs: list[pl.Expr]) -> pl.DataFrame:
-    problems = cleaned.select(
-        "_row", *problem_exprs, *(pl.col(c.source).alias(f"raw:{c.label}") for c in layout.columns)
-    ).with_columns(typed["_key"])
-    frames = [
-        problems.filter(pl.col(c.label).is_not_null()).select(
-            pl.col("_row").alias("row"), pl.lit(c.label).alias("column"),
-            pl.col(f"raw:{c.label}").alias("raw_value"), pl.col(c.label).alias("reason"),
-            pl.col("_key").alias("business_key"))
-        for c in layout.columns
-    ]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=_REJECT_SCHEMA)
-
-
-def _missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
-    frames = []
-    for column in config.merge.key:
-        bad = typed.filter(pl.col(column).is_null())
-        if bad.height:
-            frames.append(bad.select(
-                pl.col("_row").alias("row"), pl.lit(column).alias("column"),
-                pl.lit(None, dtype=pl.String).alias("raw_value"),
-                pl.lit("missing business key value").alias("reason"),
-                pl.lit(None, dtype=pl.String).alias("business_key")))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=_REJECT_SCHEMA)
-
-
-def _unnamed_rejects(cleaned: pl.DataFrame, layout: SheetLayout) -> pl.DataFrame:
-    frames = []
-    for source in layout.unnamed:
-        bad = cleaned.filter(pl.col(source).is_not_null())
-        if bad.height:
-            letter = _column_letter(int(source[1:]))
-            frames.append(bad.select(
-                pl.col("_row").alias("row"), pl.lit(f"(column {letter}, no header)").alias(
-                    "column"),
-                pl.col(source).alias("raw_value"),
-                pl.lit("value in a column with no header").alias("reason"),
-                pl.lit(None, dtype=pl.String).alias("business_key")))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=_REJECT_SCHEMA)
-
-
-def _name_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
-    frames = []
-    for role, template in (("group", config.names.group), ("item", config.names.item)):
-        bad = typed.filter(pl.col(f"_{role}").is_null() & pl.col("_key").is_not_null())
-        if bad.height:
-            frames.append(bad.select(
-                pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
-                pl.lit(None, dtype=pl.String).alias("raw_value"),
-                pl.lit(f"the {role} name template {template!r} gives an empty name").alias(
-                    "reason"),
-                pl.col("_key").alias("business_key")))
-    return pl.concat(frames) if frames else pl.DataFrame(schema=_REJECT_SCHEMA)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

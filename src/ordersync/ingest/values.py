@@ -15,6 +15,7 @@ it was refused (null when fine).  Rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,19 +38,41 @@ class Typed:
 
 
 def clean_text(column: str, null_values: Sequence[str]) -> pl.Expr:
-    """Strip; empty cells and the configured null words become null."""
-    stripped = pl.col(column).str.strip_chars()
-    nulls = [v.lower() for v in null_values] + [""]
-    return pl.when(stripped.str.to_lowercase().is_in(nulls)).then(None).otherwise(stripped)
+    """Strip; empty cells and the configured null words (any case) become null."""
+    # One case-insensitive match per cell: about twice as fast as lower-casing every cell.
+    words = "|".join(re.escape(w) for w in null_values if w)
+    blank = rf"(?i)^\s*({words})?\s*$" if words else r"^\s*$"
+    text = pl.col(column)
+    return pl.when(text.str.contains(blank)).then(None).otherwise(text.str.strip_chars())
+
+
+def plain_numeric(frame: pl.DataFrame, columns: Sequence[str]) -> set[str]:
+    """The columns whose every cell is blank or a plain finite number (``12``, ``4.5``, ``1e3``).
+
+    Most number columns are; they skip the text clean-up (thousands separators,
+    validation by pattern), which over 245 size columns is most of the typing time.
+    """
+    if not columns:
+        return set()
+    direct = [pl.col(c).cast(pl.Float64, strict=False) for c in columns]
+    clean = frame.select(
+        (pl.col(c).is_null() | (d.is_not_null() & d.is_finite())).all().alias(c)
+        for c, d in zip(columns, direct, strict=True)
+    ).row(0)
+    return {c for c, ok in zip(columns, clean, strict=True) if ok}
 
 
 def type_column(column: str, value_type: ValueType, kind: ColumnKind,
-                date_formats: Sequence[str]) -> Typed:
-    """The rule for one column whose cleaned text is in ``column``."""
+                date_formats: Sequence[str], *, plain: bool = False) -> Typed:
+    """The rule for one column whose cleaned text is in ``column``.
+
+    ``plain`` (see :func:`plain_numeric`) takes the fast path for number columns;
+    it gives the same result as the full rule on such columns.
+    """
     if value_type == "integer":
-        return _integer(column, size=kind == "size")
+        return _integer(column, size=kind == "size", plain=plain)
     if value_type == "decimal":
-        return _decimal(column)
+        return _decimal(column, plain=plain)
     if value_type == "date":
         return _date(column, date_formats)
     text = pl.col(column)
@@ -58,16 +81,18 @@ def type_column(column: str, value_type: ValueType, kind: ColumnKind,
     return Typed(value, pl.lit(None, dtype=pl.String))
 
 
-def _number(column: str) -> pl.Expr:
+def _number(column: str, *, plain: bool = False) -> pl.Expr:
     text = pl.col(column)
-    plain = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
+    if plain:
+        return text.cast(pl.Float64, strict=False)
+    digits = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
         text)
-    return pl.when(plain.str.contains(_NUMBER)).then(plain.cast(pl.Float64, strict=False))
+    return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
 
 
-def _integer(column: str, *, size: bool) -> Typed:
+def _integer(column: str, *, size: bool, plain: bool = False) -> Typed:
     text = pl.col(column)
-    number = _number(column)
+    number = _number(column, plain=plain)
     negative = (number < 0) if size else pl.lit(False)
     problem = (
         pl.when(text.is_null()).then(None)
@@ -88,9 +113,9 @@ def _integer(column: str, *, size: bool) -> Typed:
 _DECIMAL_LIMIT = 9e12
 
 
-def _decimal(column: str) -> Typed:
+def _decimal(column: str, *, plain: bool = False) -> Typed:
     text = pl.col(column)
-    number = _number(column)
+    number = _number(column, plain=plain)
     problem = (
         pl.when(text.is_null()).then(None)
         .when(number.is_null() | number.is_nan()).then(pl.lit("not a number"))

@@ -1,7 +1,7 @@
 -- Vanished sizes that never reached the board: nothing to undo there, drop them.
 DELETE FROM {order_lines}
-WHERE record_uuid IN (SELECT o.record_uuid FROM {merge_changes} c
-                      JOIN {orders} o ON o.business_key = c.business_key)
+WHERE record_uuid IN (SELECT c.record_uuid FROM {merge_changes} c
+                      WHERE c.record_uuid IS NOT NULL)  -- orders stored before this merge
   AND monday_subitem_id IS NULL
   AND sync_state <> :sending
   AND NOT EXISTS (SELECT 1 FROM _target t

@@ -1,0 +1,90 @@
+"""Building reject records: one per refused cell, missing key part, empty name or stray value.
+
+Every builder returns frames with the same columns (``_file``, ``row``,
+``column``, ``raw_value``, ``reason``, ``business_key``), so they stack into the
+one ``rejected_rows`` load.  A row with any reject is not staged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from ordersync.config import Config
+
+REJECT_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "column": pl.String,
+                 "raw_value": pl.String, "reason": pl.String, "business_key": pl.String}
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def _stack(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f.cast(REJECT_SCHEMA) for f in frames if f.height]  # type: ignore[arg-type]
+    return pl.concat(frames) if frames else empty()
+
+
+def cell_rejects(cleaned: pl.DataFrame, problems: pl.DataFrame, keys: pl.Series,
+                 labels: Sequence[str]) -> pl.DataFrame:
+    """A reject per cell whose typing rule gave a problem (``problems`` is label → reason)."""
+    if not labels:
+        return empty()
+    flagged = problems.select(pl.col(labels).is_not_null().any()).row(0)
+    bad_labels = [label for label, bad in zip(labels, flagged, strict=True) if bad]
+    frames = []
+    for label in bad_labels:
+        mask = problems[label].is_not_null()
+        frames.append(pl.DataFrame({
+            "_file": cleaned["_file"].filter(mask), "row": cleaned["_row"].filter(mask),
+            "column": pl.repeat(label, int(mask.sum()), eager=True, dtype=pl.String),
+            "raw_value": cleaned[label].filter(mask), "reason": problems[label].filter(mask),
+            "business_key": keys.filter(mask),
+        }))
+    return _stack(frames)
+
+
+def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
+    return _stack([
+        typed.filter(pl.col(column).is_null()).select(
+            "_file", pl.col("_row").alias("row"), pl.lit(column).alias("column"),
+            pl.lit(None, dtype=pl.String).alias("raw_value"),
+            pl.lit("missing business key value").alias("reason"),
+            pl.lit(None, dtype=pl.String).alias("business_key"))
+        for column in config.merge.key
+    ])
+
+
+def name_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
+    return _stack([
+        typed.filter(pl.col(f"_{role}").is_null() & pl.col("_key").is_not_null()).select(
+            "_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
+            pl.lit(None, dtype=pl.String).alias("raw_value"),
+            pl.lit(f"the {role} name template {template!r} gives an empty name").alias("reason"),
+            pl.col("_key").alias("business_key"))
+        for role, template in (("group", config.names.group), ("item", config.names.item))
+    ])
+
+
+def stray_rejects(rows: pl.DataFrame, file_index: int, sources: Sequence[str]) -> pl.DataFrame:
+    """A reject per value found under a column that has no header (cleaned text in rows)."""
+    return _stack([
+        rows.filter(pl.col(source).is_not_null()).select(
+            pl.lit(file_index).alias("_file"), pl.col("_row").alias("row"),
+            pl.lit(f"(column {column_letter(int(source[1:]))}, no header)").alias("column"),
+            pl.col(source).alias("raw_value"),
+            pl.lit("value in a column with no header").alias("reason"),
+            pl.lit(None, dtype=pl.String).alias("business_key"))
+        for source in sources
+    ])
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
