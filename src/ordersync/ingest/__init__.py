@@ -9,7 +9,7 @@ its own with a clear message while the other files still load.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ordersync.config import Config
@@ -42,7 +42,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
                  found.unmatched]
 
-    todo: list[tuple[SourceFile, bytes, str, str]] = []
+    todo: list[tuple[SourceFile, str, str, int]] = []
     reports: list[FileReport] = []
     for source in found.files:
         data = source.path.read_bytes()
@@ -51,13 +51,17 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         if previous is not None and previous.unchanged(digest, fingerprint):
             reports.append(FileReport(source.display, source.profile_code, "skipped"))
             continue
-        todo.append((source, data, digest, fingerprint))
+        todo.append((source, digest, fingerprint, len(data)))
 
-    def read(item: tuple[SourceFile, bytes, str, str]) -> FileOutcome:
-        source, data, digest, fingerprint = item
+    def read(item: tuple[SourceFile, str, str, int]) -> FileOutcome:
+        source, digest, fingerprint, _ = item
         if progress:
             progress(source.display)
         try:
+            data = source.path.read_bytes()
+            if content_hash(data) != digest:
+                raise IngestError(Location(source.display), "the file changed while being read",
+                                  "run the command again once it is saved")
             sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
             layout = detect_layout(sheet, config, source.profile)
         except IngestError as exc:
@@ -66,17 +70,21 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
         return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
 
+    new_columns: dict[str, None] = {}
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
-        outcomes = list(pool.map(read, todo))
-    outcomes, batch = _prepare(outcomes, config)
-
-    new_columns = (pending_columns(db, batch) if dry_run
-                   else write_outcomes(db, outcomes, batch))
-    stats = iter(batch.stats if batch else ())
-    for outcome in outcomes:
-        reports.append(outcome.report(next(stats) if outcome.input else None))
+        # Files go in batches of bounded size, so memory stays flat however many there are.
+        for chunk in _batches(todo, config.sources.batch_mb << 20):
+            outcomes, batch = _prepare(list(pool.map(read, chunk)), config)
+            added = (pending_columns(db, batch) if dry_run
+                     else write_outcomes(db, outcomes, batch))
+            new_columns.update(dict.fromkeys(added))
+            stats = iter(batch.stats if batch else ())
+            for outcome in outcomes:
+                reports.append(outcome.report(next(stats) if outcome.input else None))
+            del outcomes, batch
     reports.sort(key=lambda r: r.path)
-    return IngestReport(tuple(reports), new_columns, found.unmatched, tuple(warnings), dry_run)
+    return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
+                        dry_run)
 
 
 def _prepare(outcomes: list[FileOutcome], config: Config
@@ -111,6 +119,22 @@ def _prepare(outcomes: list[FileOutcome], config: Config
         isolated.append(outcome)
     inputs = [o.input for o in isolated if o.input]
     return isolated, prepare_batch(inputs, config) if inputs else None
+
+
+def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
+             ) -> Iterator[list[tuple[SourceFile, str, str, int]]]:
+    """Consecutive groups of files whose sizes add up to at most ``limit`` bytes (≥ 1 file)."""
+    batch: list[tuple[SourceFile, str, str, int]] = []
+    size = 0
+    for item in todo:
+        weight = item[3] // 4 if item[0].path.suffix.lower() == ".csv" else item[3]
+        if batch and size + weight > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += weight
+    if batch:
+        yield batch
 
 
 def _unexpected(source: SourceFile, exc: Exception) -> str:

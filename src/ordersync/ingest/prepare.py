@@ -96,19 +96,31 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         frames.append(rows.select(
             pl.lit(index, dtype=pl.Int32).alias("_file"), "_row", has_stray.alias("_stray"),
             *(pl.col(c.source).alias(c.label) for c in item.layout.columns)))
+    # Intermediate frames are dropped as soon as the next one exists: a 305-column batch
+    # of text is a few hundred MB.
     combined = pl.concat(frames, how="diagonal")
+    del frames
     cleaned = combined.select("_file", "_row", "_stray",
                               *(clean_text(label, null_values).alias(label) for label in labels))
+    del combined
     blank = pl.all_horizontal(pl.col(labels).is_null()) & ~pl.col("_stray")
     blanks = cleaned.filter(blank).group_by("_file").len()
     cleaned = cleaned.filter(~blank)
+    read = cleaned.group_by("_file").len()
 
     plain = plain_numeric(cleaned, [k for k, t in types.items() if t in ("integer", "decimal")])
     rules = {label: type_column(label, types[label], kinds[label], config.columns.date_formats,
                                 plain=label in plain) for label in labels}
+    checked = [label for label in labels if types[label] != "text"]
+    flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
+                           for label in checked).row(0) if checked else ()
+    flagged = [label for label, bad in zip(checked, flags, strict=True) if bad]
+    problems = cleaned.select(
+        "_file", "_row", *(rules[label].problem.alias(label) for label in flagged),
+        *(pl.col(label).alias(f"raw:{label}") for label in flagged))
     typed = cleaned.select("_file", "_row",
                            *(rule.value.alias(label) for label, rule in rules.items()))
-    problems = cleaned.select(*(rule.problem.alias(label) for label, rule in rules.items()))
+    del cleaned
     typed = _with_customer(typed, config, inputs, types)
     key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
                         separator=KEY_SEPARATOR)
@@ -117,7 +129,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                                _render(config.names.item_template, types).alias("_item"))
 
     rejected = pl.concat([
-        rejects.cell_rejects(cleaned, problems, typed["_key"], labels),
+        rejects.cell_rejects(problems, typed["_key"], flagged),
         rejects.missing_key_rejects(typed, config),
         rejects.name_rejects(typed, config),
         *strays,
@@ -139,7 +151,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     sizes = [label for label in labels if kinds[label] == "size"]
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
     return PreparedBatch(requests, staged, _unpivot(staged, sizes), rejected,
-                         _stats(inputs, cleaned, staged, rejected, blanks))
+                         _stats(inputs, read, staged, rejected, blanks))
 
 
 def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
@@ -156,12 +168,12 @@ def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
     return pl.concat(parts).cast(schema)  # type: ignore[arg-type]
 
 
-def _stats(inputs: Sequence[SheetInput], cleaned: pl.DataFrame, staged: pl.DataFrame,
+def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.DataFrame,
            rejected: pl.DataFrame, blanks: pl.DataFrame) -> tuple[FileStats, ...]:
     def counts(frame: pl.DataFrame) -> dict[int, int]:
         return dict(frame.group_by("_file").len().iter_rows()) if frame.height else {}
 
-    read, staged_n = counts(cleaned), counts(staged)
+    read, staged_n = dict(read_counts.iter_rows()), counts(staged)
     rejected_n = counts(rejected.select("_file", "row").unique())
     blank_n = dict(blanks.iter_rows()) if blanks.height else {}
     return tuple(

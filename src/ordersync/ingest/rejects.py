@@ -26,23 +26,21 @@ def _stack(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames) if frames else empty()
 
 
-def cell_rejects(cleaned: pl.DataFrame, problems: pl.DataFrame, keys: pl.Series,
-                 labels: Sequence[str]) -> pl.DataFrame:
-    """A reject per cell whose typing rule gave a problem (``problems`` is label → reason)."""
-    if not labels:
-        return empty()
-    flagged = problems.select(pl.col(labels).is_not_null().any()).row(0)
-    bad_labels = [label for label, bad in zip(labels, flagged, strict=True) if bad]
-    frames = []
-    for label in bad_labels:
-        mask = problems[label].is_not_null()
-        frames.append(pl.DataFrame({
-            "_file": cleaned["_file"].filter(mask), "row": cleaned["_row"].filter(mask),
-            "column": pl.repeat(label, int(mask.sum()), eager=True, dtype=pl.String),
-            "raw_value": cleaned[label].filter(mask), "reason": problems[label].filter(mask),
-            "business_key": keys.filter(mask),
-        }))
-    return _stack(frames)
+def cell_rejects(problems: pl.DataFrame, keys: pl.Series, labels: Sequence[str]
+                 ) -> pl.DataFrame:
+    """A reject per refused cell.
+
+    ``problems`` holds ``_file``, ``_row``, and for each of ``labels`` its reasons
+    (column ``LABEL``) and cleaned text (``raw:LABEL``), row-aligned with ``keys``.
+    """
+    frame = problems.with_columns(keys.alias("_key"))
+    return _stack([
+        frame.filter(pl.col(label).is_not_null()).select(
+            "_file", pl.col("_row").alias("row"), pl.lit(label).alias("column"),
+            pl.col(f"raw:{label}").alias("raw_value"), pl.col(label).alias("reason"),
+            pl.col("_key").alias("business_key"))
+        for label in labels
+    ])
 
 
 def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
