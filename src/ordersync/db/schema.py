@@ -211,9 +211,8 @@ def ensure_columns(db: Database, conn: Connection,
     """Register and add missing business columns; return (all columns, labels added)."""
     existing = registered_columns(db, conn)
     by_label = {c.label: c for c in existing}
-    added: list[str] = []
+    new: list[BusinessColumn] = []
     position = max((c.position for c in existing), default=0)
-    types = _SQL_TYPES[db.dialect]
     for request in wanted:
         if request.label in by_label:
             known = by_label[request.label]
@@ -227,18 +226,25 @@ def ensure_columns(db: Database, conn: Connection,
         position += 1
         name = column_name_for(request.label, (c.name for c in by_label.values()))
         column = BusinessColumn(request.label, name, request.kind, request.value_type, position)
-        conn.execute(
-            sa.text(f"INSERT INTO {db.table('order_columns')} "
-                    "(label, name, kind, value_type, position) "
-                    "VALUES (:label, :name, :kind, :value_type, :position)"),
-            {"label": column.label, "name": column.name, "kind": column.kind,
-             "value_type": column.value_type, "position": column.position},
-        )
-        for role in ("orders", "staging_orders"):
-            conn.execute(sa.text(
-                f"ALTER TABLE {db.table(role)} ADD COLUMN {db.quote(name)} "
-                f"{types[column.value_type]}"
-            ))
         by_label[column.label] = column
-        added.append(column.label)
-    return sorted(by_label.values(), key=lambda c: c.position), added
+        new.append(column)
+    if new:
+        _add_columns(db, conn, new)
+    return sorted(by_label.values(), key=lambda c: c.position), [c.label for c in new]
+
+
+def _add_columns(db: Database, conn: Connection, new: Sequence[BusinessColumn]) -> None:
+    conn.execute(
+        sa.text(f"INSERT INTO {db.table('order_columns')} (label, name, kind, value_type, "
+                "position) VALUES (:label, :name, :kind, :value_type, :position)"),
+        [{"label": c.label, "name": c.name, "kind": c.kind, "value_type": c.value_type,
+          "position": c.position} for c in new],
+    )
+    types = _SQL_TYPES[db.dialect]
+    additions = [f"ADD COLUMN {db.quote(c.name)} {types[c.value_type]}" for c in new]
+    for role in ("orders", "staging_orders"):
+        if db.is_sqlite:  # one column per statement is all SQLite takes
+            for addition in additions:
+                conn.execute(sa.text(f"ALTER TABLE {db.table(role)} {addition}"))
+        else:
+            conn.execute(sa.text(f"ALTER TABLE {db.table(role)} {', '.join(additions)}"))
