@@ -144,7 +144,7 @@ class ColumnsConfig(_Model):
     """Columns holding whole numbers (size columns and the total column are always integers)."""
     date_formats: list[str] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d.%m.%Y"]
     """strptime formats tried in order for dates written as text (day first, as customers do)."""
-    null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a"]
+    null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a", "tbc", "tba", "-"]
     """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null)."""
     customer: Header = "CUSTOMER"
     """The column holding the customer name."""
