@@ -55,6 +55,14 @@ def _config_options(func: F) -> F:
     return func
 
 
+def _writing_options(func: F) -> F:
+    func = click.option("--json", "as_json", is_flag=True,
+                        help="Print the report as JSON on stdout.")(func)
+    func = click.option("--dry-run", is_flag=True,
+                        help="Report what would change; write nothing.")(func)
+    return func
+
+
 def _load(config_path: Path, env: str | None) -> Config:
     return load_config(config_path, env=env)
 
@@ -114,8 +122,7 @@ def sample_data(directory: Path, customers: int, orders: int, seed: int) -> None
 
 @cli.command()
 @_config_options
-@click.option("--dry-run", is_flag=True, help="Read and check the files; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_writing_options
 @_handles_errors
 def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
     """Read changed workbooks into staging; reject bad rows with reasons.
@@ -139,8 +146,7 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
 
 @cli.command()
 @_config_options
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_writing_options
 @_handles_errors
 def merge(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
     """Merge staged rows into the order list and diff the size lines.
@@ -161,8 +167,7 @@ def merge(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> N
 
 @cli.command()
 @_config_options
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@_writing_options
 @_handles_errors
 def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
     """Run every stage: ingest, merge, lines.

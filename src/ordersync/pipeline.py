@@ -41,7 +41,7 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
     """Merge staged rows into orders and diff their lines, in one transaction."""
     if not dry_run:
         create_tables(db)
-    elif not _has_tables(db):
+    elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
     with db.transaction(dry_run=dry_run) as conn:
         orders = merge_orders(config, db, conn)
@@ -61,8 +61,3 @@ def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
     merged = run_merge(config, db, dry_run=dry_run)
     return RunResult(ingested, merged)
 
-
-def _has_tables(db: Database) -> bool:
-    import sqlalchemy as sa
-
-    return sa.inspect(db.engine).has_table(db.tables.orders)

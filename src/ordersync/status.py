@@ -25,7 +25,7 @@ def read_status(db: Database) -> dict[str, Any]:
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
     }
-    if not sa.inspect(db.engine).has_table(db.tables.orders):
+    if not db.has_table("orders"):
         return status
     with db.begin() as conn:
         def grouped(role: str, column: str) -> dict[str, int]:

@@ -136,6 +136,13 @@ class Database:
             with self.begin() as conn:
                 conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}"))
 
+    def has_table(self, role: str) -> bool:
+        """Whether one of ordersync's tables (by role) exists yet: read-only commands and
+        dry runs must not create the schema."""
+        return sa.inspect(self.engine).has_table(getattr(self.tables, role),
+                                                 schema=self.schema if not self.is_sqlite
+                                                 else None)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

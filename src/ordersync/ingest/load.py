@@ -68,12 +68,8 @@ class KnownFile:
                 and self.content_hash == content_hash and self.config_hash == fingerprint)
 
 
-def _tables_exist(db: Database) -> bool:
-    return sa.inspect(db.engine).has_table(db.tables.ingest_files)
-
-
 def known_files(db: Database) -> dict[str, KnownFile]:
-    if not _tables_exist(db):
+    if not db.has_table("ingest_files"):
         return {}
     with db.begin() as conn:
         rows = conn.execute(sa.text(
@@ -87,7 +83,7 @@ def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...
     if batch is None:
         return ()
     existing: set[str] = set()
-    if _tables_exist(db):
+    if db.has_table("ingest_files"):
         with db.begin() as conn:
             existing = {c.label for c in registered_columns(db, conn)}
     return tuple(r.label for r in batch.columns if r.label not in existing)
