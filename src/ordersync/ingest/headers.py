@@ -65,15 +65,20 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
                                f"({sheet.cells.height})")
     else:
         index = _find_header_row(sheet, config, profile)
-    headers = [cell for cell in sheet.cells.row(index)] if sheet.cells.height else []
-    layout = _classify(sheet, index, headers, config, profile)
-    missing = [k for k in key if k not in layout.by_label()]
+    headers = list(sheet.cells.row(index)) if sheet.cells.height else []
+    # The key columns first: when they are missing, the row is most likely not the header,
+    # and whatever else is wrong with it is noise.
+    labels = {map_header(h or "", config, profile) for h in headers}
+    missing = [k for k in key if k not in labels]
     if missing:
-        raise FileRejected(
-            Location(sheet.file, sheet.sheet, index + 1),
-            f"missing key column(s) {', '.join(missing)} in the header row",
-            "add the column to the file, or map its spelling with an alias in ordersync.toml")
-    return layout
+        hint = ("add the column to the file, or map its spelling with an alias in "
+                "ordersync.toml")
+        if profile.header_row is not None:
+            hint = (f"the profile fixes header_row = {profile.header_row}: correct it, or "
+                    "remove it to let ordersync find the header row; or " + hint)
+        raise FileRejected(Location(sheet.file, sheet.sheet, index + 1),
+                           f"missing key column(s) {', '.join(missing)} in the header row", hint)
+    return _classify(sheet, index, headers, config, profile)
 
 
 def _find_header_row(sheet: RawSheet, config: Config, profile: ProfileConfig) -> int:
