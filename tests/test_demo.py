@@ -15,10 +15,12 @@ from ordersync.demo import run_demo
 def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
 
-    first, second, third = run_demo(tmp_path / "demo", customers=6, orders=300,
-                                    console=console)
+    demo = run_demo(tmp_path / "demo", customers=6, orders=300, console=console)
+    first, second, third = demo.first, demo.second, demo.third
 
-    assert first.merge.orders.new + first.merge.orders.cancelled == 300
+    expected = 300 - demo.dataset.bad_rows  # rows with a typo are rejected, with their reason
+    assert demo.dataset.bad_rows > 0
+    assert first.merge.orders.new + first.merge.orders.cancelled == expected
     assert first.merge.lines.created > 300
     assert second.ingest.count("skipped") == len(second.ingest.files)
     assert second.merge.orders.rows == 0 and second.merge.lines.written == 0
@@ -28,9 +30,28 @@ def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     status = CliRunner().invoke(cli, ["status", "--json", "--config",
                                       str(tmp_path / "demo" / "ordersync.toml")])
     counts = json.loads(status.stdout)
-    assert counts["orders"]["total"] == 300
+    assert counts["orders"]["total"] == expected
     assert counts["rejected_rows"] == first.merge.orders.duplicates + first.ingest.rows_rejected
     assert counts["files"]["failed"] == 0
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "second run, nothing changed" in text and "0 orders or lines written" in text
+
+
+def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> None:
+    console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
+
+    demo = run_demo(tmp_path / "demo", customers=8, orders=800, console=console)
+    console.file.close()
+
+    from ordersync.config import load_config
+    from ordersync.pipeline import open_database
+
+    db = open_database(load_config(tmp_path / "demo" / "ordersync.toml"))
+    from conftest import fetch
+
+    rejected = fetch(db, 'SELECT file, "row", "column", raw_value FROM rejected_rows '
+                         "WHERE reason NOT LIKE 'duplicate key%' ORDER BY file, \"row\"")
+    expected = sorted((f, r, c.upper(), v) for f, r, c, v in demo.dataset.bad_cells)
+    assert sorted(tuple(row) for row in rejected) == expected
+    assert len(expected) >= 2

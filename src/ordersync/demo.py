@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,16 @@ def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
     return config
 
 
+@dataclass(frozen=True)
+class DemoResult:
+    dataset: SampleDataSet
+    first: RunResult  # everything new
+    second: RunResult  # nothing changed
+    third: RunResult  # three customers revised quantities
+
+
 def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
-             console: Console | None = None) -> tuple[RunResult, RunResult, RunResult]:
+             console: Console | None = None) -> DemoResult:
     console = console or Console(stderr=True)
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("orders", "ordersync.db", "ordersync.db-wal", "ordersync.db-shm"):
@@ -66,7 +75,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         f"[bold]1. sample data[/]: {len(dataset.files)} workbooks from {len(dataset.customers)} "
         f"customers in {workdir / 'orders'} — {dataset.orders} orders in {dataset.data_rows} rows "
         f"(with {dataset.duplicate_rows} duplicate keys, {dataset.cancelled_orders} cancelled, "
-        f"{dataset.blank_rows} blank rows) [{time.perf_counter() - started:.1f} s]")
+        f"{dataset.bad_rows} rows with a typo, {dataset.blank_rows} blank rows) "
+        f"[{time.perf_counter() - started:.1f} s]")
 
     config_path = workdir / "ordersync.toml"
     config_path.write_text(
@@ -93,7 +103,7 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         f"{second.ingest.count('skipped')} files skipped by content hash, "
         f"{written} orders or lines written")
 
-    _check_agreement(first, read_status(db))
+    _check_agreement(dataset, first, read_status(db))
 
     changed_keys = mutate_sample_data(dataset, files=3, fraction=0.05, seed=7)
     started = time.perf_counter()
@@ -108,7 +118,7 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     console.print("[bold]6. status[/] (read back from the database, as `ordersync status`):")
     render.print_status(console, status)
     console.print(f"\nTry: cd {workdir} && ordersync status --json")
-    return first, second, third
+    return DemoResult(dataset, first, second, third)
 
 
 def _print_rejects(console: Console, db: Database) -> None:
@@ -133,13 +143,15 @@ def _print_rejects(console: Console, db: Database) -> None:
     console.print(table)
 
 
-def _check_agreement(first: RunResult, status: dict[str, Any]) -> None:
-    """The stage reports and the database must tell the same story."""
+def _check_agreement(dataset: SampleDataSet, first: RunResult, status: dict[str, Any]) -> None:
+    """The generated files, the stage reports and the database must tell the same story."""
     merged = first.merge.orders
-    expected_orders = merged.new + merged.changed + merged.cancelled
+    reported = merged.new + merged.changed + merged.cancelled
+    expected = dataset.orders - dataset.bad_rows  # rows with a typo are rejected
     problems = []
-    if status["orders"]["total"] != expected_orders:
-        problems.append(f"orders: report {expected_orders}, database {status['orders']['total']}")
+    if not status["orders"]["total"] == reported == expected:
+        problems.append(f"orders: files {expected}, report {reported}, "
+                        f"database {status['orders']['total']}")
     if status["lines"]["total"] != first.merge.lines.created:
         problems.append(f"lines: report {first.merge.lines.created}, "
                         f"database {status['lines']['total']}")

@@ -218,9 +218,26 @@ def test_every_quirk_is_assigned(seed: int, count: int) -> None:
     assert not any(q.numbers_as_text and q.total_formula for q in quirks)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(
+    ("count", "at_least"), [(3, 0), (4, 1), (5, 1), (7, 1), (8, 2), (13, 2), (40, 8)]
+)
+def test_placeholders_and_typos_are_spread(seed: int, count: int, at_least: int) -> None:
+    quirks = assign_quirks(count, seed=seed, quirks=True, csv_customers=None)
+    placeholders = sum(q.placeholders for q in quirks)
+    typos = sum(q.typos for q in quirks)
+    assert placeholders >= at_least and typos >= at_least
+    if count < 4:
+        assert placeholders == typos == 0
+    else:
+        assert typos == max(1 if count < 8 else 2, round(count / 4))  # about 1 in 4
+        assert typos <= placeholders < count
+
+
 def test_quirks_off_are_clean() -> None:
     quirks = assign_quirks(10, seed=1, quirks=False, csv_customers=None)
     assert not any(q.csv or q.duplicates or q.blank_rows or q.header_variants for q in quirks)
+    assert not any(q.placeholders or q.typos for q in quirks)
     assert {q.date_style for q in quirks} == {"date"}
 
 

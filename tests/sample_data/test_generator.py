@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import fastexcel
@@ -25,6 +27,11 @@ from ordersync.sample_data import (
     normalise_header,
 )
 from ordersync.sample_data.columns import COLUMN_KINDS, KEY_COLUMNS
+from ordersync.sample_data.flaws import (
+    DATE_PLACEHOLDER_COLUMNS,
+    PLACEHOLDER_COLUMNS,
+    TEXT_PLACEHOLDER_COLUMNS,
+)
 from ordersync.sample_data.sizes import classify_size_labels
 
 REAL_SIZES = Path(__file__).resolve().parents[3] / "shared" / "data" / "size_columns.txt"
@@ -33,6 +40,11 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 Key = tuple[str, str, str]
+BadCell = tuple[str, int, str, str]
+
+#: The product's default null words: cells it reads as "no value".
+NULL_WORDS = frozenset({"nan", "none", "null", "n/a", "#n/a", "tbc", "tba", "-"})
+_DATE_READINGS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y")
 
 
 # --------------------------------------------------------------------------- reading back
@@ -49,13 +61,58 @@ class Parsed:
     raw_header: list[str | None]
     columns: list[str | None]  # canonical descriptive column, size label, or None (blank)
     entries: list[dict[str, str] | None] = field(default_factory=list)  # None = blank row
+    numbers: list[int] = field(default_factory=list)  # 1-based sheet row of each entry
+    #: cells a careful reader refuses (see ``invalid``): sheet row -> [(column, text)]
+    invalid: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[dict[str, str]]:
         return [e for e in self.entries if e is not None]
 
+    def numbered(self) -> list[tuple[int, dict[str, str]]]:
+        return [(n, e) for n, e in zip(self.numbers, self.entries, strict=True) if e is not None]
+
+    @property
+    def good_rows(self) -> list[dict[str, str]]:
+        """Data rows without an invalid cell (typo rows left out)."""
+        return [e for n, e in self.numbered() if n not in self.invalid]
+
+    @property
+    def bad_cells(self) -> list[BadCell]:
+        return [(self.path.name, n, c, t) for n, cells in self.invalid.items() for c, t in cells]
+
     def sizes(self, row: dict[str, str]) -> dict[str, int]:
         return {s: int(float(row[s])) for s in self.spec.sizes if s in row}
+
+    def intended_sizes(self, number: int, row: dict[str, str]) -> dict[str, int]:
+        """Size quantities; a typo size cell's quantity is what TOTAL QTY leaves for it."""
+        typo = {c for c, _ in self.invalid.get(number, []) if c in self.spec.sizes}
+        sizes = {s: int(float(row[s])) for s in self.spec.sizes if s in row and s not in typo}
+        for label in typo:
+            sizes[label] = int(float(row["TOTAL QTY"])) - sum(sizes.values())
+        return sizes
+
+
+def invalid(column: str, text: str, sizes: tuple[str, ...]) -> bool:
+    """Whether a careful reader refuses ``text`` (as read, null words aside) in ``column``."""
+    if text.strip().lower() in NULL_WORDS:
+        return False
+    kind = "integer" if column in sizes else COLUMN_KINDS[column]
+    if kind == "integer":
+        return re.fullmatch(r"\d+(\.0+)?", text) is None
+    if kind == "decimal":
+        return re.fullmatch(r"-?\d+(\.\d+)?", text) is None
+    if kind == "date":
+        if re.fullmatch(r"4\d{4}", text):  # an Excel serial number
+            return False
+        for fmt in _DATE_READINGS:
+            try:
+                datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            return False
+        return True
+    return False
 
 
 def key_of(row: dict[str, str]) -> Key:
@@ -75,7 +132,8 @@ def read_grid(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[str 
         return [], rows
     reader = fastexcel.read_excel(str(path))
     name = sheet if sheet is not None else reader.sheet_names[0]
-    frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    # skip_rows=0 keeps leading blank rows: frame row i is sheet row i + 1
+    frame = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars()
     return list(reader.sheet_names), [tuple(r) for r in frame.rows()]
 
 
@@ -97,7 +155,7 @@ def parse(dataset: SampleDataSet, path: Path) -> Parsed:
     raw_header = list(grid[header_index])
     columns = [canonical(spec, h) for h in raw_header]
     parsed = Parsed(path, spec, sheet_names, grid[:header_index], raw_header, columns)
-    for raw in grid[header_index + 1 :]:
+    for index, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):
         cells = {
             c: v
             for c, v in zip(columns, raw, strict=True)
@@ -106,6 +164,10 @@ def parse(dataset: SampleDataSet, path: Path) -> Parsed:
         blank_columns_empty = all(v is None for c, v in zip(columns, raw, strict=True) if c is None)
         assert blank_columns_empty, f"{path.name}: data in a header-less column"
         parsed.entries.append(cells or None)
+        parsed.numbers.append(index)
+        refused = [(c, v) for c, v in cells.items() if invalid(c, v, spec.sizes)]
+        if refused:
+            parsed.invalid[index] = refused
     return parsed
 
 
@@ -169,14 +231,15 @@ class Counted:
     duplicate_rows: int
     cancelled_orders: int
     lines: int
+    bad_rows: int
 
 
 def count(files: list[Parsed]) -> Counted:
     data = blank = duplicates = 0
-    last: dict[Key, tuple[Parsed, dict[str, str]]] = {}
+    last: dict[Key, tuple[Parsed, int, dict[str, str]]] = {}
     for parsed in sorted(files, key=lambda p: p.path):
         seen: set[Key] = set()
-        for entry in parsed.entries:
+        for number, entry in zip(parsed.numbers, parsed.entries, strict=True):
             if entry is None:
                 blank += 1
                 continue
@@ -184,20 +247,27 @@ def count(files: list[Parsed]) -> Counted:
             key = key_of(entry)
             duplicates += key in seen
             seen.add(key)
-            last[key] = (parsed, entry)
+            last[key] = (parsed, number, entry)
     return Counted(
         data_rows=data,
         orders=len(last),
         blank_rows=blank,
         duplicate_rows=duplicates,
-        cancelled_orders=sum(r["ORDER TYPE"].upper() == "CANCELLED" for _, r in last.values()),
-        lines=sum(sum(q > 0 for q in p.sizes(r).values()) for p, r in last.values()),
+        cancelled_orders=sum(r["ORDER TYPE"].upper() == "CANCELLED" for _, _, r in last.values()),
+        lines=sum(sum(q > 0 for q in p.intended_sizes(n, r).values()) for p, n, r in last.values()),
+        bad_rows=sum(len(p.invalid) for p in files),
     )
 
 
 def dataset_counts(ds: SampleDataSet) -> Counted:
     return Counted(
-        ds.data_rows, ds.orders, ds.blank_rows, ds.duplicate_rows, ds.cancelled_orders, ds.lines
+        ds.data_rows,
+        ds.orders,
+        ds.blank_rows,
+        ds.duplicate_rows,
+        ds.cancelled_orders,
+        ds.lines,
+        ds.bad_rows,
     )
 
 
@@ -266,8 +336,8 @@ def test_sizes_sit_between_uom_and_total(big_files: list[Parsed]) -> None:
         described = [c for c in cols if c is not None and c not in parsed.spec.sizes]
         assert all(c in COLUMN_KINDS for c in described), described
         assert len(described) == len(set(described))
-        for row in parsed.rows:
-            sizes = parsed.sizes(row)
+        for number, row in parsed.numbered():
+            sizes = parsed.intended_sizes(number, row)
             assert sizes and all(q > 0 for q in sizes.values()), "zero sizes must be blank cells"
             assert int(float(row["TOTAL QTY"])) == sum(sizes.values())
 
@@ -329,6 +399,8 @@ def _xml_evidence(parsed: Parsed, found: set[str]) -> None:
 
 def evidence(dataset: SampleDataSet, files: list[Parsed]) -> set[str]:
     found: set[str] = set()
+    placeholder_customers: set[str] = set()
+    typo_customers: set[str] = set()
     for spec in dataset.customers:
         if sum(path.match(spec.glob) for path in dataset.files) == 2:
             found.add("two_files")
@@ -363,6 +435,16 @@ def evidence(dataset: SampleDataSet, files: list[Parsed]) -> set[str]:
         seen: dict[Key, dict[str, int]] = {}
         numbers: dict[str, set[str]] = {}
         for row in parsed.rows:
+            for name, value in row.items():
+                if value in ("TBC", "TBA") and name in DATE_COLUMNS:
+                    found.add("placeholder_in_date")
+                    placeholder_customers.add(parsed.spec.code)
+                if value == "-" and COLUMN_KINDS.get(name) == "text":
+                    found.add("placeholder_in_text")
+                    placeholder_customers.add(parsed.spec.code)
+        if parsed.invalid:
+            typo_customers.add(parsed.spec.code)
+        for row in parsed.good_rows:
             for name in DATE_COLUMNS:
                 for quirk, pattern in _DATE_PATTERNS.items():
                     if name in row and pattern.match(row[name]):
@@ -397,6 +479,10 @@ def evidence(dataset: SampleDataSet, files: list[Parsed]) -> set[str]:
                 found.add("csv_bom")
         else:
             _xml_evidence(parsed, found)
+    if len(placeholder_customers) >= 2:
+        found.add("placeholders_of_several_customers")
+    if len(typo_customers) >= 2:
+        found.add("typos_of_several_customers")
     return found
 
 
@@ -434,6 +520,10 @@ QUIRKS = (
     "csv",
     "csv_bom",
     "two_files",
+    "placeholder_in_date",
+    "placeholder_in_text",
+    "placeholders_of_several_customers",
+    "typos_of_several_customers",
 )
 
 
@@ -455,6 +545,8 @@ def test_every_quirk_is_present_with_eight_customers(tmp_path: Path, seed: int) 
     missing = set(QUIRKS) - evidence(ds, files)
     # "two_files" needs ≥ 1 xlsx customer and holds for 8; the names are in the first 3 customers.
     assert not missing
+    check_bad_cells(ds, files)
+    check_placeholders(files)
 
 
 @pytest.mark.parametrize(
@@ -474,6 +566,100 @@ def test_optional_cells_are_often_blank(
     assert low <= blank <= high
 
 
+# --------------------------------------------------------------------------- placeholders and typos
+
+
+def read_cell(path: Path, sheet: str | None, row: int, column: int) -> str | None:
+    """One cell's text, read afresh: ``row`` 1-based, ``column`` 0-based."""
+    if path.suffix == ".csv":
+        frame = pl.read_csv(path, has_header=False, infer_schema=False)
+    else:
+        reader = fastexcel.read_excel(str(path))
+        name = sheet if sheet is not None else reader.sheet_names[0]
+        frame = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars()
+    value = frame.row(row - 1)[column]
+    return None if value is None else str(value)
+
+
+def intended_quantity(text: str) -> int:
+    """The quantity a size typo stands for: "12 pcs" 12, "1O" 10, "7.5" 8."""
+    if text.endswith(" pcs"):
+        return int(text.removesuffix(" pcs"))
+    if "O" in text:
+        return int(text.replace("O", "0"))
+    return math.ceil(float(text))
+
+
+def check_bad_cells(ds: SampleDataSet, files: list[Parsed]) -> None:
+    """``bad_cells`` are exactly the refused cells of the files, one per unique-key row."""
+    cells = ds.bad_cells
+    assert cells == tuple(sorted(cells))
+    rows = {(name, row) for name, row, _, _ in cells}
+    assert ds.bad_rows == len(rows) == len(cells) > 0  # exactly one bad cell per typo row
+    assert sorted(c for parsed in files for c in parsed.bad_cells) == list(cells)
+    by_name = {parsed.path.name: parsed for parsed in files}
+    keys = Counter(key_of(r) for parsed in files for r in parsed.rows)
+    for name, number, column, text in cells:
+        parsed = by_name[name]
+        assert column not in KEY_COLUMNS
+        assert read_cell(parsed.path, parsed.spec.sheet, number, parsed.columns.index(column)) == (
+            text
+        )
+        row = parsed.entries[parsed.numbers.index(number)]
+        assert row is not None and row[column] == text
+        assert keys[key_of(row)] == 1, "a typo row's key occurs once in the data set"
+        assert row["ORDER TYPE"].upper() != "CANCELLED"
+        if column in parsed.spec.sizes:
+            intended = parsed.intended_sizes(number, row)[column]
+            assert intended > 0 and intended == intended_quantity(text), (text, intended)
+            assert re.fullmatch(r"\d+ pcs|\d*O\d*|\d+\.5", text), text
+        elif column == "FOB PRICE":
+            assert re.fullmatch(r"\d+,\dO", text), text
+        else:
+            assert column in DATE_COLUMNS
+            assert re.fullmatch(r"31/02/\d{4}|32/\d\d/\d{4}", text), text
+    assert ds.generation is not None
+    typo_customers = {p.code for p in ds.generation.plans if p.quirks.typos}
+    assert {name[:3] for name, _ in rows} == typo_customers
+
+
+def check_placeholders(files: list[Parsed]) -> None:
+    """Placeholders stand only in optional columns, in about 5 % of their customers' rows."""
+    rows_with: Counter[str] = Counter()
+    rows_of: Counter[str] = Counter()
+    for parsed in files:
+        for row in parsed.rows:
+            rows_of[parsed.spec.code] += 1
+            found = {c: v for c, v in row.items() if v.strip().lower() in NULL_WORDS}
+            for column, value in found.items():
+                assert column in PLACEHOLDER_COLUMNS, (parsed.path.name, column, value)
+                if column in DATE_PLACEHOLDER_COLUMNS:
+                    assert value in ("TBC", "TBA")
+                else:
+                    assert column in TEXT_PLACEHOLDER_COLUMNS and value == "-"
+            if found:
+                rows_with[parsed.spec.code] += 1
+    assert len(rows_with) >= 2
+    for code, n in rows_with.items():
+        if rows_of[code] >= 100:
+            assert 0.01 <= n / rows_of[code] <= 0.12, (code, n, rows_of[code])
+
+
+def test_typos_in_the_big_data_set(big: SampleDataSet, big_files: list[Parsed]) -> None:
+    check_bad_cells(big, big_files)
+    assert big.generation is not None
+    typo_customers = sum(p.quirks.typos for p in big.generation.plans)
+    assert typo_customers == 10  # 1 in 4
+    assert typo_customers <= big.bad_rows <= 0.01 * big.data_rows
+    columns = {column for _, _, column, _ in big.bad_cells}
+    sizes = {s for spec in big.customers for s in spec.sizes}
+    assert columns & sizes and columns & set(DATE_COLUMNS) and "FOB PRICE" in columns
+
+
+def test_placeholders_in_the_big_data_set(big_files: list[Parsed]) -> None:
+    check_placeholders(big_files)
+
+
 # --------------------------------------------------------------------------- modes
 
 
@@ -483,7 +669,10 @@ def test_clean_files_when_quirks_off(tmp_path: Path) -> None:
     assert all(p.suffix == ".xlsx" for p in ds.files) and len(ds.files) == 8
     files = [parse(ds, p) for p in ds.files]
     assert count(files) == dataset_counts(ds)
+    assert ds.bad_rows == 0 and ds.bad_cells == ()
     for parsed in files:
+        assert parsed.invalid == {}
+        assert not any(v.strip().lower() in NULL_WORDS for r in parsed.rows for v in r.values())
         assert len(parsed.sheet_names) == 1 and parsed.spec.sheet is None
         assert parsed.above == [] and parsed.spec.aliases == {}
         assert min(xlsx_cells(parsed.path, parsed.sheet_names[0])) == 1
@@ -538,6 +727,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path) -> None:
         assert a.read_bytes() == b.read_bytes(), a.name
     assert first.customers == second.customers
     assert dataset_counts(first) == dataset_counts(second)
+    assert first.bad_cells == second.bad_cells and first.bad_cells
     other = generate_sample_data(tmp_path / "c", customers=8, orders=300, seed=4)
 
     def keys(ds: SampleDataSet) -> list[Key]:
@@ -611,6 +801,30 @@ def test_mutate_changes_exactly_the_reported_rows(tmp_path: Path) -> None:
     assert mutate_sample_data(again, files=3, fraction=0.05, seed=9) == keys
     more = mutate_sample_data(again, files=2, fraction=0.02, seed=10)
     assert more and all(isinstance(k, tuple) and len(k) == 3 for k in more)
+
+
+def test_mutate_never_touches_a_typo_row(tmp_path: Path) -> None:
+    ds = generate_sample_data(tmp_path, customers=8, orders=400, seed=6)
+    before = {p: parse(ds, p) for p in ds.files}
+    typo_keys = {
+        key_of(row)
+        for parsed in before.values()
+        for number, row in parsed.numbered()
+        if number in parsed.invalid
+    }
+    assert len(typo_keys) == ds.bad_rows > 0
+    keys = mutate_sample_data(ds, files=len(ds.files), fraction=1.0, seed=3)  # every other row
+    assert keys and not typo_keys & set(keys)
+    changed = 0
+    for path, old in before.items():
+        new = parse(ds, path)
+        assert new.bad_cells == old.bad_cells
+        for (number, a), (_, b) in zip(old.numbered(), new.numbered(), strict=True):
+            if number in old.invalid:
+                assert a == b
+            changed += a != b
+    assert changed == len(keys)
+    check_bad_cells(ds, [parse(ds, p) for p in ds.files])
 
 
 def test_mutate_rejects_bad_arguments(tmp_path: Path) -> None:

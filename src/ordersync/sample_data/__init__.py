@@ -4,7 +4,9 @@ This package owns the sample-data generator used by ``ordersync sample-data``,
 ``ordersync demo``, the test suite and the benchmark: ~40 customers, each with
 its own layout and quirks (title rows, MASTER sheets, header spellings, blank
 rows, dates as cells / serials / text, numbers as text, duplicates, cancelled
-orders, CSV delivery), one row per order and one column per size.
+orders, CSV delivery, ``TBC`` / ``-`` placeholders, and a few typo cells the
+product must reject, listed in ``SampleDataSet.bad_cells``), one row per order
+and one column per size.
 
 Public API: ``generate_sample_data``, ``mutate_sample_data`` and the records
 ``SampleDataSet`` / ``CustomerProfileSpec``; the column catalogue lives in

@@ -4,9 +4,11 @@ This module owns the built-in customer catalogue (3-letter code, canonical
 name, spellings seen in the CUSTOMER column, product category) and the
 deterministic assignment of file-format quirks to customers: which customers
 deliver CSV, put a title above the header, use a ``MASTER`` sheet, spell
-headers differently, insert blank rows, and so on.  With eight or more
-customers (and the default number of CSV customers) every quirk is given to at
-least one customer.
+headers differently, insert blank rows, write ``TBC`` / ``-`` placeholders
+in optional cells, make typing mistakes (``12 pcs``, ``31/02/2025``), and so
+on.  With eight or more customers (and the default number of CSV customers)
+every quirk is given to at least one customer; placeholders and typos to
+several, and to at least one from four customers on.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ class CustomerQuirks:
     missing_columns: bool = False
     column_order: bool = False
     messy_values: bool = False  # numeric-looking PO numbers stored as numbers, etc.
+    placeholders: bool = False  # TBC / TBA in optional date cells, "-" in optional text cells
+    typos: bool = False  # a few cells the product must reject ("12 pcs", "31/02/2025", "4,5O")
+    typo_rank: int = 0  # position among the typo customers: their typos rotate through the kinds
 
 
 def _c(code: str, name: str, category: str, brand: str, *spellings: str) -> CustomerIdentity:
@@ -184,6 +189,21 @@ _TITLE_LAYOUTS: tuple[TitleLayout, ...] = (
 )
 
 
+def cell_quirk_holders(count: int, seed: int) -> tuple[frozenset[int], frozenset[int]]:
+    """Customers writing placeholders (about 1 in 3) and customers making typos (about
+    1 in 4): at least one each from four customers on, at least two from eight on.
+
+    Drawn from a random stream of their own: the other quirks' draws do not depend on them.
+    """
+    if count < 4:
+        return frozenset(), frozenset()
+    rng = random.Random(f"ordersync-sample:{seed}:cell-quirks")
+    floor = 2 if count >= 8 else 1
+    placeholders = rng.sample(range(count), max(floor, round(count / 3)))
+    typos = rng.sample(range(count), max(floor, round(count / 4)))
+    return frozenset(placeholders), frozenset(typos)
+
+
 def default_csv_customers(count: int, quirks: bool) -> int:
     """How many customers deliver CSV when the caller does not say."""
     return max(1, round(count / 10)) if quirks and count >= 4 else 0
@@ -236,6 +256,9 @@ def assign_quirks(
     for i in csv:
         styles[i] = rng.choice(TEXT_DATE_STYLES)
 
+    placeholders, typos = cell_quirk_holders(count, seed)
+    typo_rank = {i: rank for rank, i in enumerate(sorted(typos))}
+
     title_holders = sorted(holders["title"])
     layouts: dict[int, TitleLayout] = {}
     for position, i in enumerate(title_holders):
@@ -265,6 +288,9 @@ def assign_quirks(
                 missing_columns=i in holders["missing_columns"],
                 column_order=i in holders["column_order"],
                 messy_values=True,
+                placeholders=i in placeholders,
+                typos=i in typos,
+                typo_rank=typo_rank.get(i, 0),
             )
         )
     return tuple(result)

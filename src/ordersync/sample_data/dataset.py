@@ -17,6 +17,8 @@ from .layout import DATA_SHEET, CustomerPlan
 from .orders import FileContent, OrderRow
 
 Key = tuple[str, str, str]
+#: (file name relative to the output dir, 1-based sheet row, canonical column, raw text)
+BadCell = tuple[str, int, str, str]
 
 
 @dataclass(frozen=True)
@@ -51,17 +53,34 @@ class GenerationRecord:
 
 @dataclass(frozen=True)
 class SampleDataSet:
-    """What ``generate_sample_data`` wrote."""
+    """What ``generate_sample_data`` wrote.
+
+    Every count covers every data row written, typo rows included; a typo row
+    counts with its intended values (TOTAL QTY and ``lines`` use the quantity
+    meant, not the bad cell).  What the product is expected to make of these
+    files: it rejects the ``bad_rows`` typo rows and stages ``orders - bad_rows``
+    orders (the earlier of ``duplicate_rows`` repeated keys give way to the
+    last), ``cancelled_orders`` of them cancelled (typo rows are never
+    cancelled), with fewer than ``lines`` lines when ``bad_rows`` > 0 (a typo
+    row's lines are not staged).  Placeholder cells (``TBC``, ``TBA``, ``-`` in
+    optional columns) are "no value" to the product and change no count.
+    """
 
     directory: Path
     customers: tuple[CustomerProfileSpec, ...]
     files: tuple[Path, ...]
-    data_rows: int  # non-blank data rows written, incl. duplicates and cancelled
-    orders: int  # distinct business keys written
+    data_rows: int  # non-blank data rows written, incl. duplicates, cancelled and typo rows
+    orders: int  # distinct business keys written, incl. those of typo rows
     blank_rows: int  # fully blank rows inserted between data rows
     duplicate_rows: int  # extra rows repeating a business key within the same file
     cancelled_orders: int  # distinct keys whose ORDER TYPE is a cancel value
     lines: int  # distinct (key, size) with qty > 0, last occurrence of each key
+    #: Data rows carrying one typo cell the product must reject; each is the only
+    #: row of its business key, so the product stages ``orders - bad_rows`` orders.
+    bad_rows: int = 0
+    #: The typo cells: (file name relative to ``directory``, 1-based sheet row,
+    #: canonical column header or size label, raw cell text as written), sorted.
+    bad_cells: tuple[BadCell, ...] = ()
     generation: GenerationRecord | None = field(default=None, repr=False, compare=False)
 
 
@@ -93,12 +112,13 @@ class Counts:
     duplicate_rows: int
     cancelled_orders: int
     lines: int
+    bad_rows: int
 
 
 def count_rows(contents: Iterable[tuple[Path, FileContent]]) -> Counts:
     """Counts as defined on ``SampleDataSet``; duplicates resolve to the last row
     by file path, then row order."""
-    data_rows = blank_rows = duplicate_rows = 0
+    data_rows = blank_rows = duplicate_rows = bad_rows = 0
     last: dict[Key, OrderRow] = {}
     for _, content in sorted(contents, key=lambda item: item[0]):
         seen: set[Key] = set()
@@ -107,6 +127,7 @@ def count_rows(contents: Iterable[tuple[Path, FileContent]]) -> Counts:
                 blank_rows += 1
                 continue
             data_rows += 1
+            bad_rows += entry.typo is not None
             key = entry.key
             if key in seen:
                 duplicate_rows += 1
@@ -119,4 +140,5 @@ def count_rows(contents: Iterable[tuple[Path, FileContent]]) -> Counts:
         duplicate_rows=duplicate_rows,
         cancelled_orders=sum(1 for row in last.values() if row.cancelled),
         lines=sum(len(row.sizes) for row in last.values()),
+        bad_rows=bad_rows,
     )

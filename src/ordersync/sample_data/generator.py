@@ -1,7 +1,8 @@
 """Entry points: generate a sample data set, mutate some of its files in place.
 
 This module owns the orchestration: spreading orders over customers, choosing
-the size vocabulary, building every customer's files, computing the counts, and
+the size vocabulary, building every customer's files (rows, then their
+placeholders and typos), computing the counts and the list of typo cells, and
 the deterministic in-place mutation used by incremental-ingest benchmarks.
 """
 
@@ -14,16 +15,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from .dataset import (
+    BadCell,
     GenerationRecord,
     Key,
     SampleDataSet,
     count_rows,
     profile_spec,
 )
+from .flaws import add_flaws
 from .layout import CustomerPlan, plan_customers
 from .orders import FileContent, generate_customer_files
 from .sizes import BUILTIN_FAMILIES, classify_size_labels
-from .workbook import write_file
+from .workbook import first_data_row, write_file
 
 
 def spread(total: int, parts: int) -> tuple[int, ...]:
@@ -32,11 +35,26 @@ def spread(total: int, parts: int) -> tuple[int, ...]:
     return tuple(base + (1 if i < extra else 0) for i in range(parts))
 
 
+def customer_files(plan: CustomerPlan, orders: int, seed: int) -> tuple[FileContent, ...]:
+    """One customer's files as written: rows, then placeholders and typos."""
+    return add_flaws(plan, generate_customer_files(plan, orders, seed), seed)
+
+
 def _build(
     plan: CustomerPlan, orders: int, seed: int, directory: Path
 ) -> list[tuple[Path, FileContent]]:
-    contents = generate_customer_files(plan, orders, seed)
+    contents = customer_files(plan, orders, seed)
     return [(write_file(plan, content, directory), content) for content in contents]
+
+
+def bad_cells(plan: CustomerPlan, content: FileContent) -> list[BadCell]:
+    """The typo cells of one file: (file name, 1-based sheet row, column, raw text)."""
+    first = first_data_row(plan, content.file_index)
+    return [
+        (content.name, first + index, *entry.typo)
+        for index, entry in enumerate(content.entries)
+        if entry is not None and entry.typo is not None
+    ]
 
 
 def generate_sample_data(
@@ -84,8 +102,12 @@ def generate_sample_data(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     built: list[tuple[Path, FileContent]] = []
+    typos: list[BadCell] = []
     for plan, share in zip(plans, shares, strict=True):
-        built.extend(_build(plan, share, seed, directory))
+        files = _build(plan, share, seed, directory)
+        built.extend(files)
+        for _, content in files:
+            typos.extend(bad_cells(plan, content))
     _warn_about_strays(directory, plans, {path.name for path, _ in built})
     counts = count_rows(built)
     record = GenerationRecord(
@@ -104,6 +126,8 @@ def generate_sample_data(
         duplicate_rows=counts.duplicate_rows,
         cancelled_orders=counts.cancelled_orders,
         lines=counts.lines,
+        bad_rows=counts.bad_rows,
+        bad_cells=tuple(sorted(typos)),
         generation=record,
     )
 
@@ -135,11 +159,16 @@ def _apply(content: FileContent, changes: Sequence[tuple[int, str, int]]) -> Fil
 def _choose_changes(
     content: FileContent, fraction: float, rng: random.Random
 ) -> list[tuple[int, str, int]]:
-    """Pick rows (last occurrence of their key only) and a new size quantity for each."""
+    """Pick rows (last occurrence of their key only, never a typo row) and a new size
+    quantity for each."""
     last: dict[Key, int] = {}
     for index, entry in enumerate(content.entries):
         if entry is not None:
             last[entry.key] = index
+    for key, index in list(last.items()):
+        entry = content.entries[index]
+        if entry is not None and entry.typo is not None:
+            del last[key]
     effective = sorted(last.values())
     wanted = min(len(effective), max(1, round(fraction * len(content.rows))))
     changes = []
@@ -159,9 +188,10 @@ def mutate_sample_data(
     """Change one size quantity in ``fraction`` of the data rows of ``files`` files.
 
     The chosen files are rewritten in place with the same rows in the same
-    order and the same rendering; every other file is left untouched.  Only
-    rows that are the last occurrence of their business key are changed, so
-    each change is visible after de-duplication.  Returns the business keys
+    order and the same rendering (placeholders and typos included); every other
+    file is left untouched.  Only rows that are the last occurrence of their
+    business key are changed, so each change is visible after de-duplication;
+    typo rows (``SampleDataSet.bad_cells``) never are.  Returns the business keys
     (AAG ORDER NUMBER, PLANNED DELIVERY METHOD, CUSTOMER STYLE) of the changed
     rows, by file path then row order.  Repeated calls accumulate.
     """
@@ -177,7 +207,7 @@ def mutate_sample_data(
     keys: list[tuple[str, str, str]] = []
     for path in sorted(rng.sample(candidates, files)):
         plan, file_index = record.plan_of(path.name)
-        content = generate_customer_files(plan, record.orders[plan.index], record.seed)[file_index]
+        content = customer_files(plan, record.orders[plan.index], record.seed)[file_index]
         history = record.mutations.setdefault(path.name, [])
         content = _apply(content, history)
         changes = _choose_changes(content, fraction, rng)

@@ -61,6 +61,9 @@ class OrderRow:
     text_sizes: bool = False  # size quantities written as text ("12")
     text_prices: bool = False  # FOB/LDP/RETAIL written as text ("4.50")
     shipped: bool = False
+    #: One cell written wrong instead of its value: (canonical column or size label,
+    #: raw text).  ``values`` and ``sizes`` keep the intended values (see ``flaws``).
+    typo: tuple[str, str] | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -355,7 +358,11 @@ class _Generator:
 
 
 def generate_customer_files(plan: CustomerPlan, orders: int, seed: int) -> tuple[FileContent, ...]:
-    """All files of one customer with ``orders`` distinct business keys in total."""
+    """All files of one customer with ``orders`` distinct business keys in total.
+
+    Placeholders and typos are not in yet: ``flaws.add_flaws`` adds them on top,
+    from random streams of their own.
+    """
     generator = _Generator(plan, orders, seed)
     rows = generator.rows(orders)
     result = []

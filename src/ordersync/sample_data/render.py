@@ -4,7 +4,8 @@ This module owns the mapping from an ``OrderRow`` to the cells of one sheet
 row: which column each value goes to, derived columns (TOTAL QTY, CARTON QTY,
 TOTAL FOB VALUE, SHIPPED QTY), and how dates and numbers are written (real
 date cells, bare serial numbers, day-first / ISO / ``5-Mar-2025`` text,
-numbers as text).  Writers in ``workbook`` turn the cells into xlsx or CSV.
+numbers as text), and the one typo cell of a typo row, written as text in
+place of its value.  Writers in ``workbook`` turn the cells into xlsx or CSV.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class RowRenderer:
         self.descriptive: list[tuple[int, str, ColumnKind]] = [
             (i, name, COLUMN_KINDS[name]) for i, name in enumerate(plan.leading)
         ] + [(first_trailing + i, name, COLUMN_KINDS[name]) for i, name in enumerate(plan.trailing)]
+        #: canonical column or size label -> column index
+        self.column_of: dict[str, int] = {name: i for i, name, _ in self.descriptive}
+        self.column_of.update(self.size_column)
         if plan.sizes:
             self.size_span = (xl_col_to_name(n_leading), xl_col_to_name(first_trailing - 1))
         else:
@@ -110,6 +114,11 @@ class RowRenderer:
             out.extend((size_column[label], STRING, str(q)) for label, q in row.sizes)
         else:
             out.extend((size_column[label], NUMBER, q) for label, q in row.sizes)
+        if row.typo is not None:
+            name, text = row.typo
+            column = self.column_of[name]
+            out = [cell for cell in out if cell[0] != column]
+            out.append((column, STRING, text))
         return out
 
     def dense_text(self, row: OrderRow) -> list[str]:

@@ -27,6 +27,12 @@ FIXED_CREATED = datetime(2025, 11, 14, 9, 30, 0)
 STREAMING_ROWS = 20_000
 
 
+def first_data_row(plan: CustomerPlan, file_index: int) -> int:
+    """1-based sheet row of the first entry below the header (CSV: line number)."""
+    above = 0 if plan.quirks.csv else len(plan.rows_above_header(file_index))
+    return above + 2
+
+
 def write_file(plan: CustomerPlan, content: FileContent, directory: Path) -> Path:
     """Write one file of ``plan`` into ``directory`` and return its path."""
     path = directory / content.name
