@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SIZES = ROOT.parent / "shared" / "data" / "size_columns.txt"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+BATCH_MB = int(os.environ.get("ORDERSYNC_BENCH_BATCH_MB", "6"))  # sources.batch_mb
 
 
 class PeakRSS:
@@ -98,7 +99,7 @@ def scenario(data: Path, engine: str, database: dict[str, Any], kind: str) -> di
     meta = json.loads((data / ".complete.json").read_text())
     config = config_from_dict({
         "database": database,
-        "sources": {"directory": "orders", "profiles": {
+        "sources": {"directory": "orders", "batch_mb": BATCH_MB, "profiles": {
             c["code"]: {"customer": c["name"], "glob": c["glob"], "aliases": c["aliases"],
                         **({"sheet": c["sheet"]} if c["sheet"] else {})}
             for c in meta["customers"]}},

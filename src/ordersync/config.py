@@ -124,7 +124,7 @@ class SourcesConfig(_Model):
     """How many rows from the top of a sheet to search for the header row."""
     threads: int = Field(default=2, ge=1, le=64)
     """Files read in parallel (the Excel reader releases the GIL)."""
-    batch_mb: int = Field(default=24, ge=1, le=4096)
+    batch_mb: int = Field(default=6, ge=1, le=4096)
     """Files are prepared and loaded in batches of about this many MB of workbook (CSV counts
     a quarter): bigger batches are a little faster, smaller ones use less memory."""
     profiles: dict[str, ProfileConfig] = {}

@@ -178,6 +178,8 @@ def write_outcomes(db: Database, outcomes: Sequence[FileOutcome],
     db.bulk_append(db.tables.staging_orders, staged)
     db.bulk_append(db.tables.staging_lines, lines)
     db.bulk_append(db.tables.rejected_rows, rejected)
+    db.analyze("staging_orders", ["_file_id", "_row", "_key"])
+    db.analyze("staging_lines", ["_file_id", "_row"])
     with db.begin() as conn:
         for (file_id, outcome), stats in zip(loaded, batch.stats, strict=True):
             conn.execute(sa.text(
