@@ -44,6 +44,7 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
     with db.transaction(dry_run=dry_run) as conn:
+        db.lock(conn, "merge")
         orders = merge_orders(config, db, conn)
         lines = derive_lines(db, conn)
         release_staging(db, conn)

@@ -261,3 +261,16 @@ def test_interrupted_load_is_discarded_and_reread(config: Config, db: Database,
 
     assert report.files[0].status == "staged"
     assert fetch(db, "SELECT COUNT(*) FROM staging_orders")[0][0] == 1
+
+
+def test_header_only_file_is_staged_empty_and_its_orders_flagged_removed(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    run_pipeline(config, db)
+
+    write_workbook("GRE_a.xlsx", [], headers=[*order_row(1).keys(), "TOTAL QTY"])
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert (file.status, file.rows_read, file.rows_staged) == ("staged", 0, 0)
+    assert result.merge.orders.removed == 1

@@ -201,6 +201,13 @@ class Database:
         with self.begin() as conn:
             return self._copy_append(conn, table, frame)
 
+    def lock(self, conn: Connection, name: str) -> None:
+        """Hold a named lock until ``conn``'s transaction ends, so two processes never run
+        the same stage at once.  SQLite's BEGIN IMMEDIATE already serialises writers."""
+        if not self.is_sqlite:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                         {"name": f"ordersync:{self.schema or ''}:{name}"})
+
     def analyze(self, role: str, columns: Sequence[str]) -> None:
         """Refresh PostgreSQL's statistics on freshly bulk-loaded columns.
 
