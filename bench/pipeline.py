@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=os.environ.get("ORDERSYNC_TEST_PG_URL", PG_DEFAULT))
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each scenario, each on a fresh database; the median is "
+                             "reported")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)  # internal: child process
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -184,32 +187,46 @@ def main() -> None:
     meta = json.loads((data / ".complete.json").read_text())
     print(f"data: {meta['files']} files, {meta['orders']} orders, {meta['lines']} lines "
           f"(generated in {meta['seconds']} s) in {data}", file=sys.stderr)
+    scenarios = (("cold", "cold"), ("unchanged", "unchanged re-run"),
+                 ("changed", "1% changed in 4 files"))
     rows = []
     for engine in args.engines.split(","):
-        database = fresh_database(engine, args.workdir, args.pg_url)
-        try:
-            for kind, label in (("cold", "cold"), ("unchanged", "unchanged re-run"),
-                                ("changed", "1% changed in 4 files")):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--scenario", kind, "--engines", engine,
-                     "--database", json.dumps(database), "--workdir", str(data)],
-                    check=True, capture_output=True, text=True)
-                result = json.loads(out.stdout.strip().splitlines()[-1])
-                total = sum(s["seconds"] for s in result["stages"].values())
-                for stage, numbers in result["stages"].items():
-                    rows.append((engine, label, stage, numbers))
-                rows.append((engine, label, "total", {
-                    "seconds": total, "rows": result["stages"]["ingest"]["rows"],
-                    "peak_rss": max(s["peak_rss"] for s in result["stages"].values())}))
-                print(f"{engine} {label}: {total:.2f} s", file=sys.stderr)
-        finally:
-            drop_database(engine, database)
-    print_table(rows, meta)
+        runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _ in scenarios}
+        for _ in range(args.repeat):
+            database = fresh_database(engine, args.workdir, args.pg_url)
+            try:
+                for kind, label in scenarios:
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--scenario", kind, "--engines", engine,
+                         "--database", json.dumps(database), "--workdir", str(data)],
+                        check=True, capture_output=True, text=True)
+                    result = json.loads(out.stdout.strip().splitlines()[-1])
+                    stages = result["stages"]
+                    stages["total"] = {
+                        "seconds": sum(s["seconds"] for s in stages.values()),
+                        "rows": stages["ingest"]["rows"],
+                        "peak_rss": max(s["peak_rss"] for s in stages.values())}
+                    runs[kind].append(stages)
+                    print(f"{engine} {label}: {stages['total']['seconds']:.2f} s",
+                          file=sys.stderr)
+            finally:
+                drop_database(engine, database)
+        for kind, label in scenarios:
+            for stage in ("ingest", "merge+lines", "total"):
+                rows.append((engine, label, stage, median_run(runs[kind], stage)))
+    print_table(rows, meta, args.repeat)
 
 
-def print_table(rows: list[tuple[str, str, str, dict[str, Any]]], meta: dict[str, Any]) -> None:
+def median_run(runs: list[dict[str, Any]], stage: str) -> dict[str, Any]:
+    """The run with the median time for this stage (its other numbers come with it)."""
+    ordered = sorted(runs, key=lambda r: r[stage]["seconds"])
+    return dict(ordered[len(ordered) // 2][stage])
+
+
+def print_table(rows: list[tuple[str, str, str, dict[str, Any]]], meta: dict[str, Any],
+                repeat: int) -> None:
     print(f"\n{meta['orders']:,} orders in {meta['files']} workbooks, {meta['lines']:,} lines; "
-          f"{os.cpu_count()} cores\n")
+          f"{os.cpu_count()} cores; median of {repeat} runs\n")
     print("| engine | scenario | stage | seconds | rows/s | written | peak RSS |")
     print("|---|---|---|---:|---:|---|---:|")
     for engine, label, stage, n in rows:
