@@ -45,6 +45,7 @@ def derive_lines(db: Database, conn: Connection) -> LinesReport:
     states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
     conn.execute(sa.text(db.sql("lines_target")))
     conn.exec_driver_sql("CREATE UNIQUE INDEX _target_pk ON _target (record_uuid, size_code)")
+    db.analyze(conn, "_target")
     created = conn.execute(sa.text(db.sql("lines_insert")), states).rowcount
     updated = conn.execute(sa.text(db.sql("lines_update")), states).rowcount
     dropped = conn.execute(sa.text(db.sql("lines_delete_unsent")), states).rowcount

@@ -54,13 +54,14 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     staged = {"staged": FileStatus.STAGED.value}
     files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
                             "WHERE status = :staged", staged)
-    conn.execute(sa.text(f"DELETE FROM {db.table('merge_changes')}"))
+    db.truncate(conn, "merge_changes")
     if not files:
         return MergeReport()
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
     conn.execute(sa.text(db.sql("merge_winners", direction=direction)), staged)
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
     conn.exec_driver_sql("CREATE INDEX _winners_key ON _winners (_key, rank)")
+    db.analyze(conn, "_winners")
     rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners")
 
     rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
@@ -73,6 +74,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
             f"WHERE {db.table('ingest_files')}.id = d._file_id"))
 
     conn.execute(sa.text(db.sql("merge_changes")))
+    db.analyze(conn, db.table("merge_changes"))
     kinds: dict[str, int] = {
         str(row.kind): int(row.n) for row in db.rows(
             conn, f"SELECT kind, COUNT(*) AS n FROM {db.table('merge_changes')} GROUP BY kind")}
@@ -100,10 +102,19 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
 def release_staging(db: Database, conn: Connection) -> None:
     """Clear the merged files' staged rows and lines; mark the files merged."""
     staged = {"staged": FileStatus.STAGED.value, "merged": FileStatus.MERGED.value}
-    ids = f"(SELECT id FROM {db.table('ingest_files')} WHERE status = :staged)"
-    conn.execute(sa.text(f"DELETE FROM {db.table('staging_lines')} WHERE _file_id IN {ids}"),
-                 staged)
-    conn.execute(sa.text(f"DELETE FROM {db.table('staging_orders')} WHERE _file_id IN {ids}"),
-                 staged)
+    # On SQLite this transaction holds the write lock, so no ingest can be half-way
+    # through loading: when none is recorded as loading, every staged row was just
+    # merged and the tables can be emptied outright.  On PostgreSQL an ingest in another
+    # process may be loading right now; only the merged files' rows go.
+    loading = db.is_sqlite and db.scalar(
+        conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} WHERE status = :loading",
+        {"loading": FileStatus.LOADING.value})
+    for role in ("staging_lines", "staging_orders"):
+        if db.is_sqlite and not loading:
+            db.truncate(conn, role)
+            continue
+        conn.execute(sa.text(
+            f"DELETE FROM {db.table(role)} WHERE _file_id IN "
+            f"(SELECT id FROM {db.table('ingest_files')} WHERE status = :staged)"), staged)
     conn.execute(sa.text(f"UPDATE {db.table('ingest_files')} SET status = :merged, "
                          "merged_at = CURRENT_TIMESTAMP WHERE status = :staged"), staged)

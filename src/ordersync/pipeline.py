@@ -31,6 +31,9 @@ class RunResult:
     merge: MergeResult
 
 
+_ANALYZE_AFTER = 10_000  # rows written by one merge
+
+
 def open_database(config: Config) -> Database:
     """The configured database (``ORDERSYNC_DATABASE_URL`` wins over the file)."""
     return Database(config.database_url, schema=config.database.schema_name,
@@ -48,6 +51,11 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
         orders = merge_orders(config, db, conn)
         lines = derive_lines(db, conn)
         release_staging(db, conn)
+        if orders.new + orders.changed + orders.cancelled + lines.written > _ANALYZE_AFTER:
+            # A big merge (a first load above all) leaves PostgreSQL's statistics far from
+            # the truth until autovacuum catches up, and the next merge would scan.
+            db.analyze(conn, db.table("orders"), ["business_key", "source_file_id"])
+            db.analyze(conn, db.table("order_lines"), ["record_uuid", "size_code"])
     return MergeResult(orders, lines, dry_run)
 
 

@@ -208,18 +208,23 @@ class Database:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                          {"name": f"ordersync:{self.schema or ''}:{name}"})
 
-    def analyze(self, role: str, columns: Sequence[str]) -> None:
-        """Refresh PostgreSQL's statistics on freshly bulk-loaded columns.
+    def analyze(self, conn: Connection, table: str, columns: Sequence[str] = ()) -> None:
+        """Refresh PostgreSQL's statistics on a table just filled (a quoted name).
 
-        Autovacuum has not seen the rows yet; without this the planner takes a
-        just-loaded staging table for empty and picks scans over the wide orders
-        table (seconds at 500k orders).  SQLite plans from its indexes alone.
+        Autovacuum has not seen the rows yet (and never sees temporary tables);
+        without this the planner guesses their size and scans the wide orders
+        table or all order lines instead of using their indexes: seconds at 500k
+        orders for a merge of a few hundred.  SQLite plans from its indexes alone.
         """
-        if self.is_sqlite:
-            return
-        listed = ", ".join(self.quote(c) for c in columns)
-        with self.begin() as conn:
-            conn.execute(sa.text(f"ANALYZE {self.table(role)} ({listed})"))
+        if not self.is_sqlite:
+            listed = f" ({', '.join(self.quote(c) for c in columns)})" if columns else ""
+            conn.execute(sa.text(f"ANALYZE {table}{listed}"))
+
+    def truncate(self, conn: Connection, role: str) -> None:
+        """Empty one of ordersync's tables, in the caller's transaction, in constant time."""
+        # SQLite turns an unqualified DELETE into a truncation; PostgreSQL has TRUNCATE.
+        verb = "DELETE FROM" if self.is_sqlite else "TRUNCATE"
+        conn.execute(sa.text(f"{verb} {self.table(role)}"))
 
     def _adbc_append(self, table: str, frame: pl.DataFrame) -> int:
         import adbc_driver_sqlite.dbapi as adbc_sqlite

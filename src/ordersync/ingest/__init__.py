@@ -17,7 +17,13 @@ from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location
 from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, discover
 from ordersync.ingest.headers import detect_layout
-from ordersync.ingest.load import FileOutcome, known_files, pending_columns, write_outcomes
+from ordersync.ingest.load import (
+    FileOutcome,
+    analyze_staging,
+    known_files,
+    pending_columns,
+    write_outcomes,
+)
 from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
 from ordersync.ingest.reader import read_sheet
 from ordersync.ingest.report import FileReport, IngestReport
@@ -82,6 +88,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             for outcome in outcomes:
                 reports.append(outcome.report(next(stats) if outcome.input else None))
             del outcomes, batch
+    if todo and not dry_run:
+        analyze_staging(db)
     reports.sort(key=lambda r: r.path)
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
                         dry_run)
