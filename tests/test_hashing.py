@@ -8,6 +8,7 @@ number formatting must not move it, and any real edit must.
 from __future__ import annotations
 
 import hashlib
+import random
 import string
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from ordersync.config import ColumnsConfig
 from ordersync.db.schema import ValueType
-from ordersync.hashing import canonical_row, row_hashes
+from ordersync.hashing import canonical_row, row_hashes, size_texts
 from ordersync.ingest.values import clean_text, type_column
 
 VALUE_TYPES: tuple[ValueType, ...] = ("text", "integer", "decimal", "date")
@@ -259,3 +260,41 @@ def test_golden_row_hashes_never_change() -> None:
     # Plain SHA-256 of that UTF-8 text, so other tools can recompute a stored hash.
     assert hashlib.sha256(first.encode("utf-8")).hexdigest() == GOLDEN_HASHES[0]
     assert hashes(GOLDEN_FRAME, GOLDEN_COLUMNS) == GOLDEN_HASHES
+
+
+# --- sizes as lines -------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["S", "M", "L", "32/30", "ONE SIZE"]),
+                                st.integers(min_value=1, max_value=999), max_size=5),
+                min_size=1, max_size=6),
+       st.randoms(use_true_random=False))
+def test_size_part_is_independent_of_line_order(quantities: list[dict[str, int]],
+                                                rnd: random.Random) -> None:
+    """The lines of a row may arrive in any order; the hash is the same."""
+    lines = [(row, size, qty) for row, q in enumerate(quantities) for size, qty in q.items()]
+    shuffled = list(lines)
+    rnd.shuffle(shuffled)
+    frame = pl.DataFrame({"_row": list(range(len(quantities))), "A": ["x"] * len(quantities)})
+
+    def hashes_for(rows: list[tuple[int, str, int]]) -> list[str]:
+        lines_frame = pl.DataFrame(rows, schema={"_row": pl.Int64, "size_code": pl.String,
+                                                 "qty": pl.Int64}, orient="row")
+        joined = frame.join(size_texts(lines_frame, ["_row"]), on="_row", how="left",
+                            maintain_order="left")
+        return row_hashes(joined, {"A": "text"}, sizes="_sizes").to_list()
+
+    assert hashes_for(lines) == hashes_for(shuffled)
+
+
+def test_sizes_change_the_hash_and_no_sizes_hash_like_descriptive_only() -> None:
+    frame = pl.DataFrame({"_row": [0, 1], "A": ["x", "x"]})
+    lines = pl.DataFrame({"_row": [0], "size_code": ["S"], "qty": [3]})
+    joined = frame.join(size_texts(lines, ["_row"]), on="_row", how="left",
+                        maintain_order="left")
+
+    with_sizes, without = row_hashes(joined, {"A": "text"}, sizes="_sizes").to_list()
+
+    assert with_sizes != without
+    assert without == row_hashes(frame, {"A": "text"})[1]

@@ -7,6 +7,10 @@ float or date formatting, on column order or on which other columns exist:
 - Only non-null values take part, each as ``LABEL\\x1eVALUE``, sorted by label
   and joined with ``\\x1f``.  A column that is blank (or absent from the file)
   therefore does not change the hash, and neither does the order of columns.
+- Size quantities, when given as lines (one per size with qty > 0, as the
+  lines stage stores them), form a second part after ``\\x1d``, built the same
+  way: ``SIZE\\x1eQTY`` sorted by size.  Building it from the lines instead of
+  245 mostly blank columns halves the cost of hashing.
 - text: as stored (ingest has already stripped it);
   integer: decimal digits; decimal: rounded to 6 places and written as an
   integer count of millionths (so ``1``, ``1.0`` and ``1.000000`` agree);
@@ -16,7 +20,7 @@ float or date formatting, on column order or on which other columns exist:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -24,6 +28,7 @@ from ordersync.db.schema import ValueType
 
 _FIELD = "\x1f"
 _PAIR = "\x1e"
+_PART = "\x1d"
 _DECIMAL_SCALE = 1_000_000
 
 
@@ -50,9 +55,31 @@ def canonical_row(columns: Mapping[str, ValueType]) -> pl.Expr:
     return pl.concat_str(pieces, separator=_FIELD, ignore_nulls=True)
 
 
-def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType]) -> pl.Series:
-    """Hex SHA-256 of each row's canonical text."""
-    texts = frame.select(canonical_row(columns).alias("t")).to_series()
+def size_texts(lines: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """Per row (``keys``), the canonical text of its sizes, in column ``_sizes``.
+
+    ``lines`` holds ``keys``, ``size_code`` and ``qty`` (> 0), one row per size.
+    """
+    pair = pl.concat_str([pl.col("size_code"), pl.lit(_PAIR), pl.col("qty").cast(pl.String)])
+    return (
+        lines.sort([*keys, "size_code"])
+        .group_by(keys, maintain_order=True)
+        .agg(pair.str.join(_FIELD).alias("_sizes"))
+    )
+
+
+def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType],
+               sizes: str | None = None) -> pl.Series:
+    """Hex SHA-256 of each row's canonical text.
+
+    ``sizes`` names a column of ``frame`` holding :func:`size_texts` (null for a
+    row without sizes); without it every column is taken from ``columns``.
+    """
+    texts = frame.select(canonical_row(columns).alias("t"))
+    if sizes is not None:
+        part = pl.lit(_PART) + frame[sizes]  # null where the row has no sizes
+        texts = texts.select(pl.concat_str([pl.col("t"), part], ignore_nulls=True))
+    texts = texts.to_series()
     sha256 = hashlib.sha256
     return pl.Series(
         "_hash", [sha256(t.encode()).hexdigest() for t in texts.to_list()], dtype=pl.String

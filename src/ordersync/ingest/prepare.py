@@ -19,7 +19,7 @@ import polars as pl
 
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
-from ordersync.hashing import canonical_value, row_hashes
+from ordersync.hashing import canonical_value, row_hashes, size_texts
 from ordersync.ingest import rejects
 from ordersync.ingest.headers import SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
@@ -137,20 +137,25 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
     staged = typed.join(bad, on=["_file", "_row"], how="anti")
 
-    hash_columns = {k: v for k, v in types.items()
-                    if not config.merge.hash_columns or k in config.merge.hash_columns}
+    sizes = [label for label in labels if kinds[label] == "size"]
+    lines = _unpivot(staged, sizes)
+    hashed = set(config.merge.hash_columns or labels)
+    descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
+    hashed_lines = lines if not config.merge.hash_columns else lines.filter(
+        pl.col("size_code").is_in([s for s in sizes if s in hashed]))
+    staged = staged.join(size_texts(hashed_lines, ["_file", "_row"]), on=["_file", "_row"],
+                         how="left", maintain_order="left")
     cancel = config.merge.cancel
     cancelled = (pl.col(cancel.column).str.to_uppercase().is_in([v.upper() for v in cancel.values])
                  if cancel.column in types else pl.lit(False))
     sheets = {i: item.sheet.sheet for i, item in enumerate(inputs)}
     staged = staged.with_columns(
-        row_hashes(staged, hash_columns),
+        row_hashes(staged, descriptive, sizes="_sizes"),
         cancelled.fill_null(False).cast(pl.Int64).alias("_cancelled"),
         pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
-    )
-    sizes = [label for label in labels if kinds[label] == "size"]
+    ).drop("_sizes")
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
-    return PreparedBatch(requests, staged, _unpivot(staged, sizes), rejected,
+    return PreparedBatch(requests, staged, lines, rejected,
                          _stats(inputs, read, staged, rejected, blanks))
 
 
