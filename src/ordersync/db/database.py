@@ -82,6 +82,7 @@ class Database:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA busy_timeout=60000")
+                cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
 
             @sa.event.listens_for(engine, "begin")
