@@ -117,7 +117,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     status = read_status(db)
     console.print("[bold]6. status[/] (read back from the database, as `ordersync status`):")
     render.print_status(console, status)
-    console.print(f"\nTry: cd {workdir} && ordersync status --json")
+    console.print(f"\nTry: ordersync status --config {config_path} --json   (after `make "
+                  "demo`, the command is .venv/bin/ordersync)")
     return DemoResult(dataset, first, second, third)
 
 

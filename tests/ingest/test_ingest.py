@@ -39,7 +39,7 @@ def test_every_row_is_staged_or_rejected_with_its_reason(
         (3, "M", "-1", "negative quantity"),
         (3, "S", "abc", "not a number"),
         (4, "ETA", "next week", "not a date (expected an Excel date, a serial number or text "
-                                "like %Y-%m-%d, %d/%m/%Y, %d-%b-%Y)"),
+                                "like 2025-03-05, 05/03/2025, 05-Mar-2025)"),
         (5, "FOB PRICE", "cheap", "not a number"),
         (6, "AAG ORDER NUMBER", None, "missing business key value"),
         (7, "S", "2.5", "not a whole number"),

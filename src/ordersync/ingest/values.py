@@ -15,6 +15,7 @@ it was refused (null when fine).  Rules:
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import polars as pl
 from ordersync.db.schema import ColumnKind, ValueType
 
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
+_EXAMPLE_DATE = datetime.date(2025, 3, 5)
 _INTEGRAL_FLOAT = r"^-?\d+\.0+$"
 _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
@@ -137,7 +139,8 @@ def _date(column: str, date_formats: Sequence[str]) -> Typed:
         _EXCEL_EPOCH + pl.duration(days=serial_number.floor().cast(pl.Int64)))
     formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
     value = pl.coalesce(iso, serial.cast(pl.Date), *formats)
-    examples = ", ".join(date_formats[:3])
+    # Show what would have worked as dates, not as strptime codes.
+    examples = ", ".join(_EXAMPLE_DATE.strftime(fmt) for fmt in date_formats[:3])
     problem = pl.when(text.is_not_null() & value.is_null()).then(
         pl.lit(f"not a date (expected an Excel date, a serial number or text like {examples})")
     ).otherwise(None)
