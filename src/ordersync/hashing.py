@@ -75,11 +75,11 @@ def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType],
     ``sizes`` names a column of ``frame`` holding :func:`size_texts` (null for a
     row without sizes); without it every column is taken from ``columns``.
     """
-    texts = frame.select(canonical_row(columns).alias("t"))
+    text = canonical_row(columns)
     if sizes is not None:
-        part = pl.lit(_PART) + frame[sizes]  # null where the row has no sizes
-        texts = texts.select(pl.concat_str([pl.col("t"), part], ignore_nulls=True))
-    texts = texts.to_series()
+        part = pl.lit(_PART) + pl.col(sizes)  # null where the row has no sizes
+        text = pl.concat_str([text, part], ignore_nulls=True)
+    texts = frame.select(text.alias("t")).to_series()
     sha256 = hashlib.sha256
     return pl.Series(
         "_hash", [sha256(t.encode()).hexdigest() for t in texts.to_list()], dtype=pl.String
