@@ -27,6 +27,7 @@ from ordersync.sample_data import (
     normalise_header,
 )
 from ordersync.sample_data.columns import COLUMN_KINDS, KEY_COLUMNS
+from ordersync.sample_data.dataset import Counts
 from ordersync.sample_data.flaws import (
     DATE_PLACEHOLDER_COLUMNS,
     PLACEHOLDER_COLUMNS,
@@ -223,15 +224,8 @@ def xlsx_cells(path: Path, sheet: str) -> dict[int, dict[int, XmlCell]]:
     return out
 
 
-@dataclass(frozen=True)
-class Counted:
-    data_rows: int
-    orders: int
-    blank_rows: int
-    duplicate_rows: int
-    cancelled_orders: int
-    lines: int
-    bad_rows: int
+# Counted independently from the files, compared field by field with the generator's own.
+Counted = Counts
 
 
 def count(files: list[Parsed]) -> Counted:
