@@ -33,9 +33,6 @@ _SQL_TYPES: dict[str, dict[ValueType, str]] = {
                    "integer": "BIGINT"},
 }
 
-STAGING_META = ("_file_id", "_sheet", "_row", "_key", "_hash", "_cancelled", "_group", "_item")
-"""Columns every staged row carries besides its business columns."""
-
 
 @dataclass(frozen=True)
 class BusinessColumn:

@@ -40,13 +40,6 @@ class SheetLayout:
     columns: tuple[SheetColumn, ...]
     unnamed: tuple[str, ...]  # positional names of header-less columns
 
-    @property
-    def sizes(self) -> tuple[SheetColumn, ...]:
-        return tuple(c for c in self.columns if c.kind == "size")
-
-    def by_label(self) -> dict[str, SheetColumn]:
-        return {c.label: c for c in self.columns}
-
 
 def map_header(raw: str, config: Config, profile: ProfileConfig) -> str:
     label = normalize_header(raw)
