@@ -1,0 +1,509 @@
+"""Fault injection: which request fails, how, and what the executor must do about it.
+
+A ``FaultPlan`` answers ``next_fault(request)`` once per request with a
+``Fault`` or ``None``.  It is either a script consumed one entry per request
+(``"ok,500,timeout_after_apply,ok"``; once used up, no more faults unless
+``cycle``) or random draws at per-kind rates from a seeded generator, so a run
+is reproducible (``"500:0.1,timeout_after_apply:0.05,seed=7"``; the seed
+defaults to 0).  Tokens, with optional arguments in brackets:
+
+    ok                    no fault
+    500 502 503 504       that HTTP status, nothing executed
+    423                   board locked, nothing executed
+    429(LIMIT[,SECONDS])  a §2.8 rate-limit error; LIMIT is minute (default),
+                          concurrency, daily, complexity or ip
+    slow(SECONDS)         executed, the response held back SECONDS (default 5)
+    timeout               nothing executed, no response: the client times out
+    timeout_after_apply   executed and committed, then no response — the case
+                          that makes a naive retry create a duplicate
+    partial(K[,CODE])     the K-th mutation of the document (from 1) fails with
+                          CODE (default ColumnValueException), the others succeed
+
+Only requests that contain mutations get ``timeout_after_apply`` or
+``partial``: on a query they yield no fault (a script entry is still used up,
+a random draw still made, so the sequence does not shift).  ``partial(K)``
+beyond the last mutation hits the last one.
+
+The plan never sleeps or touches limits; a suggested executor pipeline:
+``limiter.enter()`` → ``limiter.admit()`` → fault before execution → execute
+(failing alias K) → fault after execution (apply, then drop or delay the
+response).  An injected 429 is the plan's, not the limiter's, and spends nothing.
+Response codes for 5xx and 423 are UNCERTAIN (monday's gateway may not even send
+JSON): clients must key on the HTTP status.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any, Literal
+
+from ordersync.errors import ConfigError
+from ordersync.sandbox.errors import MondayError
+from ordersync.sandbox.limits import RateLimitCode, rate_limit_error, retry_after_headers
+
+
+class FaultKind(StrEnum):
+    """The faults the sandbox can inject; the values are the config tokens."""
+
+    HTTP_500 = "500"
+    HTTP_502 = "502"
+    HTTP_503 = "503"
+    HTTP_504 = "504"
+    BOARD_LOCKED = "423"
+    RATE_LIMITED = "429"
+    SLOW = "slow"
+    TIMEOUT = "timeout"
+    TIMEOUT_AFTER_APPLY = "timeout_after_apply"
+    PARTIAL_FAILURE = "partial"
+
+
+class FaultTiming(StrEnum):
+    """When, relative to executing the request, the fault strikes."""
+
+    BEFORE_EXECUTE = "before_execute"
+    DURING_EXECUTE = "during_execute"
+    AFTER_EXECUTE = "after_execute"
+
+
+class FaultAction(StrEnum):
+    """What the executor must do."""
+
+    RESPOND_WITH_ERROR = "respond_with_error"  # execute nothing; send ``error`` with its status
+    DROP_RESPONSE = "drop_response"  # execute nothing; send nothing (raise a timeout)
+    APPLY_THEN_DROP = "apply_then_drop"  # execute and commit (and cache); then send nothing
+    DELAY_RESPONSE = "delay_response"  # execute; send the response ``delay_seconds`` late
+    FAIL_ALIAS = "fail_alias"  # execute; mutation ``alias_number`` fails with ``error``
+
+
+_HTTP_ERRORS: dict[FaultKind, MondayError] = {
+    FaultKind.HTTP_500: MondayError("INTERNAL_SERVER_ERROR", "Internal server error", 500),
+    FaultKind.HTTP_502: MondayError("BAD_GATEWAY", "Bad gateway", 502),
+    FaultKind.HTTP_503: MondayError("SERVICE_UNAVAILABLE", "Service unavailable", 503),
+    FaultKind.HTTP_504: MondayError("GATEWAY_TIMEOUT", "Gateway timeout", 504),
+    FaultKind.BOARD_LOCKED: MondayError(  # message: §2.6; the code is the sandbox's own
+        "RESOURCE_LOCKED", "Resource is currently locked, please try again later", 423),
+}
+
+RATE_LIMIT_NAMES: dict[str, RateLimitCode] = {
+    "minute": RateLimitCode.MINUTE, "concurrency": RateLimitCode.CONCURRENCY,
+    "daily": RateLimitCode.DAILY, "complexity": RateLimitCode.COMPLEXITY_BUDGET,
+    "ip": RateLimitCode.IP,
+}
+# retry_in_seconds of an injected 429 unless given: §2.8's examples (ip: its 10 s window, §2.5)
+DEFAULT_RETRY_SECONDS: dict[RateLimitCode, int] = {
+    RateLimitCode.MINUTE: 58, RateLimitCode.CONCURRENCY: 15, RateLimitCode.DAILY: 3599,
+    RateLimitCode.COMPLEXITY_BUDGET: 22, RateLimitCode.IP: 10,
+}
+# application errors ``partial(K,CODE)`` can inject into one alias (messages from §5)
+PARTIAL_ERRORS: dict[str, MondayError] = {e.code: e for e in (
+    MondayError("ColumnValueException", "invalid value - label does not exist in column",
+                status_code=200),
+    MondayError("ResourceNotFoundException", "Item not found in board", status_code=404),
+    MondayError("InvalidBoardIdException",
+                "The board does not exist. Please check your board ID and try again",
+                status_code=200),
+    MondayError("UserUnauthorizedException", "User unauthorized to perform action",
+                status_code=403),
+    MondayError("INTERNAL_SERVER_ERROR", "Internal server error", status_code=500),
+)}
+DEFAULT_SLOW_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault; build with the class methods or ``parse_fault``."""
+
+    kind: FaultKind
+    error: MondayError | None = None
+    delay_seconds: float = 0.0
+    alias_number: int | None = None  # PARTIAL_FAILURE: which mutation, counting from 1
+
+    @classmethod
+    def http(cls, status: int) -> Fault:
+        kind = FaultKind(str(status))
+        if kind not in _HTTP_ERRORS:
+            raise ValueError(f"no HTTP fault for status {status}")
+        return cls(kind, _HTTP_ERRORS[kind])
+
+    @classmethod
+    def rate_limited(cls, code: RateLimitCode = RateLimitCode.MINUTE,
+                     retry_in_seconds: int | None = None) -> Fault:
+        retry = DEFAULT_RETRY_SECONDS[code] if retry_in_seconds is None else retry_in_seconds
+        return cls(FaultKind.RATE_LIMITED, rate_limit_error(code, retry))
+
+    @classmethod
+    def slow(cls, seconds: float = DEFAULT_SLOW_SECONDS) -> Fault:
+        return cls(FaultKind.SLOW, delay_seconds=seconds)
+
+    @classmethod
+    def timeout(cls) -> Fault:
+        return cls(FaultKind.TIMEOUT)
+
+    @classmethod
+    def timeout_after_apply(cls) -> Fault:
+        return cls(FaultKind.TIMEOUT_AFTER_APPLY)
+
+    @classmethod
+    def partial(cls, alias_number: int = 1, error: MondayError | None = None) -> Fault:
+        if alias_number < 1:
+            raise ValueError("aliases are counted from 1")
+        return cls(FaultKind.PARTIAL_FAILURE, error or PARTIAL_ERRORS["ColumnValueException"],
+                   alias_number=alias_number)
+
+    @property
+    def action(self) -> FaultAction:
+        return _ACTIONS.get(self.kind, FaultAction.RESPOND_WITH_ERROR)
+
+    @property
+    def timing(self) -> FaultTiming:
+        if self.kind is FaultKind.PARTIAL_FAILURE:
+            return FaultTiming.DURING_EXECUTE
+        if self.kind in (FaultKind.SLOW, FaultKind.TIMEOUT_AFTER_APPLY):
+            return FaultTiming.AFTER_EXECUTE
+        return FaultTiming.BEFORE_EXECUTE
+
+    @property
+    def mutations_only(self) -> bool:
+        return self.kind in (FaultKind.TIMEOUT_AFTER_APPLY, FaultKind.PARTIAL_FAILURE)
+
+    @property
+    def http_status(self) -> int | None:
+        """The status of the whole response, for faults that answer with an error."""
+        if self.action is FaultAction.RESPOND_WITH_ERROR and self.error is not None:
+            return self.error.http_status
+        return None
+
+    def headers(self) -> dict[str, str]:
+        """Headers the error response carries (``Retry-After`` on an injected 429)."""
+        if self.action is FaultAction.RESPOND_WITH_ERROR and self.error is not None:
+            return retry_after_headers(self.error)
+        return {}
+
+    @property
+    def token(self) -> str:
+        """The config token this fault parses from."""
+        if self.kind is FaultKind.RATE_LIMITED and self.error is not None:
+            name = next(n for n, c in RATE_LIMIT_NAMES.items() if c.value == self.error.code)
+            return f"429({name},{self.error.retry_in_seconds})"
+        if self.kind is FaultKind.SLOW:
+            return f"slow({self.delay_seconds:g})"
+        if self.kind is FaultKind.PARTIAL_FAILURE and self.error is not None:
+            return f"partial({self.alias_number},{self.error.code})"
+        return self.kind.value
+
+
+_ACTIONS = {
+    FaultKind.SLOW: FaultAction.DELAY_RESPONSE,
+    FaultKind.TIMEOUT: FaultAction.DROP_RESPONSE,
+    FaultKind.TIMEOUT_AFTER_APPLY: FaultAction.APPLY_THEN_DROP,
+    FaultKind.PARTIAL_FAILURE: FaultAction.FAIL_ALIAS,
+}
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the plan needs to know about a request."""
+
+    mutation_count: int = 0  # mutation fields (aliases) in the document; 0 for a query
+    operation_name: str | None = None
+
+
+class FaultPlanError(ConfigError):
+    """A fault plan that cannot be parsed; lists every problem found."""
+
+
+_TOKEN = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(?:\((.*)\))?\s*$")
+_NO_ARGS = {"ok", *(k.value for k in _HTTP_ERRORS), FaultKind.TIMEOUT.value,
+            FaultKind.TIMEOUT_AFTER_APPLY.value}
+
+
+def parse_fault(token: str) -> Fault | None:
+    """One token (``"500"``, ``"429(daily,5)"``, ``"partial(2)"`` …); ``"ok"`` → None.
+
+    Raises ``ValueError`` with a readable reason.
+    """
+    match = _TOKEN.match(token)
+    if not match:
+        raise ValueError(f"cannot read fault {token!r}")
+    name, raw = match.group(1).lower(), match.group(2)
+    args = [a.strip() for a in raw.split(",")] if raw is not None and raw.strip() else []
+    known = ", ".join(["ok", *(k.value for k in FaultKind)])
+    if name not in _NO_ARGS and name not in {k.value for k in FaultKind}:
+        raise ValueError(f"unknown fault kind {name!r} (known: {known})")
+    if name in _NO_ARGS:
+        if args:
+            raise ValueError(f"fault {name!r} takes no arguments")
+        return None if name == "ok" else Fault.timeout() if name == "timeout" else (
+            Fault.timeout_after_apply() if name == "timeout_after_apply" else Fault.http(int(name)))
+    kind = FaultKind(name)
+    if kind is FaultKind.RATE_LIMITED:
+        if len(args) > 2:
+            raise ValueError("429 takes at most (LIMIT, SECONDS)")
+        limit = (args[0] if args else "minute").lower()
+        if limit not in RATE_LIMIT_NAMES:
+            raise ValueError(f"unknown rate limit {limit!r} (known: {', '.join(RATE_LIMIT_NAMES)})")
+        seconds = _int(args[1], "retry seconds") if len(args) == 2 else None
+        return Fault.rate_limited(RATE_LIMIT_NAMES[limit], seconds)
+    if kind is FaultKind.SLOW:
+        if len(args) > 1:
+            raise ValueError("slow takes at most (SECONDS)")
+        return Fault.slow(_float(args[0], "delay seconds") if args
+                          else DEFAULT_SLOW_SECONDS)
+    if len(args) > 2:
+        raise ValueError("partial takes at most (K, CODE)")
+    number = _int(args[0], "alias number") if args else 1
+    if number < 1:
+        raise ValueError("partial: aliases are counted from 1")
+    code = args[1] if len(args) == 2 else "ColumnValueException"
+    if code not in PARTIAL_ERRORS:
+        raise ValueError(f"partial: unknown error code {code!r} "
+                         f"(known: {', '.join(PARTIAL_ERRORS)})")
+    return Fault.partial(number, PARTIAL_ERRORS[code])
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{what} must not be negative, got {text!r}")
+    return value
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what} must be a number, got {text!r}") from None
+    if not value >= 0:  # also refuses nan
+        raise ValueError(f"{what} must not be negative, got {text!r}")
+    return value
+
+
+PlanMode = Literal["none", "script", "random"]
+
+
+class FaultPlan:
+    """The faults of one run: none, a script, or seeded random draws.  Thread-safe."""
+
+    def __init__(self, *, script: Sequence[Fault | None] = (), cycle: bool = False,
+                 rates: Sequence[tuple[Fault | None, float]] = (), seed: int = 0,
+                 mode: PlanMode = "none") -> None:
+        # Prefer the constructors below; this one trusts its arguments.
+        self.mode = mode
+        self._script = list(script)
+        self._cycle = cycle
+        self._rates = list(rates)
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._position = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def none(cls) -> FaultPlan:
+        return cls()
+
+    @classmethod
+    def scripted(cls, steps: Iterable[Fault | str | None], *, cycle: bool = False) -> FaultPlan:
+        """One step per request, in order; after the last, no faults (or again, if ``cycle``)."""
+        return cls(script=[parse_fault(s) if isinstance(s, str) else s for s in steps],
+                   cycle=cycle, mode="script")
+
+    @classmethod
+    def random(cls, rates: Mapping[str, float] | Iterable[tuple[Fault | str, float]], *,
+               seed: int = 0) -> FaultPlan:
+        """Each request draws one fault kind with these probabilities (summing to ≤ 1)."""
+        pairs = rates.items() if isinstance(rates, Mapping) else rates
+        parsed = [(parse_fault(f) if isinstance(f, str) else f, float(r)) for f, r in pairs]
+        total = sum(r for _, r in parsed)
+        if any(not 0 <= r <= 1 for _, r in parsed) or total > 1 + 1e-9:
+            raise ValueError(f"fault rates must each lie in [0, 1] and sum to at most 1 "
+                             f"(they sum to {total:g})")
+        return cls(rates=parsed, seed=seed, mode="random")
+
+    @classmethod
+    def parse(cls, spec: str | Sequence[str] | Mapping[str, Any] | None, *,
+              source: str = "faults") -> FaultPlan:
+        """From a CLI string, a list of tokens, or a TOML table; see ``parse_fault_plan``."""
+        return parse_fault_plan(spec, source=source)
+
+    def next_fault(self, request: RequestInfo) -> Fault | None:
+        """The fault for the next request, or None."""
+        with self._lock:
+            fault = self._draw()
+        if fault is None:
+            return None
+        if fault.mutations_only and request.mutation_count < 1:
+            return None
+        if fault.alias_number is not None and fault.alias_number > request.mutation_count:
+            return replace(fault, alias_number=request.mutation_count)
+        return fault
+
+    def _draw(self) -> Fault | None:
+        if self.mode == "script":
+            if self._position >= len(self._script):
+                if not (self._cycle and self._script):
+                    return None
+                self._position = 0
+            self._position += 1
+            return self._script[self._position - 1]
+        if self.mode == "random":
+            draw, cumulative = self._rng.random(), 0.0
+            for fault, rate in self._rates:
+                cumulative += rate
+                if draw < cumulative:
+                    return fault
+        return None
+
+    def describe(self) -> str:
+        """The plan as a spec string that parses back to the same plan."""
+        if self.mode == "script":
+            text = ",".join("ok" if f is None else f.token for f in self._script)
+            return f"{text},cycle" if self._cycle else text
+        if self.mode == "random":
+            rates = ",".join(f"{'ok' if f is None else f.token}:{r:g}" for f, r in self._rates)
+            return f"{rates},seed={self.seed}"
+        return "none"
+
+    def __repr__(self) -> str:
+        return f"FaultPlan({self.describe()!r})"
+
+
+def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
+                     source: str = "faults") -> FaultPlan:
+    """Read a fault plan, reporting every problem at once as a ``FaultPlanError``.
+
+    - ``None``, ``""`` or ``"none"``: no faults.
+    - a string of comma-separated tokens: a script (``"ok,500,timeout_after_apply"``,
+      add ``cycle`` to repeat it), or, when every token has a rate, random draws
+      (``"500:0.1,timeout_after_apply:0.05,seed=7"``).
+    - a list of tokens: a script.
+    - a table: ``{script = [...], cycle = false}`` or ``{rates = {"500" = 0.1}, seed = 7}``.
+    """
+    if spec is None or (isinstance(spec, str) and spec.strip().lower() in ("", "none")):
+        return FaultPlan.none()
+    if isinstance(spec, str):
+        return _parse_string(spec, source)
+    if isinstance(spec, Mapping):
+        return _parse_table(spec, source)
+    return _script_plan(list(spec), False, source, f"{source}[{{}}]")
+
+
+def _parse_string(spec: str, source: str) -> FaultPlan:
+    items = [i.strip() for i in _split(spec) if i.strip()]
+    seeds = [i for i in items if i.replace(" ", "").lower().startswith("seed=")]
+    cycle = any(i.lower() == "cycle" for i in items)
+    steps = [i for i in items if i not in seeds and i.lower() != "cycle"]
+    rated = [i for i in steps if ":" in i]
+    if not rated:
+        problems = [f"{source}: a seed only applies to rates ('500:0.1,seed=7')"] if seeds else []
+        return _script_plan(steps, cycle, source, f"{source}: item {{}}", problems)
+    problems = []
+    if len(rated) != len(steps):
+        problems.append(f"{source}: mix of scripted and rated faults "
+                        f"(give every fault a rate, or none): {spec!r}")
+    if cycle:
+        problems.append(f"{source}: 'cycle' only applies to a script")
+    rates: dict[str, Any] = {}
+    for item in rated:
+        token, _, rate = item.rpartition(":")
+        rates[token.strip()] = rate.strip()
+    seed: Any = seeds[-1].split("=", 1)[1].strip() if seeds else 0
+    return _random_plan(rates, seed, source, problems)
+
+
+def _parse_table(spec: Mapping[str, Any], source: str) -> FaultPlan:
+    problems = [f"{source}.{k}: unknown key (expected script and cycle, or rates and seed)"
+                for k in spec if k not in ("script", "cycle", "rates", "seed")]
+    if "script" in spec and "rates" in spec:
+        problems.append(f"{source}: give either script or rates, not both")
+    if "rates" in spec:
+        if "cycle" in spec:
+            problems.append(f"{source}.cycle: only applies to a script")
+        rates = spec["rates"]
+        if not isinstance(rates, Mapping):
+            raise FaultPlanError(source, [*problems, f"{source}.rates: must be a table of "
+                                          "fault = rate"])
+        return _random_plan(dict(rates), spec.get("seed", 0), source, problems)
+    if "seed" in spec:
+        problems.append(f"{source}.seed: only applies to rates")
+    script = spec.get("script", [])
+    cycle = spec.get("cycle", False)
+    if not isinstance(cycle, bool):
+        problems.append(f"{source}.cycle: must be true or false, got {cycle!r}")
+        cycle = False
+    if isinstance(script, str) or not isinstance(script, Sequence):
+        raise FaultPlanError(source, [*problems, f"{source}.script: must be a list of faults"])
+    return _script_plan(list(script), cycle, source, f"{source}.script[{{}}]", problems)
+
+
+def _script_plan(steps: list[Any], cycle: bool, source: str, where: str,
+                 problems: list[str] | None = None) -> FaultPlan:
+    problems = list(problems or [])
+    faults: list[Fault | None] = []
+    for index, step in enumerate(steps):
+        try:
+            if not isinstance(step, str):
+                raise ValueError(f"must be a fault token, got {step!r}")
+            faults.append(parse_fault(step))
+        except ValueError as exc:
+            problems.append(f"{where.format(index)}: {exc}")
+    if problems:
+        raise FaultPlanError(source, problems)
+    return FaultPlan.scripted(faults, cycle=cycle)
+
+
+def _random_plan(rates: dict[str, Any], seed: Any, source: str,
+                 problems: list[str]) -> FaultPlan:
+    parsed: list[tuple[Fault | None, float]] = []
+    for token, raw in rates.items():
+        where = f"{source}.rates.{token}"
+        try:
+            fault = parse_fault(str(token))
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        try:
+            rate = float(raw)
+        except (TypeError, ValueError):
+            problems.append(f"{where}: rate must be a number, got {raw!r}")
+            continue
+        if not 0 <= rate <= 1:
+            problems.append(f"{where}: rate must lie between 0 and 1, got {raw!r}")
+            continue
+        parsed.append((fault, rate))
+    total = sum(r for _, r in parsed)
+    if total > 1 + 1e-9:
+        problems.append(f"{source}.rates: rates sum to {total:g}; they must sum to at most 1")
+    try:
+        seed_value = int(seed)
+        if isinstance(seed, bool) or (isinstance(seed, float) and not seed.is_integer()):
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append(f"{source}.seed: must be a whole number, got {seed!r}")
+        seed_value = 0
+    if problems:
+        raise FaultPlanError(source, problems)
+    return FaultPlan(rates=parsed, seed=seed_value, mode="random")
+
+
+def _split(spec: str) -> list[str]:
+    """Split on commas outside brackets: ``"429(daily,5),ok"`` → two items."""
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in spec:
+        if char == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        current.append(char)
+    items.append("".join(current))
+    return items
