@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordersync.sandbox.clock import FakeClock, SystemClock, seconds_until_utc_midnight
-from ordersync.sandbox.errors import MondayError, response_body
 from ordersync.sandbox.costs import CostModel, CostNode, list_multiplier
+from ordersync.sandbox.errors import MondayError, response_body
 from ordersync.sandbox.idempotency import (
     CachedResponse,
     IdempotencyCache,
