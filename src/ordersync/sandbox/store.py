@@ -1,0 +1,582 @@
+"""The sandbox's state: boards, groups, items, subitems and their column values.
+
+    Store
+      Board      columns (columns.ColumnDef), ordered groups; an order board owns a
+                 subitems board, named in its ``subitems`` (subtasks) column's settings
+      Item       name, group, state, column values, created/updated times; a subitem
+                 also names its parent item
+      cursors    items_page / next_items_page, 60 minutes from the first page
+
+Operations are plain methods, no GraphQL.  Each validates its ids and values and
+raises ``MondayError`` with monday's codes (API_NOTES §4–§6); a call that fails
+changes nothing (all column values of a call are validated before any is written).
+Ids are monday-style numeric strings from one increasing sequence shared by boards and
+items, never reused.
+
+``to_json`` / ``Store.from_json`` keep the state in a file (``--state FILE``; cursors
+are not kept); ``snapshot(board_id)`` is what a planner sees on a board.  Item times
+use ``clock.utcnow()``, cursor lifetimes ``clock.now()`` (``clock.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from ordersync.sandbox.clock import Clock, SystemClock
+from ordersync.sandbox.columns import (
+    ColumnDef,
+    ColumnKind,
+    StoredValue,
+    dump_value,
+    invalid_column_id,
+    load_value,
+    read,
+    write_json,
+    write_simple,
+)
+from ordersync.sandbox.errors import MondayError
+
+ID = str | int  # GraphQL ``ID`` arrives as either
+
+MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
+MAX_PAGE: Final = 500
+DEFAULT_PAGE: Final = 25
+ITEMS_PER_BOARD: Final = 10_000
+CURSOR_LIFETIME: Final = 60 * 60.0  # seconds from the first page, not sliding (§4)
+FIRST_ID: Final = 5_000_000_001
+_GROUP_COLORS: Final = ("#579bfc", "#00c875", "#fdab3d", "#df2f4a", "#a25ddc", "#037f4c")
+# API_NOTES §2.8, legacy body of the expired-cursor error (new-format code UNCERTAIN).
+CURSOR_EXPIRED: Final = ("CursorExpiredError: The cursor provided for pagination has expired. "
+                         "Please refresh your query and obtain a new cursor to continue "
+                         "fetching items")
+
+
+class ItemState(StrEnum):
+    """``Item.state`` values the sandbox uses."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    color: str
+
+
+@dataclass(frozen=True)
+class Board:
+    id: str
+    name: str
+    columns: tuple[ColumnDef, ...]
+    groups: tuple[Group, ...]
+    subitems_board_id: str | None = None  # on a parent board
+    parent_board_id: str | None = None  # on a subitems board
+
+    def column(self, column_id: str) -> ColumnDef | None:
+        return next((c for c in self.columns if c.id == column_id), None)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    board_id: str
+    group_id: str
+    name: str
+    state: ItemState
+    values: Mapping[str, StoredValue]  # by column id; an empty cell has no entry
+    created_at: datetime
+    updated_at: datetime
+    parent_id: str | None = None  # set on a subitem
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    items: tuple[Item, ...]
+    cursor: str | None  # None: no more pages
+
+
+@dataclass(frozen=True)
+class OrderBoard:
+    """The ids of a board made by ``create_order_board``."""
+
+    board_id: str
+    subitems_board_id: str
+    identity: str = "order_key"  # text: the order's business key
+    customer: str = "customer"
+    notes: str = "notes"
+    quantity: str = "total_qty"
+    eta: str = "eta"
+    status: str = "status"
+    delivery: str = "delivery"
+    subitems: str = "subitems"
+    size: str = "size"  # subitems board from here on
+    order_qty: str = "order_qty"
+    line_status: str = "line_status"
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    board_id: str
+    group_id: str | None
+    match: tuple[str, tuple[str | None, ...]] | None  # items_by_column_values filter
+    position: int  # index into the board's item order
+    issued_at: float  # clock.now() of the first page
+
+
+class Store:
+    """All boards and items of one sandbox account."""
+
+    def __init__(self, *, clock: Clock | None = None,
+                 items_limit: int = ITEMS_PER_BOARD) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.items_limit = items_limit
+        self._boards: dict[str, Board] = {}
+        self._items: dict[str, Item] = {}
+        self._order: dict[str, list[str]] = {}  # board -> item ids, creation order
+        self._children: dict[str, list[str]] = {}  # item -> subitem ids
+        self._live: dict[str, int] = {}  # board -> items not deleted
+        self._next_id = FIRST_ID
+        self._next_group = 1
+        self._cursor_seq = 0
+        self._cursors: dict[str, _Cursor] = {}
+
+    # --- boards and groups --------------------------------------------------------------
+
+    def create_board(self, name: str, columns: Sequence[ColumnDef],
+                     subitem_columns: Sequence[ColumnDef] = ()) -> Board:
+        """A board and its subitems board; both get a ``name`` column and one group."""
+        board_id, sub_id = self._new_id(), self._new_id()
+        self._add_board(Board(sub_id, f"Subitems of {name}", _with_name(subitem_columns),
+                              (Group("topics", "Subitems", _GROUP_COLORS[0]),),
+                              parent_board_id=board_id))
+        subtasks = ColumnDef.subtasks("subitems", "Subitems", sub_id)
+        return self._add_board(Board(board_id, name, (*_with_name(columns), subtasks),
+                                     (Group("topics", "Group Title", _GROUP_COLORS[0]),),
+                                     subitems_board_id=sub_id))
+
+    def create_order_board(self, name: str = "Orders") -> OrderBoard:
+        """A board with the columns an order board has (ids in ``OrderBoard``)."""
+        ids = OrderBoard("", "")
+        board = self.create_board(name, [
+            ColumnDef(ids.identity, "Order Key", ColumnKind.TEXT),
+            ColumnDef(ids.customer, "Customer", ColumnKind.TEXT),
+            ColumnDef(ids.notes, "Notes", ColumnKind.LONG_TEXT),
+            ColumnDef(ids.quantity, "Total Qty", ColumnKind.NUMBERS),
+            ColumnDef(ids.eta, "ETA", ColumnKind.DATE),
+            ColumnDef.status(ids.status, "Status"),
+            ColumnDef.dropdown(ids.delivery, "Delivery Method", ["SEA", "AIR"]),
+        ], [
+            ColumnDef.dropdown(ids.size, "Size", ["XS", "S", "M", "L", "XL", "XXL"]),
+            ColumnDef(ids.order_qty, "Order Qty", ColumnKind.NUMBERS),
+            ColumnDef.status(ids.line_status, "Status"),
+        ])
+        assert board.subitems_board_id is not None
+        return replace(ids, board_id=board.id, subitems_board_id=board.subitems_board_id)
+
+    def create_group(self, board_id: ID, name: str, *, color: str | None = None,
+                     relative_to: str | None = None,
+                     position_relative_method: str | None = None) -> Group:
+        """A group: below ``relative_to`` (above with ``before_at``); without it, at the
+        top (``before_at``: the bottom).  Top as the default is UNCERTAIN."""
+        board = self.board(board_id)
+        if not name or len(name) > MAX_NAME:  # code and text UNCERTAIN; limit: groups.md
+            raise MondayError("InvalidArgumentException",
+                              f"Group name must be between 1 and {MAX_NAME} characters",
+                              status_code=200, error_data={"group_name": name})
+        groups = list(board.groups)
+        if relative_to is not None:
+            anchor = self._group(board, relative_to)
+            at = groups.index(anchor) + (0 if position_relative_method == "before_at" else 1)
+        else:
+            at = len(groups) if position_relative_method == "before_at" else 0
+        group = Group(f"group_mk{self._next_group:04x}", name,
+                      color or _GROUP_COLORS[self._next_group % len(_GROUP_COLORS)])
+        self._next_group += 1
+        groups.insert(at, group)
+        self._boards[board.id] = replace(board, groups=tuple(groups))
+        return group
+
+    # --- items ----------------------------------------------------------------------------
+
+    def create_item(self, board_id: ID, name: str, group_id: str | None = None,
+                    column_values: Mapping[str, Any] | None = None,
+                    create_labels_if_missing: bool = False) -> Item:
+        """An item at the end of its group (default: the board's first group)."""
+        board = self.board(board_id)
+        if board.parent_board_id is not None:  # code from §5; text UNCERTAIN
+            raise MondayError("InvalidArgumentException",
+                              "Items can't be created on a subitems board; use create_subitem",
+                              status_code=200, error_data={"board_id": _wire_id(board.id)})
+        group = board.groups[0] if group_id is None else self._group(board, group_id)
+        return self._create(board, group, name, column_values, create_labels_if_missing, None)
+
+    def create_subitem(self, parent_item_id: ID, name: str,
+                       column_values: Mapping[str, Any] | None = None,
+                       create_labels_if_missing: bool = False) -> Item:
+        """A subitem on the parent board's subitems board; values use its column ids."""
+        parent = self._active(self.item(parent_item_id))
+        board = self._boards[parent.board_id]
+        if board.subitems_board_id is None:  # a subitem of a subitem: UNCERTAIN code/text
+            raise MondayError("InvalidArgumentException", "Subitems can't have subitems",
+                              status_code=200, error_data={"item_id": _wire_id(parent.id)})
+        sub_board = self._boards[board.subitems_board_id]
+        return self._create(sub_board, sub_board.groups[0], name, column_values,
+                            create_labels_if_missing, parent.id)
+
+    def change_multiple_column_values(self, item_id: ID, board_id: ID,
+                                      values: Mapping[str, Any],
+                                      create_labels_if_missing: bool = False) -> Item:
+        board, item = self._item_on(board_id, item_id)
+        changes = self._validate(board, values, create_labels_if_missing, json_form=True)
+        return self._apply(board, item, changes)
+
+    def change_simple_column_value(self, item_id: ID, board_id: ID, column_id: str,
+                                   value: str | None,
+                                   create_labels_if_missing: bool = False) -> Item:
+        board, item = self._item_on(board_id, item_id)
+        changes = self._validate(board, {column_id: value}, create_labels_if_missing,
+                                 json_form=False)
+        return self._apply(board, item, changes)
+
+    def archive_item(self, item_id: ID) -> Item:
+        """Archive an item and its subitems (archiving an archived item changes nothing)."""
+        item = self.item(item_id)
+        if item.state is ItemState.DELETED:  # UNCERTAIN: monday's answer here
+            raise _not_found("Item", item.id)
+        if item.state is ItemState.ACTIVE:
+            self._set_state(item, ItemState.ARCHIVED)
+        return self._items[item.id]
+
+    def delete_item(self, item_id: ID) -> Item:
+        """Delete an item and its subitems; the id is never reused."""
+        item = self.item(item_id)
+        if item.state is not ItemState.DELETED:
+            self._set_state(item, ItemState.DELETED)
+        return self._items[item.id]
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def board(self, board_id: ID) -> Board:
+        board = self._boards.get(str(board_id))
+        if board is None:  # API_NOTES §5 (mondaycom/mcp fixture; live bodies add 200)
+            raise MondayError("InvalidBoardIdException",
+                              "The board does not exist. Please check your board ID and try "
+                              "again", status_code=200,
+                              error_data={"board_id": _wire_id(str(board_id))})
+        return board
+
+    def boards(self) -> tuple[Board, ...]:
+        return tuple(self._boards.values())
+
+    def item(self, item_id: ID) -> Item:
+        """An item in any state (monday's ``items(ids:)`` also returns inactive ones)."""
+        item = self._items.get(str(item_id))
+        if item is None:
+            raise _not_found("Item", str(item_id))
+        return item
+
+    def subitems(self, item_id: ID) -> tuple[Item, ...]:
+        """The active subitems of an item, in creation order."""
+        item = self.item(item_id)
+        return tuple(sub for sub_id in self._children.get(item.id, ())
+                     if (sub := self._items[sub_id]).state is ItemState.ACTIVE)
+
+    def items_page(self, board_id: ID, *, limit: int = DEFAULT_PAGE, cursor: str | None = None,
+                   group_id: str | None = None) -> ItemsPage:
+        """Active items in board order; ``cursor`` continues like ``next_items_page``."""
+        board = self.board(board_id)
+        _check_limit(limit)
+        if cursor is not None:
+            return self.next_items_page(cursor, limit=limit)
+        if group_id is not None:
+            self._group(board, group_id)
+        return self._page(_Cursor(board.id, group_id, None, 0, self.clock.now()), limit)
+
+    def next_items_page(self, cursor: str, *, limit: int = DEFAULT_PAGE) -> ItemsPage:
+        _check_limit(limit)
+        spec = self._cursors.get(cursor)
+        if spec is None:  # UNCERTAIN: monday's answer to a cursor it never issued
+            raise MondayError("CursorException",
+                              "CursorNotFoundError: The cursor provided for pagination is "
+                              "invalid. Please refresh your query and obtain a new cursor to "
+                              "continue fetching items", status_code=200)
+        if self.clock.now() - spec.issued_at >= CURSOR_LIFETIME:
+            raise MondayError("CursorException", CURSOR_EXPIRED, status_code=200)
+        return self._page(spec, limit)
+
+    def items_by_column_values(self, board_id: ID, column_id: str,
+                               values: Sequence[str | None], *,
+                               limit: int = DEFAULT_PAGE) -> ItemsPage:
+        """items_page_by_column_values for one column: active items whose text equals one
+        of ``values`` (whole value, case-insensitive; ``""``/null match empty cells)."""
+        board = self.board(board_id)
+        _check_limit(limit)
+        column = board.column(column_id)
+        if column is None:
+            raise invalid_column_id(column_id)
+        if column.type is ColumnKind.SUBTASKS:  # code UNCERTAIN
+            raise MondayError("InvalidArgumentException",
+                              f"Column type {column.type} is not supported for filtering",
+                              status_code=200, error_data={"column_id": column_id})
+        spec = _Cursor(board.id, None, (column_id, tuple(values)), 0, self.clock.now())
+        return self._page(spec, limit)
+
+    # --- persistence and inspection -------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1, "next_id": self._next_id, "next_group": self._next_group,
+            "cursor_seq": self._cursor_seq,
+            "boards": [{"id": b.id, "name": b.name,
+                        "columns": [c.to_json() for c in b.columns],
+                        "groups": [[g.id, g.title, g.color] for g in b.groups],
+                        "subitems_board_id": b.subitems_board_id,
+                        "parent_board_id": b.parent_board_id,
+                        "items": list(self._order[b.id])} for b in self._boards.values()],
+            "items": [{"id": i.id, "board_id": i.board_id, "group_id": i.group_id,
+                       "name": i.name, "state": i.state.value,
+                       "values": {k: dump_value(v) for k, v in i.values.items()},
+                       "created_at": i.created_at.isoformat(),
+                       "updated_at": i.updated_at.isoformat(), "parent_id": i.parent_id}
+                      for i in self._items.values()],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, clock: Clock | None = None,
+                  items_limit: int = ITEMS_PER_BOARD) -> Store:
+        store = cls(clock=clock, items_limit=items_limit)
+        store._next_id, store._next_group = data["next_id"], data["next_group"]
+        store._cursor_seq = data["cursor_seq"]
+        for b in data["boards"]:
+            store._add_board(Board(b["id"], b["name"],
+                                   tuple(ColumnDef.from_json(c) for c in b["columns"]),
+                                   tuple(Group(*g) for g in b["groups"]),
+                                   b["subitems_board_id"], b["parent_board_id"]))
+            store._order[b["id"]] = list(b["items"])
+        for i in data["items"]:
+            kinds = {c.id: c.type for c in store._boards[i["board_id"]].columns}
+            item = Item(i["id"], i["board_id"], i["group_id"], i["name"], ItemState(i["state"]),
+                        {k: load_value(kinds[k], v) for k, v in i["values"].items()},
+                        datetime.fromisoformat(i["created_at"]),
+                        datetime.fromisoformat(i["updated_at"]), i["parent_id"])
+            store._items[item.id] = item
+            if item.parent_id is not None:
+                store._children.setdefault(item.parent_id, []).append(item.id)
+            if item.state is not ItemState.DELETED:
+                store._live[item.board_id] += 1
+        return store
+
+    def snapshot(self, board_id: ID) -> dict[str, Any]:
+        """What a planner sees: groups in order, their active items with column texts
+        (``""`` for empty cells), each item's active subitems."""
+        board = self.board(board_id)
+        sub_board = self._boards.get(board.subitems_board_id or "")
+
+        def row(item: Item, on: Board) -> dict[str, Any]:
+            return {"id": item.id, "name": item.name, "values": {
+                c.id: read(c, item.values.get(c.id))[0] or "" for c in on.columns
+                if c.type not in (ColumnKind.NAME, ColumnKind.SUBTASKS)}}
+
+        active = [self._items[i] for i in self._order[board.id]
+                  if self._items[i].state is ItemState.ACTIVE]
+        return {"id": board.id, "name": board.name, "groups": [
+            {"id": g.id, "title": g.title, "items": [
+                {**row(item, board),
+                 "subitems": [row(s, sub_board) for s in self.subitems(item.id)
+                              if sub_board is not None]}
+                for item in active if item.group_id == g.id]}
+            for g in board.groups]}
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _new_id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id - 1)
+
+    def _add_board(self, board: Board) -> Board:
+        ids = [c.id for c in board.columns]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate column ids on board {board.name!r}: {ids}")
+        self._boards[board.id] = board
+        self._order.setdefault(board.id, [])
+        self._live.setdefault(board.id, 0)
+        return board
+
+    def _group(self, board: Board, group_id: str) -> Group:
+        group = board.group(group_id)
+        if group is None:
+            raise _not_found("Group", group_id)
+        return group
+
+    def _active(self, item: Item) -> Item:
+        if item.state is not ItemState.ACTIVE:  # UNCERTAIN: code for an inactive item
+            raise _not_found("Item", item.id)
+        return item
+
+    def _item_on(self, board_id: ID, item_id: ID) -> tuple[Board, Item]:
+        board, item = self.board(board_id), self.item(item_id)
+        if item.board_id != board.id:  # text seen in the wild (API_NOTES §5)
+            raise MondayError("ResourceNotFoundException", "Item not found in board",
+                              status_code=404, error_data={"item_id": _wire_id(item.id),
+                                                           "board_id": _wire_id(board.id)})
+        if item.state is not ItemState.ACTIVE:  # text seen in the wild; code UNCERTAIN
+            raise MondayError("InvalidArgumentException",
+                              "Cannot change column value for inactive items",
+                              status_code=200, error_data={"item_id": _wire_id(item.id)})
+        return board, item
+
+    def _create(self, board: Board, group: Group, name: str, values: Mapping[str, Any] | None,
+                create_labels: bool, parent_id: str | None) -> Item:
+        _check_item_name(name)
+        if self._live[board.id] >= self.items_limit:  # API_NOTES §5 (which items count:
+            raise MondayError(                         # UNCERTAIN; here all not deleted)
+                "ItemsLimitationException",
+                f"exceeded the limit of {self.items_limit:,} items per board",
+                status_code=200, error_data={"board_id": _wire_id(board.id)})
+        changes = self._validate(board, values or {}, create_labels, json_form=True)
+        now = self.clock.utcnow()
+        item = Item(self._new_id(), board.id, group.id, name, ItemState.ACTIVE, {}, now, now,
+                    parent_id)
+        self._order[board.id].append(item.id)
+        self._live[board.id] += 1
+        if parent_id is not None:
+            self._children.setdefault(parent_id, []).append(item.id)
+        return self._apply(board, item, changes, touch=False)
+
+    def _validate(self, board: Board, values: Mapping[str, Any], create_labels: bool, *,
+                  json_form: bool) -> dict[str, tuple[ColumnDef, StoredValue | None]]:
+        """Every value of one call, checked before anything is written."""
+        if not isinstance(values, Mapping):  # UNCERTAIN: monday's answer to e.g. a list
+            raise MondayError("InvalidArgumentException", "column_values must be a JSON object",
+                              status_code=200)
+        changes: dict[str, tuple[ColumnDef, StoredValue | None]] = {}
+        for column_id, raw in values.items():
+            column = board.column(column_id)
+            if column is None:
+                raise invalid_column_id(column_id)
+            written = (write_json(column, raw, create_labels_if_missing=create_labels)
+                       if json_form else
+                       write_simple(column, raw, create_labels_if_missing=create_labels))
+            changes[column_id] = (written.column, written.value)
+        return changes
+
+    def _apply(self, board: Board, item: Item,
+               changes: Mapping[str, tuple[ColumnDef, StoredValue | None]], *,
+               touch: bool = True) -> Item:
+        if any(column != board.column(column.id) for column, _ in changes.values()):
+            columns = {column.id: column for column, _ in changes.values()}
+            self._boards[board.id] = replace(
+                board, columns=tuple(columns.get(c.id, c) for c in board.columns))
+        values = dict(item.values)
+        for column_id, (_, value) in changes.items():
+            if value is None:
+                values.pop(column_id, None)
+            else:
+                values[column_id] = value
+        item = replace(item, values=values, updated_at=self.clock.utcnow() if touch
+                       else item.updated_at)
+        self._items[item.id] = item
+        return item
+
+    def _set_state(self, item: Item, state: ItemState) -> None:
+        now = self.clock.utcnow()
+        children = [self._items[i] for i in self._children.get(item.id, ())]
+        for target in (item, *children):
+            if target.state is ItemState.DELETED:
+                continue
+            if state is ItemState.DELETED:
+                self._live[target.board_id] -= 1
+            self._items[target.id] = replace(target, state=state, updated_at=now)
+
+    def _page(self, spec: _Cursor, limit: int) -> ItemsPage:
+        order = self._order[spec.board_id]
+        board = self._boards[spec.board_id]
+        found: list[Item] = []
+        position = spec.position
+        while position < len(order) and len(found) < limit:
+            item = self._items[order[position]]
+            position += 1
+            if _visible(item, spec, board):
+                found.append(item)
+        more = any(_visible(self._items[i], spec, board) for i in order[position:])
+        cursor = self._issue(replace(spec, position=position)) if more else None
+        return ItemsPage(tuple(found), cursor)
+
+    def _issue(self, spec: _Cursor) -> str:
+        self._cursor_seq += 1
+        digest = hashlib.sha256(f"ordersync-sandbox-cursor:{self._cursor_seq}".encode()).digest()
+        token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        self._cursors[token] = spec
+        if self._cursor_seq % 1000 == 0:  # forget cursors long expired (memory)
+            cutoff = self.clock.now() - 24 * CURSOR_LIFETIME
+            self._cursors = {k: v for k, v in self._cursors.items() if v.issued_at > cutoff}
+        return token
+
+
+def _with_name(columns: Iterable[ColumnDef]) -> tuple[ColumnDef, ...]:
+    columns = tuple(columns)
+    if any(c.type is ColumnKind.NAME for c in columns):
+        return columns
+    return (ColumnDef("name", "Name", ColumnKind.NAME), *columns)
+
+
+def _visible(item: Item, spec: _Cursor, board: Board) -> bool:
+    if item.state is not ItemState.ACTIVE:
+        return False
+    if spec.group_id is not None and item.group_id != spec.group_id:
+        return False
+    if spec.match is None:
+        return True
+    column_id, wanted = spec.match
+    column = board.column(column_id)
+    assert column is not None
+    if column.type is ColumnKind.NAME:
+        texts = [item.name]
+    else:
+        text = read(column, item.values.get(column_id))[0] or ""
+        texts = text.split(", ") if column.type is ColumnKind.DROPDOWN and text else [text]
+    return any((w or "").casefold() == t.casefold() for w in wanted for t in texts)
+
+
+def _check_item_name(name: str) -> None:
+    # Codes: API_NOTES §5/§6 (InvalidItemNameException for an empty name: mondaycom/mcp
+    # PR #413).  Texts UNCERTAIN; length counts code points (monday's unit UNCERTAIN).
+    if not name.strip():
+        raise MondayError("InvalidItemNameException", "Item name can't be empty",
+                          status_code=200)
+    if len(name) > MAX_NAME:
+        raise MondayError("ItemNameTooLongException",
+                          f"Item name must be between 1 and {MAX_NAME} characters",
+                          status_code=200, error_data={"name_length": len(name)})
+
+
+def _check_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:  # code §5; text UNCERTAIN
+        raise MondayError("InvalidArgumentException",
+                          f"limit must be between 1 and {MAX_PAGE}", status_code=200,
+                          error_data={"limit": limit})
+
+
+def _not_found(kind: str, resource_id: str) -> MondayError:
+    # Code: API_NOTES §5; status_code 404 as monday reports it inside a 200 body; text
+    # and error_data UNCERTAIN.
+    key = f"{kind.lower()}_id"
+    return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404,
+                       error_data={key: _wire_id(resource_id) if kind == "Item" else resource_id})
+
+
+def _wire_id(resource_id: str) -> int | str:
+    """monday's error_data carries numeric ids as numbers (``{"board_id": 123}``)."""
+    return int(resource_id) if resource_id.isascii() and resource_id.isdigit() else resource_id
