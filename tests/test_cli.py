@@ -135,3 +135,19 @@ def test_every_help_ends_with_an_example(runner: CliRunner, command: str) -> Non
 
     assert result.exit_code == 0
     assert "Example:" in result.output and "ordersync " in result.output.split("Example:")[1]
+
+
+@pytest.mark.parametrize("command", ["status", "ingest", "run", "merge"])
+def test_unreachable_database_is_one_clear_error(runner: CliRunner, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 command: str) -> None:
+    runner.invoke(cli, ["init", str(tmp_path)])
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+
+    result = runner.invoke(cli, [command, "--config", str(tmp_path / "ordersync.toml")])
+
+    message = " ".join(result.stderr.split())  # the console wraps long lines
+    assert result.exit_code == 1
+    assert "database postgresql://nobody@127.0.0.1:9/none" in message
+    assert "check database.url" in message
+    assert "Traceback" not in result.output

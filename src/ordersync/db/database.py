@@ -105,9 +105,7 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
-            raise DatabaseError(
-                f"database {self.display_url}: {exc.orig or exc}".strip()
-            ) from exc
+            raise self._unreachable(exc) from exc
         finally:
             self._open_transactions -= 1
 
@@ -127,9 +125,16 @@ class Database:
                 finally:
                     trans.rollback()
         except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"database {self.display_url}: {exc.orig or exc}") from exc
+            raise self._unreachable(exc) from exc
         finally:
             self._open_transactions -= 1
+
+    def _unreachable(self, exc: sa.exc.OperationalError) -> DatabaseError:
+        """One line naming the database, the driver's reason and where the URL comes from."""
+        reason = " ".join(str(exc.orig or exc).split())
+        return DatabaseError(
+            f"database {self.display_url}: {reason} — check database.url in the config "
+            "(or ORDERSYNC_DATABASE_URL) and that the server is running")
 
     def ensure_schema(self) -> None:
         """Create the PostgreSQL schema named in the config, if any."""
@@ -140,9 +145,11 @@ class Database:
     def has_table(self, role: str) -> bool:
         """Whether one of ordersync's tables (by role) exists yet: read-only commands and
         dry runs must not create the schema."""
-        return sa.inspect(self.engine).has_table(getattr(self.tables, role),
-                                                 schema=self.schema if not self.is_sqlite
-                                                 else None)
+        try:
+            return sa.inspect(self.engine).has_table(
+                getattr(self.tables, role), schema=None if self.is_sqlite else self.schema)
+        except sa.exc.OperationalError as exc:
+            raise self._unreachable(exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
