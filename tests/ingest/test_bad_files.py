@@ -148,3 +148,24 @@ def test_unmatched_and_ambiguous_files_are_reported(make_config,  # type: ignore
     assert report.files == ()
     assert any("GRE_both.xlsx: matches profiles" in w for w in report.warnings)
     assert any("ZZZ_orphan.xlsx: no profile's glob matches it" in w for w in report.warnings)
+
+
+def test_unreadable_file_fails_with_the_reason(config: Config, db: Database,
+                                               write_workbook: WorkbookFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = write_workbook("GRE_locked.xlsx", [order_row(1)])
+    write_workbook("GRE_good.xlsx", [order_row(2)])
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:  # as the OS answers for a file we may not read
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    report = ingest(config, db)
+
+    error = _error_for(report, "GRE_locked.xlsx")
+    assert "cannot read the file (Permission denied)" in error
+    assert next(f for f in report.files if f.path == "GRE_good.xlsx").status == "staged"

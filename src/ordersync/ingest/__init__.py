@@ -51,7 +51,10 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     todo: list[tuple[SourceFile, str, str, int]] = []
     reports: list[FileReport] = []
     for source in found.files:
-        data = source.path.read_bytes()
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            data = b""  # read() below fails it with the reason
         digest, fingerprint = content_hash(data), config_fingerprint(config, source.profile)
         previous = known.get(source.display)
         if previous is not None and previous.unchanged(digest, fingerprint):
@@ -64,7 +67,12 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         if progress:
             progress(source.display)
         try:
-            data = source.path.read_bytes()
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:
+                raise IngestError(Location(source.display),
+                                  f"cannot read the file ({exc.strerror or exc})",
+                                  "check that it exists and is readable") from exc
             if content_hash(data) != digest:
                 raise IngestError(Location(source.display), "the file changed while being read",
                                   "run the command again once it is saved")
