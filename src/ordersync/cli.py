@@ -237,3 +237,40 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
 
 def main() -> None:
     cli(prog_name="ordersync")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="Keep the boards in this JSON file (loaded at start, saved on each write).")
+@click.option("--plan", type=click.Choice(["standard", "pro", "enterprise"]),
+              default="standard", show_default=True, help="The monday plan whose limits apply.")
+@click.option("--faults", metavar="SPEC",
+              help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7".')
+@click.option("--create-board", is_flag=True,
+              help="Create an order board and print its ids as a [monday] TOML snippet.")
+@click.option("--no-serve", is_flag=True,
+              help="Exit after --create-board instead of serving.")
+@_handles_errors
+def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | None,
+            create_board: bool, no_serve: bool) -> None:
+    """Serve a local monday.com-compatible API at http://HOST:PORT/v2.
+
+    Any non-empty Authorization token is accepted.  --create-board prints the
+    snippet on stdout before serving; with --no-serve it exits after that.
+
+    \b
+    Example:
+      ordersync sandbox --state sandbox.json --create-board --no-serve >> ordersync.toml
+      ordersync sandbox --state sandbox.json --faults "ok,500,timeout_after_apply"
+    """
+    from ordersync.sandbox.server import SandboxOptions, build_sandbox, config_snippet, serve
+
+    box = build_sandbox(SandboxOptions(host, port, state, plan, faults))
+    if create_board:
+        click.echo(config_snippet(box.create_order_board(), f"http://{host}:{port}/v2"))
+    if no_serve:
+        return
+    err.print(f"sandbox listening on http://{host}:{port}/v2 (plan {plan}); Ctrl-C stops it")
+    serve(box, host, port)

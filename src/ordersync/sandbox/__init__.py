@@ -1,7 +1,10 @@
 """A local, monday.com-compatible GraphQL API for tests, the demo and trying a config (issue #3).
 
-Work in progress: the pieces below are built and tested on their own; the
-request executor, the ASGI app and ``ordersync sandbox`` come next.
+    from ordersync.sandbox import Sandbox
+    sandbox = Sandbox(clock=FakeClock(), faults="ok,timeout_after_apply")
+    ids = sandbox.create_order_board()
+    client = httpx.AsyncClient(transport=sandbox.transport(), base_url="https://api.monday.com")
+    ...  # POST /v2 as to api.monday.com; inspect with sandbox.board(ids.board_id)
 
     errors.py   monday's error wire format (codes, HTTP statuses, payloads)
     schema.py   the subset of monday's schema the sandbox serves; document validation
@@ -9,4 +12,13 @@ request executor, the ASGI app and ``ordersync sandbox`` come next.
     store.py    boards, groups, items, subitems and column values; JSON state; inspection
     limits.py   complexity, minute, daily and concurrency limits on an injectable clock
     faults.py   scripted or random fault injection (5xx, 423, 429, timeouts after apply)
+    executor.py validate, price and execute a document against the store (graphql-core)
+    app.py      ``Sandbox``: the request pipeline, ``POST /v2`` (Starlette), transports, state
+    server.py   ``ordersync sandbox``: uvicorn, the ``[monday]`` snippet, clean shutdown
 """
+
+from ordersync.sandbox.app import ResponseDropped, Sandbox
+from ordersync.sandbox.clock import FakeClock
+from ordersync.sandbox.store import OrderBoard
+
+__all__ = ["FakeClock", "OrderBoard", "ResponseDropped", "Sandbox"]

@@ -1,0 +1,80 @@
+"""``ordersync sandbox``: serve a ``Sandbox`` over HTTP with uvicorn.
+
+uvicorn handles SIGINT and SIGTERM: it stops accepting requests, finishes the
+ones in flight and runs the app's lifespan shutdown, which saves the state file;
+``serve`` saves once more after uvicorn returns, so a state file is written even
+if the lifespan never ran.  The process then exits 0 (uvicorn's own habit of
+re-raising the signal is switched off, see ``_Server``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from ordersync.errors import OrderSyncError
+from ordersync.sandbox.app import Sandbox
+from ordersync.sandbox.faults import FaultPlan
+from ordersync.sandbox.store import OrderBoard
+
+__all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "config_snippet", "serve"]
+
+
+class SandboxStartError(OrderSyncError):
+    """The sandbox could not start (unreadable state file, bad plan or fault spec)."""
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    state: Path | None = None
+    plan: str = "standard"
+    faults: str | None = None
+
+
+def build_sandbox(options: SandboxOptions) -> Sandbox:
+    """A ``Sandbox`` from command-line options; problems become ``OrderSyncError``s."""
+    faults = FaultPlan.parse(options.faults, source="--faults")  # FaultPlanError: ConfigError
+    try:
+        return Sandbox(plan=options.plan, faults=faults, state_path=options.state)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SandboxStartError(f"cannot start the sandbox with state file {options.state}: "
+                                f"{exc}") from exc
+
+
+def config_snippet(ids: OrderBoard, url: str) -> str:
+    """A ``[monday]`` TOML table naming the board, its subitems board and column ids."""
+    columns = {"identity": ids.identity, "customer": ids.customer, "notes": ids.notes,
+               "quantity": ids.quantity, "eta": ids.eta, "status": ids.status,
+               "delivery": ids.delivery, "subitems": ids.subitems}
+    sub_columns = {"size": ids.size, "order_qty": ids.order_qty,
+                   "line_status": ids.line_status}
+    lines = ["[monday]", f'api_url = "{url}"', f'board_id = "{ids.board_id}"',
+             f'subitems_board_id = "{ids.subitems_board_id}"', "", "[monday.columns]"]
+    lines += [f'{name} = "{column}"' for name, column in columns.items()]
+    lines += ["", "[monday.subitem_columns]"]
+    lines += [f'{name} = "{column}"' for name, column in sub_columns.items()]
+    return "\n".join(lines) + "\n"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises a captured SIGINT/SIGTERM after its graceful shutdown (the
+    process then dies of the signal); a requested stop of the sandbox exits 0."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
+def serve(sandbox: Sandbox, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM; the state is saved on the way out."""
+    config = uvicorn.Config(sandbox.app, host=host, port=port, log_level="warning",
+                            lifespan="on")
+    try:
+        _Server(config).run()
+    finally:
+        sandbox.save()

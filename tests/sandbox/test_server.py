@@ -1,0 +1,57 @@
+"""``ordersync sandbox`` as a real process: it answers over a socket and stops on a signal."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_SECONDS = 8.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_serving(process: subprocess.Popen[bytes], url: str) -> dict[str, object]:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            response = httpx.post(url, json={"query": "{ me { id } }"},
+                                  headers={"Authorization": "x"}, timeout=1.0)
+            body: dict[str, object] = response.json()
+            return body
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError("the sandbox did not start in time")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_sandbox_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    port, state = _free_port(), tmp_path / "state.json"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from ordersync.cli import main; main()", "sandbox",
+         "--port", str(port), "--state", str(state), "--create-board"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        body = _wait_until_serving(process, f"http://127.0.0.1:{port}/v2")
+        assert body["data"] == {"me": {"id": "10000001"}}
+        process.send_signal(stop)
+        out, _ = process.communicate(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert b"[monday]" in out and b"board_id" in out
+    assert len(json.loads(state.read_text())["boards"]) == 2
