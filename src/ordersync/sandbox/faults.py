@@ -396,7 +396,7 @@ def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
 
 
 def _parse_string(spec: str, source: str) -> FaultPlan:
-    items = [i.strip() for i in _split(spec) if i.strip()]
+    items = [i.strip() for i in split_spec(spec) if i.strip()]
     seeds = [i for i in items if i.replace(" ", "").lower().startswith("seed=")]
     cycle = any(i.lower() == "cycle" for i in items)
     steps = [i for i in items if i not in seeds and i.lower() != "cycle"]
@@ -493,7 +493,7 @@ def _random_plan(rates: dict[str, Any], seed: Any, source: str,
     return FaultPlan(rates=parsed, seed=seed_value, mode="random")
 
 
-def _split(spec: str) -> list[str]:
+def split_spec(spec: str) -> list[str]:
     """Split on commas outside brackets: ``"429(daily,5),ok"`` → two items."""
     items: list[str] = []
     current: list[str] = []

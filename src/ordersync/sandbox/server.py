@@ -9,6 +9,8 @@ re-raising the signal is switched off, see ``_Server``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -17,10 +19,12 @@ import uvicorn
 
 from ordersync.errors import OrderSyncError
 from ordersync.sandbox.app import Sandbox
-from ordersync.sandbox.faults import FaultPlan
+from ordersync.sandbox.faults import FaultPlan, FaultPlanError
+from ordersync.sandbox.faults import split_spec as split_fault_items
 from ordersync.sandbox.store import OrderBoard
 
-__all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "config_snippet", "serve"]
+__all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "config_snippet",
+           "faults_message", "serve"]
 
 
 class SandboxStartError(OrderSyncError):
@@ -38,12 +42,36 @@ class SandboxOptions:
 
 def build_sandbox(options: SandboxOptions) -> Sandbox:
     """A ``Sandbox`` from command-line options; problems become ``OrderSyncError``s."""
-    faults = FaultPlan.parse(options.faults, source="--faults")  # FaultPlanError: ConfigError
+    try:
+        faults = FaultPlan.parse(options.faults, source="--faults")
+    except FaultPlanError as exc:  # one line per problem would not be one line of CLI output
+        raise SandboxStartError(faults_message(options.faults or "", exc.problems)) from exc
     try:
         return Sandbox(plan=options.plan, faults=faults, state_path=options.state)
     except (OSError, ValueError, KeyError) as exc:
         raise SandboxStartError(f"cannot start the sandbox with state file {options.state}: "
                                 f"{exc}") from exc
+
+
+_SCRIPT_ITEM = re.compile(r"^--faults: item (\d+): ")
+_RATED_ITEM = re.compile(r"^--faults\.rates\.(.+?): ")
+
+
+def faults_message(spec: str, problems: Sequence[str]) -> str:
+    """``FaultPlanError``'s problems as one line, each naming its bad token."""
+    items = [i.strip() for i in split_fault_items(spec) if i.strip()]
+    steps = [i for i in items if not i.replace(" ", "").lower().startswith("seed=")
+             and i.lower() != "cycle"]  # as _parse_string numbers a script's items
+    parts = []
+    for problem in problems:
+        script, rated = _SCRIPT_ITEM.match(problem), _RATED_ITEM.match(problem)
+        if script is not None and int(script[1]) < len(steps):
+            parts.append(f"bad token {steps[int(script[1])]!r}: {problem[script.end():]}")
+        elif rated is not None:
+            parts.append(f"bad token {rated[1]!r}: {problem[rated.end():]}")
+        else:
+            parts.append(problem.removeprefix("--faults: ").removeprefix("--faults."))
+    return f"invalid --faults {spec!r}: " + "; ".join(parts)
 
 
 def config_snippet(ids: OrderBoard, url: str) -> str:
