@@ -41,7 +41,7 @@ def _handles_errors(func: F) -> F:
         except OrderSyncError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            err.print(f"[red]error:[/] {exc}", markup=True)
+            err.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
