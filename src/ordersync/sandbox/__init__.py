@@ -10,9 +10,13 @@
     schema.py   the subset of monday's schema the sandbox serves; document validation
     columns.py  column types and their value formats (validate, normalise, render)
     store.py    boards, groups, items, subitems and column values; JSON state; inspection
-    limits.py   complexity, minute, daily and concurrency limits on an injectable clock
+    clock.py    the injectable clock (a minute passes instantly in tests)
+    limits.py   complexity, minute, daily and concurrency limits on that clock
+    costs.py    what a request costs in complexity points
+    idempotency.py  the Idempotency-Key cache (replays, conflicts, expiry)
     faults.py   scripted or random fault injection (5xx, 423, 429, timeouts after apply)
     executor.py validate, price and execute a document against the store (graphql-core)
+    resolvers.py  the field resolvers the executor runs
     app.py      ``Sandbox``: the request pipeline, ``POST /v2`` (Starlette), transports, state
     server.py   ``ordersync sandbox``: uvicorn, the ``[monday]`` snippet, clean shutdown
 """
