@@ -354,3 +354,20 @@ def test_defaults_make_a_complete_config() -> None:
     assert isinstance(config, Config)
     assert config.database.url == "sqlite:///ordersync.db"
     assert config.sizes.total_column == "TOTAL QTY"
+
+
+@pytest.mark.parametrize(
+    ("monday", "path"),
+    [
+        ({"board_id": "not-a-number"}, "monday.board_id"),
+        ({"subitems_board_id": "12a"}, "monday.subitems_board_id"),
+        ({"api_version": "2026-05"}, "monday.api_version"),
+        ({"token": "secret"}, "monday.token"),
+    ],
+    ids=["board-id", "subitems-board-id", "api-version", "no-token-in-file"],
+)
+def test_monday_table_is_validated(monday: dict[str, Any], path: str) -> None:
+    message = str(config_error({"monday": monday}))
+
+    assert f"{path}: " in message
+    assert "secret" not in message

@@ -238,6 +238,28 @@ class NamesConfig(_Model):
         return parse_template(self.item)
 
 
+class MondayConfig(_Model):
+    """The monday.com board ordersync keeps true (read by the sync, issue #4).
+
+    ``ordersync sandbox --create-board`` prints this table for a sandbox board.
+    The API token is never here: it comes from MONDAY_API_TOKEN.
+    """
+
+    api_url: str = "https://api.monday.com/v2"
+    """GraphQL endpoint; point it at `ordersync sandbox` (http://127.0.0.1:8765/v2) to try a
+    configuration without touching the real board."""
+    api_version: str = Field(default="2026-07", pattern=r"^\d{4}-(01|04|07|10)$")
+    """monday API version sent in the API-Version header."""
+    board_id: str | None = Field(default=None, pattern=r"^\d+$")
+    """The order board (one item per order)."""
+    subitems_board_id: str | None = Field(default=None, pattern=r"^\d+$")
+    """Its subitems board (one subitem per size)."""
+    columns: dict[str, str] = {}
+    """Role → column id on the order board (identity, status, …)."""
+    subitem_columns: dict[str, str] = {}
+    """Role → column id on the subitems board (size, order_qty, …)."""
+
+
 class Config(_Model):
     """A whole ordersync configuration."""
 
@@ -247,6 +269,7 @@ class Config(_Model):
     sizes: SizesConfig = SizesConfig()
     merge: MergeConfig = MergeConfig()
     names: NamesConfig = NamesConfig()
+    monday: MondayConfig = MondayConfig()
     base_dir: Path = Path(".")
     """Folder relative paths are resolved against (the config file's folder; set by the loader)."""
 

@@ -55,3 +55,21 @@ def test_sandbox_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) 
     assert process.returncode == 0
     assert b"[monday]" in out and b"board_id" in out
     assert len(json.loads(state.read_text())["boards"]) == 2
+
+
+def test_create_board_snippet_pastes_into_ordersync_toml() -> None:
+    """What `ordersync sandbox --create-board` prints is a valid [monday] config table."""
+    import tomllib
+
+    from ordersync.config import config_from_dict
+    from ordersync.sandbox import Sandbox
+    from ordersync.sandbox.server import config_snippet
+
+    ids = Sandbox().create_order_board()
+    snippet = config_snippet(ids, "http://127.0.0.1:8765/v2")
+
+    monday = config_from_dict(tomllib.loads(snippet)).monday
+    assert monday.api_url == "http://127.0.0.1:8765/v2"
+    assert (monday.board_id, monday.subitems_board_id) == (ids.board_id, ids.subitems_board_id)
+    assert monday.columns["identity"] == ids.identity
+    assert monday.subitem_columns["size"] == ids.size

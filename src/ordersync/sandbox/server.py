@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import tomli_w
 import uvicorn
 
 from ordersync.errors import OrderSyncError
@@ -81,12 +82,9 @@ def config_snippet(ids: OrderBoard, url: str) -> str:
                "delivery": ids.delivery, "subitems": ids.subitems}
     sub_columns = {"size": ids.size, "order_qty": ids.order_qty,
                    "line_status": ids.line_status}
-    lines = ["[monday]", f'api_url = "{url}"', f'board_id = "{ids.board_id}"',
-             f'subitems_board_id = "{ids.subitems_board_id}"', "", "[monday.columns]"]
-    lines += [f'{name} = "{column}"' for name, column in columns.items()]
-    lines += ["", "[monday.subitem_columns]"]
-    lines += [f'{name} = "{column}"' for name, column in sub_columns.items()]
-    return "\n".join(lines) + "\n"
+    return tomli_w.dumps({"monday": {
+        "api_url": url, "board_id": ids.board_id, "subitems_board_id": ids.subitems_board_id,
+        "columns": columns, "subitem_columns": sub_columns}})
 
 
 class _Server(uvicorn.Server):
