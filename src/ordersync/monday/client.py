@@ -1,0 +1,148 @@
+"""``MondayClient``: send one GraphQL document to monday.com, applying the retry policy.
+
+Synchronous (``httpx.Client``) on purpose: the sync writes one request at a time
+— monday warns that concurrent mutations on one board can corrupt it
+(API_NOTES §2.6) — so an event loop would buy nothing but complexity.  The
+``transport=`` seam takes any ``httpx.BaseTransport`` (the sandbox's
+``mock_transport()`` in tests); ``sleep`` and ``clock`` are injected so waits
+take no wall time in tests.
+
+``execute`` sends ``{"query", "variables"}`` — values always as variables,
+never spliced into the text — with ``Authorization``, ``API-Version`` and, when
+given, ``Idempotency-Key`` (the same key on every retry, so a create whose
+response was lost is replayed, not repeated).  Then, per ``wire.classify``:
+FATAL raises ``MondayFatalError``; RATE_LIMIT waits and resends (not counted,
+each wait logged); FAULT backs off and resends up to ``policy.max_attempts``
+sends, then raises ``MondayRetriesExhausted``; REQUEST raises
+``MondayRequestRejected``; RECORD errors are returned in the result, by alias.
+
+The token lives in one private attribute and is sent only as a header: it is
+never in ``repr``, an exception or a log record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ordersync.errors import FatalSyncError
+from ordersync.monday.retry import RetryPolicy
+from ordersync.monday.wire import (
+    TOKEN_ENV,
+    ErrorKind,
+    GraphQLResult,
+    MondayFatalError,
+    MondayRequestRejected,
+    MondayRetriesExhausted,
+    parse_response,
+    transport_error,
+)
+
+__all__ = ["DEFAULT_API_URL", "DEFAULT_API_VERSION", "MondayClient", "token_from_env"]
+
+DEFAULT_API_URL = "https://api.monday.com/v2"
+DEFAULT_API_VERSION = "2026-07"
+REQUEST_TIMEOUT = 65.0  # monday ends every call at 60 s (API_NOTES §1); a little slack
+
+logger = logging.getLogger(__name__)
+
+
+def token_from_env(name: str = TOKEN_ENV, environ: Mapping[str, str] | None = None) -> str:
+    """The API token from the environment, or a ``FatalSyncError`` saying how to set it."""
+    token = (os.environ if environ is None else environ).get(name, "").strip()
+    if not token:
+        raise FatalSyncError(
+            f"{name} is not set: create a personal API token in monday.com (avatar → "
+            f"Developers → My access tokens) and run `export {name}=<token>`")
+    return token
+
+
+class MondayClient:
+    """One monday.com account's GraphQL endpoint, with retries; use as a context manager."""
+
+    def __init__(self, token: str, *, url: str = DEFAULT_API_URL,
+                 api_version: str = DEFAULT_API_VERSION,
+                 transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 policy: RetryPolicy | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 timeout: float = REQUEST_TIMEOUT) -> None:
+        self._token = token
+        self.url = url
+        self.api_version = api_version
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._http = httpx.Client(transport=transport, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"MondayClient(url={self.url!r}, api_version={self.api_version!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MondayClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def execute(self, query: str, variables: Mapping[str, Any] | None = None, *,
+                idempotency_key: str | None = None) -> GraphQLResult:
+        """Send ``query`` with ``variables`` until it succeeds, fails for good, or runs out."""
+        payload = {"query": query, "variables": dict(variables or {})}
+        headers = {"Authorization": self._token, "API-Version": self.api_version,
+                   "Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        attempt, limit_waits = 1, 0
+        while True:
+            result = self._send(payload, headers)
+            for error in result.of_kind(ErrorKind.FATAL):
+                raise MondayFatalError(error, api_version=self.api_version)
+            blocking = result.of_kind(ErrorKind.RATE_LIMIT) or result.of_kind(ErrorKind.FAULT)
+            if not blocking:
+                for error in result.of_kind(ErrorKind.REQUEST):
+                    raise MondayRequestRejected(error)
+                return dataclasses.replace(result, attempts=attempt,
+                                           rate_limit_waits=limit_waits)
+            error = blocking[0]
+            wait = self.policy.wait_for(error, attempt)
+            assert wait is not None  # RATE_LIMIT and FAULT always get a wait
+            if wait.counted:
+                if not self.policy.may_retry(attempt):
+                    raise MondayRetriesExhausted(error, attempt)
+                attempt += 1
+                logger.warning("monday.com fault, retry %d of %d in %.2f s: %s",
+                               attempt - 1, self.policy.max_attempts - 1, wait.seconds, error)
+            else:
+                limit_waits += 1
+                logger.warning("monday.com rate limit, waiting %.0f s (wait %d): %s",
+                               wait.seconds, limit_waits, error)
+            self._sleep(wait.seconds)
+
+    def _send(self, payload: dict[str, Any], headers: dict[str, str]) -> GraphQLResult:
+        started = self._clock()
+        try:
+            response = self._http.post(self.url, json=payload, headers=headers)
+        except httpx.TransportError as exc:
+            error = transport_error(exc)
+            logger.info("monday.com request got no response after %.1f s: %s",
+                        self._clock() - started, error)
+            return GraphQLResult(data=None, errors=[error], http_status=0)
+        except httpx.HTTPError as exc:  # not a network failure: retrying cannot help
+            raise FatalSyncError(f"monday.com request to {self.url} failed: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        result = parse_response(response.status_code, response.headers, response.content)
+        logger.debug("monday.com HTTP %d in %.1f s (request id %s, %d error(s))",
+                     result.http_status, self._clock() - started, result.request_id,
+                     len(result.errors))
+        return result

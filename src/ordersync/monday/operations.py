@@ -1,0 +1,206 @@
+"""The GraphQL operations ordersync sends to monday.com, and batched mutation documents.
+
+Owns two things:
+
+* the operation templates — one ``operations/<name>.graphql`` file per operation,
+  each a single-operation document whose every value is a variable, loaded by name
+  (``operation_text``, ``operation_document``);
+* ``build_batch`` / ``build_mixed_batch`` — N calls of mutation templates as ONE
+  document with N aliased root fields::
+
+      mutation ($m0_board_id: ID!, $m0_item_name: String!, ..., $m1_board_id: ID!, ...) {
+        m0: create_item(board_id: $m0_board_id, item_name: $m0_item_name, ...) { id }
+        m1: create_item(board_id: $m1_board_id, item_name: $m1_item_name, ...) { id }
+      }
+
+  Each call's variables are renamed with its alias as prefix, so every value stays
+  a GraphQL variable — never spliced into the text (item names with quotes broke
+  string-built clients, API_NOTES §8).  The alias list comes back in call order, so
+  each alias's data or error maps back to its own record.
+
+The documents are built on graphql-core's AST (parse, rename, print), not by string
+editing.  ``tests/sandbox/test_schema.py`` validates every template against monday's
+real schema and the sandbox subset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    NameNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
+
+__all__ = [
+    "MUTATIONS",
+    "OPERATIONS",
+    "QUERIES",
+    "Batch",
+    "Call",
+    "build_batch",
+    "build_mixed_batch",
+    "operation_document",
+    "operation_text",
+    "template_field",
+]
+
+MUTATIONS = ("create_item", "create_subitem", "change_multiple_column_values", "create_group",
+             "archive_item")
+QUERIES = ("board_groups", "items_by_identity", "subitems_of", "complexity")
+OPERATIONS = MUTATIONS + QUERIES
+
+_PACKAGE = "ordersync.monday"
+_DIRECTORY = "operations"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One mutation to send: the template's name and its variables (template names)."""
+
+    operation: str
+    variables: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A built request: the document, its variables, and the alias of each call in order."""
+
+    query: str
+    variables: dict[str, object]
+    aliases: list[str]
+
+
+def operation_text(name: str) -> str:
+    """The text of ``operations/<name>.graphql``; ``KeyError`` for an unknown name."""
+    if name not in OPERATIONS:
+        raise KeyError(f"unknown monday operation {name!r}; known: {', '.join(OPERATIONS)}")
+    return _read(name)
+
+
+@cache
+def _read(name: str) -> str:
+    return (resources.files(_PACKAGE).joinpath(_DIRECTORY, f"{name}.graphql")
+            .read_text(encoding="utf-8"))
+
+
+@cache
+def operation_document(name: str) -> DocumentNode:
+    """The parsed template (shared: treat it as read-only)."""
+    return parse(operation_text(name), no_location=True)
+
+
+def _template(name: str) -> OperationDefinitionNode:
+    definitions = operation_document(name).definitions
+    if len(definitions) != 1 or not isinstance(definitions[0], OperationDefinitionNode):
+        raise ValueError(f"operation {name!r} must hold exactly one operation")
+    return definitions[0]
+
+
+def template_field(name: str) -> FieldNode:
+    """The single root field of mutation template ``name`` (what one call adds to a batch)."""
+    operation = _template(name)
+    if operation.operation is not OperationType.MUTATION:
+        raise ValueError(f"operation {name!r} is a query, not a mutation; it cannot be batched")
+    selections = operation.selection_set.selections
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        raise ValueError(f"mutation template {name!r} must select exactly one root field")
+    return selections[0]
+
+
+def build_batch(operation: str, calls: Sequence[Mapping[str, object]], *,
+                with_complexity: bool = False) -> tuple[str, dict[str, object], list[str]]:
+    """N calls of one mutation template as one document: ``(query, variables, aliases)``.
+
+    ``calls`` holds each call's variables by template name (``board_id``, ...);
+    they come back prefixed with the call's alias (``m0_board_id``).
+    """
+    batch = build_mixed_batch([Call(operation, call) for call in calls],
+                              with_complexity=with_complexity)
+    return batch.query, batch.variables, batch.aliases
+
+
+def build_mixed_batch(calls: Sequence[Call], *, with_complexity: bool = False) -> Batch:
+    """Calls of any mutation templates, in order, as one document with aliases m0, m1, ...
+
+    ``with_complexity`` adds ``complexity { before query after reset_in_x_seconds }``
+    (from ``complexity.graphql``) so the response reports the budget left this minute;
+    it is not in ``aliases``.
+    """
+    if not calls:
+        raise ValueError("a batch needs at least one call")
+    definitions: list[VariableDefinitionNode] = []
+    selections: list[FieldNode] = []
+    variables: dict[str, object] = {}
+    aliases: list[str] = []
+    for index, call in enumerate(calls):
+        alias = f"m{index}"
+        definitions += _aliased_definitions(call, alias, variables)
+        renamed = visit(template_field(call.operation), _Renamer(alias))
+        assert isinstance(renamed, FieldNode)
+        selections.append(FieldNode(alias=NameNode(value=alias), name=renamed.name,
+                                    arguments=renamed.arguments, directives=renamed.directives,
+                                    selection_set=renamed.selection_set))
+        aliases.append(alias)
+    if with_complexity:
+        selections += [s for s in _template("complexity").selection_set.selections
+                       if isinstance(s, FieldNode)]
+    document = DocumentNode(definitions=(OperationDefinitionNode(
+        operation=OperationType.MUTATION, variable_definitions=tuple(definitions),
+        directives=(), selection_set=SelectionSetNode(selections=tuple(selections))),))
+    return Batch(print_ast(document), variables, aliases)
+
+
+def _aliased_definitions(call: Call, alias: str,
+                         variables: dict[str, object]) -> list[VariableDefinitionNode]:
+    """The template's variable definitions renamed for ``alias``; fills ``variables``.
+
+    Unknown names and missing required values are caught here, naming the call,
+    rather than as a whole-batch validation error at monday.
+    """
+    template = _template(call.operation)
+    declared = {d.variable.name.value: d for d in template.variable_definitions or ()}
+    unknown = sorted(set(call.variables) - set(declared))
+    if unknown:
+        raise ValueError(f"{alias} ({call.operation}): unknown variable(s) {', '.join(unknown)}; "
+                         f"the template takes {', '.join(declared)}")
+    missing = [name for name, d in declared.items()
+               if isinstance(d.type, NonNullTypeNode) and d.default_value is None
+               and call.variables.get(name) is None]
+    if missing:
+        raise ValueError(f"{alias} ({call.operation}): required variable(s) "
+                         f"{', '.join(missing)} missing")
+    for name, value in call.variables.items():
+        variables[f"{alias}_{name}"] = value
+    renamed = []
+    for definition in declared.values():
+        node = visit(definition, _Renamer(alias))
+        assert isinstance(node, VariableDefinitionNode)
+        renamed.append(node)
+    return renamed
+
+
+class _Renamer(Visitor):
+    """Prefixes every variable (definition and use) with the call's alias."""
+
+    def __init__(self, alias: str) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> VariableNode:
+        return VariableNode(name=NameNode(value=f"{self.alias}_{node.name.value}"))

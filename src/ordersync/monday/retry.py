@@ -1,0 +1,69 @@
+"""The retry policy: how long to wait after an error, and which waits count as attempts.
+
+Rate limits wait what monday says (``retry_in_seconds``, else ``Retry-After``,
+else ``default_limit_wait``) and are never counted: the request did nothing
+wrong and will succeed once the budget resets.  Faults (5xx, 423, 409, timeouts)
+back off exponentially with *full jitter* — a uniform draw in
+``[0, min(max_delay, base_delay * 2 ** (attempt - 1))]`` — so that clients
+hitting the same outage do not retry in lock-step; they are counted, up to
+``max_attempts`` sends in all.  Fatal, per-record and request errors get no
+wait.  The random source is injectable so tests are reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from ordersync.monday.wire import ErrorKind, WireError
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Sleep ``seconds`` before sending again; ``counted`` if it uses up an attempt."""
+
+    seconds: float
+    counted: bool
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds and delays for retrying one request."""
+
+    max_attempts: int = 5
+    """Sends of one request that may end in a fault (the first one included)."""
+    base_delay: float = 1.0
+    """Back-off ceiling after the first fault, in seconds; doubles per fault."""
+    max_delay: float = 30.0
+    """Cap on the back-off ceiling."""
+    default_limit_wait: float = 60.0
+    """Wait for a rate limit that names no time (monday's minute windows are 60 s)."""
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    """The jitter's random source (seed it in tests)."""
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("RetryPolicy.max_attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < 0 or self.default_limit_wait < 0:
+            raise ValueError("RetryPolicy delays must not be negative")
+
+    def backoff_ceiling(self, attempt: int) -> float:
+        """The largest back-off after the ``attempt``-th send (from 1) failed."""
+        return min(self.max_delay, self.base_delay * 2.0 ** max(0, attempt - 1))
+
+    def wait_for(self, error: WireError, attempt: int = 1) -> Wait | None:
+        """How to wait after ``error`` ended send number ``attempt``; None: do not retry."""
+        if error.kind is ErrorKind.RATE_LIMIT:
+            seconds = (error.retry_in_seconds if error.retry_in_seconds is not None
+                       else self.default_limit_wait)
+            return Wait(seconds, counted=False)
+        if error.kind is ErrorKind.FAULT:
+            seconds = self.rng.uniform(0.0, self.backoff_ceiling(attempt))
+            if error.retry_in_seconds is not None:  # 409 with Retry-After: at least that
+                seconds = max(seconds, error.retry_in_seconds)
+            return Wait(seconds, counted=True)
+        return None
+
+    def may_retry(self, attempt: int) -> bool:
+        """Whether a counted fault on send number ``attempt`` may be retried."""
+        return attempt < self.max_attempts

@@ -1,0 +1,333 @@
+"""monday.com's responses, translated: results, classified errors, and the exceptions they raise.
+
+Owns the wire side of the client: ``parse_response`` turns one HTTP response
+(status, headers, body) into a ``GraphQLResult`` whose ``errors`` are
+``WireError``\\s, each classified by ``classify`` into one ``ErrorKind``; a
+transport failure (timeout, refused connection) becomes a ``WireError`` through
+``transport_error``.  Sources: ``shared/monday/API_NOTES.md`` §1, §2.8, §5.
+
+How an error is classified (first rule that matches wins):
+
+1. HTTP 429                                  → RATE_LIMIT  (wait, not an attempt)
+2. HTTP 409 / IDEMPOTENCY_CONFLICT           → FAULT       (back off, an attempt)
+3. HTTP 401/403, extensions.status_code 401/403, InvalidBoardIdException,
+   missingRequiredPermissions, InvalidVersionException, … → FATAL (stop the run)
+4. a ``path`` (the alias) in an HTTP 200 body → RECORD    (fail that record only; the
+   others were applied, so the document is never resent — even a field-level
+   limit stays with its record, ``retry_in_seconds`` kept)
+5. ``retry_in_seconds`` or ``status_code: 429`` in extensions, or a known limit
+   code                                      → RATE_LIMIT —
+   API_NOTES §2.8: key on the status and ``retry_in_seconds``, not only the code
+6. HTTP 5xx, 423, 408, a transport failure, or a server-fault code → FAULT
+7. anything else (parse/validation errors, the per-request complexity cap, a
+   malformed body)                           → REQUEST     (the document itself is wrong)
+
+Exceptions (the tree of ``ordersync.errors``, with monday's context added):
+
+    FatalSyncError
+    ├── MondayFatalError         a FATAL error: names the board or MONDAY_API_TOKEN
+    └── MondayRequestRejected    a REQUEST error: retrying the same document cannot help
+    RetriableSyncError
+    └── MondayRetriesExhausted   FAULTs beyond the policy's bound, with the last reason
+    RecordSyncError
+    └── MondayRecordError        one alias's error, for the caller that maps it to a record
+
+No message ever holds the token: errors are built from response bodies only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from ordersync.errors import FatalSyncError, RecordSyncError, RetriableSyncError
+
+TOKEN_ENV = "MONDAY_API_TOKEN"
+
+
+class ErrorKind(StrEnum):
+    """What the client does about an error."""
+
+    RATE_LIMIT = "rate_limit"  # wait retry_in_seconds, then send again (not an attempt)
+    FAULT = "fault"  # back off with jitter, then send again (an attempt)
+    FATAL = "fatal"  # stop the run
+    RECORD = "record"  # fail the record behind this alias; the others go on
+    REQUEST = "request"  # the document was rejected as a whole
+
+
+RATE_LIMIT_CODES = frozenset({
+    "COMPLEXITY_BUDGET_EXHAUSTED", "MINUTE_RATE_LIMIT_EXCEEDED", "MAX_CONCURRENCY_EXCEEDED",
+    "DAILY_LIMIT_EXCEEDED", "IP_RATE_LIMIT_EXCEEDED", "FIELD_LIMIT_EXCEEDED",
+    "tooManyRequests", "maxConcurrencyExceeded", "complexityBudgetExhausted",
+})
+FATAL_CODES = frozenset({
+    "InvalidBoardIdException", "missingRequiredPermissions", "InvalidVersionException",
+    "Unauthorized", "UserUnauthorizedException", "USER_ACCESS_DENIED",
+})
+FAULT_CODES = frozenset({
+    "INTERNAL_SERVER_ERROR", "BAD_GATEWAY", "SERVICE_UNAVAILABLE", "GATEWAY_TIMEOUT",
+    "RESOURCE_LOCKED", "API_TEMPORARILY_BLOCKED", "IDEMPOTENCY_CONFLICT", "TIMEOUT",
+    "CONNECTION_ERROR",
+})
+
+
+@dataclass(frozen=True)
+class WireError:
+    """One error as monday reported it, with what the client should do about it."""
+
+    kind: ErrorKind
+    code: str
+    message: str
+    request_id: str | None = None
+    alias: str | None = None
+    retry_in_seconds: float | None = None
+    http_status: int = 200
+    error_data: Mapping[str, Any] | None = None
+
+    def __str__(self) -> str:
+        where = f"alias {self.alias!r}: " if self.alias else ""
+        status = f"HTTP {self.http_status} " if self.http_status not in (0, 200) else ""
+        request = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{where}{status}{self.code}: {self.message}{request}"
+
+
+@dataclass(frozen=True)
+class Complexity:
+    """The ``complexity`` field of a response: budget before/after, this query's cost."""
+
+    before: int | None
+    query: int | None
+    after: int | None
+    reset_in_x_seconds: int | None
+
+
+@dataclass(frozen=True)
+class GraphQLResult:
+    """One response: ``data`` (possibly partial), its errors, and where it came from."""
+
+    data: dict[str, Any] | None
+    errors: list[WireError] = field(default_factory=list)
+    request_id: str | None = None
+    complexity: Complexity | None = None
+    http_status: int = 200
+    replayed: bool = False
+    """``Idempotency-Replayed: true``: the cached response of an earlier, applied request."""
+    attempts: int = 1
+    """Sends counted against the retry bound (set by the client)."""
+    rate_limit_waits: int = 0
+    """Rate-limit waits before this response (set by the client; never counted as attempts)."""
+
+    def of_kind(self, kind: ErrorKind) -> list[WireError]:
+        return [e for e in self.errors if e.kind is kind]
+
+    @property
+    def record_errors(self) -> dict[str, WireError]:
+        """alias → its error, for the caller to map back to its record."""
+        return {e.alias: e for e in self.errors if e.kind is ErrorKind.RECORD and e.alias}
+
+
+# --- exceptions -----------------------------------------------------------------------------
+
+
+class MondayFatalError(FatalSyncError):
+    """monday refused in a way no retry fixes: the token, the board, the permissions."""
+
+    def __init__(self, error: WireError, *, api_version: str | None = None) -> None:
+        self.error = error
+        self.code = error.code
+        self.request_id = error.request_id
+        board = (error.error_data or {}).get("board_id")
+        self.board_id = str(board) if board is not None else None
+        super().__init__(_fatal_message(error, self.board_id, api_version))
+
+
+def _fatal_message(error: WireError, board_id: str | None, api_version: str | None) -> str:
+    what = f"monday.com stopped the sync: {error}"
+    if error.http_status == 401 or error.code == "Unauthorized":
+        return (f"{what} — the API token was refused: set {TOKEN_ENV} to a valid personal "
+                "API token (monday.com → Developers → My access tokens)")
+    if error.code == "InvalidBoardIdException":
+        board = f"board {board_id}" if board_id else "the configured board"
+        return (f"{what} — {board} does not exist or this token cannot see it: check "
+                f"monday.board_id in the config and that the {TOKEN_ENV} user can open it")
+    if error.code == "InvalidVersionException":
+        return f"{what} — check monday.api_version in the config (sent {api_version!r})"
+    return (f"{what} — the {TOKEN_ENV} user lacks permission: give it access to the board "
+            "or use a token with the needed scopes")
+
+
+class MondayRequestRejected(FatalSyncError):
+    """monday rejected the whole document (validation, the per-request complexity cap)."""
+
+    def __init__(self, error: WireError) -> None:
+        self.error = error
+        self.code = error.code
+        self.request_id = error.request_id
+        super().__init__(f"monday.com rejected the request: {error}")
+
+
+class MondayRetriesExhausted(RetriableSyncError):
+    """A server fault or timeout outlasted the retry policy."""
+
+    def __init__(self, error: WireError, attempts: int) -> None:
+        self.error = error
+        self.code = error.code
+        self.request_id = error.request_id
+        self.attempts = attempts
+        super().__init__(f"monday.com request failed after {attempts} attempts; "
+                         f"last error: {error}")
+
+
+class MondayRecordError(RecordSyncError):
+    """One alias of a batch failed; ``record`` and ``operation`` name what it was for."""
+
+    def __init__(self, error: WireError, *, record: str | None = None,
+                 operation: str | None = None) -> None:
+        self.error = error
+        self.code = error.code
+        self.request_id = error.request_id
+        self.alias = error.alias
+        self.record = record
+        self.operation = operation
+        subject = " ".join(p for p in (operation, record) if p) or f"alias {error.alias}"
+        request = f" (request id {error.request_id})" if error.request_id else ""
+        super().__init__(f"{subject}: monday.com {error.code}: {error.message}{request}")
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def classify(*, http_status: int, code: str, retry_in_seconds: float | None,
+             status_code: int | None, has_path: bool) -> ErrorKind:
+    """The kind of one error; the rules are in the module docstring."""
+    if http_status == 429:
+        return ErrorKind.RATE_LIMIT
+    if http_status == 409 or code == "IDEMPOTENCY_CONFLICT":
+        return ErrorKind.FAULT
+    if http_status in (401, 403) or status_code in (401, 403) or code in FATAL_CODES:
+        return ErrorKind.FATAL
+    if has_path and http_status == 200:
+        # The document ran; its other aliases were applied.  Resending it would repeat
+        # them (or, under an Idempotency-Key, replay this same error forever), so even a
+        # field-level limit stays with its record, ``retry_in_seconds`` kept for the caller.
+        return ErrorKind.RECORD
+    if retry_in_seconds is not None or status_code == 429 or code in RATE_LIMIT_CODES:
+        return ErrorKind.RATE_LIMIT
+    if http_status >= 500 or http_status in (0, 408, 423) or code in FAULT_CODES:
+        return ErrorKind.FAULT
+    if has_path:
+        return ErrorKind.RECORD
+    return ErrorKind.REQUEST
+
+
+def parse_response(status: int, headers: Mapping[str, str], content: bytes) -> GraphQLResult:
+    """One HTTP response as a ``GraphQLResult`` (a non-JSON body becomes one error)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    retry_after = parse_retry_after(lowered.get("retry-after"))
+    try:
+        body = json.loads(content) if content else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    extensions = body.get("extensions")
+    request_id = extensions.get("request_id") if isinstance(extensions, dict) else None
+    request_id = str(request_id) if request_id is not None else lowered.get("x-request-id")
+    raw_errors = _raw_errors(body)
+    if not raw_errors and status != 200:
+        raw_errors = [{"message": f"HTTP {status} without a GraphQL error",
+                       "extensions": {"code": f"HTTP_{status}"}}]
+    errors = [_wire_error(raw, status, request_id, retry_after) for raw in raw_errors]
+    data = body.get("data")
+    return GraphQLResult(
+        data=data if isinstance(data, dict) else None, errors=errors, request_id=request_id,
+        complexity=_complexity(data), http_status=status,
+        replayed=lowered.get("idempotency-replayed", "").lower() == "true")
+
+
+def transport_error(exc: httpx.TransportError) -> WireError:
+    """A timeout or connection failure: no response, so no request id; always a FAULT."""
+    code = "TIMEOUT" if isinstance(exc, httpx.TimeoutException) else "CONNECTION_ERROR"
+    detail = str(exc) or type(exc).__name__
+    return WireError(ErrorKind.FAULT, code, f"{type(exc).__name__}: {detail}", http_status=0)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (delta-seconds or an HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _raw_errors(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    errors = body.get("errors")
+    result: list[dict[str, Any]] = []
+    if isinstance(errors, list):
+        for raw in errors:
+            if isinstance(raw, dict):
+                result.append(raw)
+            elif isinstance(raw, str):  # legacy: errors as plain strings
+                result.append({"message": raw})
+    if "error_code" in body or "error_message" in body:  # legacy (≤2024-10) top-level form
+        legacy = {"code": body.get("error_code") or "UNKNOWN",
+                  "status_code": body.get("status_code"), "error_data": body.get("error_data")}
+        return [{"message": body.get("error_message") or "", "extensions": legacy}]
+    return result
+
+
+def _wire_error(raw: Mapping[str, Any], status: int, request_id: str | None,
+                retry_after: float | None) -> WireError:
+    extensions = raw.get("extensions") if isinstance(raw.get("extensions"), dict) else {}
+    assert isinstance(extensions, dict)
+    message = str(raw.get("message") or "")
+    code = str(extensions.get("code") or message or f"HTTP_{status}")
+    retry_in = _number(extensions.get("retry_in_seconds"))
+    status_code = extensions.get("status_code")
+    path = raw.get("path")
+    alias = str(path[0]) if isinstance(path, Sequence) and not isinstance(path, str) and path \
+        else None
+    kind = classify(http_status=status, code=code, retry_in_seconds=retry_in,
+                    status_code=status_code if isinstance(status_code, int) else None,
+                    has_path=alias is not None)
+    error_data = extensions.get("error_data")
+    return WireError(kind, code, message, request_id=request_id, alias=alias,
+                     retry_in_seconds=retry_in if retry_in is not None else retry_after,
+                     http_status=status,
+                     error_data=error_data if isinstance(error_data, dict) else None)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _complexity(data: Any) -> Complexity | None:
+    raw = data.get("complexity") if isinstance(data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+
+    def whole(name: str) -> int | None:
+        value = raw.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return Complexity(whole("before"), whole("query"), whole("after"),
+                      whole("reset_in_x_seconds"))
