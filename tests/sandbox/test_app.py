@@ -372,3 +372,17 @@ def test_mock_transport_serves_a_sync_client(sandbox: Sandbox, ids: OrderBoard) 
                                json={"query": "query ($b: [ID!]) { boards(ids: $b) { name } }",
                                      "variables": {"b": [ids.board_id]}})
     assert response.json()["data"] == {"boards": [{"name": "Orders"}]}
+
+
+@pytest.mark.parametrize(("version", "accepted"), [
+    ("2026-07", True), ("2025-04", True), ("dev", True),
+    ("2026-05", False), ("latest", False), ("26-07", False),
+], ids=lambda v: str(v))
+def test_api_version_header(api: Api, version: str, accepted: bool) -> None:
+    body = api.gql("{ version { value } }", headers={**AUTH, "API-Version": version})
+
+    if accepted:
+        assert body["data"]["version"]["value"] == version
+    else:
+        assert "data" not in body
+        assert body["errors"][0]["extensions"]["code"] == "InvalidVersionException"

@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -69,6 +70,11 @@ DROP_SECONDS = 65.0
 # UNCERTAIN: API_NOTES §5 lists `Unauthorized` / "Not Authenticated" with HTTP 401.
 NOT_AUTHENTICATED = MondayError("Unauthorized", "Not Authenticated", http_status=401)
 BAD_REQUEST = "BAD_REQUEST"  # the sandbox's own code for a malformed body (UNCERTAIN)
+# API_NOTES §1: versions are YYYY-01/04/07/10 or "dev"; a malformed one is refused with
+# InvalidVersionException (HTTP 200).  A well-formed retired version is served (UNCERTAIN).
+_API_VERSION = re.compile(r"\d{4}-(01|04|07|10)|dev")
+INVALID_VERSION = MondayError("InvalidVersionException",
+                              "The requested API version is invalid", status_code=400)
 
 
 class ResponseDropped(httpx.ReadTimeout):
@@ -192,6 +198,9 @@ class Sandbox:
             token = rest.strip()
         if not token:
             raise NOT_AUTHENTICATED
+        version = headers.get("api-version", "").strip()
+        if version and not _API_VERSION.fullmatch(version):
+            raise INVALID_VERSION
         query, variables, operation_name = _read_body(body)
         try:
             prepared = self.executor.prepare(query, variables, operation_name)
