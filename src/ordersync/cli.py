@@ -216,6 +216,37 @@ def status(config_path: Path, env: str | None, as_json: bool) -> None:
 
 
 @cli.command()
+@_config_options
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
+@_handles_errors
+def plan(config_path: Path, env: str | None, as_json: bool) -> None:
+    """What the next sync would do per customer and group, and what it will cost.
+
+    Reads the database only (and the board's groups when MONDAY_API_TOKEN is set);
+    writes nothing.
+
+    \b
+    Example:
+      ordersync plan --json | jq .cost
+    """
+    import os
+
+    from ordersync.monday.wire import TOKEN_ENV
+    from ordersync.pipeline import open_database
+    from ordersync.plan import fetch_board_groups, plan_sync
+
+    config = _load(config_path, env)
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    board_groups = (fetch_board_groups(config, token)
+                    if token and config.monday.board_id else None)
+    result = plan_sync(config, open_database(config), board_groups=board_groups)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        render.print_plan(err, result)
+
+
+@cli.command()
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("demo-work"),
               show_default=True, help="Folder for the sample files, config and database.")
 @click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 500))

@@ -65,6 +65,12 @@ class TablesConfig(_Model):
     """Work table: the orders the last merge created or changed (read by the lines stage)."""
     order_columns: str = "order_columns"
     """Registry of business columns: label, SQL column name, kind (size or descriptive), type."""
+    monday_groups: str = "monday_groups"
+    """The group registry: (board id, group name) → monday group id."""
+    sync_runs: str = "sync_runs"
+    """One row per sync run: when, board, counts, outcome."""
+    sync_events: str = "sync_events"
+    """One row per record per attempt: operation, outcome, error code and message, request id."""
 
 
 class DatabaseConfig(_Model):
@@ -238,6 +244,21 @@ class NamesConfig(_Model):
         return parse_template(self.item)
 
 
+class MondayLimits(_Model):
+    """monday.com's API limits for the account's plan: they size batches and the time estimate."""
+
+    complexity_per_request: int = Field(default=5_000_000, ge=1)
+    """Complexity one request may cost (monday: 5,000,000)."""
+    complexity_per_minute: int = Field(default=10_000_000, ge=1)
+    """Complexity budget per minute for the token (monday: 10,000,000; 1,000,000 on trials)."""
+    requests_per_minute: int = Field(default=1_000, ge=1)
+    """Requests per minute the plan allows."""
+    mutation_cost: int = Field(default=30_000, ge=1)
+    """Complexity monday charges per mutation, before its selection (30,000)."""
+    max_mutations_per_request: int | None = Field(default=None, ge=1)
+    """Upper bound on mutations in one request; empty means as many as the complexity cap allows."""
+
+
 class MondayConfig(_Model):
     """The monday.com board ordersync keeps true (read by the sync, issue #4).
 
@@ -258,6 +279,8 @@ class MondayConfig(_Model):
     """Role → column id on the order board (identity, status, …)."""
     subitem_columns: dict[str, str] = {}
     """Role → column id on the subitems board (size, order_qty, …)."""
+    limits: MondayLimits = MondayLimits()
+    """The plan's API limits (batch sizes and the `ordersync plan` time estimate)."""
 
 
 class Config(_Model):

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ordersync.ingest import IngestReport
 from ordersync.pipeline import MergeResult
+from ordersync.plan import SyncPlan
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -91,6 +92,51 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                   f"action {_pairs(orders['by_action'])}; change {_pairs(orders['by_change'])}")
     console.print(f"lines: {lines['total']} — state {_pairs(lines['by_state'])}; "
                   f"action {_pairs(lines['by_action'])}")
+
+
+def print_plan(console: Console, plan: SyncPlan) -> None:
+    board = plan.board_id or "(monday.board_id not set)"
+    checked = "registry and board" if plan.board_groups_checked else "registry only"
+    console.print(f"[bold]plan[/] for board {board} (groups checked against the {checked})",
+                  highlight=False)
+    rows = [g for g in plan.groups if g.mutations or g.create_group or g.failed or g.in_doubt
+            or g.nothing_to_do]
+    if rows:
+        table = Table(show_edge=False, pad_edge=False,
+                      caption="items, subitems: +create ~update ✗cancel ↓zero")
+        numbers = ("items", "subitems", "no-op", "failed")
+        for header in ("customer", "group", "new", *numbers):
+            table.add_column(header, justify="right" if header in numbers else "left")
+        for g in rows:
+            table.add_row(g.customer, g.group_name or "(default group)",
+                          "yes" if g.create_group else "",
+                          f"+{g.items_create} ~{g.items_update} ✗{g.items_cancel}",
+                          f"+{g.subitems_create} ~{g.subitems_update} ↓{g.subitems_zero}",
+                          str(g.nothing_to_do), str(g.failed))
+        console.print(table)
+    t = plan.totals
+    console.print(
+        f"groups to create: {len(plan.groups_to_create)}; items: {t['items_create']} to create, "
+        f"{t['items_update']} to update, {t['items_cancel']} to cancel; subitems: "
+        f"{t['subitems_create']} to create, {t['subitems_update']} to update, "
+        f"{t['subitems_zero']} to zero; {t['nothing_to_do']} pending with nothing to do")
+    if t["failed"]:
+        console.print(f"[yellow]![/] {t['failed']} failed record(s) wait for --retry-failed "
+                      "(not planned)")
+    if t["in_doubt"]:
+        console.print(f"[yellow]![/] {t['in_doubt']} record(s) in doubt (SENDING): the sync "
+                      "reconciles them with the board first")
+    console.print(f"cost: {plan.requests} requests, {plan.complexity:,} complexity, about "
+                  f"{_duration(plan.seconds)} under the plan's limits "
+                  f"({plan.complexity_per_minute:,} complexity and {plan.requests_per_minute:,} "
+                  "requests a minute)", highlight=False)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
 
 
 def _pairs(counts: dict[str, int]) -> str:

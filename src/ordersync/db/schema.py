@@ -155,6 +155,43 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("_cancelled", sa.Integer, nullable=False),
             sa.Column("_group", sa.Text), sa.Column("_item", sa.Text),
         ),
+        "monday_groups": sa.Table(
+            t.monday_groups, md,
+            sa.Column("board_id", sa.Text, nullable=False),
+            sa.Column("group_name", sa.Text, nullable=False),
+            sa.Column("group_id", sa.Text, nullable=False),
+            sa.Column("created_at", ts, server_default=now),
+            sa.Index(f"ux_{t.monday_groups}_name", "board_id", "group_name", unique=True),
+        ),
+        "sync_runs": sa.Table(
+            t.sync_runs, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("board_id", sa.Text),
+            sa.Column("status", sa.Text, nullable=False),
+            sa.Column("started_at", ts, server_default=now),
+            sa.Column("finished_at", ts),
+            sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("complexity", sa.BigInteger, nullable=False, server_default="0"),
+            sa.Column("succeeded", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("error", sa.Text),
+        ),
+        "sync_events": sa.Table(
+            t.sync_events, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("run_id", sa.Integer, nullable=False),
+            sa.Column("record_uuid", sa.Text),
+            sa.Column("size_code", sa.Text),  # set for a line (subitem), empty for an order
+            sa.Column("operation", sa.Text, nullable=False),
+            sa.Column("outcome", sa.Text, nullable=False),
+            sa.Column("error_code", sa.Text), sa.Column("error_message", sa.Text),
+            sa.Column("request_id", sa.Text),
+            sa.Column("monday_id", sa.Text),
+            sa.Column("attempt", sa.Integer),
+            sa.Column("occurred_at", ts, server_default=now),
+            sa.Index(f"ix_{t.sync_events}_run", "run_id"),
+            sa.Index(f"ix_{t.sync_events}_record", "record_uuid"),
+        ),
     }
     return md, tables
 
