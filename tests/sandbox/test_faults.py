@@ -11,6 +11,7 @@ import pytest
 
 from ordersync.errors import ConfigError
 from ordersync.sandbox.errors import MondayError, response_body
+from ordersync.sandbox.fault_specs import parse_fault_plan
 from ordersync.sandbox.faults import (
     Fault,
     FaultAction,
@@ -20,7 +21,6 @@ from ordersync.sandbox.faults import (
     FaultTiming,
     RequestInfo,
     parse_fault,
-    parse_fault_plan,
 )
 from ordersync.sandbox.limits import RateLimitCode
 

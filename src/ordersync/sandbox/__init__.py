@@ -9,12 +9,19 @@
     errors.py   monday's error wire format (codes, HTTP statuses, payloads)
     schema.py   the subset of monday's schema the sandbox serves; document validation
     columns.py  column types and their value formats (validate, normalise, render)
+    column_defs.py    what a column is (kinds, labels, settings); column-value errors
+    column_values.py  stored column values, their state-file JSON, the per-type writers
     store.py    boards, groups, items, subitems and column values; JSON state; inspection
+    model.py    the store's records: boards, groups, items, item states, order-board ids
+    paging.py   items_page / next_items_page: page sizes, cursors, which items a page shows
+    persistence.py  the state file's JSON for boards and items
+    refusals.py the errors the store raises (unknown ids, names, items limit, …)
     clock.py    the injectable clock (a minute passes instantly in tests)
     limits.py   complexity, minute, daily and concurrency limits on that clock
     costs.py    what a request costs in complexity points
     idempotency.py  the Idempotency-Key cache (replays, conflicts, expiry)
     faults.py   scripted or random fault injection (5xx, 423, 429, timeouts after apply)
+    fault_specs.py  reading whole fault plans (scripts, seeded rates, TOML tables)
     executor.py validate, price and execute a document against the store (graphql-core)
     resolvers.py  the field resolvers the executor runs
     app.py      ``Sandbox``: the request pipeline, ``POST /v2`` (Starlette), transports, state

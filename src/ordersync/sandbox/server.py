@@ -20,8 +20,8 @@ import uvicorn
 
 from ordersync.errors import OrderSyncError
 from ordersync.sandbox.app import Sandbox
+from ordersync.sandbox.fault_specs import split_spec as split_fault_items
 from ordersync.sandbox.faults import FaultPlan, FaultPlanError
-from ordersync.sandbox.faults import split_spec as split_fault_items
 from ordersync.sandbox.store import OrderBoard
 
 __all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "config_snippet",

@@ -16,123 +16,56 @@ items, never reused.
 ``to_json`` / ``Store.from_json`` keep the state in a file (``--state FILE``; cursors
 are not kept); ``snapshot(board_id)`` is what a planner sees on a board.  Item times
 use ``clock.utcnow()``, cursor lifetimes ``clock.now()`` (``clock.py``).
+
+The records (``Board``, ``Group``, ``Item``, ``ItemState``, ``OrderBoard``) live in
+``model.py`` and cursors and pages in ``paging.py`` (both re-exported here), their
+state-file JSON in ``persistence.py``, the store's errors in ``refusals.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any, Final
 
+from ordersync.sandbox import refusals
 from ordersync.sandbox.clock import Clock, SystemClock
 from ordersync.sandbox.columns import (
     ColumnDef,
     ColumnKind,
     StoredValue,
-    dump_value,
     invalid_column_id,
-    load_value,
     read,
     write_json,
     write_simple,
 )
-from ordersync.sandbox.errors import MondayError
+from ordersync.sandbox.model import Board, Group, Item, ItemState, OrderBoard
+from ordersync.sandbox.paging import (
+    CURSOR_EXPIRED,
+    CURSOR_LIFETIME,
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    ItemsPage,
+    Pager,
+    check_limit,
+)
+from ordersync.sandbox.persistence import (
+    board_from_json,
+    board_to_json,
+    item_from_json,
+    item_to_json,
+)
+from ordersync.sandbox.refusals import MAX_NAME
+
+__all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "FIRST_ID", "ID",
+           "ITEMS_PER_BOARD", "MAX_NAME", "MAX_PAGE", "Board", "Group", "Item", "ItemState",
+           "ItemsPage", "OrderBoard", "Store"]
 
 ID = str | int  # GraphQL ``ID`` arrives as either
 
-MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
-MAX_PAGE: Final = 500
-DEFAULT_PAGE: Final = 25
 ITEMS_PER_BOARD: Final = 10_000
-CURSOR_LIFETIME: Final = 60 * 60.0  # seconds from the first page, not sliding (§4)
 FIRST_ID: Final = 5_000_000_001
 _GROUP_COLORS: Final = ("#579bfc", "#00c875", "#fdab3d", "#df2f4a", "#a25ddc", "#037f4c")
-# API_NOTES §2.8, legacy body of the expired-cursor error (new-format code UNCERTAIN).
-CURSOR_EXPIRED: Final = ("CursorExpiredError: The cursor provided for pagination has expired. "
-                         "Please refresh your query and obtain a new cursor to continue "
-                         "fetching items")
-
-
-class ItemState(StrEnum):
-    """``Item.state`` values the sandbox uses."""
-
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-    DELETED = "deleted"
-
-
-@dataclass(frozen=True)
-class Group:
-    id: str
-    title: str
-    color: str
-
-
-@dataclass(frozen=True)
-class Board:
-    id: str
-    name: str
-    columns: tuple[ColumnDef, ...]
-    groups: tuple[Group, ...]
-    subitems_board_id: str | None = None  # on a parent board
-    parent_board_id: str | None = None  # on a subitems board
-
-    def column(self, column_id: str) -> ColumnDef | None:
-        return next((c for c in self.columns if c.id == column_id), None)
-
-    def group(self, group_id: str) -> Group | None:
-        return next((g for g in self.groups if g.id == group_id), None)
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    board_id: str
-    group_id: str
-    name: str
-    state: ItemState
-    values: Mapping[str, StoredValue]  # by column id; an empty cell has no entry
-    created_at: datetime
-    updated_at: datetime
-    parent_id: str | None = None  # set on a subitem
-
-
-@dataclass(frozen=True)
-class ItemsPage:
-    items: tuple[Item, ...]
-    cursor: str | None  # None: no more pages
-
-
-@dataclass(frozen=True)
-class OrderBoard:
-    """The ids of a board made by ``create_order_board``."""
-
-    board_id: str
-    subitems_board_id: str
-    identity: str = "order_key"  # text: the order's business key
-    customer: str = "customer"
-    notes: str = "notes"
-    quantity: str = "total_qty"
-    eta: str = "eta"
-    status: str = "status"
-    delivery: str = "delivery"
-    subitems: str = "subitems"
-    size: str = "size"  # subitems board from here on
-    order_qty: str = "order_qty"
-    line_status: str = "line_status"
-
-
-@dataclass(frozen=True)
-class _Cursor:
-    board_id: str
-    group_id: str | None
-    match: tuple[str, tuple[str | None, ...]] | None  # items_by_column_values filter
-    position: int  # index into the board's item order
-    issued_at: float  # clock.now() of the first page
 
 
 class Store:
@@ -149,8 +82,7 @@ class Store:
         self._live: dict[str, int] = {}  # board -> items not deleted
         self._next_id = FIRST_ID
         self._next_group = 1
-        self._cursor_seq = 0
-        self._cursors: dict[str, _Cursor] = {}
+        self._pages = Pager(self.clock, self._boards, self._items, self._order)
 
     # --- boards and groups --------------------------------------------------------------
 
@@ -191,10 +123,7 @@ class Store:
         """A group: below ``relative_to`` (above with ``before_at``); without it, at the
         top (``before_at``: the bottom).  Top as the default is UNCERTAIN."""
         board = self.board(board_id)
-        if not name or len(name) > MAX_NAME:  # code and text UNCERTAIN; limit: groups.md
-            raise MondayError("InvalidArgumentException",
-                              f"Group name must be between 1 and {MAX_NAME} characters",
-                              status_code=200, error_data={"group_name": name})
+        refusals.check_group_name(name)
         groups = list(board.groups)
         if relative_to is not None:
             anchor = self._group(board, relative_to)
@@ -215,10 +144,8 @@ class Store:
                     create_labels_if_missing: bool = False) -> Item:
         """An item at the end of its group (default: the board's first group)."""
         board = self.board(board_id)
-        if board.parent_board_id is not None:  # code from §5; text UNCERTAIN
-            raise MondayError("InvalidArgumentException",
-                              "Items can't be created on a subitems board; use create_subitem",
-                              status_code=200, error_data={"board_id": _wire_id(board.id)})
+        if board.parent_board_id is not None:
+            raise refusals.on_subitems_board(board.id)
         group = board.groups[0] if group_id is None else self._group(board, group_id)
         return self._create(board, group, name, column_values, create_labels_if_missing, None)
 
@@ -228,9 +155,8 @@ class Store:
         """A subitem on the parent board's subitems board; values use its column ids."""
         parent = self._active(self.item(parent_item_id))
         board = self._boards[parent.board_id]
-        if board.subitems_board_id is None:  # a subitem of a subitem: UNCERTAIN code/text
-            raise MondayError("InvalidArgumentException", "Subitems can't have subitems",
-                              status_code=200, error_data={"item_id": _wire_id(parent.id)})
+        if board.subitems_board_id is None:
+            raise refusals.subitem_of_subitem(parent.id)
         sub_board = self._boards[board.subitems_board_id]
         return self._create(sub_board, sub_board.groups[0], name, column_values,
                             create_labels_if_missing, parent.id)
@@ -254,7 +180,7 @@ class Store:
         """Archive an item and its subitems (archiving an archived item changes nothing)."""
         item = self.item(item_id)
         if item.state is ItemState.DELETED:  # UNCERTAIN: monday's answer here
-            raise _not_found("Item", item.id)
+            raise refusals.not_found("Item", item.id)
         if item.state is ItemState.ACTIVE:
             self._set_state(item, ItemState.ARCHIVED)
         return self._items[item.id]
@@ -270,11 +196,8 @@ class Store:
 
     def board(self, board_id: ID) -> Board:
         board = self._boards.get(str(board_id))
-        if board is None:  # API_NOTES §5 (mondaycom/mcp fixture; live bodies add 200)
-            raise MondayError("InvalidBoardIdException",
-                              "The board does not exist. Please check your board ID and try "
-                              "again", status_code=200,
-                              error_data={"board_id": _wire_id(str(board_id))})
+        if board is None:
+            raise refusals.board_not_found(str(board_id))
         return board
 
     def boards(self) -> tuple[Board, ...]:
@@ -284,7 +207,7 @@ class Store:
         """An item in any state (monday's ``items(ids:)`` also returns inactive ones)."""
         item = self._items.get(str(item_id))
         if item is None:
-            raise _not_found("Item", str(item_id))
+            raise refusals.not_found("Item", str(item_id))
         return item
 
     def subitems(self, item_id: ID) -> tuple[Item, ...]:
@@ -297,24 +220,16 @@ class Store:
                    group_id: str | None = None) -> ItemsPage:
         """Active items in board order; ``cursor`` continues like ``next_items_page``."""
         board = self.board(board_id)
-        _check_limit(limit)
+        check_limit(limit)
         if cursor is not None:
             return self.next_items_page(cursor, limit=limit)
         if group_id is not None:
             self._group(board, group_id)
-        return self._page(_Cursor(board.id, group_id, None, 0, self.clock.now()), limit)
+        return self._pages.first_page(board.id, limit, group_id=group_id)
 
     def next_items_page(self, cursor: str, *, limit: int = DEFAULT_PAGE) -> ItemsPage:
-        _check_limit(limit)
-        spec = self._cursors.get(cursor)
-        if spec is None:  # UNCERTAIN: monday's answer to a cursor it never issued
-            raise MondayError("CursorException",
-                              "CursorNotFoundError: The cursor provided for pagination is "
-                              "invalid. Please refresh your query and obtain a new cursor to "
-                              "continue fetching items", status_code=200)
-        if self.clock.now() - spec.issued_at >= CURSOR_LIFETIME:
-            raise MondayError("CursorException", CURSOR_EXPIRED, status_code=200)
-        return self._page(spec, limit)
+        check_limit(limit)
+        return self._pages.next_page(cursor, limit)
 
     def items_by_column_values(self, board_id: ID, column_id: str,
                                values: Sequence[str | None], *,
@@ -322,35 +237,22 @@ class Store:
         """items_page_by_column_values for one column: active items whose text equals one
         of ``values`` (whole value, case-insensitive; ``""``/null match empty cells)."""
         board = self.board(board_id)
-        _check_limit(limit)
+        check_limit(limit)
         column = board.column(column_id)
         if column is None:
             raise invalid_column_id(column_id)
-        if column.type is ColumnKind.SUBTASKS:  # code UNCERTAIN
-            raise MondayError("InvalidArgumentException",
-                              f"Column type {column.type} is not supported for filtering",
-                              status_code=200, error_data={"column_id": column_id})
-        spec = _Cursor(board.id, None, (column_id, tuple(values)), 0, self.clock.now())
-        return self._page(spec, limit)
+        if column.type is ColumnKind.SUBTASKS:
+            raise refusals.not_filterable(column)
+        return self._pages.first_page(board.id, limit, match=(column_id, tuple(values)))
 
     # --- persistence and inspection -------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": 1, "next_id": self._next_id, "next_group": self._next_group,
-            "cursor_seq": self._cursor_seq,
-            "boards": [{"id": b.id, "name": b.name,
-                        "columns": [c.to_json() for c in b.columns],
-                        "groups": [[g.id, g.title, g.color] for g in b.groups],
-                        "subitems_board_id": b.subitems_board_id,
-                        "parent_board_id": b.parent_board_id,
-                        "items": list(self._order[b.id])} for b in self._boards.values()],
-            "items": [{"id": i.id, "board_id": i.board_id, "group_id": i.group_id,
-                       "name": i.name, "state": i.state.value,
-                       "values": {k: dump_value(v) for k, v in i.values.items()},
-                       "created_at": i.created_at.isoformat(),
-                       "updated_at": i.updated_at.isoformat(), "parent_id": i.parent_id}
-                      for i in self._items.values()],
+            "cursor_seq": self._pages.seq,
+            "boards": [board_to_json(b, self._order[b.id]) for b in self._boards.values()],
+            "items": [item_to_json(i) for i in self._items.values()],
         }
 
     @classmethod
@@ -358,19 +260,13 @@ class Store:
                   items_limit: int = ITEMS_PER_BOARD) -> Store:
         store = cls(clock=clock, items_limit=items_limit)
         store._next_id, store._next_group = data["next_id"], data["next_group"]
-        store._cursor_seq = data["cursor_seq"]
+        store._pages.seq = data["cursor_seq"]
         for b in data["boards"]:
-            store._add_board(Board(b["id"], b["name"],
-                                   tuple(ColumnDef.from_json(c) for c in b["columns"]),
-                                   tuple(Group(*g) for g in b["groups"]),
-                                   b["subitems_board_id"], b["parent_board_id"]))
+            store._add_board(board_from_json(b))
             store._order[b["id"]] = list(b["items"])
         for i in data["items"]:
             kinds = {c.id: c.type for c in store._boards[i["board_id"]].columns}
-            item = Item(i["id"], i["board_id"], i["group_id"], i["name"], ItemState(i["state"]),
-                        {k: load_value(kinds[k], v) for k, v in i["values"].items()},
-                        datetime.fromisoformat(i["created_at"]),
-                        datetime.fromisoformat(i["updated_at"]), i["parent_id"])
+            item = item_from_json(i, kinds)
             store._items[item.id] = item
             if item.parent_id is not None:
                 store._children.setdefault(item.parent_id, []).append(item.id)
@@ -417,34 +313,27 @@ class Store:
     def _group(self, board: Board, group_id: str) -> Group:
         group = board.group(group_id)
         if group is None:
-            raise _not_found("Group", group_id)
+            raise refusals.not_found("Group", group_id)
         return group
 
     def _active(self, item: Item) -> Item:
         if item.state is not ItemState.ACTIVE:  # UNCERTAIN: code for an inactive item
-            raise _not_found("Item", item.id)
+            raise refusals.not_found("Item", item.id)
         return item
 
     def _item_on(self, board_id: ID, item_id: ID) -> tuple[Board, Item]:
         board, item = self.board(board_id), self.item(item_id)
-        if item.board_id != board.id:  # text seen in the wild (API_NOTES §5)
-            raise MondayError("ResourceNotFoundException", "Item not found in board",
-                              status_code=404, error_data={"item_id": _wire_id(item.id),
-                                                           "board_id": _wire_id(board.id)})
-        if item.state is not ItemState.ACTIVE:  # text seen in the wild; code UNCERTAIN
-            raise MondayError("InvalidArgumentException",
-                              "Cannot change column value for inactive items",
-                              status_code=200, error_data={"item_id": _wire_id(item.id)})
+        if item.board_id != board.id:
+            raise refusals.item_not_on_board(item.id, board.id)
+        if item.state is not ItemState.ACTIVE:
+            raise refusals.inactive_item(item.id)
         return board, item
 
     def _create(self, board: Board, group: Group, name: str, values: Mapping[str, Any] | None,
                 create_labels: bool, parent_id: str | None) -> Item:
-        _check_item_name(name)
-        if self._live[board.id] >= self.items_limit:  # API_NOTES §5 (which items count:
-            raise MondayError(                         # UNCERTAIN; here all not deleted)
-                "ItemsLimitationException",
-                f"exceeded the limit of {self.items_limit:,} items per board",
-                status_code=200, error_data={"board_id": _wire_id(board.id)})
+        refusals.check_item_name(name)
+        if self._live[board.id] >= self.items_limit:
+            raise refusals.items_limit_reached(self.items_limit, board.id)
         changes = self._validate(board, values or {}, create_labels, json_form=True)
         now = self.clock.utcnow()
         item = Item(self._new_id(), board.id, group.id, name, ItemState.ACTIVE, {}, now, now,
@@ -458,9 +347,8 @@ class Store:
     def _validate(self, board: Board, values: Mapping[str, Any], create_labels: bool, *,
                   json_form: bool) -> dict[str, tuple[ColumnDef, StoredValue | None]]:
         """Every value of one call, checked before anything is written."""
-        if not isinstance(values, Mapping):  # UNCERTAIN: monday's answer to e.g. a list
-            raise MondayError("InvalidArgumentException", "column_values must be a JSON object",
-                              status_code=200)
+        if not isinstance(values, Mapping):
+            raise refusals.not_a_json_object()
         changes: dict[str, tuple[ColumnDef, StoredValue | None]] = {}
         for column_id, raw in values.items():
             column = board.column(column_id)
@@ -500,30 +388,6 @@ class Store:
                 self._live[target.board_id] -= 1
             self._items[target.id] = replace(target, state=state, updated_at=now)
 
-    def _page(self, spec: _Cursor, limit: int) -> ItemsPage:
-        order = self._order[spec.board_id]
-        board = self._boards[spec.board_id]
-        found: list[Item] = []
-        position = spec.position
-        while position < len(order) and len(found) < limit:
-            item = self._items[order[position]]
-            position += 1
-            if _visible(item, spec, board):
-                found.append(item)
-        more = any(_visible(self._items[i], spec, board) for i in order[position:])
-        cursor = self._issue(replace(spec, position=position)) if more else None
-        return ItemsPage(tuple(found), cursor)
-
-    def _issue(self, spec: _Cursor) -> str:
-        self._cursor_seq += 1
-        digest = hashlib.sha256(f"ordersync-sandbox-cursor:{self._cursor_seq}".encode()).digest()
-        token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-        self._cursors[token] = spec
-        if self._cursor_seq % 1000 == 0:  # forget cursors long expired (memory)
-            cutoff = self.clock.now() - 24 * CURSOR_LIFETIME
-            self._cursors = {k: v for k, v in self._cursors.items() if v.issued_at > cutoff}
-        return token
-
 
 def _with_name(columns: Iterable[ColumnDef]) -> tuple[ColumnDef, ...]:
     columns = tuple(columns)
@@ -531,52 +395,3 @@ def _with_name(columns: Iterable[ColumnDef]) -> tuple[ColumnDef, ...]:
         return columns
     return (ColumnDef("name", "Name", ColumnKind.NAME), *columns)
 
-
-def _visible(item: Item, spec: _Cursor, board: Board) -> bool:
-    if item.state is not ItemState.ACTIVE:
-        return False
-    if spec.group_id is not None and item.group_id != spec.group_id:
-        return False
-    if spec.match is None:
-        return True
-    column_id, wanted = spec.match
-    column = board.column(column_id)
-    assert column is not None
-    if column.type is ColumnKind.NAME:
-        texts = [item.name]
-    else:
-        text = read(column, item.values.get(column_id))[0] or ""
-        texts = text.split(", ") if column.type is ColumnKind.DROPDOWN and text else [text]
-    return any((w or "").casefold() == t.casefold() for w in wanted for t in texts)
-
-
-def _check_item_name(name: str) -> None:
-    # Codes: API_NOTES §5/§6 (InvalidItemNameException for an empty name: mondaycom/mcp
-    # PR #413).  Texts UNCERTAIN; length counts code points (monday's unit UNCERTAIN).
-    if not name.strip():
-        raise MondayError("InvalidItemNameException", "Item name can't be empty",
-                          status_code=200)
-    if len(name) > MAX_NAME:
-        raise MondayError("ItemNameTooLongException",
-                          f"Item name must be between 1 and {MAX_NAME} characters",
-                          status_code=200, error_data={"name_length": len(name)})
-
-
-def _check_limit(limit: int) -> None:
-    if isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:  # code §5; text UNCERTAIN
-        raise MondayError("InvalidArgumentException",
-                          f"limit must be between 1 and {MAX_PAGE}", status_code=200,
-                          error_data={"limit": limit})
-
-
-def _not_found(kind: str, resource_id: str) -> MondayError:
-    # Code: API_NOTES §5; status_code 404 as monday reports it inside a 200 body; text
-    # and error_data UNCERTAIN.
-    key = f"{kind.lower()}_id"
-    return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404,
-                       error_data={key: _wire_id(resource_id) if kind == "Item" else resource_id})
-
-
-def _wire_id(resource_id: str) -> int | str:
-    """monday's error_data carries numeric ids as numbers (``{"board_id": 123}``)."""
-    return int(resource_id) if resource_id.isascii() and resource_id.isdigit() else resource_id

@@ -1,0 +1,82 @@
+"""The sandbox's records: boards, groups, items and their states, an order board's ids.
+
+This module owns the immutable values the store keeps (``Board``, ``Group``, ``Item``,
+``ItemState``) and ``OrderBoard``, the column ids of a board made by
+``Store.create_order_board``.  ``store.py`` keeps them (and re-exports them);
+``paging.py`` reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from ordersync.sandbox.columns import ColumnDef, StoredValue
+
+__all__ = ["Board", "Group", "Item", "ItemState", "OrderBoard"]
+
+
+class ItemState(StrEnum):
+    """``Item.state`` values the sandbox uses."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    color: str
+
+
+@dataclass(frozen=True)
+class Board:
+    id: str
+    name: str
+    columns: tuple[ColumnDef, ...]
+    groups: tuple[Group, ...]
+    subitems_board_id: str | None = None  # on a parent board
+    parent_board_id: str | None = None  # on a subitems board
+
+    def column(self, column_id: str) -> ColumnDef | None:
+        return next((c for c in self.columns if c.id == column_id), None)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    board_id: str
+    group_id: str
+    name: str
+    state: ItemState
+    values: Mapping[str, StoredValue]  # by column id; an empty cell has no entry
+    created_at: datetime
+    updated_at: datetime
+    parent_id: str | None = None  # set on a subitem
+
+
+@dataclass(frozen=True)
+class OrderBoard:
+    """The ids of a board made by ``create_order_board``."""
+
+    board_id: str
+    subitems_board_id: str
+    identity: str = "order_key"  # text: the order's business key
+    customer: str = "customer"
+    notes: str = "notes"
+    quantity: str = "total_qty"
+    eta: str = "eta"
+    status: str = "status"
+    delivery: str = "delivery"
+    subitems: str = "subitems"
+    size: str = "size"  # subitems board from here on
+    order_qty: str = "order_qty"
+    line_status: str = "line_status"
+

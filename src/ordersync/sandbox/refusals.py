@@ -1,0 +1,108 @@
+"""The ``MondayError``s the store raises when it refuses a call (API_NOTES §4–§6).
+
+This module owns the codes, texts and ``error_data`` of the store's refusals (unknown
+board, group or item, an item on another board or not active, item and group names,
+the items-per-board limit, malformed ``column_values``, an unfilterable column) and
+``wire_id``, the form ids take in ``error_data``.  Column-value errors live with the
+columns (``column_defs.py``); cursor and page-size errors with the pages (``paging.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ordersync.sandbox.columns import ColumnDef
+from ordersync.sandbox.errors import MondayError
+
+__all__ = ["MAX_NAME", "board_not_found", "check_group_name", "check_item_name",
+           "inactive_item", "item_not_on_board", "items_limit_reached", "not_a_json_object",
+           "not_filterable", "not_found", "on_subitems_board", "subitem_of_subitem", "wire_id"]
+
+MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
+
+
+def check_item_name(name: str) -> None:
+    # Codes: API_NOTES §5/§6 (InvalidItemNameException for an empty name: mondaycom/mcp
+    # PR #413).  Texts UNCERTAIN; length counts code points (monday's unit UNCERTAIN).
+    if not name.strip():
+        raise MondayError("InvalidItemNameException", "Item name can't be empty",
+                          status_code=200)
+    if len(name) > MAX_NAME:
+        raise MondayError("ItemNameTooLongException",
+                          f"Item name must be between 1 and {MAX_NAME} characters",
+                          status_code=200, error_data={"name_length": len(name)})
+
+
+def check_group_name(name: str) -> None:
+    if not name or len(name) > MAX_NAME:  # code and text UNCERTAIN; limit: groups.md
+        raise MondayError("InvalidArgumentException",
+                          f"Group name must be between 1 and {MAX_NAME} characters",
+                          status_code=200, error_data={"group_name": name})
+
+
+def board_not_found(board_id: str) -> MondayError:
+    # API_NOTES §5 (mondaycom/mcp fixture; live bodies add 200)
+    return MondayError("InvalidBoardIdException",
+                       "The board does not exist. Please check your board ID and try "
+                       "again", status_code=200,
+                       error_data={"board_id": wire_id(board_id)})
+
+
+def not_found(kind: str, resource_id: str) -> MondayError:
+    # Code: API_NOTES §5; status_code 404 as monday reports it inside a 200 body; text
+    # and error_data UNCERTAIN.
+    key = f"{kind.lower()}_id"
+    return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404,
+                       error_data={key: wire_id(resource_id) if kind == "Item" else resource_id})
+
+
+def on_subitems_board(board_id: str) -> MondayError:
+    # code from §5; text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "Items can't be created on a subitems board; use create_subitem",
+                       status_code=200, error_data={"board_id": wire_id(board_id)})
+
+
+def subitem_of_subitem(parent_id: str) -> MondayError:
+    # a subitem of a subitem: UNCERTAIN code/text
+    return MondayError("InvalidArgumentException", "Subitems can't have subitems",
+                       status_code=200, error_data={"item_id": wire_id(parent_id)})
+
+
+def item_not_on_board(item_id: str, board_id: str) -> MondayError:
+    # text seen in the wild (API_NOTES §5)
+    return MondayError("ResourceNotFoundException", "Item not found in board",
+                       status_code=404, error_data={"item_id": wire_id(item_id),
+                                                    "board_id": wire_id(board_id)})
+
+
+def inactive_item(item_id: str) -> MondayError:
+    # text seen in the wild; code UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "Cannot change column value for inactive items",
+                       status_code=200, error_data={"item_id": wire_id(item_id)})
+
+
+def items_limit_reached(limit: int, board_id: str) -> MondayError:
+    # API_NOTES §5 (which items count: UNCERTAIN; the store counts all not deleted)
+    return MondayError("ItemsLimitationException",
+                       f"exceeded the limit of {limit:,} items per board",
+                       status_code=200, error_data={"board_id": wire_id(board_id)})
+
+
+def not_a_json_object() -> MondayError:
+    # UNCERTAIN: monday's answer to e.g. a list
+    return MondayError("InvalidArgumentException", "column_values must be a JSON object",
+                       status_code=200)
+
+
+def not_filterable(column: ColumnDef) -> MondayError:
+    # code UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       f"Column type {column.type} is not supported for filtering",
+                       status_code=200, error_data={"column_id": column.id})
+
+
+def wire_id(resource_id: str) -> int | str:
+    """monday's error_data carries numeric ids as numbers (``{"board_id": 123}``)."""
+    return int(resource_id) if resource_id.isascii() and resource_id.isdigit() else resource_id
