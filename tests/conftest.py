@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import tomli_w
 import xlsxwriter
 
 from ordersync.config import Config, config_from_dict
@@ -159,6 +160,15 @@ def write_workbook(tmp_path: Path) -> WorkbookFactory:
 
 def _total(row: dict[str, Any]) -> int:
     return sum(v for k, v in row.items() if k not in BASE_HEADERS and isinstance(v, int))
+
+
+def write_config(config: Config, directory: Path) -> Path:
+    """Write ``config`` as ``DIRECTORY/ordersync.toml`` (for tests that drive the CLI)."""
+    data: dict[str, Any] = config.model_dump(mode="json", by_alias=True, exclude={"base_dir"},
+                                             exclude_none=True)
+    path = directory / "ordersync.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
 
 
 def fetch(db: Database, query: str, **params: Any) -> list[Any]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
 from click.testing import CliRunner
 
-from conftest import WorkbookFactory, fetch, order_row
+from conftest import WorkbookFactory, fetch, order_row, write_config
 from ordersync.cli import cli
 from ordersync.config import Config
 from ordersync.db import Database
@@ -19,14 +17,6 @@ from ordersync.db import Database
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def _write_config(config: Config, tmp_path: Path) -> Path:
-    data: dict[str, Any] = config.model_dump(mode="json", by_alias=True, exclude={"base_dir"},
-                                             exclude_none=True)
-    path = tmp_path / "ordersync.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
 
 
 def test_init_writes_the_example_config_which_loads(runner: CliRunner, tmp_path: Path) -> None:
@@ -47,7 +37,7 @@ def test_run_then_status_json_agrees_with_the_database(
         write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 2}), order_row(2, {"S": "x"}),
                                   order_row(3, order_type="CANCELLED"), order_row(1)])
-    path = _write_config(config, tmp_path)
+    path = write_config(config, tmp_path)
 
     run = runner.invoke(cli, ["run", "--config", str(path), "--json"])
     assert run.exit_code == 0, run.output
@@ -69,7 +59,7 @@ def test_dry_run_writes_nothing_and_says_so(runner: CliRunner, config: Config, d
                                             tmp_path: Path,
                                             write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_a.xlsx", [order_row(1)])
-    path = _write_config(config, tmp_path)
+    path = write_config(config, tmp_path)
 
     result = runner.invoke(cli, ["run", "--dry-run", "--config", str(path)])
 
@@ -83,7 +73,7 @@ def test_failed_file_exits_3_with_its_reason(runner: CliRunner, config: Config, 
                                              write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_a.xlsx", [order_row(1)])
     (tmp_path / "orders" / "GRE_b.xlsx").write_bytes(b"nope")
-    path = _write_config(config, tmp_path)
+    path = write_config(config, tmp_path)
 
     result = runner.invoke(cli, ["ingest", "--config", str(path)])
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import tomli_w
 from click.testing import CliRunner
 
-from conftest import ConfigFactory, WorkbookFactory, execute, fetch, order_row
+from conftest import ConfigFactory, WorkbookFactory, execute, fetch, order_row, write_config
 from ordersync.cli import cli
 from ordersync.config import Config
 from ordersync.db import Database
@@ -193,14 +192,6 @@ def test_registry_and_board_groups_suppress_group_creation(
 # --- the CLI ---------------------------------------------------------------------------------
 
 
-def _write_config(config: Config, tmp_path: Path) -> Path:
-    data: dict[str, Any] = config.model_dump(mode="json", by_alias=True, exclude={"base_dir"},
-                                             exclude_none=True)
-    path = tmp_path / "ordersync.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
-
-
 def _snapshot(db: Database, config: Config) -> dict[str, Any]:
     tables = sorted(sa.inspect(db.engine).get_table_names(schema=config.database.schema_name))
     counts = {t: fetch(db, f'SELECT COUNT(*) FROM "{t}"')[0][0] for t in tables}
@@ -217,7 +208,7 @@ def test_cli_plan_json_shape_and_it_writes_nothing(
     db = open_database(config)
     write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, order_type="CANCELLED")])
     run_pipeline(config, db)
-    path = _write_config(config, tmp_path)
+    path = write_config(config, tmp_path)
     before = _snapshot(db, config)
 
     result = CliRunner().invoke(cli, ["plan", "--json", "--config", str(path)])
@@ -248,7 +239,7 @@ def test_cli_plan_json_shape_and_it_writes_nothing(
 def test_cli_plan_on_a_fresh_database_creates_no_tables(
         config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONDAY_API_TOKEN", raising=False)
-    path = _write_config(config, tmp_path)
+    path = write_config(config, tmp_path)
 
     result = CliRunner().invoke(cli, ["plan", "--json", "--config", str(path)])
 
