@@ -22,6 +22,7 @@ from ordersync.ingest.load import (
     analyze_staging,
     known_files,
     pending_columns,
+    start_loading,
     write_outcomes,
 )
 from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
@@ -85,6 +86,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
 
     new_columns: dict[str, None] = {}
+    if todo and not dry_run:
+        start_loading(db)
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
         # Files go in batches of bounded size, so memory stays flat however many there are.
         for chunk in _batches(todo, config.sources.batch_mb << 20):

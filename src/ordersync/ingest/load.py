@@ -98,6 +98,14 @@ def analyze_staging(db: Database) -> None:
                        + (["_key"] if role == "staging_orders" else []))
 
 
+def start_loading(db: Database) -> None:
+    """Once per ingest, before its first batch: the tables exist, and no file is left
+    half-loaded by an earlier crash."""
+    create_tables(db)
+    with db.begin() as conn:
+        discard_interrupted(db, conn)
+
+
 def discard_interrupted(db: Database, conn: Connection) -> None:
     """Throw away partial rows of files a crash left in ``loading``; they will be re-read."""
     ids = [r.id for r in conn.execute(sa.text(
@@ -169,10 +177,11 @@ def _frames(columns: Sequence[BusinessColumn], batch: PreparedBatch,
 
 def write_outcomes(db: Database, outcomes: Sequence[FileOutcome],
                    batch: PreparedBatch | None) -> tuple[str, ...]:
-    """Write the batch and the failures (see the module docstring); return new column labels."""
-    create_tables(db)
+    """Write the batch and the failures (see the module docstring); return new column labels.
+
+    :func:`start_loading` must have run once before the first batch.
+    """
     with db.begin() as conn:
-        discard_interrupted(db, conn)
         if not outcomes:
             return ()
         columns, added = ensure_columns(db, conn, batch.columns if batch else ())
