@@ -259,6 +259,50 @@ class MondayLimits(_Model):
     """Upper bound on mutations in one request; empty means as many as the complexity cap allows."""
 
 
+ColumnTypeName = Literal["text", "long_text", "numbers", "date", "status", "dropdown"]
+
+
+class BoardColumn(_Model):
+    """One board column ordersync writes: its id, monday type and where its value comes from."""
+
+    id: str = Field(min_length=1)
+    """The column's id on the board (shown in monday under the column's menu → Column id)."""
+    type: ColumnTypeName
+    """The column's monday type; decides how values are encoded."""
+    source: str = Field(min_length=1)
+    """An order column (e.g. "ETA") or one of ordersync's fields: business_key, order_status,
+    item_name, group_name on the order board; size, qty, line_status on the subitems board."""
+    create_labels_if_missing: bool | None = None
+    """Status and dropdown: let monday add a label the column lacks (the token's user must be
+    allowed to change the board's structure).  Default: yes for status and dropdown.  monday
+    takes this flag per mutation, so all label columns of one board must agree."""
+
+
+class StatusLabels(_Model):
+    """The status labels ordersync writes for an order's and a size line's state."""
+
+    active: str = "Working on it"
+    """An order that is live."""
+    cancelled: str = "Cancelled"
+    """An order cancelled in its file (its size lines are zeroed too)."""
+    removed: str = "Removed"
+    """A size line no longer in the order's file (its quantity is zeroed)."""
+
+
+class RetryConfig(_Model):
+    """How the sync retries server faults (5xx, 423, timeouts); rate limits are always waited out
+    and are not counted."""
+
+    max_attempts: int = Field(default=5, ge=1)
+    """Sends of one request before its records are left for the next run."""
+    base_delay: float = Field(default=1.0, ge=0)
+    """Back-off ceiling after the first fault, in seconds; it doubles per fault (full jitter)."""
+    max_delay: float = Field(default=30.0, ge=0)
+    """Cap on the back-off ceiling, in seconds."""
+    record_attempts: int = Field(default=3, ge=1)
+    """Runs in which one record may meet a fault before it is marked FAILED."""
+
+
 class MondayConfig(_Model):
     """The monday.com board ordersync keeps true (read by the sync, issue #4).
 
@@ -275,12 +319,21 @@ class MondayConfig(_Model):
     """The order board (one item per order)."""
     subitems_board_id: str | None = Field(default=None, pattern=r"^\d+$")
     """Its subitems board (one subitem per size)."""
-    columns: dict[str, str] = {}
-    """Role → column id on the order board (identity, status, …)."""
-    subitem_columns: dict[str, str] = {}
-    """Role → column id on the subitems board (size, order_qty, …)."""
+    columns: dict[str, str | BoardColumn] = {}
+    """Role → column on the order board: a column id for a known role (identity, customer,
+    notes, quantity, eta, status, delivery), or a table {id, type, source} for any other."""
+    subitem_columns: dict[str, str | BoardColumn] = {}
+    """Role → column on the subitems board: a column id for a known role (size, order_qty,
+    line_status), or a table {id, type, source}."""
+    status_labels: StatusLabels = StatusLabels()
+    """Labels written to the status columns."""
+    removed_lines: Literal["zero", "delete"] = "zero"
+    """What happens to the subitem of a size that is cancelled or gone from the file: its
+    quantity is set to 0 (and its status to the cancelled/removed label), or it is deleted."""
     limits: MondayLimits = MondayLimits()
     """The plan's API limits (batch sizes and the `ordersync plan` time estimate)."""
+    retry: RetryConfig = RetryConfig()
+    """Retries of server faults."""
 
 
 class Config(_Model):

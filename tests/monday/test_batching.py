@@ -65,7 +65,7 @@ def sizes(batches: Iterator[list[Call]]) -> list[int]:
 @pytest.mark.parametrize(("operation", "cost"), [
     ("create_item", 30_001), ("create_subitem", 30_012),
     ("change_multiple_column_values", 30_001), ("create_group", 30_002),
-    ("archive_item", 30_001)])
+    ("archive_item", 30_001), ("delete_item", 30_001)])
 def test_call_cost_is_30000_plus_the_selection(operation: str, cost: int) -> None:
     assert call_cost(operation) == cost
     assert call_cost(operation, mutation_cost=50_000) == cost + 20_000
@@ -196,6 +196,7 @@ VARIABLES: dict[str, dict[str, st.SearchStrategy[object]]] = {
                      "position_relative_method": OPTIONAL | st.sampled_from(
                          ["before_at", "after_at"])},
     "archive_item": {"item_id": ids},
+    "delete_item": {"item_id": ids},
 }
 assert set(VARIABLES) == set(MUTATIONS)
 
@@ -309,6 +310,7 @@ def test_monday_real_schema_is_present_for_the_validation_property() -> None:
 @pytest.mark.parametrize("operation", MUTATIONS)
 def test_a_full_batch_of_each_operation_is_accepted_and_priced_exactly(operation: str) -> None:
     example = {"create_item": item(0), "archive_item": Call("archive_item", {"item_id": "1"}),
+               "delete_item": Call("delete_item", {"item_id": "1"}),
                "create_subitem": Call("create_subitem", {"parent_item_id": "1",
                                                          "item_name": "S"}),
                "create_group": Call("create_group", {"board_id": "1", "group_name": "G"}),

@@ -121,6 +121,10 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("sync_action", sa.Text),
             sa.Column("monday_item_id", sa.Text), sa.Column("monday_group_id", sa.Text),
             sa.Column("synced_hash", sa.Text),
+            # The item's column values as the board last confirmed them (JSON), and what
+            # the batch in flight sends: adopted as synced when an in-doubt send is found.
+            sa.Column("synced_values", sa.Text),
+            sa.Column("sent_hash", sa.Text), sa.Column("sent_values", sa.Text),
             sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
             sa.Column("last_error", sa.Text),
             sa.Column("first_seen_at", ts, server_default=now),
@@ -141,6 +145,7 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("sync_action", sa.Text),
             sa.Column("monday_subitem_id", sa.Text),
             sa.Column("synced_qty", sa.BigInteger),
+            sa.Column("synced_values", sa.Text), sa.Column("sent_values", sa.Text),
             sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
             sa.Column("last_error", sa.Text),
             sa.Column("changed_at", ts, server_default=now),
@@ -206,9 +211,27 @@ SYSTEM_COLUMNS = frozenset(
 def create_tables(db: Database) -> None:
     """Create every system table that does not exist yet (idempotent)."""
     db.ensure_schema()
-    metadata, _ = _system_tables(db.tables)
+    metadata, tables = _system_tables(db.tables)
     with db.begin() as conn:
         metadata.create_all(conn)
+        _add_missing_system_columns(db, conn, tables.values())
+
+
+def _add_missing_system_columns(db: Database, conn: Connection,
+                                tables: Iterable[sa.Table]) -> None:
+    """Columns a newer ordersync added to a system table an older one created (all nullable
+    or defaulted, so existing rows stay valid)."""
+    inspector = sa.inspect(conn)
+    for table in tables:
+        present = {c["name"] for c in inspector.get_columns(table.name, schema=db.schema)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            sql_type = column.type.compile(dialect=conn.dialect)
+            default = (f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+                       if column.server_default is not None else "")
+            conn.execute(sa.text(f"ALTER TABLE {db.quote(table.name)} ADD COLUMN "
+                                 f"{db.quote(column.name)} {sql_type}{default}"))
 
 
 def column_name_for(label: str, taken: Iterable[str]) -> str:

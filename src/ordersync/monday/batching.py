@@ -165,17 +165,23 @@ class BatchPlanner:
         start = 0
         while start < len(calls):
             remaining = self.budget_provider() if self.budget_provider is not None else None
-            limit = room if remaining is None else min(room, remaining - self.overhead)
-            end, spent = start, 0
-            while (end < len(calls) and spent + self.cost(calls[end]) <= limit
-                   and (self.max_per_request is None or end - start < self.max_per_request)):
-                spent += self.cost(calls[end])
-                end += 1
+            end = start + self.fits(calls[start:], remaining)
             if end == start:
                 raise BudgetExhausted(calls[start:], self.batch_cost(calls[start:start + 1]),
                                       remaining if remaining is not None else 0)
             yield list(calls[start:end])
             start = end
+
+    def fits(self, calls: Sequence[Call], remaining_budget: int | None = None) -> int:
+        """How many of ``calls``, from the first, one request can hold now (0: none)."""
+        room = self.per_request_cap - self.overhead
+        limit = room if remaining_budget is None else min(room, remaining_budget - self.overhead)
+        count, spent = 0, 0
+        while (count < len(calls) and spent + self.cost(calls[count]) <= limit
+               and (self.max_per_request is None or count < self.max_per_request)):
+            spent += self.cost(calls[count])
+            count += 1
+        return count
 
 
 def split(batch: Sequence[T]) -> tuple[list[T], list[T]]:

@@ -101,7 +101,7 @@ def encode_value(column: ColumnMapping, value: object) -> object:
 def encode_values(mapping: Sequence[ColumnMapping],
                   record: Mapping[str, object]) -> dict[str, object]:
     """The ``column_values`` of a new item: every mapped column that has a value."""
-    encoded = _encode_all(mapping, record)
+    encoded = encode_all(mapping, record)
     return {column_id: value for column_id, value in encoded.items() if value is not None}
 
 
@@ -111,7 +111,7 @@ def changed_values(mapping: Sequence[ColumnMapping], new_record: Mapping[str, ob
 
     A cell that had a value and now has none is sent as ``None`` (cleared).  An old
     value that cannot be encoded counts as different, so the new value is sent."""
-    new = _encode_all(mapping, new_record)
+    new = encode_all(mapping, new_record)
     changed: dict[str, object] = {}
     for column in mapping:
         try:
@@ -123,13 +123,24 @@ def changed_values(mapping: Sequence[ColumnMapping], new_record: Mapping[str, ob
     return changed
 
 
-# --- helpers ------------------------------------------------------------------------------
+def diff_encoded(new: Mapping[str, object],
+                 old: Mapping[str, object] | None) -> dict[str, object]:
+    """The entries of ``new`` (from ``encode_all``) that differ from ``old``, what the board
+    last received; ``old`` unknown (``None``) → every column, empty ones as ``None`` (cleared)."""
+    if old is None:
+        return dict(new)
+    return {column: value for column, value in new.items() if old.get(column) != value}
+
 
 _UNENCODABLE: Final = object()
 
 
-def _encode_all(mapping: Sequence[ColumnMapping],
-                record: Mapping[str, object]) -> dict[str, object]:
+# --- helpers ------------------------------------------------------------------------------
+
+
+def encode_all(mapping: Sequence[ColumnMapping],
+               record: Mapping[str, object]) -> dict[str, object]:
+    """Every mapped column's encoded value, ``None`` for an empty one."""
     encoded: dict[str, object] = {}
     for column in mapping:
         if column.column_id in encoded:

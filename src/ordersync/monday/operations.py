@@ -61,8 +61,9 @@ __all__ = [
 ]
 
 MUTATIONS = ("create_item", "create_subitem", "change_multiple_column_values", "create_group",
-             "archive_item")
-QUERIES = ("board_groups", "items_by_identity", "subitems_of", "complexity")
+             "archive_item", "delete_item")
+QUERIES = ("board_groups", "items_by_identity", "next_items_by_identity", "subitems_of",
+           "complexity")
 OPERATIONS = MUTATIONS + QUERIES
 
 _PACKAGE = "ordersync.monday"

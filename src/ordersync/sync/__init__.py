@@ -1,0 +1,20 @@
+"""Stage 5, sync: make the monday.com board mirror the order list, exactly once (issue #4).
+
+    engine.py     ``run_sync``: lock, run record, reconcile, then groups → items → subitems
+    columns.py    the [monday] column mapping: roles, types, sources; checked before sending
+    store.py      the database side: work to send, SENDING / SYNCED / FAILED, events, runs
+    groups.py     group pass: registry first, board second, create_group once
+    items.py      item pass: create / update changed columns / cancel; in-doubt lookups
+    subitems.py   subitem pass: create / update / zero or delete, under the parent item
+    reconcile.py  board lookups: items by identity, subitems by size, groups by title
+    sender.py     budget-sized batches, SENDING before each request, per-alias outcomes
+    budget.py     the complexity left this minute, and waiting for its reset
+    lock.py       one writer per board
+    context.py    what the passes share; the dry-run sender that prints requests
+    report.py     ``SyncReport``: what a run did
+"""
+
+from ordersync.sync.engine import Progress, SyncOptions, make_client, run_sync
+from ordersync.sync.report import SyncReport
+
+__all__ = ["Progress", "SyncOptions", "SyncReport", "make_client", "run_sync"]

@@ -1,0 +1,94 @@
+"""What every pass of one sync run shares: config, database, board, columns, sender, report."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rich.console import Console
+
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.monday.batching import BatchPlanner
+from ordersync.monday.client import MondayClient
+from ordersync.monday.operations import build_mixed_batch
+from ordersync.monday.wire import WireError
+from ordersync.sync import store
+from ordersync.sync.columns import SyncColumns
+from ordersync.sync.report import SyncReport
+from ordersync.sync.sender import Handler, Job
+
+logger = logging.getLogger(__name__)
+
+
+class JobSender(Protocol):
+    def send(self, jobs: Sequence[Job], handler: Handler) -> None: ...
+
+
+@dataclass
+class DryRunSender:
+    """Prints the requests a sync would send (documents and variables); sends nothing."""
+
+    planner: BatchPlanner
+    out: Console
+    requests: int = 0
+    mutations: int = 0
+
+    def send(self, jobs: Sequence[Job], handler: Handler) -> None:
+        pending = list(jobs)
+        while pending:
+            take = self.planner.fits([job.call for job in pending[:1_000]])
+            batch, pending = pending[:take], pending[take:]
+            document = build_mixed_batch([job.call for job in batch],
+                                         with_complexity=self.planner.with_complexity)
+            self.requests += 1
+            self.mutations += len(batch)
+            self.out.print(f"# request {self.requests}: {len(batch)} mutation(s)", markup=False)
+            self.out.print(document.query, markup=False, highlight=False)
+            self.out.print(json.dumps(document.variables, indent=2, ensure_ascii=False),
+                           markup=False, highlight=False)
+
+
+@dataclass
+class Context:
+    """One run's shared state."""
+
+    config: Config
+    db: Database
+    columns: SyncColumns
+    board_id: str
+    subitems_board_id: str | None
+    report: SyncReport
+    sender: JobSender
+    client: MondayClient | None
+    run_id: int | None = None
+    dry_run: bool = False
+    new_items: dict[str, str] = field(default_factory=dict)
+    """Dry run: record_uuid → a placeholder for the id its item would get."""
+
+    def events(self, conn: Any, events: Sequence[store.Event]) -> None:
+        if self.run_id is not None:
+            store.write_events(conn, self.db, self.run_id, events)
+
+    @property
+    def record_attempts(self) -> int:
+        return self.config.monday.retry.record_attempts
+
+
+def error_text(error: WireError | Exception) -> str:
+    """monday's code and message for ``last_error`` (request id included when known)."""
+    if isinstance(error, WireError):
+        request = f" (request id {error.request_id})" if error.request_id else ""
+        return f"{error.code}: {error.message}{request}"
+    return str(error)
+
+
+def error_event_fields(error: WireError | Exception) -> dict[str, Any]:
+    if isinstance(error, WireError):
+        return {"error_code": error.code, "error_message": error.message,
+                "request_id": error.request_id}
+    return {"error_code": getattr(error, "code", None) or type(error).__name__,
+            "error_message": str(error), "request_id": getattr(error, "request_id", None)}

@@ -1,0 +1,204 @@
+"""``run_sync``: one sync run, from the board lock to the run's record.
+
+1. checks: a board id, a column mapping that reads columns the orders have;
+2. the board's writer lock (one sync per board at a time) and a ``sync_runs`` row;
+3. ``--retry-failed``: FAILED records in scope back to PENDING;
+4. reconcile: records a crash or a lost response left SENDING are looked up on
+   the board — items by the identity column, subitems under their item by size —
+   and adopted if found, re-queued if not (whatever the run's scope);
+5. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
+   groups → items → subitems under their parents' ids;
+6. the run's totals into ``sync_runs``.
+
+A fatal error (token, board, permissions) stops the run with nothing half
+written: the batch in flight is released to PENDING.  Faults beyond the retry
+policy stop it too (``SyncInterrupted``), after the in-doubt batch was reconciled.
+``dry_run`` prints every request instead of sending it and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich.console import Console
+
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.db.schema import create_tables, registered_columns
+from ordersync.errors import ConfigError, FatalSyncError, RetriableSyncError
+from ordersync.monday.batching import BatchPlanner
+from ordersync.monday.client import MondayClient
+from ordersync.monday.retry import RetryPolicy
+from ordersync.sync import store
+from ordersync.sync.budget import Budget
+from ordersync.sync.columns import resolve_columns
+from ordersync.sync.context import Context, DryRunSender
+from ordersync.sync.groups import ensure_groups
+from ordersync.sync.items import adopt_items, find_created_items, sync_items
+from ordersync.sync.lock import board_lock
+from ordersync.sync.report import SyncReport
+from ordersync.sync.sender import Sender
+from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ORDERS = 2_000
+"""Orders read and sent per round of the three passes (bounds memory at any volume)."""
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    dry_run: bool = False
+    customers: tuple[str, ...] = ()
+    limit: int | None = None
+    retry_failed: bool = False
+
+
+@dataclass
+class Progress:
+    """Callbacks for a progress display: ``total`` orders, then mutations as they are sent."""
+
+    start: Callable[[int], None] = field(default=lambda total: None)
+    advance: Callable[[int], None] = field(default=lambda n: None)
+
+
+def planner_for(config: Config) -> BatchPlanner:
+    limits = config.monday.limits
+    return BatchPlanner(per_request_cap=limits.complexity_per_request,
+                        mutation_cost=limits.mutation_cost,
+                        max_per_request=limits.max_mutations_per_request, with_complexity=True)
+
+
+def retry_policy_for(config: Config) -> RetryPolicy:
+    retry = config.monday.retry
+    return RetryPolicy(max_attempts=retry.max_attempts, base_delay=retry.base_delay,
+                       max_delay=retry.max_delay)
+
+
+def make_client(config: Config, token: str, **kwargs: object) -> MondayClient:
+    """The client for ``config``'s endpoint (``kwargs``: transport, sleep, clock)."""
+    return MondayClient(token, url=config.monday.api_url, api_version=config.monday.api_version,
+                        policy=retry_policy_for(config), **kwargs)  # type: ignore[arg-type]
+
+
+def run_sync(config: Config, db: Database, client: MondayClient | None, *,
+             options: SyncOptions = SyncOptions(), progress: Progress | None = None,
+             out: Console | None = None, clock: Callable[[], float] = time.monotonic,
+             sleep: Callable[[float], None] = time.sleep) -> SyncReport:
+    """One sync run (see the module docstring); ``client`` may be None only for a dry run."""
+    started = clock()
+    board_id = config.monday.board_id
+    if board_id is None:
+        raise ConfigError("[monday]", ["monday.board_id: required to sync — the id of the order "
+                                       "board (in its URL: …/boards/<id>)"])
+    report = SyncReport(board_id=board_id, dry_run=options.dry_run)
+    if not db.has_table("orders"):
+        if options.dry_run:
+            return report
+        create_tables(db)
+    elif not options.dry_run:
+        create_tables(db)  # adds columns a newer ordersync needs
+    with db.begin() as conn:
+        labels = [c.label for c in registered_columns(db, conn)]
+    columns = resolve_columns(config, labels)
+    progress = progress or Progress()
+    if options.dry_run:
+        sender = DryRunSender(planner_for(config), out or Console())
+        ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
+                      sender, client, dry_run=True)
+        _run_passes(ctx, options, progress)
+        report.requests, report.mutations = sender.requests, sender.mutations
+        report.elapsed_seconds = round(clock() - started, 2)
+        return report
+    if client is None:
+        raise FatalSyncError("a sync needs a monday.com client (MONDAY_API_TOKEN)")
+    _require_subitems_board(config)
+    with board_lock(db, board_id):
+        report.run_id = store.start_run(db, board_id)
+        budget = Budget(clock, sleep)
+        real = Sender(client, planner_for(config), budget, on_request=progress.advance)
+        ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
+                      real, client, run_id=report.run_id)
+        status, error = "ok", None
+        try:
+            if options.retry_failed:
+                store.retry_failed(db, config, store.Scope(options.customers))
+            reconcile(ctx)
+            _run_passes(ctx, options, progress)
+        except (FatalSyncError, RetriableSyncError) as exc:
+            status, error = ("failed" if isinstance(exc, FatalSyncError) else "interrupted",
+                             str(exc))
+            report.stopped = str(exc)
+            raise
+        finally:
+            report.requests, report.mutations = real.stats.requests, real.stats.mutations
+            report.complexity = budget.spent
+            report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds
+            report.elapsed_seconds = round(clock() - started, 2)
+            if status == "ok" and report.counts["failed"]:
+                status = "partial"
+            store.finish_run(db, report.run_id, status=status, requests=report.requests,
+                             complexity=report.complexity, succeeded=report.succeeded,
+                             failed=report.counts["failed"], error=error)
+    return report
+
+
+def _require_subitems_board(config: Config) -> None:
+    if config.monday.subitem_columns and config.monday.subitems_board_id is None:
+        raise ConfigError("[monday]", [
+            "monday.subitems_board_id: required with subitem_columns — the id of the order "
+            "board's subitems board (`ordersync sandbox --create-board` prints it; on monday, "
+            "open a subitem's column menu)"])
+
+
+def reconcile(ctx: Context) -> None:
+    """Settle every record an earlier run left SENDING (see the module docstring)."""
+    item_labels = ctx.columns.order_sources
+    orders = store.in_doubt_orders(ctx.db, item_labels)
+    if orders:
+        logger.info("reconciling %d in-doubt order(s) with the board", len(orders))
+        creates = [o for o in orders if o.item_id is None]
+        adopted = find_created_items(ctx, creates) if creates else {}
+        with ctx.db.begin() as conn:
+            adopt_items(ctx, conn, adopted)
+            requeue = [o for o in orders if o.record_uuid not in adopted]
+            store.release_orders(conn, ctx.db, [(o.record_uuid, "in doubt after an "
+                                                 "interrupted run: sent again") for o in requeue])
+            ctx.events(conn, [store.Event(o.record_uuid, None, "reconcile", "requeued")
+                              for o in requeue])
+            ctx.report.add("requeued", len(requeue))
+    lines = store.in_doubt_lines(ctx.db)
+    if lines:
+        logger.info("reconciling %d in-doubt line(s) with the board", len(lines))
+        new_lines = [line for line in lines if line.subitem_id is None and line.item_id]
+        found = find_created_subitems(ctx, new_lines) if new_lines else {}
+        with ctx.db.begin() as conn:
+            adopt_subitems(ctx, conn, [(line, found[line.record_uuid, line.size_code],
+                                        line.sent_values) for line in new_lines
+                                       if (line.record_uuid, line.size_code) in found])
+            again = [line for line in lines if (line.record_uuid, line.size_code) not in found]
+            store.release_lines(conn, ctx.db, [(line, "in doubt after an interrupted run: "
+                                                "sent again") for line in again])
+            ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "reconcile",
+                                          "requeued") for line in again])
+            ctx.report.add("requeued", len(again))
+
+
+def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
+    scope = store.Scope(options.customers)
+    uuids = store.select_work(ctx.db, ctx.config, scope, options.limit)
+    progress.start(len(uuids))
+    for start in range(0, len(uuids), CHUNK_ORDERS):
+        _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
+
+
+def _run_chunk(ctx: Context, uuids: Sequence[str]) -> None:
+    orders = store.load_orders(ctx.db, uuids, ctx.columns.order_sources)
+    names = {o.group_name for o in orders
+             if o.group_name is not None and o.item_id is None and not o.is_cancelled}
+    group_ids = ensure_groups(ctx, names) if names else {}
+    sync_items(ctx, orders, group_ids)
+    sync_subitems(ctx, store.load_lines(ctx.db, uuids))

@@ -1,0 +1,91 @@
+"""The group pass: every group the run's new items go to exists, each created once.
+
+Registry first (``monday_groups``: board id + group name → group id), the board
+second (its groups by title, read once, adopted into the registry), and only then
+``create_group`` for the names neither knows — batched like every mutation, each
+id written to the registry as it arrives.  A crash between a group's creation and
+its registry row is harmless: the next run finds the group on the board by title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from ordersync.monday.operations import Call
+from ordersync.sync import store
+from ordersync.sync.context import Context, error_event_fields, error_text
+from ordersync.sync.reconcile import find_groups
+from ordersync.sync.sender import Job, Outcome
+
+CREATE = "create_group"
+
+
+def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
+    """group name → id for ``names`` (those that could be made; failures are reported)."""
+    known = store.registered_groups(ctx.db, ctx.board_id) if not ctx.dry_run or \
+        ctx.db.has_table("monday_groups") else {}
+    missing = sorted(set(names) - set(known))
+    if missing and ctx.client is not None:
+        on_board = find_groups(ctx.client, ctx.board_id)
+        adopted = {n: on_board[n] for n in missing if n in on_board}
+        if adopted:
+            with ctx.db.begin() as conn:
+                store.register_groups(conn, ctx.db, ctx.board_id, adopted)
+            ctx.report.add("groups_adopted", len(adopted))
+            known |= adopted
+            missing = [n for n in missing if n not in adopted]
+    if missing:
+        jobs = [Job(Call(CREATE, {"board_id": ctx.board_id, "group_name": name}), name,
+                    token=f"group/{ctx.board_id}/{name}") for name in missing]
+        handler = GroupHandler(ctx)
+        ctx.sender.send(jobs, handler)
+        known |= handler.created
+        if ctx.dry_run:
+            known |= {name: f"<id of new group {name}>" for name in missing}
+    return known
+
+
+class GroupHandler:
+    """Registers each group id as it arrives."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.created: dict[str, str] = {}
+
+    def sending(self, batch: Sequence[Job]) -> None:
+        """Groups have no SENDING state: a lost create is found on the board by title."""
+
+    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
+        ctx = self.ctx
+        made: dict[str, str] = {}
+        events = []
+        for job, outcome in zip(batch, outcomes, strict=True):
+            name = str(job.record)
+            if outcome.ok:
+                assert outcome.data is not None
+                made[name] = str(outcome.data["id"])
+                events.append(store.Event(None, None, CREATE, "created",
+                                          request_id=outcome.request_id, monday_id=made[name]))
+            else:
+                assert outcome.error is not None
+                ctx.report.fail(f"group {name!r} (its orders wait)", error_text(outcome.error))
+                events.append(store.Event(None, None, CREATE, "failed",
+                                          **error_event_fields(outcome.error)))
+        with ctx.db.begin() as conn:
+            store.register_groups(conn, ctx.db, ctx.board_id, made)
+            ctx.events(conn, events)
+        ctx.report.add("groups_created", len(made))
+        self.created |= made
+
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
+        """Whatever was made is on the board by title: adopt it."""
+        assert self.ctx.client is not None
+        on_board = find_groups(self.ctx.client, self.ctx.board_id)
+        adopted = {str(j.record): on_board[str(j.record)] for j in batch
+                   if str(j.record) in on_board}
+        with self.ctx.db.begin() as conn:
+            store.register_groups(conn, self.ctx.db, self.ctx.board_id, adopted)
+        self.ctx.report.add("groups_adopted", len(adopted))
+
+    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
+        """Nothing to undo."""

@@ -1,0 +1,89 @@
+"""Find on the board what a lost response or a crash left in doubt.
+
+``find_items`` looks items up by the identity column (each order's business key):
+``items_page_by_column_values`` for a chunk of keys, following the cursor.
+``find_subitems`` reads the subitems of parent items and matches them by name —
+a subitem is named after its size.  ``find_groups`` reads the board's groups by
+title.  Read-only queries; values are variables.  When the board holds two items
+for one key (someone copied one by hand), the oldest (lowest id) is adopted and
+the others are reported, never deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ordersync.monday.client import MondayClient
+from ordersync.monday.operations import operation_text
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_CHUNK = 50
+"""Keys per lookup: their items fit one page of 500 even with a few duplicates."""
+PARENT_CHUNK = 25
+"""Parent items per subitems query."""
+PAGE_LIMIT = 500
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _identity_of(item: Mapping[str, Any], column_id: str) -> str | None:
+    for value in item.get("column_values") or ():
+        if value.get("id") == column_id:
+            return str(value.get("text") or "")
+    return None
+
+
+def find_items(client: MondayClient, board_id: str, identity_column: str,
+               identities: Sequence[str]) -> dict[str, list[str]]:
+    """identity → the ids of the board's items showing it, oldest first (absent: none)."""
+    found: dict[str, list[str]] = {}
+    wanted = sorted(set(identities))
+    for chunk in _chunks(wanted, IDENTITY_CHUNK):
+        result = client.execute(operation_text("items_by_identity"), {
+            "board_id": board_id, "identity_column_id": identity_column,
+            "identities": list(chunk), "limit": PAGE_LIMIT})
+        page = (result.data or {}).get("items_page_by_column_values") or {}
+        while True:
+            for item in page.get("items") or ():
+                identity = _identity_of(item, identity_column)
+                if identity is not None and identity in chunk:
+                    found.setdefault(identity, []).append(str(item["id"]))
+            cursor = page.get("cursor")
+            if not cursor:
+                break
+            result = client.execute(operation_text("next_items_by_identity"), {
+                "cursor": cursor, "identity_column_id": identity_column, "limit": PAGE_LIMIT})
+            page = (result.data or {}).get("next_items_page") or {}
+    for identity, ids in found.items():
+        ids.sort(key=int)
+        if len(ids) > 1:
+            logger.warning("the board has %d items for %r (%s): adopting %s, the oldest",
+                           len(ids), identity, ", ".join(ids), ids[0])
+    return found
+
+
+def find_subitems(client: MondayClient, parent_ids: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(parent item id, subitem name) → subitem id (the oldest when names repeat)."""
+    found: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(sorted(set(parent_ids), key=int), PARENT_CHUNK):
+        result = client.execute(operation_text("subitems_of"), {"item_ids": list(chunk)})
+        for item in (result.data or {}).get("items") or ():
+            for sub in sorted(item.get("subitems") or (), key=lambda s: int(s["id"])):
+                found.setdefault((str(item["id"]), str(sub["name"])), str(sub["id"]))
+    return found
+
+
+def find_groups(client: MondayClient, board_id: str) -> dict[str, str]:
+    """The board's groups: title → id (the first group when titles repeat)."""
+    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    groups: dict[str, str] = {}
+    for board in (result.data or {}).get("boards") or ():
+        for group in board.get("groups") or ():
+            groups.setdefault(str(group["title"]), str(group["id"]))
+    return groups

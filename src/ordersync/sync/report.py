@@ -1,0 +1,63 @@
+"""What one sync run did: counts per operation, failures with reasons, cost and time."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+COUNTERS = (
+    "groups_created", "groups_adopted",
+    "items_created", "items_updated", "items_cancelled", "items_adopted",
+    "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
+    "subitems_adopted", "unchanged", "requeued", "failed",
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One record monday refused (or ordersync could not encode), and why."""
+
+    what: str
+    """The order (item name) or line (item name / size) or group."""
+    reason: str
+
+
+@dataclass
+class SyncReport:
+    """Counts of what the run did to the board; ``to_json`` for machines."""
+
+    board_id: str | None = None
+    run_id: int | None = None
+    dry_run: bool = False
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    failures: list[Failure] = field(default_factory=list)
+    requests: int = 0
+    mutations: int = 0
+    complexity: int = 0
+    budget_waits: int = 0
+    waited_seconds: float = 0.0
+    elapsed_seconds: float = 0.0
+    stopped: str | None = None
+    """Why the run ended early (monday unavailable, a fatal error), if it did."""
+
+    def add(self, counter: str, n: int = 1) -> None:
+        self.counts[counter] += n
+
+    def fail(self, what: str, reason: str) -> None:
+        self.counts["failed"] += 1
+        self.failures.append(Failure(what, reason))
+
+    @property
+    def sent_nothing(self) -> bool:
+        return self.mutations == 0
+
+    @property
+    def succeeded(self) -> int:
+        return sum(v for k, v in self.counts.items()
+                   if k not in ("failed", "requeued", "unchanged"))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["mutations_per_request"] = (round(self.mutations / self.requests, 1)
+                                         if self.requests else 0)
+        return data

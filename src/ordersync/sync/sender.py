@@ -1,0 +1,195 @@
+"""Send jobs to monday.com in budget-sized batches; hand each job's outcome to its owner.
+
+A *job* is one mutation for one record (an item, a subitem, a group).  ``Sender.send``
+cuts the jobs into requests as ``BatchPlanner`` sizes them against the budget this
+minute (``Budget``), and for each request:
+
+1. ``handler.sending(batch)`` — the owner marks the records SENDING and commits,
+   *before* the request leaves (a crash from here on leaves them in doubt, and
+   the next run reconciles them);
+2. the request goes out as one document of aliased mutations, every value a
+   variable, with an ``Idempotency-Key`` derived from the records and the body
+   (a retry of the same request is replayed by monday, not applied twice);
+3. ``handler.finished(batch, outcomes)`` — each alias's data or error, mapped to
+   its own job (one bad record never fails its neighbours).
+
+A request monday rejects as a whole (too complex, invalid) is split in halves
+and each half sent again; a single job rejected so is a failed record.  When
+server faults outlast the retry policy, ``handler.in_doubt`` gets the batch (the
+mutations may or may not have been applied) and ``SyncInterrupted`` stops the
+run.  A fatal error (token, board) gives ``handler.unsent`` the batch and stops
+the run.  When the budget left this minute cannot hold a reasonable batch, the
+sender waits for the window to reset rather than send a sliver: requests per
+order count against monday's daily call cap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ordersync.errors import RetriableSyncError
+from ordersync.monday.batching import BatchPlanner, split
+from ordersync.monday.client import MondayClient
+from ordersync.monday.operations import Call, build_mixed_batch
+from ordersync.monday.wire import (
+    ErrorKind,
+    GraphQLResult,
+    MondayFatalError,
+    MondayRequestRejected,
+    MondayRetriesExhausted,
+    WireError,
+)
+from ordersync.sync.budget import Budget
+
+logger = logging.getLogger(__name__)
+
+MIN_FILL = 0.5
+"""Wait for the budget to reset rather than send a request under half its full size."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One mutation for one record."""
+
+    call: Call
+    record: Any
+    """The owner's record (an order, a line, a group name)."""
+    token: str
+    """What makes this send unique: record, action and the data version it sends."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What monday said about one job: its data, or its error."""
+
+    data: Mapping[str, Any] | None
+    error: WireError | None
+    request_id: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.data is not None
+
+
+class Handler(Protocol):
+    """The owner of a pass's records: keeps the database in step with each request."""
+
+    def sending(self, batch: Sequence[Job]) -> None: ...
+
+    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None: ...
+
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None: ...
+
+    def unsent(self, batch: Sequence[Job], error: Exception) -> None: ...
+
+
+class SyncInterrupted(RetriableSyncError):
+    """monday.com kept failing: the run stopped; what was not confirmed is retried next run."""
+
+
+@dataclass
+class SendStats:
+    requests: int = 0
+    mutations: int = 0
+    splits: int = 0
+    batch_sizes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Sender:
+    """Batches jobs within the limits and sends them through one client."""
+
+    client: MondayClient
+    planner: BatchPlanner
+    budget: Budget
+    stats: SendStats = field(default_factory=SendStats)
+    on_request: Callable[[int], None] | None = None
+    """Called with the number of mutations after each request (progress)."""
+
+    def send(self, jobs: Sequence[Job], handler: Handler) -> None:
+        pending = list(jobs)
+        while pending:
+            window = [job.call for job in pending[:self._most_per_request()]]
+            full = self.planner.fits(window)
+            if full == 0:
+                raise ValueError(f"a {pending[0].call.operation} call is more complex than "
+                                 "one request may be")
+            take = self.planner.fits(window, self.budget.remaining())
+            if take == 0 or (take < full and take < MIN_FILL * full):
+                logger.info("complexity budget low (%s left): waiting for the minute to reset",
+                            self.budget.remaining())
+                self.budget.wait_for_reset()
+                continue
+            batch, pending = pending[:take], pending[take:]
+            self._send_batch(batch, handler)
+
+    def _most_per_request(self) -> int:
+        """No request holds more calls than this (a bound on what ``fits`` must look at)."""
+        cap = self.planner.per_request_cap // self.planner.mutation_cost + 1
+        return min(cap, self.planner.max_per_request or cap)
+
+    def _send_batch(self, batch: list[Job], handler: Handler) -> None:
+        document = build_mixed_batch([job.call for job in batch],
+                                     with_complexity=self.planner.with_complexity)
+        handler.sending(batch)
+        try:
+            result = self.client.execute(document.query, document.variables,
+                                         idempotency_key=idempotency_key(document.query,
+                                                                         document.variables,
+                                                                         batch))
+        except MondayRequestRejected as exc:
+            if len(batch) == 1:
+                handler.finished(batch, [Outcome(None, exc.error, exc.request_id)])
+                return
+            logger.warning("monday.com rejected a request of %d mutations (%s): splitting it",
+                           len(batch), exc.code)
+            self.stats.splits += 1
+            handler.unsent(batch, exc)
+            first, second = split(batch)
+            self._send_batch(first, handler)
+            self._send_batch(second, handler)
+            return
+        except MondayRetriesExhausted as exc:
+            handler.in_doubt(batch, exc)
+            raise SyncInterrupted(f"stopped: {exc}; the records of that request were checked "
+                                  "against the board and are retried by the next run") from exc
+        except MondayFatalError as exc:
+            handler.unsent(batch, exc)
+            raise
+        self.stats.requests += 1
+        self.stats.mutations += len(batch)
+        self.stats.batch_sizes.append(len(batch))
+        self.budget.observe(result.complexity)
+        handler.finished(batch, outcomes(result, document.aliases))
+        if self.on_request is not None:
+            self.on_request(len(batch))
+
+
+def outcomes(result: GraphQLResult, aliases: Sequence[str]) -> list[Outcome]:
+    """Each alias's data or error, in call order."""
+    errors = result.record_errors
+    data = result.data or {}
+    found: list[Outcome] = []
+    for alias in aliases:
+        error = errors.get(alias)
+        value = data.get(alias)
+        if error is None and not isinstance(value, Mapping):
+            error = WireError(kind=ErrorKind.RECORD, code="NO_DATA",
+                              message="monday.com returned no data and no error for this "
+                                      "mutation", request_id=result.request_id, alias=alias)
+        found.append(Outcome(value if isinstance(value, Mapping) else None, error,
+                             result.request_id))
+    return found
+
+
+def idempotency_key(query: str, variables: Mapping[str, object], batch: Sequence[Job]) -> str:
+    """The same request for the same data versions → the same key (monday replays it);
+    anything else → another key (no 422 for a reused key with another body)."""
+    payload = json.dumps({"q": query, "v": variables, "t": [job.token for job in batch]},
+                         sort_keys=True, default=str, ensure_ascii=False)
+    return "ordersync-" + hashlib.sha256(payload.encode()).hexdigest()[:40]

@@ -1,0 +1,170 @@
+"""A sandbox board, a config pointing at it, and a check that the board mirrors the database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import ConfigFactory, fetch
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.monday.client import MondayClient
+from ordersync.pipeline import open_database, run_pipeline
+from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
+from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
+from ordersync.sync.columns import identity_text
+
+TOKEN = "sandbox-token"
+
+
+def monday_table(ids: OrderBoard, **extra: Any) -> dict[str, Any]:
+    """The [monday] table for a sandbox order board (as `--create-board` prints it, minus
+    the notes column, which the test orders do not have)."""
+    return {"api_url": "https://sandbox.test/v2", "board_id": ids.board_id,
+            "subitems_board_id": ids.subitems_board_id,
+            "columns": {"identity": ids.identity, "customer": ids.customer,
+                        "quantity": ids.quantity, "eta": ids.eta, "status": ids.status,
+                        "delivery": ids.delivery, "subitems": ids.subitems},
+            "subitem_columns": {"size": ids.size, "order_qty": ids.order_qty,
+                                "line_status": ids.line_status}, **extra}
+
+
+@dataclass
+class Harness:
+    """One sandbox account with an order board, and ordersync configured for it."""
+
+    sandbox: Sandbox
+    clock: FakeClock
+    ids: OrderBoard
+    config: Config
+    db: Database
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    """Every request body the client sent (query, variables), in order."""
+
+    def transport(self) -> httpx.BaseTransport:
+        inner = self.sandbox.mock_transport()
+        sent = self.sent
+
+        class Recording(httpx.BaseTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                import json
+                sent.append(json.loads(request.read()))
+                return inner.handle_request(request)
+
+        return Recording()
+
+    def client(self, **kwargs: Any) -> MondayClient:
+        return make_client(self.config, TOKEN, transport=self.transport(),
+                           sleep=self.clock.advance, clock=self.clock.now, **kwargs)
+
+    def sync(self, **options: Any) -> SyncReport:
+        with self.client() as client:
+            return run_sync(self.config, self.db, client, options=SyncOptions(**options),
+                            clock=self.clock.now, sleep=self.clock.advance)
+
+    def pipeline(self) -> None:
+        run_pipeline(self.config, self.db)
+
+    def board(self) -> dict[str, Any]:
+        return self.sandbox.board(self.ids.board_id)
+
+    def items(self) -> list[dict[str, Any]]:
+        return [item for group in self.board()["groups"] for item in group["items"]]
+
+
+@pytest.fixture
+def harness_factory(make_config: ConfigFactory) -> Iterator[Callable[..., Harness]]:
+    made: list[Harness] = []
+
+    def factory(*, plan: str = "enterprise", faults: Any = None,
+                **monday: Any) -> Harness:
+        clock = FakeClock()
+        sandbox = Sandbox(plan=plan, clock=clock, faults=faults,
+                          blocking_sleep=clock.advance, drop_seconds=65.0)
+        ids = sandbox.create_order_board()
+        config = make_config(monday=monday_table(ids, **monday))
+        harness = Harness(sandbox, clock, ids, config, open_database(config))
+        made.append(harness)
+        return harness
+
+    yield factory
+    for harness in made:
+        harness.db.dispose()
+
+
+@pytest.fixture
+def harness(harness_factory: Callable[..., Harness]) -> Harness:
+    return harness_factory()
+
+
+def board_problems(h: Harness) -> list[str]:
+    """How the board differs from the database: one item per order with an item, one
+    subitem per line the board should show, values equal; no duplicates anywhere."""
+    problems: list[str] = []
+    items = h.items()
+    ids = h.ids
+    by_identity: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_identity.setdefault(item["values"][ids.identity], []).append(item)
+    for identity, found in by_identity.items():
+        if len(found) > 1:
+            problems.append(f"{len(found)} items for {identity!r}")
+    orders = fetch(h.db, "SELECT record_uuid, business_key, item_name, monday_item_id, "
+                   "is_cancelled, sync_state FROM orders")
+    lines = fetch(h.db, "SELECT record_uuid, size_code, qty, monday_subitem_id, sync_action, "
+                  "sync_state FROM order_lines")
+    lines_of: dict[str, list[Any]] = {}
+    for line in lines:
+        lines_of.setdefault(line.record_uuid, []).append(line)
+    seen_items = set()
+    for order in orders:
+        identity = identity_text(order.business_key)
+        found = by_identity.get(identity, [])
+        if order.sync_state != "SYNCED":
+            problems.append(f"order {order.item_name} is {order.sync_state}")
+        if order.is_cancelled and order.monday_item_id is None:
+            if found:
+                problems.append(f"cancelled-before-sync order {order.item_name} is on the board")
+            continue
+        if not found:
+            problems.append(f"order {order.item_name} has no item")
+            continue
+        item = found[0]
+        seen_items.add(item["id"])
+        if item["id"] != order.monday_item_id:
+            problems.append(f"order {order.item_name}: item {item['id']} but database says "
+                            f"{order.monday_item_id}")
+        if item["name"] != order.item_name:
+            problems.append(f"item {item['id']} is named {item['name']!r}")
+        expected_status = "Cancelled" if order.is_cancelled else "Working on it"
+        if item["values"][ids.status] != expected_status:
+            problems.append(f"item {item['name']} status {item['values'][ids.status]!r}")
+        subs = Counter(s["name"] for s in item["subitems"])
+        for name, n in subs.items():
+            if n > 1:
+                problems.append(f"item {item['name']} has {n} subitems {name!r}")
+        sub_by_name = {s["name"]: s for s in item["subitems"]}
+        for line in lines_of.get(order.record_uuid, []):
+            if line.sync_state != "SYNCED":
+                problems.append(f"line {order.item_name}/{line.size_code} is {line.sync_state}")
+            sub = sub_by_name.pop(line.size_code, None)
+            if sub is None:
+                if line.qty > 0 or line.monday_subitem_id is not None:
+                    problems.append(f"line {order.item_name}/{line.size_code} has no subitem")
+                continue
+            if sub["id"] != line.monday_subitem_id:
+                problems.append(f"line {order.item_name}/{line.size_code}: subitem id differs")
+            if sub["values"][ids.order_qty] != str(line.qty):
+                problems.append(f"line {order.item_name}/{line.size_code}: board qty "
+                                f"{sub['values'][ids.order_qty]!r}, database {line.qty}")
+        for name in sub_by_name:
+            problems.append(f"item {item['name']} has a subitem {name!r} the database lacks")
+    for item in items:
+        if item["id"] not in seen_items:
+            problems.append(f"item {item['name']} ({item['id']}) belongs to no order")
+    return problems
