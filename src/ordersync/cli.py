@@ -170,7 +170,7 @@ def merge(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> N
 @_writing_options
 @_handles_errors
 def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> None:
-    """Run every stage: ingest, merge, lines.
+    """Run every stage: ingest, merge, lines, then sync when monday.board_id is set.
 
     \b
     Example:
@@ -179,17 +179,102 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     from ordersync.pipeline import open_database, run_pipeline
 
     config = _load(config_path, env)
-    result = run_pipeline(config, open_database(config), dry_run=dry_run)
-    if as_json:
-        _print_json({"ingest": render.ingest_json(result.ingest),
-                     "merge": render.merge_json(result.merge)})
-    else:
+    db = open_database(config)
+    result = run_pipeline(config, db, dry_run=dry_run)
+    if not as_json:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)
         if dry_run:
             err.print("(a dry run writes no staging, so the merge above covers only rows "
                       "that earlier ingests staged)")
-    if result.ingest.count("failed"):
+    report = None
+    if config.monday.board_id is not None:
+        report = _sync(config, db, dry_run=dry_run, as_json=as_json)
+    elif not as_json:
+        err.print("sync skipped: set monday.board_id (and the column mapping) in the config "
+                  "to keep a board in step")
+    if as_json:
+        _print_json({"ingest": render.ingest_json(result.ingest),
+                     "merge": render.merge_json(result.merge),
+                     "sync": render.sync_json(report) if report is not None else None})
+    if report is not None and report.stopped:
+        sys.exit(1)
+    if result.ingest.count("failed") or (report is not None and report.counts["failed"]):
+        sys.exit(EXIT_FILES_FAILED)
+
+
+def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
+          customers: tuple[str, ...] = (), limit: int | None = None,
+          retry_failed: bool = False) -> Any:
+    """Run the sync with a progress display on stderr; print its summary unless JSON."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ordersync.monday.client import token_from_env
+    from ordersync.sync import Progress as SyncProgress
+    from ordersync.sync import SyncOptions, make_client, run_sync
+
+    options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
+                          retry_failed=retry_failed)
+    if dry_run:  # prints the documents on stdout; sends and writes nothing
+        report = run_sync(config, db, None, options=options,
+                          out=Console(highlight=False, soft_wrap=True))
+    else:
+        with make_client(config, token_from_env()) as client, Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("syncing", total=None)
+            sent = [0, 0]
+
+            def advance(mutations: int) -> None:
+                sent[0] += 1
+                sent[1] += mutations
+                bar.update(task, description=f"syncing: {sent[1]:,} mutations in "
+                                             f"{sent[0]:,} requests")
+
+            def start(total: int) -> None:
+                bar.update(task, description=f"syncing {total:,} order(s) with work")
+
+            report = run_sync(config, db, client, options=options,
+                              progress=SyncProgress(start=start, advance=advance))
+    if not as_json:
+        render.print_sync(err, report)
+    return report
+
+
+@cli.command()
+@_config_options
+@_writing_options
+@click.option("--customer", "customers", multiple=True, metavar="NAME",
+              help="Only this customer's orders (name or profile code; repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="At most N orders (with their size lines) in this run, all customers "
+                   "together.")
+@click.option("--retry-failed", is_flag=True,
+              help="Send FAILED orders and lines again (after fixing their data or the board).")
+@_handles_errors
+def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
+         customers: tuple[str, ...], limit: int | None, retry_failed: bool) -> None:
+    """Make the monday.com board mirror the order list: groups, items, subitems.
+
+    Needs MONDAY_API_TOKEN (never the config file).  --dry-run prints every GraphQL
+    request it would send, with its variables, and changes nothing anywhere.
+    Exit 0: done; 3: some records failed (listed, and kept for --retry-failed);
+    1: stopped (token, board, monday.com unavailable) — run again later.
+
+    \b
+    Example:
+      ordersync plan && ordersync sync --customer GREYSTONE --limit 100
+    """
+    from ordersync.pipeline import open_database
+
+    config = _load(config_path, env)
+    report = _sync(config, open_database(config), dry_run=dry_run, as_json=as_json,
+                   customers=customers, limit=limit, retry_failed=retry_failed)
+    if as_json:
+        _print_json(render.sync_json(report))
+    if report.stopped:
+        sys.exit(1)
+    if report.counts["failed"]:
         sys.exit(EXIT_FILES_FAILED)
 
 

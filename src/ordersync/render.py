@@ -11,6 +11,7 @@ from rich.table import Table
 from ordersync.ingest import IngestReport
 from ordersync.pipeline import MergeResult
 from ordersync.plan import SyncPlan
+from ordersync.sync.report import SyncReport
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -134,10 +135,62 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
-        return f"{seconds:g} s"
+        return f"{seconds:.2g} s" if seconds < 1 else f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s"
 
 
 def _pairs(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+_SYNC_ROWS = (
+    ("groups", (("created", "groups_created"), ("found on the board", "groups_adopted"))),
+    ("items", (("created", "items_created"), ("updated", "items_updated"),
+               ("cancelled", "items_cancelled"), ("adopted after a lost response",
+                                                  "items_adopted"))),
+    ("subitems", (("created", "subitems_created"), ("updated", "subitems_updated"),
+                  ("zeroed", "subitems_zeroed"), ("deleted", "subitems_deleted"),
+                  ("adopted after a lost response", "subitems_adopted"))),
+)
+
+
+def print_sync(console: Console, report: SyncReport) -> None:
+    """What a sync run did: per kind of record, then failures, then cost and time."""
+    counts = report.counts
+    title = "sync (dry run: nothing sent)" if report.dry_run else "sync"
+    table = Table(title=f"{title} — board {report.board_id}", show_edge=False, pad_edge=False)
+    table.add_column("")
+    table.add_column("done")
+    for kind, names in _SYNC_ROWS:
+        done = {label: counts[key] for label, key in names if counts[key]}
+        table.add_row(kind, _pairs(done) if done else "—")
+    table.add_row("nothing to send", f"{counts['unchanged']:,} record(s) already as the board "
+                                     "needs them")
+    if counts["requeued"]:
+        table.add_row("re-queued", f"{counts['requeued']:,} (sent again next run)")
+    console.print(table)
+    if report.failures:
+        failed = Table(title=f"{len(report.failures)} failed (kept FAILED; fix the data or "
+                             "the board, then `ordersync sync --retry-failed`)",
+                       show_edge=False, pad_edge=False)
+        failed.add_column("record")
+        failed.add_column("reason")
+        for failure in report.failures[:20]:
+            failed.add_row(failure.what, failure.reason)
+        if len(report.failures) > 20:
+            failed.add_row(f"… and {len(report.failures) - 20} more", "see sync_events")
+        console.print(failed)
+    per_request = report.mutations / report.requests if report.requests else 0
+    verb = "would send" if report.dry_run else "sent"
+    console.print(f"{verb} {report.mutations:,} mutation(s) in {report.requests:,} request(s) "
+                  f"({per_request:.1f} per request), complexity {report.complexity:,}, "
+                  f"{report.budget_waits} wait(s) for the budget "
+                  f"({_duration(report.waited_seconds)}), elapsed "
+                  f"{_duration(report.elapsed_seconds)}")
+    if report.stopped:
+        console.print(f"[yellow]stopped early:[/] {report.stopped}", soft_wrap=True)
+
+
+def sync_json(report: SyncReport) -> dict[str, Any]:
+    return report.to_json()

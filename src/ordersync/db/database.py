@@ -47,6 +47,8 @@ class Database:
         self.tables = tables or TablesConfig()
         self.schema = schema or None
         self._open_transactions = 0
+        self.system_columns_checked = False
+        """Whether ``create_tables`` has added the system columns an older ordersync lacked."""
         engine_url = _engine_url(url)
         self.dialect = engine_url.get_backend_name()
         if self.dialect == "postgres":

@@ -214,7 +214,9 @@ def create_tables(db: Database) -> None:
     metadata, tables = _system_tables(db.tables)
     with db.begin() as conn:
         metadata.create_all(conn)
-        _add_missing_system_columns(db, conn, tables.values())
+        if not db.system_columns_checked:  # once per process: inspecting costs queries
+            _add_missing_system_columns(db, conn, tables.values())
+    db.system_columns_checked = True
 
 
 def _add_missing_system_columns(db: Database, conn: Connection,

@@ -11,8 +11,9 @@
 6. the run's totals into ``sync_runs``.
 
 A fatal error (token, board, permissions) stops the run with nothing half
-written: the batch in flight is released to PENDING.  Faults beyond the retry
-policy stop it too (``SyncInterrupted``), after the in-doubt batch was reconciled.
+written — the batch in flight is released to PENDING — and is raised.  Faults
+beyond the retry policy end the run early too, after the in-doubt batch was
+reconciled: the report says why (``stopped``) and the next run goes on.
 ``dry_run`` prints every request instead of sending it and writes nothing.
 """
 
@@ -128,9 +129,11 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
                 store.retry_failed(db, config, store.Scope(options.customers))
             reconcile(ctx)
             _run_passes(ctx, options, progress)
-        except (FatalSyncError, RetriableSyncError) as exc:
-            status, error = ("failed" if isinstance(exc, FatalSyncError) else "interrupted",
-                             str(exc))
+        except RetriableSyncError as exc:  # monday kept failing: stop, report, retry later
+            status, error = "interrupted", str(exc)
+            report.stopped = str(exc)
+        except FatalSyncError as exc:
+            status, error = "failed", str(exc)
             report.stopped = str(exc)
             raise
         finally:
