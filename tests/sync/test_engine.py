@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import WorkbookFactory, order_row
+from collections.abc import Callable
+
+import pytest
+
+from conftest import WorkbookFactory, fetch, order_row
 from sync.conftest import Harness, board_problems
 
 
@@ -22,3 +26,158 @@ def test_first_sync_mirrors_the_database_and_a_second_sends_nothing(
     second = harness.sync()
     assert second.mutations == 0 and second.requests == 0
     assert board_problems(harness) == []
+
+
+def _change_requests(h: Harness) -> list[dict[str, object]]:
+    """column_values of every change_multiple_column_values call sent, in order."""
+    import json
+    found = []
+    for body in h.sent:
+        variables = body.get("variables") or {}
+        for name, value in variables.items():
+            if name.endswith("_column_values") and "change_multiple_column_values" in body["query"]:
+                alias = name.split("_", 1)[0]
+                if f"{alias}: change_multiple_column_values" in body["query"]:
+                    found.append(json.loads(str(value)))
+    return found
+
+
+def test_a_changed_order_updates_only_its_changed_columns(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20}), order_row(2, {"S": 1})])
+    harness.pipeline()
+    harness.sync()
+    harness.sent.clear()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 25}, ETA="2025-04-01"),
+                                  order_row(2, {"S": 1})])
+    harness.pipeline()
+
+    report = harness.sync()
+
+    assert board_problems(harness) == []
+    assert report.counts["items_updated"] == 1 and report.counts["subitems_updated"] == 1
+    changes = _change_requests(harness)
+    ids = harness.ids
+    assert {ids.eta: {"date": "2025-04-01"}, ids.quantity: "35"} in changes
+    assert {ids.order_qty: "25"} in changes
+    assert len(changes) == 2  # nothing for order 2, nothing for size S
+
+
+def test_a_cancelled_order_gets_its_status_and_its_sizes_zeroed(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20}), order_row(2, {"S": 1})])
+    harness.pipeline()
+    harness.sync()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20}, order_type="CANCELLED"),
+                                  order_row(2, {"S": 1})])
+    harness.pipeline()
+
+    report = harness.sync()
+
+    assert board_problems(harness) == []
+    assert report.counts["items_cancelled"] == 1 and report.counts["subitems_zeroed"] == 2
+    item = next(i for i in harness.items() if i["name"].startswith("GRE-00001"))
+    assert item["values"][harness.ids.status] == "Cancelled"
+    assert {s["values"][harness.ids.order_qty] for s in item["subitems"]} == {"0"}
+    assert {s["values"][harness.ids.line_status] for s in item["subitems"]} == {"Cancelled"}
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("zero", {"S": "10", "M": "0"}),
+                                               ("delete", {"S": "10"})])
+def test_a_removed_size_is_zeroed_or_deleted_per_config(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory, mode: str,
+        expected: dict[str, str]) -> None:
+    h = harness_factory(removed_lines=mode)
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20})])
+    h.pipeline()
+    h.sync()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10})])
+    h.pipeline()
+
+    report = h.sync()
+
+    assert board_problems(h) == []
+    (item,) = h.items()
+    assert {s["name"]: s["values"][h.ids.order_qty] for s in item["subitems"]} == expected
+    assert report.counts["subitems_zeroed" if mode == "zero" else "subitems_deleted"] == 1
+    assert h.sync().mutations == 0
+
+
+def test_a_value_the_column_cannot_take_fails_that_order_before_sending(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(columns={"identity": "order_key", "status": "status",
+                                 "quantity": {"id": "total_qty", "type": "numbers",
+                                              "source": "CUSTOMER STYLE"}})
+    write_workbook("GRE_a.xlsx", [order_row(1, style="42"), order_row(2, style="NOT-A-NUMBER")])
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["items_created"] == 1 and report.counts["failed"] == 1
+    (failure,) = report.failures
+    assert "total_qty" in failure.reason and "NOT-A-NUMBER" in failure.reason
+    (row,) = fetch(h.db, "SELECT sync_state, last_error FROM orders WHERE sync_state <> "
+                         "'SYNCED'")
+    assert row.sync_state == "FAILED" and "NOT-A-NUMBER" in row.last_error
+    assert len(h.items()) == 1
+
+
+def test_customer_and_limit_bound_the_run(harness: Harness,
+                                          write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": n}) for n in range(1, 6)]
+                   + [order_row(9, {"S": 9}, CUSTOMER="BLUEWAVE")])
+    harness.pipeline()
+
+    assert harness.sync(customers=("nobody",)).mutations == 0
+    only_blue = harness.sync(customers=("bluewave",))
+    assert only_blue.counts["items_created"] == 1
+    limited = harness.sync(limit=2)
+    assert limited.counts["items_created"] == 2 and limited.counts["subitems_created"] == 2
+    rest = harness.sync()
+    assert rest.counts["items_created"] == 3
+    assert board_problems(harness) == []
+
+
+def test_dry_run_prints_the_requests_and_changes_nothing(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from ordersync.sync import SyncOptions, run_sync
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20}, style='ST "9"')])
+    harness.pipeline()
+    before = fetch(harness.db, "SELECT * FROM orders ORDER BY record_uuid")
+    out = StringIO()
+
+    report = run_sync(harness.config, harness.db, None, options=SyncOptions(dry_run=True),
+                      out=Console(file=out, width=200))
+
+    printed = out.getvalue()
+    assert "create_group" in printed and "create_item" in printed
+    assert "create_subitem" in printed and '"<id of new item' in printed
+    assert 'ST \\"9\\"' in printed  # the name is a variable, JSON-escaped
+    assert report.requests == 3 and report.mutations == 4
+    assert harness.sent == [] and harness.items() == []
+    assert fetch(harness.db, "SELECT * FROM orders ORDER BY record_uuid") == before
+    assert fetch(harness.db, "SELECT * FROM sync_runs") == []
+
+
+def test_sync_runs_and_events_record_every_attempt(harness: Harness,
+                                                   write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20})])
+    harness.pipeline()
+
+    report = harness.sync()
+
+    (run,) = fetch(harness.db, "SELECT * FROM sync_runs")
+    assert (run.status, run.requests, run.succeeded, run.failed) == (
+        "ok", report.requests, 4, 0)
+    assert run.complexity == report.complexity > 0
+    events = fetch(harness.db, "SELECT operation, outcome, request_id, monday_id, size_code "
+                               "FROM sync_events ORDER BY id")
+    assert [(e.operation, e.outcome) for e in events] == [
+        ("create_group", "created"), ("create_item", "created"),
+        ("create_subitem", "created"), ("create_subitem", "created")]
+    assert all(e.request_id and e.monday_id for e in events)
+    assert sorted(e.size_code for e in events if e.size_code) == ["M", "S"]
