@@ -55,3 +55,21 @@ def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> N
     expected = sorted((f, r, c.upper(), v) for f, r, c, v in demo.dataset.bad_cells)
     assert sorted(tuple(row) for row in rejected) == expected
     assert len(expected) >= 2
+
+
+def test_demo_syncs_to_a_sandbox_board_and_the_second_sync_sends_nothing(
+        tmp_path: Path) -> None:
+    console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
+
+    demo = run_demo(tmp_path / "demo", customers=4, orders=200, console=console)
+
+    assert demo.sync.counts["items_created"] > 0 and demo.sync.counts["failed"] == 0
+    assert demo.sync.counts["subitems_created"] > demo.sync.counts["items_created"]
+    assert demo.resync.mutations == 0 and demo.resync.requests == 0
+    items = [i for g in demo.board["groups"] for i in g["items"]]
+    assert len(items) == demo.sync.counts["items_created"]
+    assert len({i["values"]["order_key"] for i in items}) == len(items)
+    assert (tmp_path / "demo" / "sandbox.json").is_file()
+    console.file.close()
+    text = (tmp_path / "out.txt").read_text()
+    assert "fast clock" in text and "sync again, nothing changed" in text

@@ -7,6 +7,13 @@ nothing is written; the third, after a few customers revise quantities, that
 only their files are re-read and only the revised orders and lines change.  The
 printed counts are read back from the database with the same code as
 ``ordersync status``, and checked against the stage reports.
+
+Then the order list is synced to a board of the in-process monday.com sandbox —
+monday's personal-token limits (standard plan: 10,000,000 complexity a minute),
+on a fast clock, so waiting for the budget takes no real time — and synced again
+to show that nothing is sent.  The board is saved to ``sandbox.json`` and the
+config points at ``ordersync sandbox``'s address, so the user can carry on with
+``ordersync sandbox --state sandbox.json`` and ``ordersync sync``.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import shutil
 import time
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +37,13 @@ from ordersync.db import Database
 from ordersync.errors import OrderSyncError
 from ordersync.pipeline import RunResult, open_database, run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
+from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
+from ordersync.sandbox.store import ITEMS_PER_BOARD
 from ordersync.status import read_status
+from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
+
+SANDBOX_URL = "http://127.0.0.1:8765/v2"  # where `ordersync sandbox` serves by default
+SANDBOX_PLAN = "standard"
 
 
 def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
@@ -50,19 +64,35 @@ def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
     return config
 
 
+def monday_table(ids: OrderBoard) -> dict[str, Any]:
+    """The [monday] table for the demo's sandbox board (as `sandbox --create-board` prints)."""
+    return {"api_url": SANDBOX_URL, "board_id": ids.board_id,
+            "subitems_board_id": ids.subitems_board_id,
+            "columns": {"identity": ids.identity, "customer": ids.customer,
+                        "notes": ids.notes, "quantity": ids.quantity, "eta": ids.eta,
+                        "status": ids.status, "delivery": ids.delivery,
+                        "subitems": ids.subitems},
+            "subitem_columns": {"size": ids.size, "order_qty": ids.order_qty,
+                                "line_status": ids.line_status}}
+
+
 @dataclass(frozen=True)
 class DemoResult:
     dataset: SampleDataSet
     first: RunResult  # everything new
     second: RunResult  # nothing changed
     third: RunResult  # three customers revised quantities
+    sync: SyncReport  # the whole order list to the sandbox board
+    resync: SyncReport  # nothing to send
+    board: dict[str, Any]  # the board after the sync (Sandbox.board)
 
 
 def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
              console: Console | None = None) -> DemoResult:
     console = console or Console(stderr=True)
     workdir.mkdir(parents=True, exist_ok=True)
-    for stale in ("orders", "ordersync.db", "ordersync.db-wal", "ordersync.db-shm"):
+    for stale in ("orders", "ordersync.db", "ordersync.db-wal", "ordersync.db-shm",
+                  "sandbox.json"):
         path = workdir / stale
         if path.is_dir():
             shutil.rmtree(path)
@@ -78,10 +108,15 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         f"{dataset.bad_rows} rows with a typo, {dataset.blank_rows} blank rows) "
         f"[{time.perf_counter() - started:.1f} s]")
 
+    clock = FakeClock()
+    sandbox = Sandbox(plan=SANDBOX_PLAN, clock=clock, blocking_sleep=clock.advance)
+    ids = sandbox.create_order_board("Orders (demo)")
     config_path = workdir / "ordersync.toml"
     config_path.write_text(
-        "# Written by `ordersync demo`: the shipped example with the sample customers.\n"
-        + tomli_w.dumps(demo_config(dataset)), encoding="utf-8")
+        "# Written by `ordersync demo`: the shipped example with the sample customers and\n"
+        "# the demo's sandbox board (serve it with `ordersync sandbox --state sandbox.json`).\n"
+        + tomli_w.dumps({**demo_config(dataset), "monday": monday_table(ids)}),
+        encoding="utf-8")
     config = load_config(config_path)
     db = open_database(config)
     console.print(f"[bold]2. config[/]: {config_path}; database {db.display_url}")
@@ -117,9 +152,119 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     status = read_status(db)
     console.print("[bold]6. status[/] (read back from the database, as `ordersync status`):")
     render.print_status(console, status)
+
+    chosen = _customers_for_one_board(db, config.sources.profiles)
+    options = SyncOptions(customers=chosen)
+    console.print(f"[bold]7. sync[/] to board {ids.board_id} of the in-process monday.com "
+                  f"sandbox — {SANDBOX_PLAN} plan limits (10,000,000 complexity a minute), "
+                  "on a fast clock: waits for the budget take no real time.  A monday board "
+                  f"holds at most {ITEMS_PER_BOARD:,} items (and its subitems board as many "
+                  f"subitems), so the demo syncs {len(chosen)} of the "
+                  f"{len(config.sources.profiles)} customers (`ordersync sync --customer …`): "
+                  f"{', '.join(chosen)}")
+    started = time.perf_counter()
+    with make_client(config, "demo-token", transport=sandbox.mock_transport(),
+                     sleep=clock.advance, clock=clock.now) as client:
+        synced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance,
+                          options=options)
+        render.print_sync(console, synced)
+        console.print(f"   [{time.perf_counter() - started:.1f} s of real time, "
+                      f"{clock.now() / 60:.0f} min on the sandbox's clock]")
+        board = sandbox.board(ids.board_id)
+        _print_board(console, board)
+        started = time.perf_counter()
+        resynced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance,
+                            options=options)
+    console.print(f"[bold]8. sync again, nothing changed[/] "
+                  f"[{time.perf_counter() - started:.2f} s]: {resynced.mutations} mutations "
+                  f"in {resynced.requests} requests")
+    _check_board(board, _unsynced(db, config, options), synced)
+    sandbox.state_path = workdir / "sandbox.json"
+    sandbox.save()
+
     console.print(f"\nTry: ordersync status --config {config_path} --json   (after `make "
                   "demo`, the command is .venv/bin/ordersync)")
-    return DemoResult(dataset, first, second, third)
+    console.print(f"     ordersync sandbox --state {sandbox.state_path} &   then   "
+                  f"MONDAY_API_TOKEN=x ordersync plan --config {config_path}")
+    return DemoResult(dataset, first, second, third, synced, resynced, board)
+
+
+def _customers_for_one_board(db: Database, profiles: Mapping[str, Any]) -> tuple[str, ...]:
+    """The first customers (by profile) whose orders and sizes fit one board's item limit."""
+    with db.begin() as conn:
+        rows = conn.execute(sa.text(
+            f"SELECT o.profile, COUNT(DISTINCT o.record_uuid) AS orders, COUNT(l.size_code) "
+            f"AS lines FROM {db.table('orders')} o LEFT JOIN {db.table('order_lines')} l ON "
+            "l.record_uuid = o.record_uuid AND l.qty > 0 WHERE o.is_cancelled = 0 "
+            "GROUP BY o.profile ORDER BY o.profile")).all()
+    chosen: list[str] = []
+    items = subitems = 0
+    room = ITEMS_PER_BOARD * 9 // 10
+    for row in rows:
+        if chosen and (items + row.orders > room or subitems + row.lines > room):
+            break
+        chosen.append(profiles[row.profile].customer if row.profile in profiles
+                      else str(row.profile))
+        items, subitems = items + row.orders, subitems + row.lines
+    return tuple(chosen)
+
+
+def _print_board(console: Console, board: dict[str, Any]) -> None:
+    """What a planner sees: groups with their items and subitems, and one item in full."""
+    groups = [g for g in board["groups"] if g["items"]]
+    items = [i for g in groups for i in g["items"]]
+    subitems = sum(len(i["subitems"]) for i in items)
+    console.print(f"   the board now holds {len(groups)} groups, {len(items):,} items, "
+                  f"{subitems:,} subitems:")
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("group")
+    table.add_column("items", justify="right")
+    table.add_column("subitems", justify="right")
+    for group in groups[:6]:
+        table.add_row(group["title"], f"{len(group['items']):,}",
+                      f"{sum(len(i['subitems']) for i in group['items']):,}")
+    if len(groups) > 6:
+        table.add_row(f"… {len(groups) - 6} more groups", "", "")
+    console.print(table)
+    if items:
+        item = items[0]
+        sizes = ", ".join(f"{s['name']}={s['values'].get('order_qty', '')}"
+                          for s in item["subitems"])
+        values = ", ".join(f"{k}={v}" for k, v in item["values"].items() if v)
+        console.print(f"   e.g. item {item['name']!r}: {values}; sizes {sizes}")
+
+
+def _unsynced(db: Database, config: Any, options: SyncOptions) -> dict[str, int]:
+    """Orders and lines of the synced customers not in SYNCED, by table."""
+    from ordersync.sync.store import Scope
+
+    counts = {}
+    with db.begin() as conn:
+        where, params = Scope(options.customers).sql(db, conn, config)
+        for table, join in (("orders", ""), ("order_lines", " JOIN {o} o ON o.record_uuid = "
+                                              "x.record_uuid")):
+            base = "{o} o" if table == "orders" else f"{db.table(table)} x"
+            sql = (f"SELECT COUNT(*) FROM {base}{join} WHERE "
+                   f"{'o' if table == 'orders' else 'x'}.sync_state <> 'SYNCED'{where}")
+            counts[table] = int(conn.execute(sa.text(sql.format(o=db.table("orders"))),
+                                             params).scalar_one())
+    return counts
+
+
+def _check_board(board: dict[str, Any], unsynced: dict[str, int], synced: SyncReport) -> None:
+    """One item per order on the board, every synced customer's order and line SYNCED."""
+    items = [i for g in board["groups"] for i in g["items"]]
+    keys = [i["values"].get("order_key") for i in items]
+    problems = []
+    if len(set(keys)) != len(keys):
+        problems.append(f"{len(keys) - len(set(keys))} duplicate items")
+    if any(unsynced.values()):
+        problems.append(f"records not synced: {unsynced}")
+    if synced.counts["failed"]:
+        problems.append(f"{synced.counts['failed']} records failed")
+    if problems:
+        raise OrderSyncError("demo: the board disagrees with the database: "
+                             + "; ".join(problems))
 
 
 def _print_rejects(console: Console, db: Database) -> None:
