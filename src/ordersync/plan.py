@@ -27,7 +27,7 @@ and the request counts over their per-minute limits.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -213,17 +213,13 @@ def operation_cost(planner: BatchPlanner, operation: str, calls: int) -> Operati
 def fetch_board_groups(config: Config, token: str,
                        transport: httpx.BaseTransport | None = None) -> set[str]:
     """The titles of the configured board's groups, read from monday.com (one query)."""
-    from ordersync.monday.client import MondayClient
-    from ordersync.monday.operations import operation_text
+    from ordersync.sync.engine import make_client
+    from ordersync.sync.reconcile import find_groups
 
     if config.monday.board_id is None:
         return set()
-    with MondayClient(token, url=config.monday.api_url, api_version=config.monday.api_version,
-                      transport=transport) as client:
-        result = client.execute(operation_text("board_groups"),
-                                {"board_id": config.monday.board_id})
-    boards: Sequence[dict[str, Any]] = (result.data or {}).get("boards") or []
-    return {str(g["title"]) for b in boards for g in (b.get("groups") or [])}
+    with make_client(config, token, transport=transport) as client:
+        return set(find_groups(client, config.monday.board_id))
 
 
 def _customer_expression(config: Config, db: Database, conn: Connection) -> str:

@@ -181,3 +181,20 @@ def test_sync_runs_and_events_record_every_attempt(harness: Harness,
         ("create_subitem", "created"), ("create_subitem", "created")]
     assert all(e.request_id and e.monday_id for e in events)
     assert sorted(e.size_code for e in events if e.size_code) == ["M", "S"]
+
+
+def test_a_full_board_stops_the_run_instead_of_failing_every_create(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    from ordersync.sync.context import BoardFull
+    harness.sandbox.store.items_limit = 3
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": 1}) for n in range(1, 6)])
+    harness.pipeline()
+
+    with pytest.raises(BoardFull, match="is full"):
+        harness.sync()
+
+    states = fetch(harness.db, "SELECT sync_state, COUNT(*) AS n FROM orders "
+                               "GROUP BY sync_state ORDER BY sync_state")
+    assert [(s.sync_state, s.n) for s in states] == [("PENDING", 2), ("SYNCED", 3)]
+    assert len(harness.items()) == 3
+    assert fetch(harness.db, "SELECT status FROM sync_runs")[0].status == "failed"

@@ -81,6 +81,8 @@ class MondayClient:
         self._sleep = sleep
         self._clock = clock
         self._http = httpx.Client(transport=transport, timeout=timeout)
+        self.observers: list[Callable[[GraphQLResult], None]] = []
+        """Called with every result ``execute`` returns (budget tracking, request counts)."""
 
     def __repr__(self) -> str:
         return f"MondayClient(url={self.url!r}, api_version={self.api_version!r})"
@@ -110,6 +112,8 @@ class MondayClient:
                 raise MondayFatalError(error, api_version=self.api_version)
             blocking = result.of_kind(ErrorKind.RATE_LIMIT) or result.of_kind(ErrorKind.FAULT)
             if not blocking:
+                for observer in self.observers:
+                    observer(result)
                 for error in result.of_kind(ErrorKind.REQUEST):
                     raise MondayRequestRejected(error)
                 return dataclasses.replace(result, attempts=attempt,

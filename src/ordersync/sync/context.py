@@ -12,6 +12,7 @@ from rich.console import Console
 
 from ordersync.config import Config
 from ordersync.db import Database
+from ordersync.errors import FatalSyncError
 from ordersync.monday.batching import BatchPlanner
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import build_mixed_batch
@@ -76,6 +77,32 @@ class Context:
     @property
     def record_attempts(self) -> int:
         return self.config.monday.retry.record_attempts
+
+
+BOARD_FULL_CODES = frozenset({"ItemsLimitationException"})
+
+
+class BoardFull(FatalSyncError):
+    """monday refuses new items on a board that holds as many as it may: stop creating."""
+
+    def __init__(self, board_id: str | None, error: WireError) -> None:
+        super().__init__(
+            f"board {board_id or '(subitems)'} is full — monday.com refused new items "
+            f"({error.code}: {error.message}); archive or delete items there, or give each "
+            "season its own board, then run again (the orders not yet sent stay PENDING)")
+
+
+def check_board_full(ctx: Context, errors: Sequence[WireError],
+                     board_id: str | None) -> None:
+    """Raise ``BoardFull`` after a request in which monday said the board is full: every
+    further create would fail the same way and spend its budget for nothing."""
+    for error in errors:
+        if error.code in BOARD_FULL_CODES:
+            raise BoardFull(board_id, error)
+
+
+def is_board_full(error: WireError) -> bool:
+    return error.code in BOARD_FULL_CODES
 
 
 def error_text(error: WireError | Exception) -> str:

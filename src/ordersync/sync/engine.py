@@ -136,6 +136,9 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             status, error = "failed", str(exc)
             report.stopped = str(exc)
             raise
+        except BaseException as exc:  # Ctrl-C, a bug: the run did not finish
+            status, error = "interrupted", f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             report.requests, report.mutations = real.stats.requests, real.stats.mutations
             report.complexity = budget.spent

@@ -28,7 +28,13 @@ from ordersync.monday.encoders import diff_encoded, encode_all
 from ordersync.monday.operations import Call
 from ordersync.sync import store
 from ordersync.sync.columns import identity_text
-from ordersync.sync.context import Context, error_event_fields, error_text
+from ordersync.sync.context import (
+    Context,
+    check_board_full,
+    error_event_fields,
+    error_text,
+    is_board_full,
+)
 from ordersync.sync.reconcile import find_items
 from ordersync.sync.sender import Job, Outcome
 
@@ -141,7 +147,8 @@ class ItemHandler:
                 continue
             assert outcome.error is not None
             reason = error_text(outcome.error)
-            if outcome.error.retry_in_seconds is not None:  # a limit hit by this alias alone
+            # a limit hit by this alias alone, or a full board: not the record's fault
+            if outcome.error.retry_in_seconds is not None or is_board_full(outcome.error):
                 requeued.append((order.record_uuid, reason))
                 ctx.report.add("requeued")
                 outcome_name = "requeued"
@@ -157,6 +164,7 @@ class ItemHandler:
             store.release_orders(conn, ctx.db, requeued)
             store.release_orders(conn, ctx.db, failed, state=store.FAILED)
             ctx.events(conn, events)
+        check_board_full(ctx, [o.error for o in outcomes if o.error is not None], ctx.board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
         """The request may or may not have been applied: look the new items up."""

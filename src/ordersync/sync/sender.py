@@ -95,6 +95,7 @@ class SyncInterrupted(RetriableSyncError):
 @dataclass
 class SendStats:
     requests: int = 0
+    """Requests that got a response, reads included."""
     mutations: int = 0
     splits: int = 0
     batch_sizes: list[int] = field(default_factory=list)
@@ -110,6 +111,14 @@ class Sender:
     stats: SendStats = field(default_factory=SendStats)
     on_request: Callable[[int], None] | None = None
     """Called with the number of mutations after each request (progress)."""
+
+    def __post_init__(self) -> None:
+        self.client.observers.append(self._observe)
+
+    def _observe(self, result: GraphQLResult) -> None:
+        """Every response, reads included: the budget it reports, and the request count."""
+        self.stats.requests += 1
+        self.budget.observe(result.complexity)
 
     def send(self, jobs: Sequence[Job], handler: Handler) -> None:
         pending = list(jobs)
@@ -161,10 +170,8 @@ class Sender:
         except MondayFatalError as exc:
             handler.unsent(batch, exc)
             raise
-        self.stats.requests += 1
         self.stats.mutations += len(batch)
         self.stats.batch_sizes.append(len(batch))
-        self.budget.observe(result.complexity)
         handler.finished(batch, outcomes(result, document.aliases))
         if self.on_request is not None:
             self.on_request(len(batch))

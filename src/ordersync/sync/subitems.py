@@ -24,13 +24,20 @@ from ordersync.errors import RecordSyncError
 from ordersync.monday.encoders import diff_encoded, encode_all
 from ordersync.monday.operations import Call
 from ordersync.sync import store
-from ordersync.sync.context import Context, error_event_fields, error_text
+from ordersync.sync.context import (
+    Context,
+    check_board_full,
+    error_event_fields,
+    error_text,
+    is_board_full,
+)
 from ordersync.sync.reconcile import find_subitems
 from ordersync.sync.sender import Job, Outcome
 
 CREATE, CHANGE, DELETE = "create_subitem", "change_multiple_column_values", "delete_item"
 _GONE = ("CANCEL", "REMOVE")
-_DELETED_CODES = ("InvalidItemIdException", "ItemNotFoundException")
+_DELETED_CODES = ("ResourceNotFoundException", "InvalidItemIdException",
+                  "ItemNotFoundException")  # deleting what is already gone: done
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ class SubitemHandler:
                 continue
             assert outcome.error is not None
             reason = error_text(outcome.error)
-            if outcome.error.retry_in_seconds is not None:
+            if outcome.error.retry_in_seconds is not None or is_board_full(outcome.error):
                 requeued.append((line, reason))
                 ctx.report.add("requeued")
                 name = "requeued"
@@ -175,6 +182,8 @@ class SubitemHandler:
             store.release_lines(conn, ctx.db, requeued)
             store.release_lines(conn, ctx.db, failed, state=store.FAILED)
             ctx.events(conn, events)
+        check_board_full(ctx, [o.error for o in outcomes if o.error is not None],
+                         ctx.subitems_board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
         lines = [j.record.line for j in batch]
