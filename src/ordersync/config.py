@@ -257,6 +257,11 @@ class MondayLimits(_Model):
     """Complexity monday charges per mutation, before its selection (30,000)."""
     max_mutations_per_request: int | None = Field(default=None, ge=1)
     """Upper bound on mutations in one request; empty means as many as the complexity cap allows."""
+    concurrency: int = Field(default=1, ge=1, le=40)
+    """Requests the sync keeps in flight at once.  monday warns that concurrent mutations on
+    one board can corrupt it, and the minute's complexity budget, not latency, bounds a large
+    sync: keep 1 unless monday support says otherwise.  (40 is monday's lowest concurrency
+    limit; another sync process on the same board is always refused.)"""
 
 
 ColumnTypeName = Literal["text", "long_text", "numbers", "date", "status", "dropdown"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,15 +48,21 @@ class Harness:
     sent: list[dict[str, Any]] = field(default_factory=list)
     """Every request body the client sent (query, variables), in order."""
 
+    threads: set[int] = field(default_factory=set)
+    """The threads requests were sent from."""
+
     def transport(self) -> httpx.BaseTransport:
+        """The in-process sandbox, one request at a time (it is not thread-safe; uvicorn
+        serialises requests the same way), recording each body and its thread."""
         inner = self.sandbox.mock_transport()
-        sent = self.sent
+        sent, threads, lock = self.sent, self.threads, threading.Lock()
 
         class Recording(httpx.BaseTransport):
             def handle_request(self, request: httpx.Request) -> httpx.Response:
-                import json
-                sent.append(json.loads(request.read()))
-                return inner.handle_request(request)
+                with lock:
+                    sent.append(json.loads(request.read()))
+                    threads.add(threading.get_ident())
+                    return inner.handle_request(request)
 
         return Recording()
 

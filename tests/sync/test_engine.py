@@ -198,3 +198,17 @@ def test_a_full_board_stops_the_run_instead_of_failing_every_create(
     assert [(s.sync_state, s.n) for s in states] == [("PENDING", 2), ("SYNCED", 3)]
     assert len(harness.items()) == 3
     assert fetch(harness.db, "SELECT status FROM sync_runs")[0].status == "failed"
+
+
+def test_concurrent_requests_when_configured_keep_the_board_exact(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(limits={"concurrency": 3, "max_mutations_per_request": 2})
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": n, "M": n + 1}) for n in range(1, 13)])
+    h.pipeline()
+
+    report = h.sync()
+
+    assert len(h.threads) > 1  # requests really left from several threads
+    assert report.counts["items_created"] == 12 and report.counts["subitems_created"] == 24
+    assert board_problems(h) == []
+    assert h.sync().mutations == 0

@@ -10,6 +10,7 @@ as ``CUSTOMER'S COLOUR CODE``) are always quoted by :meth:`Database.quote`.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -47,6 +48,7 @@ class Database:
         self.tables = tables or TablesConfig()
         self.schema = schema or None
         self._open_transactions = 0
+        self._count_lock = threading.Lock()  # the sync may write from several threads
         self.system_columns_checked = False
         """Whether ``create_tables`` has added the system columns an older ordersync lacked."""
         engine_url = _engine_url(url)
@@ -99,17 +101,21 @@ class Database:
 
     # -- connections -------------------------------------------------------------------------
 
+    def _count(self, step: int) -> None:
+        with self._count_lock:
+            self._open_transactions += step
+
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
-        self._open_transactions += 1
+        self._count(+1)
         try:
             with self.engine.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
             raise self._unreachable(exc) from exc
         finally:
-            self._open_transactions -= 1
+            self._count(-1)
 
     @contextmanager
     def transaction(self, *, dry_run: bool = False) -> Iterator[Connection]:
@@ -118,7 +124,7 @@ class Database:
             with self.begin() as conn:
                 yield conn
             return
-        self._open_transactions += 1
+        self._count(+1)
         try:
             with self.engine.connect() as conn:
                 trans = conn.begin()
@@ -129,7 +135,7 @@ class Database:
         except sa.exc.OperationalError as exc:
             raise self._unreachable(exc) from exc
         finally:
-            self._open_transactions -= 1
+            self._count(-1)
 
     def _unreachable(self, exc: sa.exc.OperationalError) -> DatabaseError:
         """One line naming the database, the driver's reason and where the URL comes from."""

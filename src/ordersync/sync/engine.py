@@ -120,7 +120,8 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
     with board_lock(db, board_id):
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
-        real = Sender(client, planner_for(config), budget, on_request=progress.advance)
+        real = Sender(client, planner_for(config), budget, on_request=progress.advance,
+                      concurrency=config.monday.limits.concurrency)
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       real, client, run_id=report.run_id)
         status, error = "ok", None

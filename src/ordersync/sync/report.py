@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+_LOCK = threading.Lock()  # requests in flight at once report from their own threads
 
 COUNTERS = (
     "groups_created", "groups_adopted",
@@ -41,11 +44,13 @@ class SyncReport:
     """Why the run ended early (monday unavailable, a fatal error), if it did."""
 
     def add(self, counter: str, n: int = 1) -> None:
-        self.counts[counter] += n
+        with _LOCK:
+            self.counts[counter] += n
 
     def fail(self, what: str, reason: str) -> None:
-        self.counts["failed"] += 1
-        self.failures.append(Failure(what, reason))
+        with _LOCK:
+            self.counts["failed"] += 1
+            self.failures.append(Failure(what, reason))
 
     @property
     def sent_nothing(self) -> bool:

@@ -20,7 +20,8 @@ mutations may or may not have been applied) and ``SyncInterrupted`` stops the
 run.  A fatal error (token, board) gives ``handler.unsent`` the batch and stops
 the run.  When the budget left this minute cannot hold a reasonable batch, the
 sender waits for the window to reset rather than send a sliver: requests per
-order count against monday's daily call cap.
+order count against monday's daily call cap.  ``concurrency`` (default 1: monday
+warns against concurrent mutations on one board) bounds the requests in flight.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -112,30 +115,51 @@ class Sender:
     on_request: Callable[[int], None] | None = None
     """Called with the number of mutations after each request (progress)."""
 
+    concurrency: int = 1
+    """Requests in flight at once (``monday.limits.concurrency``)."""
+
     def __post_init__(self) -> None:
+        self._lock = threading.Lock()
         self.client.observers.append(self._observe)
 
     def _observe(self, result: GraphQLResult) -> None:
         """Every response, reads included: the budget it reports, and the request count."""
-        self.stats.requests += 1
-        self.budget.observe(result.complexity)
+        with self._lock:
+            self.stats.requests += 1
+            self.budget.observe(result.complexity)
 
     def send(self, jobs: Sequence[Job], handler: Handler) -> None:
+        """Send every job; with ``concurrency`` > 1, up to that many requests at once, each
+        cut so that together they fit the budget left this minute."""
         pending = list(jobs)
         while pending:
-            window = [job.call for job in pending[:self._most_per_request()]]
-            full = self.planner.fits(window)
-            if full == 0:
-                raise ValueError(f"a {pending[0].call.operation} call is more complex than "
-                                 "one request may be")
-            take = self.planner.fits(window, self.budget.remaining())
-            if take == 0 or (take < full and take < MIN_FILL * full):
+            round_: list[list[Job]] = []
+            remaining = self.budget.remaining()
+            while pending and len(round_) < self.concurrency:
+                window = [job.call for job in pending[:self._most_per_request()]]
+                full = self.planner.fits(window)
+                if full == 0:
+                    raise ValueError(f"a {pending[0].call.operation} call is more complex "
+                                     "than one request may be")
+                take = self.planner.fits(window, remaining)
+                if take == 0 or (take < full and take < MIN_FILL * full):
+                    break
+                batch, pending = pending[:take], pending[take:]
+                round_.append(batch)
+                if remaining is not None:
+                    remaining -= self.planner.batch_cost([job.call for job in batch])
+            if not round_:
                 logger.info("complexity budget low (%s left): waiting for the minute to reset",
                             self.budget.remaining())
                 self.budget.wait_for_reset()
                 continue
-            batch, pending = pending[:take], pending[take:]
-            self._send_batch(batch, handler)
+            if len(round_) == 1:
+                self._send_batch(round_[0], handler)
+                continue
+            with ThreadPoolExecutor(max_workers=len(round_)) as pool:
+                futures = [pool.submit(self._send_batch, batch, handler) for batch in round_]
+            for future in futures:  # every request has ended; the first failure wins
+                future.result()
 
     def _most_per_request(self) -> int:
         """No request holds more calls than this (a bound on what ``fits`` must look at)."""
@@ -170,8 +194,9 @@ class Sender:
         except MondayFatalError as exc:
             handler.unsent(batch, exc)
             raise
-        self.stats.mutations += len(batch)
-        self.stats.batch_sizes.append(len(batch))
+        with self._lock:
+            self.stats.mutations += len(batch)
+            self.stats.batch_sizes.append(len(batch))
         handler.finished(batch, outcomes(result, document.aliases))
         if self.on_request is not None:
             self.on_request(len(batch))
