@@ -215,9 +215,9 @@ def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
 
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
-    if dry_run:  # prints the documents on stdout; sends and writes nothing
+    if dry_run:  # prints the documents (on stdout; stderr with --json); sends nothing
         report = run_sync(config, db, None, options=options,
-                          out=Console(highlight=False, soft_wrap=True))
+                          out=Console(stderr=as_json, highlight=False, soft_wrap=True))
     else:
         with make_client(config, token_from_env()) as client, Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
