@@ -1,0 +1,499 @@
+"""Issue #4 proof: a sync killed (SIGKILL) at any point loses nothing and duplicates nothing.
+
+The board lives outside the process that dies: a real sandbox server in its own
+process (``SERVER``: plan "enterprise", a state file), reached over HTTP.  Each
+iteration changes the orders a little (new orders, quantities, an ETA, a
+cancelled order, a removed or an added size; now and then a new season, so a
+new group) and runs the pipeline; a forked child (its own database connections)
+then syncs them and is SIGKILLed at a random point; often a second child
+follows and is killed too, while it reconciles what the first left in doubt.
+Then, at random: monday's 30 minutes of Idempotency-Key replays pass (the
+server's clock jumps, so a re-sent request is applied again rather than
+replayed: reconcile alone must prevent duplicates), and more changes are merged
+while records are in doubt.  A clean sync in the test process must leave the
+board equal to the database (``board_problems`` on the server's saved state),
+with no duplicate item, subitem or group, nothing FAILED and no run 'running'.
+
+Where a kill lands: the child reports each request it finished through
+``Progress.advance`` (a byte down a pipe); the test draws (seeded
+``random.Random``) a request count ``k`` from 0 (before the first request ended)
+to about the run's whole count (its end), waits for the k-th, then sleeps a
+random fraction of the time the next request usually takes and kills: between
+requests, during one (SENDING committed; monday may or may not have applied it),
+or in the bookkeeping around them.  At most 4 mutations per request, so a run is
+many requests.  ``RUNS`` iterations at least, and until as many children were
+killed; the share that left records SENDING must be meaningful
+(``MIN_IN_DOUBT_SHARE``).
+
+Differences from ``ordersync sandbox --plan enterprise``, all in ``SERVER``: no
+minute budgets (a budget wait would be a real minute), no fsync of the state file
+(the server is never killed), and ``POST /later`` moves its clock.
+``ORDERSYNC_CRASH_SEED`` picks another seed; a failure names iteration and seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import BASE_HEADERS, ConfigFactory, WorkbookFactory, fetch, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.errors import FatalSyncError
+from ordersync.pipeline import open_database, run_pipeline
+from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
+from ordersync.sandbox.store import Store
+from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
+from ordersync.sync.columns import identity_text
+from ordersync.sync.engine import Progress
+from sync.conftest import TOKEN, Harness, board_problems, monday_table
+
+SEED = int(os.environ.get("ORDERSYNC_CRASH_SEED", "4004"))
+_RUNS = os.environ.get("ORDERSYNC_CRASH_RUNS")
+RUNS = {"sqlite": int(_RUNS or 50), "postgresql": int(_RUNS or 50)}
+"""At least this many iterations, and on until this many sync children were killed (not
+finished first); ``ORDERSYNC_CRASH_RUNS`` sets both (a longer soak)."""
+REMOVED_LINES = {"sqlite": "zero", "postgresql": "delete"}
+"""Both ways a cancelled or removed size leaves the board, one per engine."""
+MIN_IN_DOUBT_SHARE = 0.2
+"""At least this share of the kills must leave records SENDING (the in-doubt path)."""
+SIZES = ("XS", "S", "M", "L", "XL", "XXL")
+STARTUP_SECONDS = 10.0
+CHILD_SECONDS = 30.0
+"""A child not killed by then is hung: the test kills it and fails."""
+
+SERVER = """
+import dataclasses, os, sys
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from ordersync.sandbox import Sandbox
+from ordersync.sandbox.clock import SystemClock
+from ordersync.sandbox.limits import Limits
+from ordersync.sandbox.server import serve
+
+class Clock(SystemClock):  # real time, plus the minutes POST /later lets pass
+    offset = 0.0
+    def now(self):
+        return super().now() + self.offset
+
+async def later(request):
+    clock.offset += float(request.query_params["seconds"])
+    return JSONResponse({"offset": clock.offset})
+
+os.fsync = lambda fd: None  # the server is never killed: its state file needs no fsync
+# enterprise limits, except the minute budgets: a minute of this test sends more
+# mutations than one minute's complexity allows, and a budget wait would be a real minute.
+limits = dataclasses.replace(Limits.for_plan("enterprise"), complexity_per_minute=10**12,
+                             requests_per_minute=10**7, daily_calls=10**8)
+clock = Clock()
+sandbox = Sandbox(plan="enterprise", limits=limits, clock=clock, state_path=sys.argv[1])
+sandbox.app.router.routes.append(Route("/later", later, methods=["POST"]))
+serve(sandbox, "127.0.0.1", int(sys.argv[2]))
+"""
+IDEMPOTENCY_SECONDS = 31 * 60
+"""Past monday's 30 minutes of Idempotency-Key replays (API_NOTES §1)."""
+
+
+# --- the sandbox server, in its own process -------------------------------------------------
+
+
+@dataclass
+class Server:
+    url: str
+    ids: OrderBoard
+    state: Path
+    process: subprocess.Popen[bytes]
+
+    def ping(self) -> None:
+        """One round trip: requests a killed client had fully sent are in by now."""
+        httpx.post(self.url, json={"query": "{ me { id } }"}, headers={"Authorization": TOKEN},
+                   timeout=10.0).raise_for_status()
+
+    def later(self, seconds: float) -> None:
+        """Let ``seconds`` pass on the server's clock (its idempotency keys expire)."""
+        httpx.post(self.url.removesuffix("/v2") + "/later", params={"seconds": seconds},
+                   timeout=10.0).raise_for_status()
+
+    def board(self, config: Config, db: Database) -> Harness:
+        """The board as the server last saved it (after every mutation request), in a
+        ``Harness`` for ``board_problems``."""
+        store = Store.from_json(json.loads(self.state.read_text(encoding="utf-8")))
+        return Harness(Sandbox(store=store), FakeClock(), self.ids, config, db)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    state = tmp_path / "sandbox.json"
+    ids = Sandbox(plan="enterprise", state_path=state).create_order_board()
+    port, log = _free_port(), tmp_path / "sandbox.log"
+    with log.open("wb") as out:  # a file, not a pipe nobody reads: the server never blocks
+        process = subprocess.Popen([sys.executable, "-c", SERVER, str(state), str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    found = Server(f"http://127.0.0.1:{port}/v2", ids, state, process)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert process.poll() is None, log.read_text(errors="replace")
+            try:
+                found.ping()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the sandbox did not start in time"
+                time.sleep(0.05)
+        yield found
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the orders, changed a little each iteration --------------------------------------------
+
+
+@dataclass
+class Order:
+    number: int
+    sizes: dict[str, int]
+    season: str
+    eta: str = "2025-03-05"
+    cancelled: bool = False
+
+    def row(self) -> dict[str, Any]:
+        return order_row(self.number, dict(self.sizes), ETA=self.eta,
+                         order_type="CANCELLED" if self.cancelled else "BULK",
+                         **{"CUSTOMER SEASON": self.season})
+
+
+@dataclass
+class Orders:
+    rng: random.Random
+    orders: list[Order] = field(default_factory=list)
+    season: int = 1
+
+    def evolve(self) -> list[str]:
+        """A few changes of the kinds a new workbook brings; what changed, for the report."""
+        rng, done = self.rng, []
+        if rng.random() < 0.2:  # a new season: a new group on the board
+            self.season += 1
+            done.append(f"season {self.season}")
+        season = f"DROP {self.season:02d}"
+        for _ in range(rng.randint(1, 3)):
+            number = len(self.orders) + 1
+            sizes = {s: rng.randint(1, 60) for s in sorted(rng.sample(SIZES, rng.randint(1, 4)),
+                                                            key=SIZES.index)}
+            self.orders.append(Order(number, sizes, season))
+            done.append(f"new {number}")
+        active = [o for o in self.orders if not o.cancelled]
+        for order in rng.sample(active, min(len(active), rng.randint(1, 3))):
+            size = rng.choice(list(order.sizes))
+            order.sizes[size] = rng.randint(1, 60)
+            done.append(f"qty {order.number}/{size}")
+        if rng.random() < 0.4:
+            order = rng.choice(active)
+            order.eta = f"2025-{rng.randint(4, 12):02d}-{rng.randint(1, 28):02d}"
+            done.append(f"eta {order.number}")
+        if rng.random() < 0.4:
+            several = [o for o in active if len(o.sizes) > 1]
+            if several:
+                order = rng.choice(several)
+                size = rng.choice(list(order.sizes))
+                del order.sizes[size]
+                done.append(f"remove {order.number}/{size}")
+        if rng.random() < 0.3:
+            order = rng.choice(active)
+            free = [s for s in SIZES if s not in order.sizes]
+            if free:
+                size = rng.choice(free)
+                order.sizes[size] = rng.randint(1, 60)
+                done.append(f"add {order.number}/{size}")
+        if rng.random() < 0.3 and len(active) > 3:
+            order = rng.choice(active)
+            order.cancelled = True
+            done.append(f"cancel {order.number}")
+        return done
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [o.row() for o in self.orders]
+
+
+# --- a sync in a child process, killed ------------------------------------------------------
+
+
+@dataclass
+class Pace:
+    """How long a child takes, learnt as the test goes: from its start to its first
+    request's end (setup, reconcile, the first request), and from one request's end to
+    the next's."""
+
+    first: float = 0.15
+    then: float = 0.04
+
+    def learn(self, marks: list[float]) -> None:
+        if marks:
+            self.first = 0.7 * self.first + 0.3 * marks[0]
+        gaps = [b - a for a, b in itertools.pairwise(marks)]
+        if gaps:
+            self.then = 0.7 * self.then + 0.3 * sum(gaps) / len(gaps)
+
+
+@dataclass
+class Kill:
+    after_requests: int
+    """The kill was aimed at this many finished requests of the child, plus ``fraction``
+    of the time the next one usually takes."""
+    fraction: float
+    delay: float = 0.0
+    requests_seen: int = 0
+    landed: bool = False
+    """False: the child finished (or failed) before the kill."""
+    inherited: int = 0
+    """Records an earlier kill had left SENDING when this child started (its reconcile's)."""
+    in_doubt_orders: int = 0
+    in_doubt_lines: int = 0
+    """Records SENDING after the kill."""
+    error: str | None = None
+
+    @property
+    def left_in_doubt(self) -> bool:
+        """This kill landed between a SENDING commit and the outcome's commit."""
+        return not self.inherited and bool(self.in_doubt_orders or self.in_doubt_lines)
+
+    def brief(self) -> str:
+        landed = "killed" if self.landed else "finished first"
+        return (f"aimed after {self.after_requests} requests + {self.delay * 1000:.0f} ms, "
+                f"saw {self.requests_seen}, {landed}, SENDING before {self.inherited}, after: "
+                f"{self.in_doubt_orders} orders {self.in_doubt_lines} lines")
+
+
+def _sync(config: Config, db: Database, progress: Progress | None = None) -> SyncReport:
+    """One sync; waits while the board lock is still held by a killed child (a PostgreSQL
+    backend lets go of its advisory lock a moment after its client died)."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            with make_client(config, TOKEN) as client:
+                return run_sync(config, db, client, options=SyncOptions(), progress=progress)
+        except FatalSyncError as exc:
+            if "another ordersync sync" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _child(config: Config, pipe: int, errors: Path) -> None:
+    """The forked child: its own database connections, one sync, a byte per request."""
+    code = 1
+    try:
+        db = open_database(config)
+        os.write(pipe, b"s")
+        _sync(config, db, Progress(advance=lambda n: os.write(pipe, b"r")))
+        code = 0
+    except BaseException:
+        errors.write_text(traceback.format_exc(), encoding="utf-8")
+    finally:
+        os._exit(code)  # no atexit, no finalizers: the parent's connections are not ours
+
+
+def killed_sync(config: Config, db: Database, kill: Kill, pace: Pace, errors: Path) -> None:
+    """Fork a child that syncs; SIGKILL it as ``kill`` aims; what it left SENDING."""
+    kill.inherited = _sending(db)
+    db.dispose()  # nothing pooled is shared with the child
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read)
+        _child(config, write, errors)
+    os.close(write)
+    started, exited, marks = 0.0, False, []
+    deadline = time.monotonic() + CHILD_SECONDS
+    try:
+        while not (started and kill.requests_seen >= kill.after_requests):
+            ready, _, _ = select.select([read], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                kill.error = f"the child hung ({kill.requests_seen} requests in)"
+                break
+            data = os.read(read, 256)
+            if not data:
+                exited = True
+                break
+            now = time.monotonic()
+            started = started or (now if b"s" in data else 0.0)
+            marks += [now - started] * data.count(b"r")
+            kill.requests_seen += data.count(b"r")
+        if not exited:
+            kill.delay = kill.fraction * (pace.then if kill.after_requests else pace.first)
+            time.sleep(kill.delay)
+        os.kill(pid, signal.SIGKILL)  # a child that has just exited is a zombie: no harm
+    finally:
+        os.close(read)
+        _, status = os.waitpid(pid, 0)
+    pace.learn(marks)
+    kill.landed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    if not kill.landed and os.WEXITSTATUS(status) != 0:
+        kill.error = errors.read_text(encoding="utf-8") if errors.exists() else "child failed"
+    kill.in_doubt_orders = _count(db, "orders", "sync_state = 'SENDING'")
+    kill.in_doubt_lines = _count(db, "order_lines", "sync_state = 'SENDING'")
+
+
+def _sending(db: Database) -> int:
+    return (_count(db, "orders", "sync_state = 'SENDING'")
+            + _count(db, "order_lines", "sync_state = 'SENDING'"))
+
+
+def _count(db: Database, table: str, where: str) -> int:
+    return int(fetch(db, f"SELECT COUNT(*) AS n FROM {db.table(table)} WHERE {where}")[0].n)
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+def duplicates(h: Harness) -> list[str]:
+    """Duplicate items per identity, subitems per name under one item, groups per title."""
+    board = h.board()
+    found = []
+    for title, n in Counter(g["title"] for g in board["groups"]).items():
+        if n > 1:
+            found.append(f"{n} groups titled {title!r}")
+    items = h.items()
+    for identity, n in Counter(i["values"][h.ids.identity] for i in items).items():
+        if n > 1:
+            found.append(f"{n} items for {identity!r}")
+    for item in items:
+        for name, n in Counter(s["name"] for s in item["subitems"]).items():
+            if n > 1:
+                found.append(f"item {item['name']} has {n} subitems {name!r}")
+    return found
+
+
+def describe(h: Harness, problems: list[str]) -> str:
+    """The records the problems name: their database rows and their items on the board."""
+    numbers = sorted(set(re.findall(r"GRE-\d{5}", "\n".join(problems))))
+    orders = fetch(h.db, "SELECT record_uuid, business_key, item_name, monday_item_id, "
+                   "sync_state, sync_action, is_cancelled FROM orders ORDER BY item_name")
+    lines = fetch(h.db, "SELECT record_uuid, size_code, qty, monday_subitem_id, sync_state, "
+                  "sync_action FROM order_lines ORDER BY size_code")
+    out = []
+    for o in orders:
+        if not any(n in str(o.item_name) for n in numbers):
+            continue
+        out.append(f"    database: order {o.item_name!r} item {o.monday_item_id} "
+                   f"{o.sync_state}/{o.sync_action} cancelled={bool(o.is_cancelled)}; lines "
+                   + ", ".join(f"{x.size_code}={x.qty} sub {x.monday_subitem_id} "
+                               f"{x.sync_state}/{x.sync_action}"
+                               for x in lines if x.record_uuid == o.record_uuid))
+        for item in h.items():
+            if item["values"][h.ids.identity] == identity_text(o.business_key):
+                out.append(f"      board: item {item['id']} {item['name']!r}; subitems "
+                           + ", ".join(f"{x['name']}={x['values'][h.ids.order_qty]} "
+                                       f"({x['id']})" for x in item["subitems"]))
+    return "\n".join(out)
+
+
+# --- the test -------------------------------------------------------------------------------
+
+
+def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirrors_the_db(
+        engine: str, server: Server, make_config: ConfigFactory,
+        write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    config = make_config(monday=monday_table(
+        server.ids, api_url=server.url, limits={"max_mutations_per_request": 4},
+        removed_lines=REMOVED_LINES[engine]))
+    db = open_database(config)
+    rng = random.Random(f"{SEED}-{engine}")
+    orders = Orders(rng)
+    headers = [*BASE_HEADERS, *SIZES, "TOTAL QTY"]
+    started = time.monotonic()
+    kills: list[Kill] = []
+    failures: list[str] = []
+    known: set[str] = set()
+    expired = 0
+    pace, estimate = Pace(), 6  # requests of a run's work (learnt)
+    iteration = 0
+    try:
+        while ((iteration < RUNS[engine] or sum(k.landed for k in kills) < RUNS[engine])
+               and iteration < 3 * RUNS[engine]):
+            where = f"iteration {iteration} (seed {SEED}, engine {engine})"
+            changes = orders.evolve()
+            write_workbook("GRE_orders.csv", orders.rows(), headers=headers)
+            run_pipeline(config, db)
+            this = [Kill(rng.randint(0, estimate - 1), rng.random())]
+            killed_sync(config, db, this[0], pace, tmp_path / f"child-{iteration}-0.err")
+            if rng.random() < (0.6 if this[0].left_in_doubt else 0.15):
+                # a second child, killed too: while it reconciles, if there is anything to
+                kill = Kill(0 if this[0].left_in_doubt else
+                            rng.randint(0, max(0, estimate - this[0].requests_seen - 1)),
+                            rng.random())
+                killed_sync(config, db, kill, pace, tmp_path / f"child-{iteration}-1.err")
+                this.append(kill)
+            failures += [f"{where}: a killed child: {k.error}" for k in this if k.error]
+            server.ping()
+            if rng.random() < 0.5:  # the next run comes after monday forgot the keys
+                server.later(IDEMPOTENCY_SECONDS)
+                changes.append("(keys expired)")
+                expired += 1
+            if rng.random() < 0.25:  # the workbook changes while records may be in doubt
+                changes += ["(merged after the kill:)", *orders.evolve()]
+                write_workbook("GRE_orders.csv", orders.rows(), headers=headers)
+                run_pipeline(config, db)
+            kills += this
+            report = _sync(config, db)
+            estimate = max(2, sum(k.requests_seen for k in this) + report.requests)
+            h = server.board(config, db)
+            problems = list(dict.fromkeys(board_problems(h) + duplicates(h)))
+            if report.stopped or report.counts["failed"]:
+                problems.append(f"the clean run: stopped {report.stopped!r}, failures "
+                                f"{report.failures}")
+            running = _count(db, "sync_runs", "status = 'running'")
+            if running:
+                problems.append(f"{running} sync run(s) still 'running'")
+            new = [p for p in problems if p not in known]  # not those found before again
+            if new:
+                failures.append(
+                    f"{where}: changes {changes}; kills {[k.brief() for k in this]}; "
+                    f"the clean run {report.counts}:\n  " + "\n  ".join(new)
+                    + "\n" + describe(h, new))
+            known = set(problems)
+            iteration += 1
+    finally:
+        db.dispose()
+    elapsed = time.monotonic() - started
+    landed = [k for k in kills if k.landed]
+    in_doubt = [k for k in landed if k.left_in_doubt]
+    summary = (f"{engine}: {iteration} iterations, {len(kills)} sync children, {len(landed)} "
+               f"killed: {len(in_doubt)} leaving records SENDING "
+               f"({sum(k.in_doubt_orders for k in in_doubt)} orders, "
+               f"{sum(k.in_doubt_lines for k in in_doubt)} lines), "
+               f"{sum(1 for k in landed if k.requests_seen == 0)} before a first request "
+               f"ended, {sum(1 for k in landed if k.inherited)} with in-doubt records to "
+               f"reconcile; idempotency keys expired before {expired} clean runs; "
+               f"{len(orders.orders)} orders; {elapsed:.1f} s")
+    print(summary)
+    assert not failures, f"{summary}\n" + "\n".join(failures)
+    assert len(landed) >= RUNS[engine], summary
+    assert len(in_doubt) >= MIN_IN_DOUBT_SHARE * len(landed), summary
