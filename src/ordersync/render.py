@@ -147,7 +147,8 @@ def _pairs(counts: dict[str, int]) -> str:
 _SYNC_ROWS = (
     ("groups", (("created", "groups_created"), ("found on the board", "groups_adopted"))),
     ("items", (("created", "items_created"), ("updated", "items_updated"),
-               ("cancelled", "items_cancelled"), ("adopted after a lost response",
+               ("cancelled", "items_cancelled"), ("moved to their group", "items_moved"),
+               ("adopted after a lost response",
                                                   "items_adopted"))),
     ("subitems", (("created", "subitems_created"), ("updated", "subitems_updated"),
                   ("zeroed", "subitems_zeroed"), ("deleted", "subitems_deleted"),

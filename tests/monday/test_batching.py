@@ -65,7 +65,8 @@ def sizes(batches: Iterator[list[Call]]) -> list[int]:
 @pytest.mark.parametrize(("operation", "cost"), [
     ("create_item", 30_001), ("create_subitem", 30_012),
     ("change_multiple_column_values", 30_001), ("create_group", 30_002),
-    ("archive_item", 30_001), ("delete_item", 30_001)])
+    ("archive_item", 30_001), ("delete_item", 30_001),
+    ("move_item_to_group", 30_001)])
 def test_call_cost_is_30000_plus_the_selection(operation: str, cost: int) -> None:
     assert call_cost(operation) == cost
     assert call_cost(operation, mutation_cost=50_000) == cost + 20_000
@@ -197,6 +198,7 @@ VARIABLES: dict[str, dict[str, st.SearchStrategy[object]]] = {
                          ["before_at", "after_at"])},
     "archive_item": {"item_id": ids},
     "delete_item": {"item_id": ids},
+    "move_item_to_group": {"item_id": ids, "group_id": texts},
 }
 assert set(VARIABLES) == set(MUTATIONS)
 
@@ -311,6 +313,8 @@ def test_monday_real_schema_is_present_for_the_validation_property() -> None:
 def test_a_full_batch_of_each_operation_is_accepted_and_priced_exactly(operation: str) -> None:
     example = {"create_item": item(0), "archive_item": Call("archive_item", {"item_id": "1"}),
                "delete_item": Call("delete_item", {"item_id": "1"}),
+               "move_item_to_group": Call("move_item_to_group", {"item_id": "1",
+                                                                 "group_id": "topics"}),
                "create_subitem": Call("create_subitem", {"parent_item_id": "1",
                                                          "item_name": "S"}),
                "create_group": Call("create_group", {"board_id": "1", "group_name": "G"}),

@@ -353,6 +353,24 @@ def test_archive_and_delete_take_the_subitems_along(store: Store, order: OrderBo
     assert refused(store.archive_item, second.id).code == "ResourceNotFoundException"
 
 
+def test_move_item_to_group_moves_an_item_within_its_board(store: Store,
+                                                           order: OrderBoard) -> None:
+    other = store.create_group(order.board_id, "SPRING 2026")
+    item = store.create_item(order.board_id, "PO-1")
+    sub = store.create_subitem(item.id, "S")
+
+    moved = store.move_item_to_group(item.id, other.id)
+
+    assert moved.group_id == other.id
+    groups = {g["title"]: [i["name"] for i in g["items"]]
+              for g in store.snapshot(order.board_id)["groups"]}
+    assert groups == {"SPRING 2026": ["PO-1"], "Group Title": []}
+    assert store.move_item_to_group(item.id, other.id) == moved  # again: nothing changes
+    assert refused(store.move_item_to_group, item.id, "nope").code == "ResourceNotFoundException"
+    assert refused(store.move_item_to_group, sub.id, other.id).code == \
+        "ResourceNotFoundException"
+
+
 # --- items_page and cursors -----------------------------------------------------------------
 
 

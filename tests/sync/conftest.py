@@ -116,14 +116,16 @@ def board_problems(h: Harness) -> list[str]:
     problems: list[str] = []
     items = h.items()
     ids = h.ids
+    group_of = {item["id"]: group["title"] for group in h.board()["groups"]
+                for item in group["items"]}
     by_identity: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         by_identity.setdefault(item["values"][ids.identity], []).append(item)
     for identity, found in by_identity.items():
         if len(found) > 1:
             problems.append(f"{len(found)} items for {identity!r}")
-    orders = fetch(h.db, "SELECT record_uuid, business_key, item_name, monday_item_id, "
-                   "is_cancelled, sync_state FROM orders")
+    orders = fetch(h.db, "SELECT record_uuid, business_key, item_name, group_name, "
+                   "monday_item_id, is_cancelled, sync_state FROM orders")
     lines = fetch(h.db, "SELECT record_uuid, size_code, qty, monday_subitem_id, sync_action, "
                   "sync_state FROM order_lines")
     lines_of: dict[str, list[Any]] = {}
@@ -149,6 +151,9 @@ def board_problems(h: Harness) -> list[str]:
                             f"{order.monday_item_id}")
         if item["name"] != order.item_name:
             problems.append(f"item {item['id']} is named {item['name']!r}")
+        if order.group_name is not None and group_of[item["id"]] != order.group_name:
+            problems.append(f"item {item['name']} is in group {group_of[item['id']]!r}, "
+                            f"not {order.group_name!r}")
         expected_status = "Cancelled" if order.is_cancelled else "Working on it"
         if item["values"][ids.status] != expected_status:
             problems.append(f"item {item['name']} status {item['values'][ids.status]!r}")

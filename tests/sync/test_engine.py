@@ -212,3 +212,22 @@ def test_concurrent_requests_when_configured_keep_the_board_exact(
     assert report.counts["items_created"] == 12 and report.counts["subitems_created"] == 24
     assert board_problems(h) == []
     assert h.sync().mutations == 0
+
+
+def test_a_changed_season_moves_the_item_to_its_new_group(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10}), order_row(2, {"S": 1})])
+    harness.pipeline()
+    harness.sync()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10}, **{"CUSTOMER SEASON": "SPRING 2026"}),
+                                  order_row(2, {"S": 1})])
+    harness.pipeline()
+
+    report = harness.sync()
+
+    assert report.counts["items_moved"] == 1 and report.counts["groups_created"] == 1
+    assert board_problems(harness) == []
+    groups = {g["title"]: [i["name"] for i in g["items"]] for g in harness.board()["groups"]}
+    assert groups["GREYSTONE SPRING 2026"] == ["GRE-00001 GR-1-TEE SEA"]
+    assert groups["GREYSTONE FALL 2025"] == ["GRE-00002 GR-2-TEE SEA"]
+    assert harness.sync().mutations == 0

@@ -236,11 +236,16 @@ def _mutations() -> dict[tuple[str, str], Callable[..., Any]]:
     def delete(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
         return ctx.store.delete_item(str(item_id))
 
+    def move(_: Any, ctx: Context, *, group_id: str, item_id: str | None = None,
+             **__: Any) -> Any:
+        return ctx.store.move_item_to_group(str(item_id), group_id)
+
     return {("Mutation", "create_group"): create_group, ("Mutation", "create_item"): create_item,
             ("Mutation", "create_subitem"): create_subitem,
             ("Mutation", "change_multiple_column_values"): change_multiple,
             ("Mutation", "change_simple_column_value"): change_simple,
-            ("Mutation", "archive_item"): archive, ("Mutation", "delete_item"): delete}
+            ("Mutation", "archive_item"): archive, ("Mutation", "delete_item"): delete,
+            ("Mutation", "move_item_to_group"): move}
 
 
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {

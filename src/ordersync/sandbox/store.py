@@ -185,6 +185,18 @@ class Store:
             self._set_state(item, ItemState.ARCHIVED)
         return self._items[item.id]
 
+    def move_item_to_group(self, item_id: ID, group_id: str) -> Item:
+        """Move an active item (not a subitem) to another group of its board."""
+        item = self._active(self.item(item_id))
+        if item.parent_id is not None:  # UNCERTAIN: monday's exact refusal for a subitem
+            raise refusals.not_found("Item", item.id)
+        board = self.board(item.board_id)
+        self._group(board, group_id)
+        if item.group_id != group_id:
+            self._items[item.id] = replace(item, group_id=group_id,
+                                           updated_at=self.clock.utcnow())
+        return self._items[item.id]
+
     def delete_item(self, item_id: ID) -> Item:
         """Delete an item and its subitems; the id is never reused."""
         item = self.item(item_id)

@@ -69,6 +69,8 @@ class Context:
     dry_run: bool = False
     new_items: dict[str, str] = field(default_factory=dict)
     """Dry run: record_uuid → a placeholder for the id its item would get."""
+    held: set[str] = field(default_factory=set)
+    """Orders whose item could not be moved to its group: not updated this run."""
 
     def events(self, conn: Any, events: Sequence[store.Event]) -> None:
         if self.run_id is not None:

@@ -7,7 +7,8 @@
    the board — items by the identity column, subitems under their item by size —
    and adopted if found, re-queued if not (whatever the run's scope);
 5. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
-   groups → items → subitems under their parents' ids;
+   groups → items moved to their order's group (a changed season) → items → subitems
+   under their parents' ids;
 6. the run's totals into ``sync_runs``.
 
 A fatal error (token, board, permissions) stops the run with nothing half
@@ -38,7 +39,7 @@ from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
 from ordersync.sync.groups import ensure_groups
-from ordersync.sync.items import adopt_items, find_created_items, sync_items
+from ordersync.sync.items import adopt_items, find_created_items, move_items, sync_items
 from ordersync.sync.lock import board_lock
 from ordersync.sync.report import SyncReport
 from ordersync.sync.sender import Sender
@@ -205,7 +206,8 @@ def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
 def _run_chunk(ctx: Context, uuids: Sequence[str]) -> None:
     orders = store.load_orders(ctx.db, uuids, ctx.columns.order_sources)
     names = {o.group_name for o in orders
-             if o.group_name is not None and o.item_id is None and not o.is_cancelled}
+             if o.group_name is not None and (o.item_id is not None or not o.is_cancelled)}
     group_ids = ensure_groups(ctx, names) if names else {}
+    move_items(ctx, orders, group_ids)
     sync_items(ctx, orders, group_ids)
     sync_subitems(ctx, store.load_lines(ctx.db, uuids))

@@ -38,7 +38,7 @@ from ordersync.sync.context import (
 from ordersync.sync.reconcile import find_items
 from ordersync.sync.sender import Job, Outcome
 
-CREATE, CHANGE = "create_item", "change_multiple_column_values"
+CREATE, CHANGE, MOVE = "create_item", "change_multiple_column_values", "move_item_to_group"
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class ItemSend:
     """Every mapped column's encoded value after this send (what the board will show)."""
     kind: str
     """created / updated / cancelled."""
+    group_id: str | None = None
+    """The group a created item goes to."""
 
     @property
     def what(self) -> str:
@@ -69,6 +71,8 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
     settled: list[str] = []
     refused: list[tuple[store.OrderRow, str]] = []
     for order in orders:
+        if order.record_uuid in ctx.held:
+            continue  # its move to another group failed: it waits with the reason
         try:
             encoded = encode_all(mapping.columns, order_record(ctx, order))
         except RecordSyncError as exc:
@@ -86,7 +90,7 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
                 "item_name": order.item_name or identity_text(order.business_key),
                 "column_values": json.dumps(values, ensure_ascii=False),
                 "create_labels_if_missing": mapping.create_labels_if_missing or None})
-            kind = "created"
+            kind, group_id = "created", call.variables["group_id"]
             if ctx.dry_run:
                 ctx.new_items[order.record_uuid] = f"<id of new item {call.variables['item_name']}>"
         else:
@@ -98,8 +102,9 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
                 "board_id": ctx.board_id, "item_id": order.item_id,
                 "column_values": json.dumps(changed, ensure_ascii=False),
                 "create_labels_if_missing": mapping.create_labels_if_missing or None})
-            kind = "cancelled" if order.is_cancelled else "updated"
-        jobs.append(Job(call, ItemSend(order, encoded, kind),
+            kind, group_id = ("cancelled" if order.is_cancelled else "updated"), None
+        jobs.append(Job(call, ItemSend(order, encoded, kind,
+                                       str(group_id) if group_id is not None else None),
                         token=f"{order.record_uuid}/{order.action}/{order.version}"))
     ctx.report.add("unchanged", len(settled))
     for order, reason in refused:
@@ -129,7 +134,7 @@ class ItemHandler:
 
     def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
         ctx = self.ctx
-        confirmed: list[tuple[str, str]] = []
+        confirmed: list[tuple[str, str, str | None]] = []
         requeued: list[tuple[str, str | None]] = []
         failed: list[tuple[str, str | None]] = []
         events: list[store.Event] = []
@@ -139,7 +144,7 @@ class ItemHandler:
             if outcome.ok:
                 assert outcome.data is not None
                 item_id = str(outcome.data["id"])
-                confirmed.append((order.record_uuid, item_id))
+                confirmed.append((order.record_uuid, item_id, send.group_id))
                 ctx.report.add(f"items_{send.kind}")
                 events.append(store.Event(order.record_uuid, None, job.call.operation, send.kind,
                                           request_id=outcome.request_id, monday_id=item_id,
@@ -192,8 +197,9 @@ class ItemHandler:
                                  [(j.record.order.record_uuid, None) for j in batch])
 
 
-def find_created_items(ctx: Context, orders: Sequence[store.OrderRow]) -> dict[str, str]:
-    """record_uuid → the id of its item on the board, for the orders found there."""
+def find_created_items(ctx: Context,
+                       orders: Sequence[store.OrderRow]) -> dict[str, tuple[str, str | None]]:
+    """record_uuid → (item id, group id) on the board, for the orders found there."""
     identity = ctx.columns.items.identity
     assert identity is not None and ctx.client is not None
     by_identity = {identity_text(o.business_key): o.record_uuid for o in orders}
@@ -201,9 +207,66 @@ def find_created_items(ctx: Context, orders: Sequence[store.OrderRow]) -> dict[s
     return {by_identity[text]: ids[0] for text, ids in found.items() if text in by_identity}
 
 
-def adopt_items(ctx: Context, conn: Any, adopted: Mapping[str, str]) -> None:
+def adopt_items(ctx: Context, conn: Any, adopted: Mapping[str, tuple[str, str | None]]) -> None:
     """Items found on the board for in-doubt orders: take them over as confirmed."""
-    store.confirm_orders(conn, ctx.db, list(adopted.items()))
+    store.confirm_orders(conn, ctx.db, [(u, i, g) for u, (i, g) in adopted.items()])
     ctx.report.add("items_adopted", len(adopted))
     ctx.events(conn, [store.Event(u, None, "reconcile", "adopted", monday_id=i)
-                      for u, i in adopted.items()])
+                      for u, (i, _) in adopted.items()])
+
+
+def move_items(ctx: Context, orders: Sequence[store.OrderRow],
+               group_ids: Mapping[str, str]) -> None:
+    """Items whose order now belongs to another group (a changed season) move there first:
+    the order stays PENDING until its update is confirmed, so a crash re-moves (a move is
+    idempotent) rather than forgets."""
+    jobs = []
+    for order in orders:
+        target = group_ids.get(order.group_name or "")
+        if order.item_id is None or order.group_name is None or target is None \
+                or target == order.group_id:
+            continue
+        jobs.append(Job(Call(MOVE, {"item_id": order.item_id, "group_id": target}),
+                        (order, target), token=f"{order.record_uuid}/move/{order.version}"))
+    if jobs:
+        ctx.sender.send(jobs, MoveHandler(ctx))
+
+
+class MoveHandler:
+    """Records each item's new group; a refused move holds the order back as FAILED."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def sending(self, batch: Sequence[Job]) -> None:
+        """Nothing to mark: the order is PENDING until its update, and a move repeats safely."""
+
+    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
+        ctx = self.ctx
+        moved, failed, events = [], [], []
+        for job, outcome in zip(batch, outcomes, strict=True):
+            order, target = job.record
+            if outcome.ok:
+                moved.append((order.record_uuid, target))
+                events.append(store.Event(order.record_uuid, None, MOVE, "moved",
+                                          request_id=outcome.request_id, monday_id=target))
+                continue
+            assert outcome.error is not None
+            reason = f"moving its item to group {order.group_name!r}: " \
+                     f"{error_text(outcome.error)}"
+            failed.append((order.record_uuid, reason))
+            ctx.held.add(order.record_uuid)
+            ctx.report.fail(f"order {order.item_name}", reason)
+            events.append(store.Event(order.record_uuid, None, MOVE, "failed",
+                                      **error_event_fields(outcome.error)))
+        with ctx.db.begin() as conn:
+            store.moved_orders(conn, ctx.db, moved)
+            store.release_orders(conn, ctx.db, failed, state=store.FAILED)
+            ctx.events(conn, events)
+        ctx.report.add("items_moved", len(moved))
+
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
+        """The orders are still PENDING: the next run moves them again."""
+
+    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
+        """Nothing was marked."""

@@ -40,9 +40,9 @@ def _identity_of(item: Mapping[str, Any], column_id: str) -> str | None:
 
 
 def find_items(client: MondayClient, board_id: str, identity_column: str,
-               identities: Sequence[str]) -> dict[str, list[str]]:
-    """identity → the ids of the board's items showing it, oldest first (absent: none)."""
-    found: dict[str, list[str]] = {}
+               identities: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+    """identity → (id, group id) of the board's items showing it, oldest first."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
     wanted = sorted(set(identities))
     for chunk in _chunks(wanted, IDENTITY_CHUNK):
         result = client.execute(operation_text("items_by_identity"), {
@@ -53,18 +53,20 @@ def find_items(client: MondayClient, board_id: str, identity_column: str,
             for item in page.get("items") or ():
                 identity = _identity_of(item, identity_column)
                 if identity is not None and identity in chunk:
-                    found.setdefault(identity, []).append(str(item["id"]))
+                    group = (item.get("group") or {}).get("id")
+                    found.setdefault(identity, []).append(
+                        (str(item["id"]), str(group) if group is not None else None))
             cursor = page.get("cursor")
             if not cursor:
                 break
             result = client.execute(operation_text("next_items_by_identity"), {
                 "cursor": cursor, "identity_column_id": identity_column, "limit": PAGE_LIMIT})
             page = (result.data or {}).get("next_items_page") or {}
-    for identity, ids in found.items():
-        ids.sort(key=int)
-        if len(ids) > 1:
+    for identity, items in found.items():
+        items.sort(key=lambda item: int(item[0]))
+        if len(items) > 1:
             logger.warning("the board has %d items for %r (%s): adopting %s, the oldest",
-                           len(ids), identity, ", ".join(ids), ids[0])
+                           len(items), identity, ", ".join(i for i, _ in items), items[0][0])
     return found
 
 

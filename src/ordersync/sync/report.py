@@ -10,7 +10,7 @@ _LOCK = threading.Lock()  # requests in flight at once report from their own thr
 
 COUNTERS = (
     "groups_created", "groups_adopted",
-    "items_created", "items_updated", "items_cancelled", "items_adopted",
+    "items_created", "items_updated", "items_cancelled", "items_moved", "items_adopted",
     "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
     "subitems_adopted", "unchanged", "requeued", "failed",
 )

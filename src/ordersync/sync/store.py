@@ -51,6 +51,8 @@ class OrderRow:
     state: str
     action: str | None
     item_id: str | None
+    group_id: str | None
+    """The group the board has the item in (as ordersync last put it there)."""
     row_hash: str
     synced_values: dict[str, Any] | None
     sent_values: dict[str, Any] | None
@@ -236,8 +238,8 @@ def select_work(db: Database, config: Config, scope: Scope, limit: int | None) -
 
 
 _ORDER_FIELDS = ("record_uuid, business_key, group_name, item_name, is_cancelled, sync_state, "
-                 "sync_action, monday_item_id, row_hash, synced_values, sent_values, sent_hash, "
-                 "attempts, changed_at")
+                 "sync_action, monday_item_id, monday_group_id, row_hash, synced_values, "
+                 "sent_values, sent_hash, attempts, changed_at")
 
 
 def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
@@ -256,7 +258,8 @@ def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
     return [OrderRow(
         record_uuid=r.record_uuid, business_key=r.business_key, group_name=r.group_name,
         item_name=r.item_name, is_cancelled=bool(r.is_cancelled), state=r.sync_state,
-        action=r.sync_action, item_id=r.monday_item_id, row_hash=r.row_hash,
+        action=r.sync_action, item_id=r.monday_item_id, group_id=r.monday_group_id,
+        row_hash=r.row_hash,
         synced_values=loads(r.synced_values), sent_values=loads(r.sent_values),
         sent_hash=r.sent_hash, attempts=int(r.attempts or 0), version=str(r.changed_at),
         values={label: r._mapping[f"c{i}"] for i, label in enumerate(wanted)}) for r in rows]
@@ -323,18 +326,26 @@ def mark_orders_sending(conn: Connection, db: Database,
 
 
 def confirm_orders(conn: Connection, db: Database,
-                   rows: Sequence[tuple[str, str]]) -> None:
-    """(record_uuid, item id): the board has what was sent.  Still the sent data → SYNCED;
-    changed by a merge meanwhile → PENDING for an update."""
+                   rows: Sequence[tuple[str, str, str | None]]) -> None:
+    """(record_uuid, item id, group id or None if unchanged): the board has what was sent.
+    Still the sent data → SYNCED; changed by a merge meanwhile → PENDING for an update."""
     _many(conn, (
         f"UPDATE {db.table('orders')} SET monday_item_id = :item, "
+        "monday_group_id = COALESCE(CAST(:group_id AS TEXT), monday_group_id), "
         "synced_values = COALESCE(sent_values, synced_values), synced_hash = sent_hash, "
         "sync_state = CASE WHEN row_hash = sent_hash THEN :synced ELSE :pending END, "
         "sync_action = CASE WHEN row_hash = sent_hash THEN sync_action "
         "WHEN is_cancelled = 1 THEN 'CANCEL' ELSE 'UPDATE' END, "
         "sent_values = NULL, sent_hash = NULL, attempts = 0, last_error = NULL "
         "WHERE record_uuid = :u"),
-        [{"item": item, "u": u, "synced": SYNCED, "pending": PENDING} for u, item in rows])
+        [{"item": item, "group_id": group, "u": u, "synced": SYNCED, "pending": PENDING}
+         for u, item, group in rows])
+
+
+def moved_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """(record_uuid, group id): the item is in that group now."""
+    _many(conn, f"UPDATE {db.table('orders')} SET monday_group_id = :g WHERE record_uuid = :u",
+          [{"g": group, "u": u} for u, group in rows])
 
 
 def settle_orders(conn: Connection, db: Database, uuids: Sequence[str]) -> None:
