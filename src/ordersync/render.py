@@ -93,6 +93,12 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                   f"action {_pairs(orders['by_action'])}; change {_pairs(orders['by_change'])}")
     console.print(f"lines: {lines['total']} — state {_pairs(lines['by_state'])}; "
                   f"action {_pairs(lines['by_action'])}")
+    run = status.get("last_sync")
+    if run:
+        console.print(f"last sync: run {run['id']} to board {run['board_id']}, {run['status']} "
+                      f"(started {run['started_at']}): {run['succeeded']} done, "
+                      f"{run['failed']} failed, {run['requests']} requests"
+                      + (f" — {run['error']}" if run["error"] else ""), soft_wrap=True)
 
 
 def print_plan(console: Console, plan: SyncPlan) -> None:

@@ -24,6 +24,7 @@ def read_status(db: Database) -> dict[str, Any]:
         "rejections": 0,
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
+        "last_sync": None,
     }
     if not db.has_table("orders"):
         return status
@@ -52,4 +53,13 @@ def read_status(db: Database) -> dict[str, Any]:
         status["lines"] = {"total": count("order_lines"),
                            "by_state": grouped("order_lines", "sync_state"),
                            "by_action": grouped("order_lines", "sync_action")}
+    if db.has_table("sync_runs"):
+        with db.begin() as conn:
+            run = conn.execute(sa.text(
+                f"SELECT id, board_id, status, started_at, finished_at, requests, complexity, "
+                f"succeeded, failed, error FROM {db.table('sync_runs')} "
+                "ORDER BY id DESC LIMIT 1")).first()
+        if run is not None:
+            status["last_sync"] = {key: (str(value) if key.endswith("_at") and value is not None
+                                         else value) for key, value in run._mapping.items()}
     return status

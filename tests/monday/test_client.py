@@ -166,13 +166,24 @@ def test_complexity_budget_429_waits_retry_in_seconds_without_counting_an_attemp
 
 def test_every_rate_limit_is_waited_and_logged_however_many(
         clock: FakeClock, sleeps: Sleeps, caplog: pytest.LogCaptureFixture) -> None:
-    sandbox = Sandbox(clock=clock, faults="429(minute,7),429(concurrency,15),429(daily,3599)")
+    sandbox = Sandbox(clock=clock, faults="429(minute,7),429(concurrency,15),429(daily,299)")
     client, _ = make(sandbox, sleeps, max_attempts=1)
     with caplog.at_level(logging.WARNING, logger="ordersync.monday"):
         result = client.execute("query { me { id } }")
-    assert result.data and sleeps.calls == [7, 15, 3599]
+    assert result.data and sleeps.calls == [7, 15, 299]
     assert (result.attempts, result.rate_limit_waits) == (1, 3)
     assert len(caplog.records) == 3
+
+
+def test_a_rate_limit_longer_than_the_policy_allows_is_not_waited_out(
+        clock: FakeClock, sleeps: Sleeps) -> None:
+    from ordersync.monday.wire import MondayLimitTooLong
+    sandbox = Sandbox(clock=clock, faults="429(daily,3599)")
+    client, _ = make(sandbox, sleeps)
+
+    with pytest.raises(MondayLimitTooLong, match=r"wait 60 min .*DAILY_LIMIT_EXCEEDED"):
+        client.execute("query { me { id } }")
+    assert sleeps.calls == []
 
 
 # --- faults ----------------------------------------------------------------------------------

@@ -231,3 +231,17 @@ def test_a_changed_season_moves_the_item_to_its_new_group(
     assert groups["GREYSTONE SPRING 2026"] == ["GRE-00001 GR-1-TEE SEA"]
     assert groups["GREYSTONE FALL 2025"] == ["GRE-00002 GR-2-TEE SEA"]
     assert harness.sync().mutations == 0
+
+
+def test_status_shows_the_last_sync_run(harness: Harness,
+                                        write_workbook: WorkbookFactory) -> None:
+    from ordersync.status import read_status
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10})])
+    harness.pipeline()
+    report = harness.sync()
+
+    run = read_status(harness.db)["last_sync"]
+
+    assert (run["id"], run["board_id"], run["status"]) == (report.run_id, harness.ids.board_id,
+                                                           "ok")
+    assert (run["succeeded"], run["failed"], run["requests"]) == (3, 0, report.requests)

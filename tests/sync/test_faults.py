@@ -594,3 +594,29 @@ def test_a_fatal_error_mid_run_leaves_nothing_sending(
     h.config = right
     h.sync()
     assert board_problems(h) == []
+
+
+def test_the_daily_call_cap_stops_the_run_instead_of_waiting_until_midnight(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    import dataclasses
+
+    from ordersync.sandbox.limits import Limiter
+    h = harness_factory(limits={"max_mutations_per_request": 1})
+    h.sandbox.limits = dataclasses.replace(h.sandbox.limits, daily_calls=3)
+    h.sandbox.limiter = Limiter(h.sandbox.limits, h.clock)
+    load(h, write_workbook, [order_row(n, {"S": n}) for n in range(1, 4)])
+
+    report = h.sync()
+
+    assert report.stopped is not None and "DAILY_LIMIT_EXCEEDED" in report.stopped
+    assert "midnight UTC" in report.stopped
+    assert h.clock.now() < 60  # no wait until midnight
+    states = {r.sync_state for r in fetch(h.db, "SELECT sync_state FROM orders")}
+    assert states <= {"PENDING", "SYNCED"} and "PENDING" in states
+    (run,) = fetch(h.db, "SELECT status FROM sync_runs")
+    assert run.status == "interrupted"
+    for _ in range(5):  # three calls a day: the following days finish the board
+        h.clock.advance(24 * 3600)
+        if h.sync().stopped is None:
+            break
+    assert board_problems(h) == []

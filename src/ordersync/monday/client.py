@@ -39,6 +39,7 @@ from ordersync.monday.wire import (
     ErrorKind,
     GraphQLResult,
     MondayFatalError,
+    MondayLimitTooLong,
     MondayRequestRejected,
     MondayRetriesExhausted,
     parse_response,
@@ -128,6 +129,8 @@ class MondayClient:
                 logger.warning("monday.com fault, retry %d of %d in %.2f s: %s",
                                attempt - 1, self.policy.max_attempts - 1, wait.seconds, error)
             else:
+                if wait.seconds > self.policy.max_limit_wait:
+                    raise MondayLimitTooLong(error, wait.seconds)
                 limit_waits += 1
                 logger.warning("monday.com rate limit, waiting %.0f s (wait %d): %s",
                                wait.seconds, limit_waits, error)

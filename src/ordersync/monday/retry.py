@@ -38,6 +38,9 @@ class RetryPolicy:
     """Cap on the back-off ceiling."""
     default_limit_wait: float = 60.0
     """Wait for a rate limit that names no time (monday's minute windows are 60 s)."""
+    max_limit_wait: float = 300.0
+    """A rate limit asking for longer (the daily call cap: until midnight UTC) is not waited
+    out: the request gives up with ``MondayLimitTooLong`` and the run stops cleanly."""
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
     """The jitter's random source (seed it in tests)."""
 

@@ -28,7 +28,8 @@ Exceptions (the tree of ``ordersync.errors``, with monday's context added):
     ├── MondayFatalError         a FATAL error: names the board or MONDAY_API_TOKEN
     └── MondayRequestRejected    a REQUEST error: retrying the same document cannot help
     RetriableSyncError
-    └── MondayRetriesExhausted   FAULTs beyond the policy's bound, with the last reason
+    ├── MondayRetriesExhausted   FAULTs beyond the policy's bound, with the last reason
+    └── MondayLimitTooLong       a rate limit longer than the policy waits (the daily cap)
     RecordSyncError
     └── MondayRecordError        one alias's error, for the caller that maps it to a record
 
@@ -183,6 +184,20 @@ class MondayRetriesExhausted(RetriableSyncError):
         self.attempts = attempts
         super().__init__(f"monday.com request failed after {attempts} attempts; "
                          f"last error: {error}")
+
+
+class MondayLimitTooLong(RetriableSyncError):
+    """monday asked to wait longer than the policy allows (typically the daily call cap)."""
+
+    def __init__(self, error: WireError, seconds: float) -> None:
+        self.error = error
+        self.code = error.code
+        self.request_id = error.request_id
+        self.seconds = seconds
+        hours = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+        super().__init__(f"monday.com asks to wait {hours} ({error}); stopping instead — the "
+                         "request was not applied: run again after that (the daily call cap "
+                         "resets at midnight UTC)")
 
 
 class MondayRecordError(RecordSyncError):

@@ -43,6 +43,7 @@ from ordersync.monday.wire import (
     ErrorKind,
     GraphQLResult,
     MondayFatalError,
+    MondayLimitTooLong,
     MondayRequestRejected,
     MondayRetriesExhausted,
     WireError,
@@ -191,6 +192,9 @@ class Sender:
             handler.in_doubt(batch, exc)
             raise SyncInterrupted(f"stopped: {exc}; the records of that request were checked "
                                   "against the board and are retried by the next run") from exc
+        except MondayLimitTooLong as exc:  # a 429: nothing was applied
+            handler.unsent(batch, exc)
+            raise SyncInterrupted(f"stopped: {exc}") from exc
         except MondayFatalError as exc:
             handler.unsent(batch, exc)
             raise
