@@ -620,3 +620,35 @@ def test_the_daily_call_cap_stops_the_run_instead_of_waiting_until_midnight(
         if h.sync().stopped is None:
             break
     assert board_problems(h) == []
+
+
+def test_a_request_monday_finds_too_complex_is_split_and_sent_again(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    # ordersync believes a request may cost 9M; the board's account allows 5M per request
+    h = harness_factory(limits={"complexity_per_request": 9_000_000})
+    load(h, write_workbook, [order_row(n, {"S": n}) for n in range(1, 201)])
+    seen = record_exchanges(h)
+
+    report = h.sync()
+
+    assert report.stopped is None and report.counts["failed"] == 0
+    refused = [x for x in seen if x.error_codes]
+    assert refused and all(set(x.error_codes) == {"ComplexityException"} for x in refused)
+    assert report.counts["items_created"] == 200 and report.counts["subitems_created"] == 200
+    assert board_problems(h) == []
+
+
+def test_a_refused_token_stops_the_run_with_nothing_half_written(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    load(harness, write_workbook, [order_row(1, {"S": 1})])
+
+    with make_client(harness.config, "", transport=harness.transport(),
+                     sleep=harness.clock.advance, clock=harness.clock.now) as client, \
+            pytest.raises(FatalSyncError, match="MONDAY_API_TOKEN"):
+        run_sync(harness.config, harness.db, client, clock=harness.clock.now,
+                 sleep=harness.clock.advance)
+
+    assert {r.sync_state for r in fetch(harness.db, "SELECT sync_state FROM orders")} == {
+        "PENDING"}
+    assert fetch(harness.db, "SELECT status FROM sync_runs")[0].status == "failed"
+    assert harness.items() == []
