@@ -1,9 +1,10 @@
 """Stage 5, sync: make the monday.com board mirror the order list, exactly once (issue #4).
 
-    engine.py     ``run_sync``: lock, run record, reconcile, then groups → items → subitems
+    engine.py     ``run_sync``: lock, run record, reconcile, then groups → moves → items → subitems
     columns.py    the [monday] column mapping: roles, types, sources; checked before sending
     store.py      the database side: work to send, SENDING / SYNCED / FAILED, events, runs
     groups.py     group pass: registry first, board second, create_group once
+    moves.py      move pass: items into their order's group when the season changed
     items.py      item pass: create / update changed columns / cancel; in-doubt lookups
     subitems.py   subitem pass: create / update / zero or delete, under the parent item
     reconcile.py  board lookups: items by identity, subitems by size, groups by title

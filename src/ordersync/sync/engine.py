@@ -39,8 +39,9 @@ from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
 from ordersync.sync.groups import ensure_groups
-from ordersync.sync.items import adopt_items, find_created_items, move_items, sync_items
+from ordersync.sync.items import adopt_items, find_created_items, sync_items
 from ordersync.sync.lock import board_lock
+from ordersync.sync.moves import move_items
 from ordersync.sync.report import SyncReport
 from ordersync.sync.sender import Sender
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems

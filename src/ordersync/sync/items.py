@@ -38,7 +38,7 @@ from ordersync.sync.context import (
 from ordersync.sync.reconcile import find_items
 from ordersync.sync.sender import Job, Outcome
 
-CREATE, CHANGE, MOVE = "create_item", "change_multiple_column_values", "move_item_to_group"
+CREATE, CHANGE = "create_item", "change_multiple_column_values"
 
 
 @dataclass(frozen=True)
@@ -213,60 +213,3 @@ def adopt_items(ctx: Context, conn: Any, adopted: Mapping[str, tuple[str, str | 
     ctx.report.add("items_adopted", len(adopted))
     ctx.events(conn, [store.Event(u, None, "reconcile", "adopted", monday_id=i)
                       for u, (i, _) in adopted.items()])
-
-
-def move_items(ctx: Context, orders: Sequence[store.OrderRow],
-               group_ids: Mapping[str, str]) -> None:
-    """Items whose order now belongs to another group (a changed season) move there first:
-    the order stays PENDING until its update is confirmed, so a crash re-moves (a move is
-    idempotent) rather than forgets."""
-    jobs = []
-    for order in orders:
-        target = group_ids.get(order.group_name or "")
-        if order.item_id is None or order.group_name is None or target is None \
-                or target == order.group_id:
-            continue
-        jobs.append(Job(Call(MOVE, {"item_id": order.item_id, "group_id": target}),
-                        (order, target), token=f"{order.record_uuid}/move/{order.version}"))
-    if jobs:
-        ctx.sender.send(jobs, MoveHandler(ctx))
-
-
-class MoveHandler:
-    """Records each item's new group; a refused move holds the order back as FAILED."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def sending(self, batch: Sequence[Job]) -> None:
-        """Nothing to mark: the order is PENDING until its update, and a move repeats safely."""
-
-    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
-        ctx = self.ctx
-        moved, failed, events = [], [], []
-        for job, outcome in zip(batch, outcomes, strict=True):
-            order, target = job.record
-            if outcome.ok:
-                moved.append((order.record_uuid, target))
-                events.append(store.Event(order.record_uuid, None, MOVE, "moved",
-                                          request_id=outcome.request_id, monday_id=target))
-                continue
-            assert outcome.error is not None
-            reason = f"moving its item to group {order.group_name!r}: " \
-                     f"{error_text(outcome.error)}"
-            failed.append((order.record_uuid, reason))
-            ctx.held.add(order.record_uuid)
-            ctx.report.fail(f"order {order.item_name}", reason)
-            events.append(store.Event(order.record_uuid, None, MOVE, "failed",
-                                      **error_event_fields(outcome.error)))
-        with ctx.db.begin() as conn:
-            store.moved_orders(conn, ctx.db, moved)
-            store.release_orders(conn, ctx.db, failed, state=store.FAILED)
-            ctx.events(conn, events)
-        ctx.report.add("items_moved", len(moved))
-
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        """The orders are still PENDING: the next run moves them again."""
-
-    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
-        """Nothing was marked."""
