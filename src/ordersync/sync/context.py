@@ -107,6 +107,29 @@ def is_board_full(error: WireError) -> bool:
     return error.code in BOARD_FULL_CODES
 
 
+def refused(ctx: Context, error: WireError, what: str) -> tuple[str, str]:
+    """A record monday refused: (``"requeued"`` or ``"failed"``, the reason), counted in the
+    report.  Re-queued when its alias hit a limit or the board is full — not the record's
+    fault; failed otherwise (a value, a label, a name monday will not take)."""
+    reason = error_text(error)
+    if error.retry_in_seconds is not None or is_board_full(error):
+        ctx.report.add("requeued")
+        return "requeued", reason
+    ctx.report.fail(what, reason)
+    return "failed", reason
+
+
+def unresolved(ctx: Context, attempts: int, what: str, reason: str) -> str:
+    """A record whose request faulted beyond the retries and that the board does not show:
+    ``"requeued"`` while it has runs left (``retry.record_attempts``), else ``"failed"``;
+    counted in the report.  ``attempts`` includes the send that faulted."""
+    if attempts < ctx.record_attempts:
+        ctx.report.add("requeued")
+        return "requeued"
+    ctx.report.fail(what, reason)
+    return "failed"
+
+
 def error_text(error: WireError | Exception) -> str:
     """monday's code and message for ``last_error`` (request id included when known)."""
     if isinstance(error, WireError):

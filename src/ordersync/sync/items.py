@@ -33,7 +33,8 @@ from ordersync.sync.context import (
     check_board_full,
     error_event_fields,
     error_text,
-    is_board_full,
+    refused,
+    unresolved,
 )
 from ordersync.sync.reconcile import find_items
 from ordersync.sync.sender import Job, Outcome
@@ -151,16 +152,9 @@ class ItemHandler:
                                           attempt=order.attempts + 1))
                 continue
             assert outcome.error is not None
-            reason = error_text(outcome.error)
-            # a limit hit by this alias alone, or a full board: not the record's fault
-            if outcome.error.retry_in_seconds is not None or is_board_full(outcome.error):
-                requeued.append((order.record_uuid, reason))
-                ctx.report.add("requeued")
-                outcome_name = "requeued"
-            else:
-                failed.append((order.record_uuid, reason))
-                ctx.report.fail(send.what, reason)
-                outcome_name = "failed"
+            outcome_name, reason = refused(ctx, outcome.error, send.what)
+            (requeued if outcome_name == "requeued" else failed).append(
+                (order.record_uuid, reason))
             events.append(store.Event(order.record_uuid, None, job.call.operation, outcome_name,
                                       attempt=order.attempts + 1,
                                       **error_event_fields(outcome.error)))
@@ -176,20 +170,17 @@ class ItemHandler:
         creates = [j.record.order for j in batch if j.call.operation == CREATE]
         adopted = find_created_items(self.ctx, creates) if creates else {}
         reason = error_text(error)
+        rest = [j.record for j in batch if j.record.order.record_uuid not in adopted]
+        fates = [unresolved(self.ctx, s.order.attempts + 1, s.what, reason) for s in rest]
         with self.ctx.db.begin() as conn:
             adopt_items(self.ctx, conn, adopted)
-            rest = [j.record.order for j in batch if j.record.order.record_uuid not in adopted]
-            give_up = [o for o in rest if o.attempts + 1 >= self.ctx.record_attempts]
-            retry = [o for o in rest if o.attempts + 1 < self.ctx.record_attempts]
-            store.release_orders(conn, self.ctx.db, [(o.record_uuid, reason) for o in retry])
-            store.release_orders(conn, self.ctx.db, [(o.record_uuid, reason) for o in give_up],
-                                 state=store.FAILED)
-            self.ctx.report.add("requeued", len(retry))
-            for order in give_up:
-                self.ctx.report.fail(f"order {order.item_name}", reason)
-            self.ctx.events(conn, [store.Event(o.record_uuid, None, "send", "requeued"
-                                               if o in retry else "failed",
-                                               **error_event_fields(error)) for o in rest])
+            for fate, state in (("requeued", store.PENDING), ("failed", store.FAILED)):
+                store.release_orders(conn, self.ctx.db, [
+                    (s.order.record_uuid, reason) for s, f in zip(rest, fates, strict=True)
+                    if f == fate], state=state)
+            self.ctx.events(conn, [store.Event(s.order.record_uuid, None, "send", fate,
+                                               **error_event_fields(error))
+                                   for s, fate in zip(rest, fates, strict=True)])
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         with self.ctx.db.begin() as conn:

@@ -29,7 +29,8 @@ from ordersync.sync.context import (
     check_board_full,
     error_event_fields,
     error_text,
-    is_board_full,
+    refused,
+    unresolved,
 )
 from ordersync.sync.reconcile import find_subitems
 from ordersync.sync.sender import Job, Outcome
@@ -165,15 +166,8 @@ class SubitemHandler:
                                           attempt=line.attempts + 1))
                 continue
             assert outcome.error is not None
-            reason = error_text(outcome.error)
-            if outcome.error.retry_in_seconds is not None or is_board_full(outcome.error):
-                requeued.append((line, reason))
-                ctx.report.add("requeued")
-                name = "requeued"
-            else:
-                failed.append((line, reason))
-                ctx.report.fail(send.what, reason)
-                name = "failed"
+            name, reason = refused(ctx, outcome.error, send.what)
+            (requeued if name == "requeued" else failed).append((line, reason))
             events.append(store.Event(line.record_uuid, line.size_code, job.call.operation, name,
                                       attempt=line.attempts + 1,
                                       **error_event_fields(outcome.error)))
@@ -186,29 +180,26 @@ class SubitemHandler:
                          ctx.subitems_board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        lines = [j.record.line for j in batch]
         creates = [j.record.line for j in batch if j.call.operation == CREATE]
         sent = {(j.record.line.record_uuid, j.record.line.size_code): j.record.sent
                 for j in batch}
         adopted = find_created_subitems(self.ctx, creates) if creates else {}
         reason = error_text(error)
+        rest = [j.record for j in batch
+                if (j.record.line.record_uuid, j.record.line.size_code) not in adopted]
+        fates = [unresolved(self.ctx, s.line.attempts + 1, s.what, reason) for s in rest]
         with self.ctx.db.begin() as conn:
             adopt_subitems(self.ctx, conn, [(line, adopted[line.record_uuid, line.size_code],
                                              sent[line.record_uuid, line.size_code])
                                             for line in creates
                                             if (line.record_uuid, line.size_code) in adopted])
-            rest = [line for line in lines if (line.record_uuid, line.size_code) not in adopted]
-            retry = [line for line in rest if line.attempts + 1 < self.ctx.record_attempts]
-            give_up = [line for line in rest if line.attempts + 1 >= self.ctx.record_attempts]
-            store.release_lines(conn, self.ctx.db, [(line, reason) for line in retry])
-            store.release_lines(conn, self.ctx.db, [(line, reason) for line in give_up],
-                                state=store.FAILED)
-            self.ctx.report.add("requeued", len(retry))
-            for line in give_up:
-                self.ctx.report.fail(f"order {line.item_name} size {line.size_code}", reason)
-            self.ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "send",
-                                               "requeued" if line in retry else "failed",
-                                               **error_event_fields(error)) for line in rest])
+            for fate, state in (("requeued", store.PENDING), ("failed", store.FAILED)):
+                store.release_lines(conn, self.ctx.db, [
+                    (s.line, reason) for s, f in zip(rest, fates, strict=True) if f == fate],
+                    state=state)
+            self.ctx.events(conn, [store.Event(s.line.record_uuid, s.line.size_code, "send",
+                                               fate, **error_event_fields(error))
+                                   for s, fate in zip(rest, fates, strict=True)])
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         with self.ctx.db.begin() as conn:
