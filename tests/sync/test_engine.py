@@ -245,3 +245,19 @@ def test_status_shows_the_last_sync_run(harness: Harness,
     assert (run["id"], run["board_id"], run["status"]) == (report.run_id, harness.ids.board_id,
                                                            "ok")
     assert (run["succeeded"], run["failed"], run["requests"]) == (3, 0, report.requests)
+
+
+def test_one_client_serves_runs_one_after_another_with_their_own_counts(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    from ordersync.sync import SyncOptions, run_sync
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10})])
+    harness.pipeline()
+
+    with harness.client() as client:
+        first = run_sync(harness.config, harness.db, client, clock=harness.clock.now,
+                         sleep=harness.clock.advance)
+        second = run_sync(harness.config, harness.db, client, clock=harness.clock.now,
+                          sleep=harness.clock.advance, options=SyncOptions())
+
+        assert client.observers == []
+    assert first.requests == len(harness.sent) and second.requests == 0

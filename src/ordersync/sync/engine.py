@@ -143,6 +143,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             status, error = "interrupted", f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            real.close()
             report.requests, report.mutations = real.stats.requests, real.stats.mutations
             report.complexity = budget.spent
             report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds

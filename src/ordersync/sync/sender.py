@@ -123,6 +123,11 @@ class Sender:
         self._lock = threading.Lock()
         self.client.observers.append(self._observe)
 
+    def close(self) -> None:
+        """Stop observing the client (it may serve another run)."""
+        if self._observe in self.client.observers:
+            self.client.observers.remove(self._observe)
+
     def _observe(self, result: GraphQLResult) -> None:
         """Every response, reads included: the budget it reports, and the request count."""
         with self._lock:
