@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import registered_columns
+from ordersync.db.schema import column_name
 from ordersync.monday.batching import BatchPlanner, call_cost
 from ordersync.states import SyncState
 
@@ -224,10 +224,8 @@ def fetch_board_groups(config: Config, token: str,
 
 def _customer_expression(config: Config, db: Database, conn: Connection) -> str:
     """The orders' customer column (always filled at ingest), or NULL if never seen."""
-    for column in registered_columns(db, conn):
-        if column.label == config.columns.customer:
-            return f"o.{db.quote(column.name)}"
-    return "CAST(NULL AS TEXT)"
+    name = column_name(db, conn, config.columns.customer)
+    return f"o.{db.quote(name)}" if name is not None else "CAST(NULL AS TEXT)"
 
 
 def _customer_name(config: Config, value: str | None, profile: str | None) -> str:

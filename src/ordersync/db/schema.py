@@ -256,6 +256,14 @@ def registered_columns(db: Database, conn: Connection) -> list[BusinessColumn]:
     return [BusinessColumn(r.label, r.name, r.kind, r.value_type, r.position) for r in rows]
 
 
+def column_name(db: Database, conn: Connection, label: str) -> str | None:
+    """The SQL name of the business column ``label``, or None if no file brought it yet."""
+    for column in registered_columns(db, conn):
+        if column.label == label:
+            return column.name
+    return None
+
+
 @dataclass(frozen=True)
 class ColumnRequest:
     """A column a file brings: its label, kind and value type."""

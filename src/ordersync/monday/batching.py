@@ -172,6 +172,12 @@ class BatchPlanner:
             yield list(calls[start:end])
             start = end
 
+    @property
+    def max_calls(self) -> int:
+        """No request holds more calls than this: a bound on how far ``fits`` must look."""
+        cap = self.per_request_cap // self.mutation_cost + 1
+        return min(cap, self.max_per_request or cap)
+
     def fits(self, calls: Sequence[Call], remaining_budget: int | None = None) -> int:
         """How many of ``calls``, from the first, one request can hold now (0: none)."""
         room = self.per_request_cap - self.overhead

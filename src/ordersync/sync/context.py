@@ -20,7 +20,7 @@ from ordersync.monday.wire import WireError
 from ordersync.sync import store
 from ordersync.sync.columns import SyncColumns
 from ordersync.sync.report import SyncReport
-from ordersync.sync.sender import Handler, Job
+from ordersync.sync.sender import Handler, Job, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class DryRunSender:
     def send(self, jobs: Sequence[Job], handler: Handler) -> None:
         pending = list(jobs)
         while pending:
-            take = self.planner.fits([job.call for job in pending[:1_000]])
+            take = self.planner.fits([job.call for job in pending[:self.planner.max_calls]])
             batch, pending = pending[:take], pending[take:]
             document = build_mixed_batch([job.call for job in batch],
                                          with_complexity=self.planner.with_complexity)
@@ -94,13 +94,12 @@ class BoardFull(FatalSyncError):
             "season its own board, then run again (the orders not yet sent stay PENDING)")
 
 
-def check_board_full(ctx: Context, errors: Sequence[WireError],
-                     board_id: str | None) -> None:
+def check_board_full(outcomes: Sequence[Outcome], board_id: str | None) -> None:
     """Raise ``BoardFull`` after a request in which monday said the board is full: every
     further create would fail the same way and spend its budget for nothing."""
-    for error in errors:
-        if error.code in BOARD_FULL_CODES:
-            raise BoardFull(board_id, error)
+    for outcome in outcomes:
+        if outcome.error is not None and is_board_full(outcome.error):
+            raise BoardFull(board_id, outcome.error)
 
 
 def is_board_full(error: WireError) -> bool:

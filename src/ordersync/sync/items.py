@@ -163,7 +163,7 @@ class ItemHandler:
             store.release_orders(conn, ctx.db, requeued)
             store.release_orders(conn, ctx.db, failed, state=store.FAILED)
             ctx.events(conn, events)
-        check_board_full(ctx, [o.error for o in outcomes if o.error is not None], ctx.board_id)
+        check_board_full(outcomes, ctx.board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
         """The request may or may not have been applied: look the new items up."""

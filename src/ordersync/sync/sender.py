@@ -142,7 +142,7 @@ class Sender:
             round_: list[list[Job]] = []
             remaining = self.budget.remaining()
             while pending and len(round_) < self.concurrency:
-                window = [job.call for job in pending[:self._most_per_request()]]
+                window = [job.call for job in pending[:self.planner.max_calls]]
                 full = self.planner.fits(window)
                 if full == 0:
                     raise ValueError(f"a {pending[0].call.operation} call is more complex "
@@ -166,11 +166,6 @@ class Sender:
                 futures = [pool.submit(self._send_batch, batch, handler) for batch in round_]
             for future in futures:  # every request has ended; the first failure wins
                 future.result()
-
-    def _most_per_request(self) -> int:
-        """No request holds more calls than this (a bound on what ``fits`` must look at)."""
-        cap = self.planner.per_request_cap // self.planner.mutation_cost + 1
-        return min(cap, self.planner.max_per_request or cap)
 
     def _send_batch(self, batch: list[Job], handler: Handler) -> None:
         document = build_mixed_batch([job.call for job in batch],

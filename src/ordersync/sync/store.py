@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import registered_columns
+from ordersync.db.schema import column_name, registered_columns
 from ordersync.states import SyncState
 
 PENDING, SENDING, SYNCED, FAILED = (SyncState.PENDING.value, SyncState.SENDING.value,
@@ -99,7 +99,7 @@ class Scope:
         params: dict[str, Any] = {f"cust{i}": c for i, c in enumerate(wanted)}
         params |= {f"prof{i}": p for i, p in enumerate(profiles)}
         tests = []
-        column = _customer_column(db, conn, config)
+        column = column_name(db, conn, config.columns.customer)
         if column is not None:
             tests.append(f"UPPER(o.{db.quote(column)}) IN "
                          f"({', '.join(':cust' + str(i) for i in range(len(wanted)))})")
@@ -109,13 +109,6 @@ class Scope:
         if not tests:
             return " AND 1 = 0", {}
         return f" AND ({' OR '.join(tests)})", params
-
-
-def _customer_column(db: Database, conn: Connection, config: Config) -> str | None:
-    for column in registered_columns(db, conn):
-        if column.label == config.columns.customer:
-            return column.name
-    return None
 
 
 def _many(conn: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -176,8 +176,7 @@ class SubitemHandler:
             store.release_lines(conn, ctx.db, requeued)
             store.release_lines(conn, ctx.db, failed, state=store.FAILED)
             ctx.events(conn, events)
-        check_board_full(ctx, [o.error for o in outcomes if o.error is not None],
-                         ctx.subitems_board_id)
+        check_board_full(outcomes, ctx.subitems_board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
         creates = [j.record.line for j in batch if j.call.operation == CREATE]
