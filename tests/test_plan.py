@@ -265,3 +265,19 @@ def test_board_groups_are_read_from_the_board(make_config) -> None:  # type: ign
     titles = fetch_board_groups(config, "token", transport=sandbox.mock_transport())
 
     assert "GREYSTONE FALL 2025" in titles
+
+
+def test_plan_does_not_import_the_sync_engine() -> None:
+    """Issue #10's structure: plan and sync share ordersync.limits; plan.py imports nothing
+    of the sync, not even inside a function."""
+    import ast
+
+    import ordersync.plan
+
+    tree = ast.parse(Path(ordersync.plan.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert "ordersync.limits" in imported
+    assert not {m for m in imported if m.startswith("ordersync.sync")}

@@ -37,8 +37,7 @@ from ordersync.db import Database
 from ordersync.errors import OrderSyncError
 from ordersync.pipeline import RunResult, open_database, run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
-from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
-from ordersync.sandbox.store import ITEMS_PER_BOARD
+from ordersync.sandbox import ITEMS_PER_BOARD, FakeClock, OrderBoard, Sandbox
 from ordersync.status import read_status
 from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
 

@@ -17,16 +17,16 @@ Set-based SQL (``db/sql/plan_*.sql``) counts, per customer and group:
 FAILED records wait for ``--retry-failed`` and SENDING ones are in doubt (the sync
 reconciles them first): both are counted apart and are not planned.
 
-Cost: each operation's calls are batched as :class:`~ordersync.monday.batching.BatchPlanner`
-cuts them under ``monday.limits`` (the per-request complexity cap, the optional
-``max_mutations_per_request``, and the ``complexity`` selection every request of the
-sync carries), one operation per request; the time is the longer of the complexity
-and the request counts over their per-minute limits.
+Cost: each operation's calls are batched as the sync's own planner
+(:func:`ordersync.limits.planner_for`) cuts them under ``monday.limits`` (the
+per-request complexity cap, the optional ``max_mutations_per_request``, and the
+``complexity`` selection every request of the sync carries), one operation per
+request; the time is the longer of the complexity and the request counts over their
+per-minute limits.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -38,7 +38,9 @@ from sqlalchemy.engine import Connection
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import column_name
-from ordersync.monday.batching import BatchPlanner, call_cost
+from ordersync.limits import OperationCost, operation_cost, planner_for
+from ordersync.monday.boards import find_groups
+from ordersync.monday.connect import make_client
 from ordersync.states import SyncState
 
 CREATE_GROUP = "create_group"
@@ -74,18 +76,6 @@ class GroupPlan:
     def mutations(self) -> int:
         return (self.items_create + self.items_update + self.items_cancel
                 + self.subitems_create + self.subitems_update + self.subitems_zero)
-
-
-@dataclass(frozen=True)
-class OperationCost:
-    """The calls of one mutation template and how they batch."""
-
-    operation: str
-    calls: int
-    cost_per_call: int
-    per_request: int
-    requests: int
-    complexity: int
 
 
 @dataclass(frozen=True)
@@ -182,10 +172,7 @@ def plan_sync(config: Config, db: Database, *,
         CREATE_SUBITEM: totals["subitems_create"],
     }
     limits = config.monday.limits
-    planner = BatchPlanner(per_request_cap=limits.complexity_per_request,
-                           mutation_cost=limits.mutation_cost,
-                           max_per_request=limits.max_mutations_per_request,
-                           with_complexity=True)
+    planner = planner_for(config)
     return SyncPlan(
         board_id=board_id, groups=groups, groups_to_create=tuple(to_create),
         operations=tuple(operation_cost(planner, op, n) for op, n in calls.items() if n),
@@ -194,28 +181,9 @@ def plan_sync(config: Config, db: Database, *,
         board_groups_checked=board_groups is not None, totals=totals)
 
 
-def operation_cost(planner: BatchPlanner, operation: str, calls: int) -> OperationCost:
-    """``calls`` calls of one template, batched as ``planner.plan`` would cut them.
-
-    Counted, not enumerated: all calls of one template cost the same, so every
-    request but the last holds ``batch_size`` of them.
-    """
-    cost = call_cost(operation, planner.mutation_cost)
-    per_request = planner.batch_size(cost)
-    if per_request < 1:
-        raise ValueError(f"a {operation} call costs {cost:,}, more than one request may "
-                         f"({planner.per_request_cap:,})")
-    requests = math.ceil(calls / per_request)
-    return OperationCost(operation, calls, cost, per_request, requests,
-                         calls * cost + requests * planner.overhead)
-
-
 def fetch_board_groups(config: Config, token: str,
                        transport: httpx.BaseTransport | None = None) -> set[str]:
     """The titles of the configured board's groups, read from monday.com (one query)."""
-    from ordersync.sync.engine import make_client
-    from ordersync.sync.reconcile import find_groups
-
     if config.monday.board_id is None:
         return set()
     with make_client(config, token, transport=transport) as client:

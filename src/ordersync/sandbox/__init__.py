@@ -30,6 +30,6 @@
 
 from ordersync.sandbox.app import ResponseDropped, Sandbox
 from ordersync.sandbox.clock import FakeClock
-from ordersync.sandbox.store import OrderBoard
+from ordersync.sandbox.store import ITEMS_PER_BOARD, OrderBoard
 
-__all__ = ["FakeClock", "OrderBoard", "ResponseDropped", "Sandbox"]
+__all__ = ["ITEMS_PER_BOARD", "FakeClock", "OrderBoard", "ResponseDropped", "Sandbox"]

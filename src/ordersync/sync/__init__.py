@@ -15,7 +15,8 @@
     report.py     ``SyncReport``: what a run did
 """
 
-from ordersync.sync.engine import Progress, SyncOptions, make_client, run_sync
+from ordersync.monday.connect import make_client
+from ordersync.sync.engine import Progress, SyncOptions, run_sync
 from ordersync.sync.report import SyncReport
 
 __all__ = ["Progress", "SyncOptions", "SyncReport", "make_client", "run_sync"]

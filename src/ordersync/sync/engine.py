@@ -31,9 +31,8 @@ from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import create_tables, registered_columns
 from ordersync.errors import ConfigError, FatalSyncError, RetriableSyncError
-from ordersync.monday.batching import BatchPlanner
+from ordersync.limits import planner_for
 from ordersync.monday.client import MondayClient
-from ordersync.monday.retry import RetryPolicy
 from ordersync.sync import store
 from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
@@ -66,25 +65,6 @@ class Progress:
 
     start: Callable[[int], None] = field(default=lambda total: None)
     advance: Callable[[int], None] = field(default=lambda n: None)
-
-
-def planner_for(config: Config) -> BatchPlanner:
-    limits = config.monday.limits
-    return BatchPlanner(per_request_cap=limits.complexity_per_request,
-                        mutation_cost=limits.mutation_cost,
-                        max_per_request=limits.max_mutations_per_request, with_complexity=True)
-
-
-def retry_policy_for(config: Config) -> RetryPolicy:
-    retry = config.monday.retry
-    return RetryPolicy(max_attempts=retry.max_attempts, base_delay=retry.base_delay,
-                       max_delay=retry.max_delay)
-
-
-def make_client(config: Config, token: str, **kwargs: object) -> MondayClient:
-    """The client for ``config``'s endpoint (``kwargs``: transport, sleep, clock)."""
-    return MondayClient(token, url=config.monday.api_url, api_version=config.monday.api_version,
-                        policy=retry_policy_for(config), **kwargs)  # type: ignore[arg-type]
 
 
 def run_sync(config: Config, db: Database, client: MondayClient | None, *,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from ordersync.monday.boards import find_groups
 from ordersync.monday.operations import Call
 from ordersync.sync import store
 from ordersync.sync.context import Context, error_event_fields, error_text
-from ordersync.sync.reconcile import find_groups
 from ordersync.sync.sender import Job, Outcome
 
 CREATE = "create_group"

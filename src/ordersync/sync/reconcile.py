@@ -3,8 +3,8 @@
 ``find_items`` looks items up by the identity column (each order's business key):
 ``items_page_by_column_values`` for a chunk of keys, following the cursor.
 ``find_subitems`` reads the subitems of parent items and matches them by name —
-a subitem is named after its size.  ``find_groups`` reads the board's groups by
-title.  Read-only queries; values are variables.  When the board holds two items
+a subitem is named after its size (groups by title: ``ordersync.monday.boards``).
+Read-only queries; values are variables.  When the board holds two items
 for one key (someone copied one by hand), the oldest (lowest id) is adopted and
 the others are reported, never deleted.
 """
@@ -79,13 +79,3 @@ def find_subitems(client: MondayClient, parent_ids: Sequence[str]) -> dict[tuple
             for sub in sorted(item.get("subitems") or (), key=lambda s: int(s["id"])):
                 found.setdefault((str(item["id"]), str(sub["name"])), str(sub["id"]))
     return found
-
-
-def find_groups(client: MondayClient, board_id: str) -> dict[str, str]:
-    """The board's groups: title → id (the first group when titles repeat)."""
-    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
-    groups: dict[str, str] = {}
-    for board in (result.data or {}).get("boards") or ():
-        for group in board.get("groups") or ():
-            groups.setdefault(str(group["title"]), str(group["id"]))
-    return groups
