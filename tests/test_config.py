@@ -371,3 +371,88 @@ def test_monday_table_is_validated(monday: dict[str, Any], path: str) -> None:
 
     assert f"{path}: " in message
     assert "secret" not in message
+
+
+# --- [monday.routing] and the limits it plans against (issue #10) --------------------------
+
+def test_routing_defaults_to_one_board_and_limits_to_monday_s() -> None:
+    monday = config_from_dict({}).monday
+    assert monday.routing.key is None and monday.routing.key_template is None
+    assert monday.routing.overflow == "stop" and monday.routing.boards == {}
+    assert monday.limits.items_per_board == 10_000
+    assert (monday.limits.plan, monday.limits.daily_call_limit) == ("standard", 1_000)
+
+
+@pytest.mark.parametrize(("plan", "calls"), [("free", 1_000), ("basic", 1_000),
+                                            ("standard", 1_000), ("pro", 10_000),
+                                            ("enterprise", 25_000)])
+def test_the_daily_call_cap_defaults_by_plan_and_can_be_set(plan: str, calls: int) -> None:
+    limits = config_from_dict({"monday": {"limits": {"plan": plan}}}).monday.limits
+    assert limits.daily_call_limit == calls
+    limits = config_from_dict({"monday": {"limits": {"plan": plan,
+                                                     "daily_calls": 4_000}}}).monday.limits
+    assert limits.daily_call_limit == 4_000
+
+
+def test_a_routing_table_is_read() -> None:
+    routing = config_from_dict({"monday": {"routing": {
+        "key": "{Customer} {AAG season}", "board_name": "Schedule {AAG SEASON} {CUSTOMER}",
+        "template_board_id": "100", "workspace_id": "7", "folder_id": "8", "overflow": "split",
+        "boards": {"GREYSTONE FALL 2025": "555"}}}}).monday.routing
+    assert routing.key_template is not None
+    assert routing.key_template.columns == ("CUSTOMER", "AAG SEASON")
+    assert routing.name_template is not None
+    assert routing.name_template.source == "Schedule {AAG SEASON} {CUSTOMER}"
+    assert routing.boards == {"GREYSTONE FALL 2025": "555"}
+
+
+@pytest.mark.parametrize(
+    ("routing", "path", "expected"),
+    [
+        ({"key": "no field"}, "monday.routing.key", "names no column"),
+        ({"key": "{SEASON", "board_name": "x {SEASON}"}, "monday.routing.key", "malformed"),
+        ({"key": "{AAG SEASON}", "board_name": "{CUSTOMER} {AAG SEASON}"},
+         "monday.routing.board_name", "reads CUSTOMER, which the key does not"),
+        ({"board_name": "Board {AAG SEASON}"}, "monday.routing.board_name",
+         "needs monday.routing.key"),
+        ({"boards": {"FALL": "1"}}, "monday.routing.boards", "need monday.routing.key"),
+        ({"key": "{S}", "boards": {"FALL": "1", "SPRING": "1"}}, "monday.routing.boards",
+         "pinned for both 'FALL' and 'SPRING'"),
+        ({"key": "{S}", "boards": {"FALL": "board-1"}}, "monday.routing.boards.FALL",
+         "pattern"),
+        ({"key": "{S}", "template_board_id": "x1"}, "monday.routing.template_board_id",
+         "pattern"),
+        ({"key": "{S}", "overflow": "grow"}, "monday.routing.overflow", "'stop' or 'split'"),
+        ({"key": "{S}", "bords": {}}, "monday.routing.bords", "unknown key"),
+    ],
+    ids=["key-without-field", "malformed-key", "name-reads-more-than-key",
+         "name-without-key", "pins-without-key", "one-board-two-routes", "pinned-id",
+         "template-id", "overflow", "typo"],
+)
+def test_each_routing_mistake_names_its_key_path(routing: dict[str, Any], path: str,
+                                                 expected: str) -> None:
+    message = str(config_error({"monday": {"routing": routing}}))
+    assert f"{path}: " in message
+    assert expected in message
+
+
+def test_every_routing_and_limits_problem_is_reported_at_once() -> None:
+    message = str(config_error({"monday": {
+        "routing": {"key": "{S}", "overflow": "grow", "template_board_id": "x"},
+        "limits": {"items_per_board": 0, "daily_calls": 0, "plan": "gold"}}}))
+    for path in ("monday.routing.overflow", "monday.routing.template_board_id",
+                 "monday.limits.items_per_board", "monday.limits.daily_calls",
+                 "monday.limits.plan"):
+        assert f"{path}: " in message
+
+
+def test_the_example_s_commented_limits_and_routing_are_valid_when_uncommented() -> None:
+    text = example_config_text()
+    block = text[text.index("# [monday.limits]"):text.index("# Environments overlay")]
+    lines = [line[2:] for line in block.splitlines()
+             if line.startswith("# ") and ("=" in line or line.startswith("# ["))]
+    data = tomllib.loads("[monday]\nboard_id = '1'\n" + "\n".join(lines))
+    monday = config_from_dict(data).monday
+    assert monday.routing.key == "{AAG SEASON}" and monday.routing.overflow == "split"
+    assert monday.routing.boards == {"FALL 2025": "2345678901"}
+    assert monday.limits.items_per_board == 10_000

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -31,6 +32,9 @@ from ordersync.names import NameTemplate, normalize_header, parse_template
 
 DATABASE_URL_ENV = "ORDERSYNC_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "ordersync.toml"
+DAILY_CALLS: dict[str, int] = {"free": 1_000, "basic": 1_000, "standard": 1_000,
+                               "pro": 10_000, "enterprise": 25_000}
+"""monday's daily call cap per plan (API_NOTES §2.2; free accounts may see 200)."""
 
 
 class _Model(BaseModel):
@@ -257,11 +261,24 @@ class MondayLimits(_Model):
     """Complexity monday charges per mutation, before its selection (30,000)."""
     max_mutations_per_request: int | None = Field(default=None, ge=1)
     """Upper bound on mutations in one request; empty means as many as the complexity cap allows."""
+    plan: Literal["free", "basic", "standard", "pro", "enterprise"] = "standard"
+    """The account's monday plan: it sets the default daily call cap (free, basic and
+    standard 1,000; pro 10,000; enterprise 25,000)."""
+    daily_calls: int | None = Field(default=None, ge=1)
+    """Calls the account may make per day (reset at midnight UTC); empty means the plan's."""
+    items_per_board: int = Field(default=10_000, ge=1)
+    """Items one board holds, and subitems its subitems board holds (monday: 10,000).  The plan
+    refuses a route that would pass it; `[monday.routing] overflow = "split"` opens a new board."""
     concurrency: int = Field(default=1, ge=1, le=40)
     """Requests the sync keeps in flight at once.  monday warns that concurrent mutations on
     one board can corrupt it, and the minute's complexity budget, not latency, bounds a large
     sync: keep 1 unless monday support says otherwise.  (40 is monday's lowest concurrency
     limit; another sync process on the same board is always refused.)"""
+
+    @property
+    def daily_call_limit(self) -> int:
+        """``daily_calls``, or the plan's cap when it is not set."""
+        return self.daily_calls if self.daily_calls is not None else DAILY_CALLS[self.plan]
 
 
 ColumnTypeName = Literal["text", "long_text", "numbers", "date", "status", "dropdown"]
@@ -308,6 +325,82 @@ class RetryConfig(_Model):
     """Runs in which one record may meet a fault before it is marked FAILED."""
 
 
+BoardId = Annotated[str, Field(pattern=r"^\d+$")]
+"""A monday board (or workspace, folder) id: digits."""
+
+
+class RoutingConfig(_Model):
+    """Which board each order goes to (issue #10).  Without a key every order goes to
+    ``monday.board_id``, as before."""
+
+    key: str | None = None
+    """A template over order columns naming an order's board, e.g. "{AAG SEASON}" or
+    "{CUSTOMER} {AAG SEASON}" (the route value); empty means one board."""
+    board_name: str | None = None
+    """The name of the board a route value gets, e.g. "Customer Master Schedule {AAG SEASON}";
+    it may read only the key's columns.  Empty means the route value itself."""
+    template_board_id: BoardId | None = None
+    """The board whose structure (columns, groups; no items) new boards copy with monday's
+    duplicate_board; empty means monday.board_id."""
+    workspace_id: BoardId | None = None
+    """The workspace new boards are created in; empty means the template board's."""
+    folder_id: BoardId | None = None
+    """The folder new boards are put in; empty means none."""
+    overflow: Literal["stop", "split"] = "stop"
+    """A route whose orders pass limits.items_per_board: "stop" refuses before anything is
+    sent; "split" opens "<name> (2)" (then (3), …) for that route's next orders."""
+    boards: dict[str, BoardId] = {}
+    """Route value → an existing board id: the route is pinned there (adopted, not created)."""
+
+    @field_validator("key")
+    @classmethod
+    def _valid_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_template(value)
+        return value
+
+    @field_validator("board_name")
+    @classmethod
+    def _valid_board_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        template = parse_template(value)
+        if "key" not in info.data:
+            return value  # the key itself is wrong: reported on its own path
+        key = info.data["key"]
+        if key is None:
+            raise ValueError("a board name template needs monday.routing.key")
+        extra = [c for c in template.columns if c not in parse_template(key).columns]
+        if extra:
+            raise ValueError(f"reads {', '.join(extra)}, which the key does not: orders of one "
+                             "route would get boards of different names; add them to "
+                             "monday.routing.key or remove them here")
+        return value
+
+    @field_validator("boards")
+    @classmethod
+    def _valid_pins(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        if value and "key" in info.data and info.data["key"] is None:
+            raise ValueError("pinned boards need monday.routing.key (which names each "
+                             "order's route value)")
+        seen: dict[str, str] = {}
+        for route, board in value.items():
+            if board in seen:
+                raise ValueError(f"board {board} is pinned for both {seen[board]!r} and "
+                                 f"{route!r}: a board holds one route")
+            seen[board] = route
+        return value
+
+    @property
+    def key_template(self) -> NameTemplate | None:
+        return parse_template(self.key) if self.key is not None else None
+
+    @property
+    def name_template(self) -> NameTemplate | None:
+        source = self.board_name or self.key
+        return parse_template(source) if source is not None else None
+
+
 class MondayConfig(_Model):
     """The monday.com board ordersync keeps true (read by the sync, issue #4).
 
@@ -339,6 +432,8 @@ class MondayConfig(_Model):
     """The plan's API limits (batch sizes and the `ordersync plan` time estimate)."""
     retry: RetryConfig = RetryConfig()
     """Retries of server faults."""
+    routing: RoutingConfig = RoutingConfig()
+    """Orders routed to several boards (one per season, say), created from a template board."""
 
 
 class Config(_Model):
