@@ -71,6 +71,8 @@ class TablesConfig(_Model):
     """Registry of business columns: label, SQL column name, kind (size or descriptive), type."""
     monday_groups: str = "monday_groups"
     """The group registry: (board id, group name) → monday group id."""
+    monday_boards: str = "monday_boards"
+    """The board registry: (route value, part) → board id, subitems board id, created or adopted."""
     sync_runs: str = "sync_runs"
     """One row per sync run: when, board, counts, outcome."""
     sync_events: str = "sync_events"

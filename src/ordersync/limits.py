@@ -51,3 +51,77 @@ def operation_cost(planner: BatchPlanner, operation: str, calls: int) -> Operati
     requests = math.ceil(calls / per_request)
     return OperationCost(operation, calls, cost, per_request, requests,
                          calls * cost + requests * planner.overhead)
+
+
+@dataclass(frozen=True)
+class LimitUse:
+    """What a sync needs of one monday limit, and how long that limit alone makes it take."""
+
+    limit: str
+    """"complexity per minute", "requests per minute", "calls per day", "items per board"."""
+    allowed: int
+    needed: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TimeEstimate:
+    """A sync's duration under every limit in force, and the one that binds it."""
+
+    uses: tuple[LimitUse, ...]
+    days: int
+    """Days the daily call cap spreads the sync over (1: it fits today)."""
+
+    @property
+    def binding(self) -> LimitUse:
+        return max(self.uses, key=lambda use: use.seconds)
+
+    @property
+    def seconds(self) -> float:
+        return self.binding.seconds
+
+
+DAY_SECONDS = 86_400
+
+
+def estimate_time(config: Config, *, requests: int, complexity: int) -> TimeEstimate:
+    """How long ``requests`` requests costing ``complexity`` take under ``[monday.limits]``.
+
+    Per-minute limits give minutes; the daily cap, when the requests pass it, gives whole
+    days (it resets at midnight UTC, and a run stopped by it resumes the next day).
+    """
+    limits = config.monday.limits
+    daily = limits.daily_call_limit
+    days = max(1, math.ceil(requests / daily)) if requests else 1
+    uses = (
+        LimitUse("complexity per minute", limits.complexity_per_minute, complexity,
+                 round(complexity / limits.complexity_per_minute * 60, 1)),
+        LimitUse("requests per minute", limits.requests_per_minute, requests,
+                 round(requests / limits.requests_per_minute * 60, 1)),
+        LimitUse("calls per day", daily, requests, float((days - 1) * DAY_SECONDS)),
+    )
+    return TimeEstimate(uses, days)
+
+
+def describe_time(config: Config, estimate: TimeEstimate) -> str:
+    """One line: which limit binds and how long the sync takes, e.g. "needs 2,900 calls:
+    3 days on the standard plan's 1,000 calls a day"."""
+    limits = config.monday.limits
+    binding = estimate.binding
+    if binding.limit == "calls per day" and estimate.days > 1:
+        plan = (f"the {limits.plan} plan's" if limits.daily_calls is None
+                else "[monday.limits] daily_calls =")
+        return (f"needs {binding.needed:,} calls: {estimate.days} days on {plan} "
+                f"{binding.allowed:,} calls a day")
+    return (f"about {_duration(binding.seconds)}, bound by {binding.limit} "
+            f"({binding.needed:,} needed, {binding.allowed:,} allowed)")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"

@@ -120,6 +120,9 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("sync_state", sa.Text, nullable=False),
             sa.Column("sync_action", sa.Text),
             sa.Column("monday_item_id", sa.Text), sa.Column("monday_group_id", sa.Text),
+            # The board the order's item is on (set when its create is sent): routing keeps an
+            # order there while its route is unchanged.  Empty with an item: monday.board_id.
+            sa.Column("monday_board_id", sa.Text),
             sa.Column("synced_hash", sa.Text),
             # The item's column values as the board last confirmed them (JSON), and what
             # the batch in flight sends: adopted as synced when an in-doubt send is found.
@@ -167,6 +170,16 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("group_id", sa.Text, nullable=False),
             sa.Column("created_at", ts, server_default=now),
             sa.Index(f"ux_{t.monday_groups}_name", "board_id", "group_name", unique=True),
+        ),
+        "monday_boards": sa.Table(
+            t.monday_boards, md,
+            sa.Column("route_value", sa.Text, primary_key=True),
+            sa.Column("part", sa.Integer, primary_key=True),  # 2: "<name> (2)", an overflow
+            sa.Column("board_name", sa.Text, nullable=False),
+            sa.Column("board_id", sa.Text, nullable=False, unique=True),
+            sa.Column("subitems_board_id", sa.Text),
+            sa.Column("origin", sa.Text, nullable=False),  # created | adopted | pinned
+            sa.Column("created_at", ts, server_default=now),
         ),
         "sync_runs": sa.Table(
             t.sync_runs, md,

@@ -1,0 +1,91 @@
+"""The database side of routing: the orders as routing sees them, and the board registry.
+
+``monday_boards`` records each board a route was given — (route value, part) → board id,
+its subitems board, and whether ordersync created it (``duplicate_board``), found it on
+monday by name (``adopted``) or was told it (``pinned``).  A board is recorded the moment
+it is known, so it is created at most once; the rows are never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.db.schema import registered_columns
+from ordersync.names import NameTemplate
+from ordersync.routing.routes import Placement, RouteKey, render
+
+Origin = Literal["created", "adopted", "pinned"]
+
+
+@dataclass(frozen=True)
+class RegisteredBoard:
+    """One row of ``monday_boards``."""
+
+    route: str
+    part: int
+    name: str
+    board_id: str
+    subitems_board_id: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RoutedOrders:
+    """Every order's placement, and each route's board name (part 1)."""
+
+    placements: tuple[Placement, ...]
+    names: dict[str, str]
+
+
+def registered_boards(db: Database) -> dict[RouteKey, RegisteredBoard]:
+    """Every registered board (empty when the table does not exist yet)."""
+    if not db.has_table("monday_boards"):
+        return {}
+    with db.begin() as conn:
+        rows = conn.execute(sa.text(db.sql("boards_registered"))).all()
+    return {(r.route_value, int(r.part)): RegisteredBoard(
+        r.route_value, int(r.part), r.board_name, r.board_id, r.subitems_board_id, r.origin)
+        for r in rows}
+
+
+def register_board(conn: Connection, db: Database, board: RegisteredBoard) -> None:
+    conn.execute(sa.text(db.sql("board_register")), {
+        "route_value": board.route, "part": board.part, "board_name": board.name,
+        "board_id": board.board_id, "subitems_board_id": board.subitems_board_id,
+        "origin": board.origin})
+
+
+def routed_orders(config: Config, db: Database, conn: Connection, *,
+                  single_route: str | None = None) -> RoutedOrders:
+    """Every order with its route value (``[monday.routing] key`` over its columns), or
+    ``single_route`` for every order when it is given."""
+    routing = config.monday.routing
+    key, name = routing.key_template, routing.name_template
+    names_of = {c.label: c.name for c in registered_columns(db, conn)}
+    wanted = () if key is None or name is None else (*key.columns, *name.columns)
+    labels = [label for label in dict.fromkeys(wanted) if label in names_of]
+    selected = "".join(f", o.{db.quote(names_of[label])} AS r{i}"
+                       for i, label in enumerate(labels))
+    rows = conn.execute(sa.text(db.sql("routing_orders", route_columns=selected))).all()
+    placements: list[Placement] = []
+    names: dict[str, str] = {}
+    for row in rows:
+        values = {label: row[4 + i] for i, label in enumerate(labels)}
+        route = single_route if key is None or name is None else render(key, values)
+        if route is not None and route not in names and name is not None:
+            names[route] = _board_name(name, values, route)
+        placements.append(Placement(
+            row.record_uuid, row.business_key, route,
+            row.monday_board_id or (config.monday.board_id if row.monday_item_id else None),
+            bool(row.on_board), int(row.subitems_now), int(row.subitems_after)))
+    return RoutedOrders(tuple(placements), names)
+
+
+def _board_name(template: NameTemplate, values: dict[str, object], route: str) -> str:
+    return render(template, values) or route
