@@ -216,13 +216,19 @@ def test_cli_plan_json_shape_and_it_writes_nothing(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"board_id", "board_groups_checked", "groups_to_create", "groups",
-                         "totals", "cost"}
+                         "totals", "cost", "boards", "items_per_board", "capacity_problems"}
     assert data["board_id"] == BOARD and data["groups_to_create"] == ["GREYSTONE FALL 2025"]
     (group,) = data["groups"]
     assert group["customer"] == "GREYSTONE" and group["create_group"] is True
     assert (group["items_create"], group["subitems_create"], group["nothing_to_do"]) == (1, 2, 3)
     assert group["mutations"] == 3
-    assert set(data["cost"]) == {"requests", "complexity", "seconds", "limits", "operations"}
+    assert set(data["cost"]) == {"requests", "complexity", "seconds", "limits", "operations",
+                                 "bound_by", "days", "by_limit", "summary"}
+    assert data["cost"]["bound_by"] == "complexity per minute" and data["cost"]["days"] == 1
+    (board,) = data["boards"]
+    assert (board["board_id"], board["items_now"], board["items_after"],
+            board["subitems_after"], board["over_limit"]) == (BOARD, 0, 1, 2, False)
+    assert data["capacity_problems"] == []
     assert data["cost"]["requests"] == 3
     assert data["cost"]["operations"][0] == {
         "operation": "create_group", "calls": 1, "cost_per_call": 30_002, "per_request": 166,

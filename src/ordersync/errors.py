@@ -7,6 +7,7 @@
     ├── DatabaseError          the database is unreachable or refuses a statement
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
+        │   └── CapacityExceeded  the sync would pass a board's item limit: nothing sent
         ├── RetriableSyncError wait and retry (rate limits, 5xx, timeouts)
         └── RecordSyncError    fail one record, go on
 
@@ -89,3 +90,14 @@ class RetriableSyncError(SyncError):
 
 class RecordSyncError(SyncError):
     """One record failed; the rest of the batch goes on."""
+
+
+class CapacityExceeded(FatalSyncError):
+    """The sync would fill a board past ``items_per_board`` (or an order has no route):
+    refused before anything is sent; ``problems`` lists each board with its fix."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__("the sync does not fit monday's limits, so nothing was sent "
+                         f"(`ordersync plan` shows every board's fill):\n{lines}")

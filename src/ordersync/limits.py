@@ -5,6 +5,11 @@
 ``operation_cost`` counts how N calls of one template batch under it, as the
 sync's sender will cut them.  ``plan`` adds these up into its estimate; the sync
 sends with the same planner, so the estimate is what the run does.
+
+``estimate_time`` weighs the requests and complexity against every limit in force —
+complexity per minute, requests per minute, calls per day — and names the one that
+binds; ``capacity_problems`` checks every board's fill against items per board (both
+``plan``, which shows them, and ``sync``, which refuses to start, call it).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 
 from ordersync.config import Config
 from ordersync.monday.batching import BatchPlanner, call_cost
+from ordersync.routing.routes import Assignment, part_name
 
 
 def planner_for(config: Config) -> BatchPlanner:
@@ -125,3 +131,33 @@ def _duration(seconds: float) -> str:
         return f"{minutes} min {rest} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+def capacity_problems(config: Config, assignment: Assignment) -> list[str]:
+    """Each board the sync would fill past ``items_per_board``, with the fix; and the orders
+    no route takes.  Empty: everything fits.  ``plan`` shows these and ``sync`` refuses to
+    start while there are any, so no budget goes to creates monday would refuse."""
+    limit = config.monday.limits.items_per_board
+    routing = config.monday.routing
+    problems = []
+    for fill in assignment.over_limit(limit):
+        holds = (f"{fill.items_after:,} items and {fill.subitems_after:,} subitems after this "
+                 f"sync, past [monday.limits] items_per_board = {limit:,}")
+        if routing.key is None:
+            fix = ("route the orders to several boards: set [monday.routing] key (e.g. "
+                   '"{AAG SEASON}") and template_board_id')
+        else:
+            fix = (f'set [monday.routing] overflow = "split" (opens '
+                   f'"{part_name(fill.name.removesuffix(f" ({fill.part})"), fill.part + 1)}" '
+                   f'for the route\'s next orders) or a finer key than "{routing.key}"')
+        where = (f"board {fill.board_id}" if routing.key is None and fill.board_id
+                 else f'board "{fill.name}" (route "{fill.route}")')
+        problems.append(f"{where} would hold {holds}: {fix}")
+    if assignment.unrouted:
+        shown = ", ".join(k.replace("\x1f", " | ") for k in assignment.unrouted[:3])
+        more = f" and {len(assignment.unrouted) - 3:,} more" if len(assignment.unrouted) > 3 \
+            else ""
+        problems.append(f"{len(assignment.unrouted):,} order(s) have no route: "
+                        f'[monday.routing] key "{routing.key}" is blank for {shown}{more}; '
+                        "fill the column in their files or add a fallback ({A|B})")
+    return problems

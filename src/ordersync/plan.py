@@ -17,12 +17,16 @@ Set-based SQL (``db/sql/plan_*.sql``) counts, per customer and group:
 FAILED records wait for ``--retry-failed`` and SENDING ones are in doubt (the sync
 reconciles them first): both are counted apart and are not planned.
 
+Boards (issue #10): every order's board (``ordersync.routing``) with each board's items
+and subitems now and after this sync, and any board that would pass
+``items_per_board`` — reported with its fix; the sync refuses to start while one does.
+
 Cost: each operation's calls are batched as the sync's own planner
 (:func:`ordersync.limits.planner_for`) cuts them under ``monday.limits`` (the
 per-request complexity cap, the optional ``max_mutations_per_request``, and the
 ``complexity`` selection every request of the sync carries), one operation per
-request; the time is the longer of the complexity and the request counts over their
-per-minute limits.
+request; the time is the longest under each limit in force — complexity and requests
+per minute, calls per day (``ordersync.limits.estimate_time``), which says which binds.
 """
 
 from __future__ import annotations
@@ -38,9 +42,18 @@ from sqlalchemy.engine import Connection
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import column_name
-from ordersync.limits import OperationCost, operation_cost, planner_for
+from ordersync.limits import (
+    OperationCost,
+    TimeEstimate,
+    capacity_problems,
+    describe_time,
+    estimate_time,
+    operation_cost,
+    planner_for,
+)
 from ordersync.monday.boards import find_groups
 from ordersync.monday.connect import make_client
+from ordersync.routing import BoardFill, route_orders
 from ordersync.states import SyncState
 
 CREATE_GROUP = "create_group"
@@ -91,6 +104,15 @@ class SyncPlan:
     board_groups_checked: bool = False
     """Whether the board's own groups were consulted (a token was set)."""
     totals: dict[str, int] = field(default_factory=dict)
+    boards: tuple[BoardFill, ...] = ()
+    """Every board the orders go to: items and subitems now and after this sync."""
+    items_per_board: int = 10_000
+    capacity_problems: tuple[str, ...] = ()
+    """Boards this sync would fill past items_per_board (and orders with no route): the sync
+    refuses to start while there are any."""
+    time: TimeEstimate | None = None
+    time_text: str = ""
+    """Which limit binds the sync and how long it takes (``limits.describe_time``)."""
 
     @property
     def requests(self) -> int:
@@ -102,10 +124,8 @@ class SyncPlan:
 
     @property
     def seconds(self) -> float:
-        """Time the plan takes under the per-minute limits (network time not included)."""
-        minutes = max(self.complexity / self.complexity_per_minute,
-                      self.requests / self.requests_per_minute)
-        return round(minutes * 60, 1)
+        """Time the plan takes under the binding limit (network time not included)."""
+        return self.time.seconds if self.time is not None else 0.0
 
     @property
     def is_empty(self) -> bool:
@@ -125,7 +145,15 @@ class SyncPlan:
                 "limits": {"complexity_per_minute": self.complexity_per_minute,
                            "requests_per_minute": self.requests_per_minute},
                 "operations": [asdict(op) for op in self.operations],
+                "bound_by": self.time.binding.limit if self.time is not None else None,
+                "days": self.time.days if self.time is not None else 1,
+                "by_limit": [asdict(use) for use in self.time.uses] if self.time else [],
+                "summary": self.time_text,
             },
+            "boards": [{**asdict(b), "over_limit": b.over(self.items_per_board)}
+                       for b in self.boards],
+            "items_per_board": self.items_per_board,
+            "capacity_problems": list(self.capacity_problems),
         }
 
 
@@ -173,12 +201,21 @@ def plan_sync(config: Config, db: Database, *,
     }
     limits = config.monday.limits
     planner = planner_for(config)
+    operations = tuple(operation_cost(planner, op, n) for op, n in calls.items() if n)
+    routed = route_orders(config, db)
+    totals["boards_create"] = sum(1 for b in routed.boards.values() if b.board_id is None)
+    totals["items_move"] = len(routed.moves)
+    time = estimate_time(config, requests=sum(op.requests for op in operations),
+                         complexity=sum(op.complexity for op in operations))
     return SyncPlan(
         board_id=board_id, groups=groups, groups_to_create=tuple(to_create),
-        operations=tuple(operation_cost(planner, op, n) for op, n in calls.items() if n),
-        complexity_per_minute=limits.complexity_per_minute,
+        operations=operations, complexity_per_minute=limits.complexity_per_minute,
         requests_per_minute=limits.requests_per_minute,
-        board_groups_checked=board_groups is not None, totals=totals)
+        board_groups_checked=board_groups is not None, totals=totals,
+        boards=tuple(fill for _, fill in sorted(routed.boards.items())),
+        items_per_board=limits.items_per_board,
+        capacity_problems=tuple(capacity_problems(config, routed)), time=time,
+        time_text=describe_time(config, time))
 
 
 def fetch_board_groups(config: Config, token: str,

@@ -133,10 +133,30 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
     if t["in_doubt"]:
         console.print(f"[yellow]![/] {t['in_doubt']} record(s) in doubt (SENDING): the sync "
                       "reconciles them with the board first")
+    if plan.boards:
+        _print_boards(console, plan)
     console.print(f"cost: {plan.requests} requests, {plan.complexity:,} complexity, about "
                   f"{_duration(plan.seconds)} under the plan's limits "
                   f"({plan.complexity_per_minute:,} complexity and {plan.requests_per_minute:,} "
                   "requests a minute)", highlight=False)
+    if plan.time_text:
+        console.print(f"time: {plan.time_text}", highlight=False)
+    for problem in plan.capacity_problems:
+        console.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+    if plan.capacity_problems:
+        console.print("[red]the sync refuses to start until these are fixed[/]")
+
+
+def _print_boards(console: Console, plan: SyncPlan) -> None:
+    table = Table(show_edge=False, pad_edge=False,
+                  caption=f"limit: {plan.items_per_board:,} items and as many subitems a board")
+    for header in ("board", "id", "items now", "after", "subitems now", "after", ""):
+        table.add_column(header, justify="left" if header in ("board", "id", "") else "right")
+    for b in plan.boards:
+        table.add_row(b.name, b.board_id or "(new)", f"{b.items_now:,}", f"{b.items_after:,}",
+                      f"{b.subitems_now:,}", f"{b.subitems_after:,}",
+                      "[red]over the limit[/]" if b.over(plan.items_per_board) else "")
+    console.print(table)
 
 
 def _duration(seconds: float) -> str:

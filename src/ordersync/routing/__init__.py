@@ -12,6 +12,9 @@ one route ``""`` on ``monday.board_id``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace
+
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.routing.registry import (
@@ -31,8 +34,12 @@ __all__ = ["SINGLE_ROUTE", "Assignment", "BoardFill", "Placement", "RegisteredBo
            "route_orders", "routed_orders"]
 
 
-def route_orders(config: Config, db: Database) -> Assignment:
-    """Every order's board and each board's fill (read-only; empty before the first load)."""
+def route_orders(config: Config, db: Database, *,
+                 scope: Collection[str] | None = None) -> Assignment:
+    """Every order's board and each board's fill (read-only; empty before the first load).
+
+    ``scope``: the record_uuids this run sends (default every order); the others stay
+    where they are."""
     limits, routing = config.monday.limits, config.monday.routing
     if not (db.has_table("orders") and db.has_table("order_lines")):
         return Assignment()
@@ -42,15 +49,25 @@ def route_orders(config: Config, db: Database) -> Assignment:
             single = routed_orders(config, db, conn, single_route=SINGLE_ROUTE)
             known = ({(SINGLE_ROUTE, 1): config.monday.board_id}
                      if config.monday.board_id else {})
-            return assign(single.placements, known, {SINGLE_ROUTE: _single_name(config)},
+            return assign(_scoped(single.placements, scope), known,
+                          {SINGLE_ROUTE: _single_name(config)},
                           limit=limits.items_per_board, overflow="stop")
         routed = routed_orders(config, db, conn)
     known = {key: board.board_id for key, board in registry.items()}
     for route, board_id in routing.boards.items():
         if (route, 1) not in known and board_id not in known.values():
             known[route, 1] = board_id
-    return assign(routed.placements, known, routed.names, limit=limits.items_per_board,
-                  overflow=routing.overflow)
+    return assign(_scoped(routed.placements, scope), known, routed.names,
+                  limit=limits.items_per_board, overflow=routing.overflow)
+
+
+def _scoped(placements: tuple[Placement, ...],
+            scope: Collection[str] | None) -> tuple[Placement, ...]:
+    if scope is None:
+        return placements
+    wanted = set(scope)
+    return tuple(p if p.record_uuid in wanted else replace(p, in_scope=False)
+                 for p in placements)
 
 
 def _single_name(config: Config) -> str:

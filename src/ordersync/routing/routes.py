@@ -77,6 +77,9 @@ class Placement:
     """Its subitems on the board now."""
     subitems_after: int
     """Its subitems once the sync has run."""
+    in_scope: bool = True
+    """False: this run leaves the order alone (``--customer`` / ``--limit``): it stays on the
+    board it is on, or off the boards."""
 
 
 @dataclass
@@ -133,6 +136,10 @@ def assign(placements: Iterable[Placement], known: Mapping[RouteKey, str],
             fill = result.boards[current]
             fill.items_now += 1
             fill.subitems_now += p.subitems_now
+        if not p.in_scope:
+            if current is not None:
+                _place(result, p, current)
+            continue
         if not p.on_board:
             continue
         if p.route is None:

@@ -6,10 +6,12 @@
 4. reconcile: records a crash or a lost response left SENDING are looked up on
    the board — items by the identity column, subitems under their item by size —
    and adopted if found, re-queued if not (whatever the run's scope);
-5. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
+5. capacity: the boards' fill after this run within ``items_per_board`` (else
+   ``CapacityExceeded`` before any create — ``ordersync.limits.capacity_problems``);
+6. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
    groups → items moved to their order's group (a changed season) → items → subitems
    under their parents' ids;
-6. the run's totals into ``sync_runs``.
+7. the run's totals into ``sync_runs``.
 
 A fatal error (token, board, permissions) stops the run with nothing half
 written — the batch in flight is released to PENDING — and is raised.  Faults
@@ -30,9 +32,10 @@ from rich.console import Console
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import create_tables, registered_columns
-from ordersync.errors import ConfigError, FatalSyncError, RetriableSyncError
-from ordersync.limits import planner_for
+from ordersync.errors import CapacityExceeded, ConfigError, FatalSyncError, RetriableSyncError
+from ordersync.limits import capacity_problems, planner_for
 from ordersync.monday.client import MondayClient
+from ordersync.routing import route_orders
 from ordersync.sync import store
 from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
@@ -180,6 +183,9 @@ def reconcile(ctx: Context) -> None:
 def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
     scope = store.Scope(options.customers)
     uuids = store.select_work(ctx.db, ctx.config, scope, options.limit)
+    problems = capacity_problems(ctx.config, route_orders(ctx.config, ctx.db, scope=uuids))
+    if problems:  # before any create: monday would refuse them and the budget be lost
+        raise CapacityExceeded(problems)
     progress.start(len(uuids))
     for start in range(0, len(uuids), CHUNK_ORDERS):
         _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
