@@ -36,7 +36,8 @@ from ordersync.errors import CapacityExceeded, ConfigError, FatalSyncError, Retr
 from ordersync.limits import capacity_problems, planner_for
 from ordersync.monday.client import MondayClient
 from ordersync.routing import route_orders
-from ordersync.sync import store
+from ordersync.states import SyncEvent
+from ordersync.sync import store, transitions
 from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
@@ -52,6 +53,9 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ORDERS = 2_000
 """Orders read and sent per round of the three passes (bounds memory at any volume)."""
+MAX_ROUNDS = 4
+"""Rounds of the passes in one run: the work, then what it re-queued (an item gone from
+the board takes up to three: its subitem's update, its create, its subitems' creates)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         status, error = "ok", None
         try:
             if options.retry_failed:
-                store.retry_failed(db, config, store.Scope(options.customers))
+                transitions.retry_failed(db, config, store.Scope(options.customers))
             reconcile(ctx)
             _run_passes(ctx, options, progress)
         except RetriableSyncError as exc:  # monday kept failing: stop, report, retry later
@@ -150,18 +154,20 @@ def _require_subitems_board(config: Config) -> None:
 def reconcile(ctx: Context) -> None:
     """Settle every record an earlier run left SENDING (see the module docstring)."""
     item_labels = ctx.columns.order_sources
+    requeued = SyncEvent.REQUEUED
     orders = store.in_doubt_orders(ctx.db, item_labels)
     if orders:
         logger.info("reconciling %d in-doubt order(s) with the board", len(orders))
         creates = [o for o in orders if o.item_id is None]
         adopted = find_created_items(ctx, creates) if creates else {}
         with ctx.db.begin() as conn:
-            adopt_items(ctx, conn, adopted)
+            events = adopt_items(ctx, conn, adopted)
             requeue = [o for o in orders if o.record_uuid not in adopted]
-            store.release_orders(conn, ctx.db, [(o.record_uuid, "in doubt after an "
-                                                 "interrupted run: sent again") for o in requeue])
-            ctx.events(conn, [store.Event(o.record_uuid, None, "reconcile", "requeued")
-                              for o in requeue])
+            transitions.orders_release(conn, ctx.db, [
+                (o.record_uuid, "in doubt after an interrupted run: sent again")
+                for o in requeue], requeued)
+            ctx.events(conn, events + [store.Event(o.record_uuid, None, "reconcile",
+                                                   "requeued") for o in requeue])
             ctx.report.add("requeued", len(requeue))
     lines = store.in_doubt_lines(ctx.db)
     if lines:
@@ -169,26 +175,38 @@ def reconcile(ctx: Context) -> None:
         new_lines = [line for line in lines if line.subitem_id is None and line.item_id]
         found = find_created_subitems(ctx, new_lines) if new_lines else {}
         with ctx.db.begin() as conn:
-            adopt_subitems(ctx, conn, [(line, found[line.record_uuid, line.size_code],
-                                        line.sent_values) for line in new_lines
-                                       if (line.record_uuid, line.size_code) in found])
+            events = adopt_subitems(ctx, conn, [
+                (line, found[line.record_uuid, line.size_code], line.sent_values)
+                for line in new_lines if (line.record_uuid, line.size_code) in found])
             again = [line for line in lines if (line.record_uuid, line.size_code) not in found]
-            store.release_lines(conn, ctx.db, [(line, "in doubt after an interrupted run: "
-                                                "sent again") for line in again])
-            ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "reconcile",
-                                          "requeued") for line in again])
+            transitions.lines_release(conn, ctx.db, [
+                (line, "in doubt after an interrupted run: sent again") for line in again],
+                requeued)
+            ctx.events(conn, events + [store.Event(line.record_uuid, line.size_code,
+                                                   "reconcile", "requeued") for line in again])
             ctx.report.add("requeued", len(again))
 
 
 def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
+    """The passes over the work in scope, then further rounds (at most ``MAX_ROUNDS`` in
+    all) for the orders re-queued meanwhile: healed after their item or group was gone
+    from the board, or faulted on their own alias with attempts left."""
     scope = store.Scope(options.customers)
     uuids = store.select_work(ctx.db, ctx.config, scope, options.limit)
     problems = capacity_problems(ctx.config, route_orders(ctx.config, ctx.db, scope=uuids))
     if problems:  # before any create: monday would refuse them and the budget be lost
         raise CapacityExceeded(problems)
     progress.start(len(uuids))
-    for start in range(0, len(uuids), CHUNK_ORDERS):
-        _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
+    for round_ in range(MAX_ROUNDS):
+        for start in range(0, len(uuids), CHUNK_ORDERS):
+            _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
+        if ctx.dry_run or not ctx.again:
+            return
+        uuids = sorted(ctx.again)
+        ctx.again.clear()
+        ctx.held.clear()
+        logger.info("round %d: %d order(s) sent again (healed, or a fault on their alias)",
+                    round_ + 2, len(uuids))
 
 
 def _run_chunk(ctx: Context, uuids: Sequence[str]) -> None:
