@@ -321,10 +321,11 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
     from ordersync.plan import fetch_board_groups, plan_sync
 
     config = _load(config_path, env)
+    db = open_database(config)
     token = os.environ.get(TOKEN_ENV, "").strip()
-    board_groups = (fetch_board_groups(config, token)
+    board_groups = (fetch_board_groups(config, token, db=db)
                     if token and config.monday.board_id else None)
-    result = plan_sync(config, open_database(config), board_groups=board_groups)
+    result = plan_sync(config, db, board_groups=board_groups)
     if as_json:
         _print_json(result.to_json())
     else:
