@@ -31,7 +31,7 @@ per minute, calls per day (``ordersync.limits.estimate_time``), which says which
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,6 +52,7 @@ from ordersync.limits import (
     planner_for,
 )
 from ordersync.monday.boards import find_groups
+from ordersync.monday.client import MondayClient
 from ordersync.monday.connect import make_client
 from ordersync.routing import BoardFill, route_orders
 from ordersync.states import SyncState
@@ -157,6 +158,9 @@ class SyncPlan:
         }
 
 
+Preflight = Callable[[Config, MondayClient, Database | None], object]
+"""Checks the boards' columns against the config before anything reads or writes them."""
+
 _COUNTS = ("items_create", "items_update", "items_cancel", "subitems_create",
            "subitems_update", "subitems_zero", "nothing_to_do", "failed", "in_doubt")
 
@@ -219,11 +223,16 @@ def plan_sync(config: Config, db: Database, *,
 
 
 def fetch_board_groups(config: Config, token: str,
-                       transport: httpx.BaseTransport | None = None) -> set[str]:
-    """The titles of the configured board's groups, read from monday.com (one query)."""
+                       transport: httpx.BaseTransport | None = None,
+                       db: Database | None = None, preflight: Preflight | None = None) -> set[str]:
+    """The titles of the configured board's groups, read from monday.com, after the
+    ``preflight`` check of the boards' columns (the caller's: the sync's ``check_boards``,
+    which raises ``BoardMismatch`` when they do not fit)."""
     if config.monday.board_id is None:
         return set()
     with make_client(config, token, transport=transport) as client:
+        if preflight is not None:
+            preflight(config, client, db)
         return set(find_groups(client, config.monday.board_id))
 
 

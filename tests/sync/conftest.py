@@ -70,6 +70,14 @@ class Harness:
         return make_client(self.config, TOKEN, transport=self.transport(),
                            sleep=self.clock.advance, clock=self.clock.now, **kwargs)
 
+    def serve_cli(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Commands run through ``cli`` reach this sandbox (in-process) instead of the
+        config's api_url."""
+        import ordersync.sync
+
+        monkeypatch.setattr(ordersync.sync, "make_client",
+                            lambda config, token, **kwargs: self.client())
+
     def sync(self, **options: Any) -> SyncReport:
         with self.client() as client:
             return run_sync(self.config, self.db, client, options=SyncOptions(**options),

@@ -19,7 +19,7 @@ __all__ = ["Board", "Group", "Item", "ItemState", "OrderBoard"]
 
 
 class ItemState(StrEnum):
-    """``Item.state`` values the sandbox uses."""
+    """``Item.state`` (and a group's state) values the sandbox uses."""
 
     ACTIVE = "active"
     ARCHIVED = "archived"
@@ -31,6 +31,11 @@ class Group:
     id: str
     title: str
     color: str
+    state: ItemState = ItemState.ACTIVE  # archive_group / delete_group; its items follow
+
+    @property
+    def active(self) -> bool:
+        return self.state is ItemState.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,13 @@ class Board:
         return next((c for c in self.columns if c.id == column_id), None)
 
     def group(self, group_id: str) -> Group | None:
+        """A group in any state (an archived item still names its group)."""
         return next((g for g in self.groups if g.id == group_id), None)
+
+    @property
+    def active_groups(self) -> tuple[Group, ...]:
+        """The board's visible groups (``Board.groups``), in board order."""
+        return tuple(g for g in self.groups if g.active)
 
 
 @dataclass(frozen=True)

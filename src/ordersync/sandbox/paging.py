@@ -14,17 +14,19 @@ import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, TypeVar
 
 from ordersync.sandbox.clock import Clock
 from ordersync.sandbox.columns import ColumnKind, read
 from ordersync.sandbox.errors import MondayError
 from ordersync.sandbox.model import Board, Item, ItemState
 
-__all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_PAGE", "CursorSpec",
-           "ItemsPage", "Pager", "check_limit"]
+__all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_ITEMS_LIMIT", "MAX_PAGE",
+           "CursorSpec", "ItemsPage", "Pager", "check_limit", "page_of"]
 
 MAX_PAGE: Final = 500
+MAX_ITEMS_LIMIT: Final = 100  # Query.items: "up to 100 items at a time" (items docs)
+T = TypeVar("T")
 DEFAULT_PAGE: Final = 25
 CURSOR_LIFETIME: Final = 60 * 60.0  # seconds from the first page, not sliding (§4)
 # API_NOTES §2.8, legacy body of the expired-cursor error (new-format code UNCERTAIN).
@@ -104,6 +106,23 @@ class Pager:
             cutoff = self.clock.now() - 24 * CURSOR_LIFETIME
             self._cursors = {k: v for k, v in self._cursors.items() if v.issued_at > cutoff}
         return token
+
+
+def page_of(found: Sequence[T], *, page: int, limit: int,
+            max_limit: int | None = None) -> list[T]:
+    """Page ``page`` (from 1) of ``limit`` results, as monday's ``page``/``limit``
+    arguments page ``boards``, ``items``, ``users`` and ``workspaces``, ids given or not.
+
+    A limit above ``max_limit`` is capped to it (UNCERTAIN: monday may refuse instead);
+    a page or limit below 1 is monday's InvalidArgumentException (text UNCERTAIN)."""
+    if isinstance(limit, bool) or limit < 1 or page < 1:
+        raise MondayError("InvalidArgumentException",
+                          "page and limit must be positive numbers", status_code=200,
+                          error_data={"page": page, "limit": limit})
+    if max_limit is not None:
+        limit = min(limit, max_limit)
+    start = (page - 1) * limit
+    return list(found[start:start + limit])
 
 
 def check_limit(limit: int) -> None:

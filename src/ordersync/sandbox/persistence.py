@@ -22,7 +22,7 @@ def board_to_json(board: Board, item_ids: Sequence[str]) -> dict[str, Any]:
     """A board and the ids of its items in creation order."""
     return {"id": board.id, "name": board.name,
             "columns": [c.to_json() for c in board.columns],
-            "groups": [[g.id, g.title, g.color] for g in board.groups],
+            "groups": [[g.id, g.title, g.color, g.state.value] for g in board.groups],
             "subitems_board_id": board.subitems_board_id,
             "parent_board_id": board.parent_board_id,
             "items": list(item_ids)}
@@ -32,7 +32,7 @@ def board_from_json(data: Mapping[str, Any]) -> Board:
     """The board of ``board_to_json`` (its ``items`` are the caller's to read)."""
     return Board(data["id"], data["name"],
                  tuple(ColumnDef.from_json(c) for c in data["columns"]),
-                 tuple(Group(*g) for g in data["groups"]),
+                 tuple(_group(g) for g in data["groups"]),
                  data["subitems_board_id"], data["parent_board_id"])
 
 
@@ -51,3 +51,9 @@ def item_from_json(data: Mapping[str, Any], kinds: Mapping[str, ColumnKind]) -> 
                 {k: load_value(kinds[k], v) for k, v in data["values"].items()},
                 datetime.fromisoformat(data["created_at"]),
                 datetime.fromisoformat(data["updated_at"]), data["parent_id"])
+
+
+def _group(data: Sequence[str]) -> Group:
+    """``[id, title, color, state]`` (state files before archive_group have no state)."""
+    group_id, title, color, *state = data
+    return Group(group_id, title, color, ItemState(state[0]) if state else ItemState.ACTIVE)

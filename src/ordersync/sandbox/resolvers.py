@@ -25,7 +25,8 @@ from graphql import GraphQLResolveInfo, default_field_resolver
 
 from ordersync.sandbox.columns import ColumnDef, ColumnKind, StatusValue, read
 from ordersync.sandbox.errors import MondayError
-from ordersync.sandbox.store import Board, Item, Store
+from ordersync.sandbox.paging import MAX_ITEMS_LIMIT, page_of
+from ordersync.sandbox.store import Board, Item, ItemState, Store
 
 if TYPE_CHECKING:
     from ordersync.sandbox.executor import SandboxUser
@@ -99,6 +100,17 @@ def _json_arg(raw: Any, name: str = "column_values") -> dict[str, Any]:
     return raw
 
 
+def _json_value(raw: Any) -> Any:
+    """``change_column_value``'s ``value``: JSON text (monday's form) or a JSON value."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError as exc:  # code and text UNCERTAIN
+        raise MondayError("InvalidArgumentException", f"value is not valid JSON: {exc}",
+                          status_code=200) from exc
+
+
 def _ids(values: Sequence[Any] | None) -> list[str]:
     return [str(v) for v in values or ()]
 
@@ -106,20 +118,25 @@ def _ids(values: Sequence[Any] | None) -> list[str]:
 def _boards(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: int = 25,
             page: int = 1, **__: Any) -> list[Board]:
     known = {b.id: b for b in ctx.store.boards()}
-    if ids is not None:  # unknown ids are left out, as monday does
-        return [known[i] for i in _ids(ids) if i in known]
-    start = max(page - 1, 0) * limit
-    return list(known.values())[start:start + limit]
+    # unknown ids are left out, as monday does
+    found = list(known.values()) if ids is None else [known[i] for i in _ids(ids) if i in known]
+    return page_of(found, page=page, limit=limit)
 
 
-def _items(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, **__: Any) -> list[Item]:
-    found: list[Item] = []
-    for item_id in _ids(ids):
-        try:
-            found.append(ctx.store.item(item_id))
-        except MondayError:
-            continue  # unknown ids are left out
-    return found
+def _items(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: int = 25,
+           page: int = 1, exclude_nonactive: bool | None = None,
+           newest_first: bool | None = None, **__: Any) -> list[Item]:
+    """Items by id in any state (``state`` says which; ``exclude_nonactive`` keeps the
+    active ones), unknown ids left out; without ids, the account's active items.
+    ``page``/``limit`` apply either way (limit at most 100, as monday documents)."""
+    if ids is not None:
+        found = [item for item_id in _ids(ids) if (item := ctx.store.find_item(item_id))
+                 is not None and (not exclude_nonactive or item.state is ItemState.ACTIVE)]
+    else:
+        found = [item for board in ctx.store.boards() for item in ctx.store.board_items(board.id)
+                 if item.state is ItemState.ACTIVE]
+        found.sort(key=lambda item: int(item.id), reverse=bool(newest_first))
+    return page_of(found, page=page, limit=limit, max_limit=MAX_ITEMS_LIMIT)
 
 
 def _by_column_values(_: Any, ctx: Context, *, board_id: str, limit: int = 25,
@@ -230,6 +247,23 @@ def _mutations() -> dict[tuple[str, str], Callable[..., Any]]:
         return ctx.store.change_simple_column_value(str(item_id), board_id, column_id, value,
                                                     bool(create_labels_if_missing))
 
+    def change_column(_: Any, ctx: Context, *, board_id: str, column_id: str, value: Any,
+                      item_id: str | None = None, create_labels_if_missing: bool | None = None,
+                      **__: Any) -> Any:
+        return ctx.store.change_column_value(str(item_id), board_id, column_id,
+                                             _json_value(value), bool(create_labels_if_missing))
+
+    def duplicate(_: Any, ctx: Context, *, board_id: str, item_id: str | None = None,
+                  **__: Any) -> Any:
+        return ctx.store.duplicate_item(board_id, str(item_id))
+
+    def archive_group(_: Any, ctx: Context, *, board_id: str, group_id: str,
+                      **__: Any) -> Any:
+        return ctx.store.archive_group(board_id, group_id)
+
+    def delete_group(_: Any, ctx: Context, *, board_id: str, group_id: str, **__: Any) -> Any:
+        return ctx.store.delete_group(board_id, group_id)
+
     def archive(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
         return ctx.store.archive_item(str(item_id))
 
@@ -245,7 +279,11 @@ def _mutations() -> dict[tuple[str, str], Callable[..., Any]]:
             ("Mutation", "change_multiple_column_values"): change_multiple,
             ("Mutation", "change_simple_column_value"): change_simple,
             ("Mutation", "archive_item"): archive, ("Mutation", "delete_item"): delete,
-            ("Mutation", "move_item_to_group"): move}
+            ("Mutation", "move_item_to_group"): move,
+            ("Mutation", "change_column_value"): change_column,
+            ("Mutation", "duplicate_item"): duplicate,
+            ("Mutation", "archive_group"): archive_group,
+            ("Mutation", "delete_group"): delete_group}
 
 
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
@@ -259,14 +297,14 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Query", "me"): lambda _, ctx, **__: ctx.user,
     ("Query", "version"): _version,
     ("Board", "groups"): lambda board, _, *, ids=None, **__:
-        [g for g in board.groups if ids is None or g.id in ids],
+        [g for g in board.active_groups if ids is None or g.id in ids],
     ("Board", "columns"): _columns,
     ("Board", "board_kind"): lambda *_, **__: "public",
     ("Board", "state"): lambda *_, **__: "active",
     ("Board", "items_page"): lambda board, ctx, *, limit=25, cursor=None, **__:
         ctx.store.items_page(board.id, limit=limit, cursor=cursor),
-    ("Group", "archived"): lambda *_, **__: False,
-    ("Group", "deleted"): lambda *_, **__: False,
+    ("Group", "archived"): lambda group, _, **__: group.state is ItemState.ARCHIVED,
+    ("Group", "deleted"): lambda group, _, **__: group.state is ItemState.DELETED,
     ("Column", "settings_str"): lambda column, _, **__: json.dumps(column.settings),
     ("Item", "board"): lambda item, ctx, **__: ctx.store.board(item.board_id),
     ("Item", "group"): lambda item, ctx, **__:

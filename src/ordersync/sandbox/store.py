@@ -35,10 +35,10 @@ from ordersync.sandbox.columns import (
     ColumnKind,
     StoredValue,
     invalid_column_id,
-    read,
     write_json,
     write_simple,
 )
+from ordersync.sandbox.inspection import board_snapshot
 from ordersync.sandbox.model import Board, Group, Item, ItemState, OrderBoard
 from ordersync.sandbox.paging import (
     CURSOR_EXPIRED,
@@ -137,6 +137,32 @@ class Store:
         self._boards[board.id] = replace(board, groups=tuple(groups))
         return group
 
+    def archive_group(self, board_id: ID, group_id: str) -> Group:
+        """Archive a group and every item in it (with their subitems)."""
+        return self._end_group(board_id, group_id, ItemState.ARCHIVED)
+
+    def delete_group(self, board_id: ID, group_id: str) -> Group:
+        """Delete a group (active or archived) and every item in it."""
+        return self._end_group(board_id, group_id, ItemState.DELETED)
+
+    def _end_group(self, board_id: ID, group_id: str, state: ItemState) -> Group:
+        board = self.board(board_id)
+        group = board.group(group_id)
+        if group is None or group.state is ItemState.DELETED:
+            raise refusals.not_found("Group", group_id)
+        if group.state is state:  # archiving an archived group changes nothing (UNCERTAIN)
+            return group
+        if group.active and len(board.active_groups) == 1:
+            raise refusals.last_group(board.id, group_id)
+        for item_id in self._order[board.id]:
+            item = self._items[item_id]
+            if item.group_id == group.id and item.state is not ItemState.DELETED:
+                self._set_state(item, state)
+        ended = replace(group, state=state)
+        self._boards[board.id] = replace(board, groups=tuple(
+            ended if g.id == group.id else g for g in board.groups))
+        return ended
+
     # --- items ----------------------------------------------------------------------------
 
     def create_item(self, board_id: ID, name: str, group_id: str | None = None,
@@ -146,7 +172,12 @@ class Store:
         board = self.board(board_id)
         if board.parent_board_id is not None:
             raise refusals.on_subitems_board(board.id)
-        group = board.groups[0] if group_id is None else self._group(board, group_id)
+        if group_id is not None:
+            group = self._group(board, group_id)
+        elif board.active_groups:
+            group = board.active_groups[0]
+        else:  # UNCERTAIN: monday keeps at least one group (DeleteLastGroupException)
+            raise refusals.not_found("Group", "")
         return self._create(board, group, name, column_values, create_labels_if_missing, None)
 
     def create_subitem(self, parent_item_id: ID, name: str,
@@ -175,6 +206,30 @@ class Store:
         changes = self._validate(board, {column_id: value}, create_labels_if_missing,
                                  json_form=False)
         return self._apply(board, item, changes)
+
+    def change_column_value(self, item_id: ID, board_id: ID, column_id: str, value: Any,
+                            create_labels_if_missing: bool = False) -> Item:
+        """One column in its JSON form (``value`` already decoded from the JSON scalar)."""
+        return self.change_multiple_column_values(item_id, board_id, {column_id: value},
+                                                  create_labels_if_missing)
+
+    def duplicate_item(self, board_id: ID, item_id: ID) -> Item:
+        """A copy of an active item (name and values) right after it in its group.
+
+        UNCERTAIN: whether monday copies subitems (the API documents only
+        ``with_updates``); the sandbox copies the item alone, as no update is kept."""
+        board, item = self._item_on(board_id, item_id)
+        if item.parent_id is not None:  # UNCERTAIN: monday's answer for a subitem
+            raise refusals.on_subitems_board(board.id)
+        if self._live[board.id] >= self.items_limit:
+            raise refusals.items_limit_reached(self.items_limit, board.id)
+        now = self.clock.utcnow()
+        copy = replace(item, id=self._new_id(), created_at=now, updated_at=now)
+        order = self._order[board.id]
+        order.insert(order.index(item.id) + 1, copy.id)
+        self._live[board.id] += 1
+        self._items[copy.id] = copy
+        return copy
 
     def archive_item(self, item_id: ID) -> Item:
         """Archive an item and its subitems (archiving an archived item changes nothing)."""
@@ -221,6 +276,14 @@ class Store:
         if item is None:
             raise refusals.not_found("Item", str(item_id))
         return item
+
+    def find_item(self, item_id: ID) -> Item | None:
+        """An item in any state, or None for an id the account never had."""
+        return self._items.get(str(item_id))
+
+    def board_items(self, board_id: ID) -> tuple[Item, ...]:
+        """Every item of a board in board order, in any state."""
+        return tuple(self._items[i] for i in self._order[self.board(board_id).id])
 
     def subitems(self, item_id: ID) -> tuple[Item, ...]:
         """The active subitems of an item, in creation order."""
@@ -288,24 +351,8 @@ class Store:
 
     def snapshot(self, board_id: ID) -> dict[str, Any]:
         """What a planner sees: groups in order, their active items with column texts
-        (``""`` for empty cells), each item's active subitems."""
-        board = self.board(board_id)
-        sub_board = self._boards.get(board.subitems_board_id or "")
-
-        def row(item: Item, on: Board) -> dict[str, Any]:
-            return {"id": item.id, "name": item.name, "values": {
-                c.id: read(c, item.values.get(c.id))[0] or "" for c in on.columns
-                if c.type not in (ColumnKind.NAME, ColumnKind.SUBTASKS)}}
-
-        active = [self._items[i] for i in self._order[board.id]
-                  if self._items[i].state is ItemState.ACTIVE]
-        return {"id": board.id, "name": board.name, "groups": [
-            {"id": g.id, "title": g.title, "items": [
-                {**row(item, board),
-                 "subitems": [row(s, sub_board) for s in self.subitems(item.id)
-                              if sub_board is not None]}
-                for item in active if item.group_id == g.id]}
-            for g in board.groups]}
+        (``""`` for empty cells), each item's active subitems (``inspection.py``)."""
+        return board_snapshot(self, self.board(board_id))
 
     # --- internals ------------------------------------------------------------------------
 
@@ -323,8 +370,9 @@ class Store:
         return board
 
     def _group(self, board: Board, group_id: str) -> Group:
+        """An active group of ``board`` (archived and deleted ones take no items)."""
         group = board.group(group_id)
-        if group is None:
+        if group is None or not group.active:
             raise refusals.not_found("Group", group_id)
         return group
 
