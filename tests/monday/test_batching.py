@@ -199,6 +199,12 @@ VARIABLES: dict[str, dict[str, st.SearchStrategy[object]]] = {
     "archive_item": {"item_id": ids},
     "delete_item": {"item_id": ids},
     "move_item_to_group": {"item_id": ids, "group_id": texts},
+    "duplicate_board": {"board_id": ids, "board_name": texts, "workspace_id": OPTIONAL | ids,
+                        "folder_id": OPTIONAL | ids},
+    "move_item_to_board": {"board_id": ids, "group_id": texts, "item_id": ids,
+                           "columns_mapping": OPTIONAL | st.just([{"source": "a",
+                                                                   "target": "b"}]),
+                           "subitems_columns_mapping": OPTIONAL | st.just([])},
 }
 assert set(VARIABLES) == set(MUTATIONS)
 
@@ -319,7 +325,11 @@ def test_a_full_batch_of_each_operation_is_accepted_and_priced_exactly(operation
                                                          "item_name": "S"}),
                "create_group": Call("create_group", {"board_id": "1", "group_name": "G"}),
                "change_multiple_column_values": Call("change_multiple_column_values", {
-                   "board_id": "1", "item_id": "1", "column_values": "{}"})}[operation]
+                   "board_id": "1", "item_id": "1", "column_values": "{}"}),
+               "duplicate_board": Call("duplicate_board", {"board_id": "1",
+                                                           "board_name": "B"}),
+               "move_item_to_board": Call("move_item_to_board", {
+                   "board_id": "2", "group_id": "topics", "item_id": "1"})}[operation]
     planner = BatchPlanner(with_complexity=True)
     batch = next(planner.plan([example] * 500))
     built = build_mixed_batch(batch, with_complexity=True)

@@ -165,7 +165,8 @@ def test_subset_serves_exactly_the_root_fields_ordersync_uses() -> None:
     assert set(schema.mutation_type.fields) == {
         "create_group", "create_item", "create_subitem", "change_multiple_column_values",
         "change_simple_column_value", "archive_item", "delete_item", "move_item_to_group",
-        "complexity", "change_column_value", "duplicate_item", "archive_group", "delete_group"}
+        "complexity", "change_column_value", "duplicate_item", "archive_group", "delete_group",
+        "duplicate_board", "move_item_to_board"}
 
 
 ALTERATIONS = [  # (text in the subset SDL, its replacement, what the checker must report)
