@@ -20,6 +20,9 @@ from ordersync.db import Database
 from ordersync.routing.registry import (
     RegisteredBoard,
     RoutedOrders,
+    in_doubt_boards,
+    moved_to_board,
+    place_on_board,
     register_board,
     registered_boards,
     routed_orders,
@@ -30,8 +33,9 @@ SINGLE_ROUTE = ""
 """The route of every order when no routing key is set."""
 
 __all__ = ["SINGLE_ROUTE", "Assignment", "BoardFill", "Placement", "RegisteredBoard",
-           "RouteKey", "RoutedOrders", "assign", "register_board", "registered_boards",
-           "route_orders", "routed_orders"]
+           "RouteKey", "RoutedOrders", "assign", "in_doubt_boards", "moved_to_board",
+           "place_on_board", "register_board", "registered_boards", "route_orders",
+           "routed_orders"]
 
 
 def route_orders(config: Config, db: Database, *,

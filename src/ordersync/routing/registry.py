@@ -8,6 +8,7 @@ it is known, so it is created at most once; the rows are never rewritten.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +20,7 @@ from ordersync.db import Database
 from ordersync.db.schema import registered_columns
 from ordersync.names import NameTemplate
 from ordersync.routing.routes import Placement, RouteKey, render
+from ordersync.states import SyncState
 
 Origin = Literal["created", "adopted", "pinned"]
 
@@ -89,3 +91,33 @@ def routed_orders(config: Config, db: Database, conn: Connection, *,
 
 def _board_name(template: NameTemplate, values: dict[str, object], route: str) -> str:
     return render(template, values) or route
+
+
+def place_on_board(conn: Connection, db: Database, board_id: str, uuids: Sequence[str]) -> None:
+    """Record ``board_id`` for the orders ``uuids`` without an item, before their creates."""
+    for start in range(0, len(uuids), _CHUNK):
+        conn.execute(sa.text(db.sql("routing_assign")).bindparams(
+            sa.bindparam("uuids", expanding=True)),
+            {"board_id": board_id, "uuids": list(uuids[start:start + _CHUNK])})
+
+
+def moved_to_board(conn: Connection, db: Database,
+                   rows: Sequence[tuple[str, str, str]]) -> None:
+    """(record_uuid, board id, group id): the order's item is on that board, in that group."""
+    if rows:
+        conn.execute(sa.text(db.sql("routing_moved")), [
+            {"record_uuid": u, "board_id": b, "group_id": g} for u, b, g in rows])
+
+
+def in_doubt_boards(config: Config, db: Database) -> dict[str, str]:
+    """record_uuid → the board of each order with a record in doubt (SENDING)."""
+    with db.begin() as conn:
+        rows = conn.execute(sa.text(db.sql("routing_in_doubt")),
+                            {"sending": SyncState.SENDING.value}).all()
+    legacy = config.monday.board_id
+    return {str(r.record_uuid): str(r.monday_board_id or legacy) for r in rows
+            if r.monday_board_id or legacy}
+
+
+_CHUNK = 1_000
+"""Orders per statement (a bound list per chunk)."""

@@ -111,6 +111,8 @@ class Assignment:
     """Orders whose item is on another board than its target (their route changed)."""
     unrouted: list[str] = field(default_factory=list)
     """Business keys of orders whose route value is blank."""
+    placed: dict[str, str] = field(default_factory=dict)
+    """record_uuid → the board the order is on now (or its create was sent to)."""
 
     def over_limit(self, limit: int) -> list[BoardFill]:
         return [fill for _, fill in sorted(self.boards.items()) if fill.over(limit)]
@@ -131,6 +133,8 @@ def assign(placements: Iterable[Placement], known: Mapping[RouteKey, str],
                                                                  key[1]), board_id)
     waiting: list[Placement] = []
     for p in placements:
+        if p.board_id is not None:
+            result.placed[p.record_uuid] = p.board_id
         current = by_id.get(p.board_id) if p.board_id is not None else None
         if current is not None:
             fill = result.boards[current]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from rich.console import Console
@@ -38,6 +38,7 @@ from ordersync.monday.client import MondayClient
 from ordersync.routing import route_orders
 from ordersync.states import SyncEvent
 from ordersync.sync import store, transitions
+from ordersync.sync.boards import template_id as template_of
 from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
@@ -47,6 +48,7 @@ from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
 from ordersync.sync.preflight import check_boards
 from ordersync.sync.report import SyncReport
+from ordersync.sync.routed import Boards, reconcile_routed, send_routed
 from ordersync.sync.sender import Sender
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
 
@@ -81,10 +83,12 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
              sleep: Callable[[float], None] = time.sleep) -> SyncReport:
     """One sync run (see the module docstring); ``client`` may be None only for a dry run."""
     started = clock()
-    board_id = config.monday.board_id
+    routed = config.monday.routing.key is not None
+    board_id = config.monday.board_id if not routed else template_of(config)
     if board_id is None:
         raise ConfigError("[monday]", ["monday.board_id: required to sync — the id of the order "
-                                       "board (in its URL: …/boards/<id>)"])
+                                       "board (in its URL: …/boards/<id>); with "
+                                       "[monday.routing] key, the template board's"])
     report = SyncReport(board_id=board_id, dry_run=options.dry_run)
     if not db.has_table("orders"):
         if options.dry_run:
@@ -100,14 +104,15 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         sender = DryRunSender(planner_for(config), out or Console())
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       sender, client, dry_run=True)
-        _run_passes(ctx, options, progress)
+        _run_passes(ctx, options, progress, Boards.open(ctx) if routed else None)
         report.requests, report.mutations = sender.requests, sender.mutations
         report.elapsed_seconds = round(clock() - started, 2)
         return report
     if client is None:
         raise FatalSyncError("a sync needs a monday.com client (MONDAY_API_TOKEN)")
-    _require_subitems_board(config)
-    with board_lock(db, board_id):
+    if not routed:
+        _require_subitems_board(config)
+    with board_lock(db, board_id if not routed else f"routed-{board_id}"):
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
@@ -116,11 +121,16 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
                       real, client, run_id=report.run_id)
         status, error = "ok", None
         try:
-            check_boards(config, client, db)  # preflight (issue #8): nothing written on a misfit
+            boards = Boards.open(ctx) if routed else None
+            if boards is None:  # routed: each board is preflighted before its first write
+                check_boards(config, client, db)  # preflight: nothing written on a misfit
             if options.retry_failed:
                 transitions.retry_failed(db, config, store.Scope(options.customers))
-            reconcile(ctx)
-            _run_passes(ctx, options, progress)
+            if boards is None:
+                reconcile(ctx)
+            else:
+                reconcile_routed(boards, reconcile)
+            _run_passes(ctx, options, progress, boards)
         except RetriableSyncError as exc:  # monday kept failing: stop, report, retry later
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)
@@ -153,11 +163,14 @@ def _require_subitems_board(config: Config) -> None:
             "open a subitem's column menu)"])
 
 
-def reconcile(ctx: Context) -> None:
-    """Settle every record an earlier run left SENDING (see the module docstring)."""
+def reconcile(ctx: Context, only: Collection[str] | None = None) -> None:
+    """Settle every record an earlier run left SENDING (see the module docstring); with
+    ``only``, the records of those orders (the ones placed on ``ctx``'s board)."""
     item_labels = ctx.columns.order_sources
     requeued = SyncEvent.REQUEUED
-    orders = store.in_doubt_orders(ctx.db, item_labels)
+    wanted = set(only) if only is not None else None
+    orders = [o for o in store.in_doubt_orders(ctx.db, item_labels)
+              if wanted is None or o.record_uuid in wanted]
     if orders:
         logger.info("reconciling %d in-doubt order(s) with the board", len(orders))
         creates = [o for o in orders if o.item_id is None]
@@ -171,7 +184,8 @@ def reconcile(ctx: Context) -> None:
             ctx.events(conn, events + [store.Event(o.record_uuid, None, "reconcile",
                                                    "requeued") for o in requeue])
             ctx.report.add("requeued", len(requeue))
-    lines = store.in_doubt_lines(ctx.db)
+    lines = [line for line in store.in_doubt_lines(ctx.db)
+             if wanted is None or line.record_uuid in wanted]
     if lines:
         logger.info("reconciling %d in-doubt line(s) with the board", len(lines))
         new_lines = [line for line in lines if line.subitem_id is None and line.item_id]
@@ -189,16 +203,27 @@ def reconcile(ctx: Context) -> None:
             ctx.report.add("requeued", len(again))
 
 
-def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
-    """The passes over the work in scope, then further rounds (at most ``MAX_ROUNDS`` in
-    all) for the orders re-queued meanwhile: healed after their item or group was gone
-    from the board, or faulted on their own alias with attempts left."""
+def _run_passes(ctx: Context, options: SyncOptions, progress: Progress,
+                boards: Boards | None) -> None:
+    """The work in scope, checked against every board's capacity first; on one board, or
+    board by board when routed (``sync.routed``)."""
     scope = store.Scope(options.customers)
     uuids = store.select_work(ctx.db, ctx.config, scope, options.limit)
-    problems = capacity_problems(ctx.config, route_orders(ctx.config, ctx.db, scope=uuids))
+    assignment = route_orders(ctx.config, ctx.db, scope=uuids)
+    problems = capacity_problems(ctx.config, assignment)
     if problems:  # before any create: monday would refuse them and the budget be lost
         raise CapacityExceeded(problems)
     progress.start(len(uuids))
+    if boards is None:
+        _run_rounds(ctx, uuids)
+    else:
+        send_routed(boards, assignment, uuids, _run_rounds)
+
+
+def _run_rounds(ctx: Context, uuids: Sequence[str]) -> None:
+    """The passes over ``uuids``, then further rounds (at most ``MAX_ROUNDS`` in all) for
+    the orders re-queued meanwhile: healed after their item or group was gone from the
+    board, or faulted on their own alias with attempts left."""
     for round_ in range(MAX_ROUNDS):
         for start in range(0, len(uuids), CHUNK_ORDERS):
             _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])

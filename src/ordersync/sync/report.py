@@ -9,8 +9,9 @@ from typing import Any
 _LOCK = threading.Lock()  # requests in flight at once report from their own threads
 
 COUNTERS = (
-    "groups_created", "groups_adopted",
-    "items_created", "items_updated", "items_cancelled", "items_moved", "items_adopted",
+    "boards_created", "boards_adopted", "groups_created", "groups_adopted",
+    "items_created", "items_updated", "items_cancelled", "items_moved",
+    "items_moved_board", "items_adopted",
     "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
     "subitems_adopted", "unchanged", "requeued", "failed",
 )

@@ -1,0 +1,131 @@
+"""The sync with [monday.routing]: orders routed by season onto their boards, each board's
+mapping resolved and checked, exactly once, re-runs sending nothing (issue #10)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conftest import WorkbookFactory, fetch, order_row
+from ordersync.errors import BoardMismatch
+from ordersync.sandbox import OrderBoard
+from sync.conftest import Harness
+
+SPRING = {"CUSTOMER SEASON": "SPRING 2026"}
+
+
+def _orders() -> list[dict[str, Any]]:
+    return [order_row(1, {"S": 1, "M": 2}), order_row(2, {"S": 3}),
+            order_row(3, {"S": 1, "M": 1, "L": 1}, **SPRING), order_row(4, {"XL": 5}, **SPRING),
+            order_row(5, {"S": 2}, order_type="CANCELLED", **SPRING)]
+
+
+def _items(h: Harness, board_id: str) -> list[dict[str, Any]]:
+    return [item for group in h.sandbox.board(board_id)["groups"] for item in group["items"]]
+
+
+def _routed(harness_factory: Callable[..., Harness]) -> tuple[Harness, OrderBoard, OrderBoard]:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}",
+                                 "board_name": "Schedule {CUSTOMER SEASON}"})
+    fall = h.sandbox.create_order_board("Schedule FALL 2025")
+    spring = h.sandbox.create_order_board("Spring board")
+    pins = {"FALL 2025": fall.board_id, "SPRING 2026": spring.board_id}
+    h.config = h.config.model_copy(update={"monday": h.config.monday.model_copy(update={
+        "routing": h.config.monday.routing.model_copy(update={"boards": pins})})})
+    return h, fall, spring
+
+
+def test_orders_go_to_their_season_s_board_with_their_subitems_and_a_re_run_sends_nothing(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h, fall, spring = _routed(harness_factory)
+    write_workbook("GRE_a.xlsx", _orders())
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["failed"] == 0 and report.stopped is None
+    on_fall, on_spring = _items(h, fall.board_id), _items(h, spring.board_id)
+    assert sorted(i["name"] for i in on_fall) == ["GRE-00001 GR-1-TEE SEA",
+                                                  "GRE-00002 GR-2-TEE SEA"]
+    assert sorted(i["name"] for i in on_spring) == ["GRE-00003 GR-3-TEE SEA",
+                                                    "GRE-00004 GR-4-TEE SEA"]
+    assert _items(h, h.ids.board_id) == []  # the template board holds nothing
+    sizes = {i["name"]: sorted(s["name"] for s in i["subitems"]) for i in on_fall + on_spring}
+    assert sizes["GRE-00003 GR-3-TEE SEA"] == ["L", "M", "S"]
+    assert sizes["GRE-00001 GR-1-TEE SEA"] == ["M", "S"]
+    boards = {r.business_key.split("\x1f")[0]: r.monday_board_id for r in fetch(
+        h.db, "SELECT business_key, monday_board_id FROM orders WHERE monday_item_id "
+              "IS NOT NULL")}
+    assert boards == {"GRE-00001": fall.board_id, "GRE-00002": fall.board_id,
+                      "GRE-00003": spring.board_id, "GRE-00004": spring.board_id}
+    registry = fetch(h.db, "SELECT route_value, part, board_id, subitems_board_id, origin "
+                           "FROM monday_boards ORDER BY route_value")
+    assert [tuple(r) for r in registry] == [
+        ("FALL 2025", 1, fall.board_id, fall.subitems_board_id, "pinned"),
+        ("SPRING 2026", 1, spring.board_id, spring.subitems_board_id, "pinned")]
+    # No duplicate anywhere: one item per key on every board, one subitem per size.
+    names = Counter(i["name"] for i in on_fall + on_spring)
+    assert max(names.values()) == 1
+
+    sent = len(h.sent)
+    again = h.sync()
+    assert again.mutations == 0
+    assert not [b for b in h.sent[sent:] if b["query"].lstrip().startswith("mutation")]
+
+
+def test_a_board_without_a_mapped_column_is_refused_before_anything_is_written(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"})
+    from ordersync.sandbox.column_defs import ColumnDef, ColumnKind
+
+    odd = h.sandbox.store.create_board("Odd", [ColumnDef("order_key", "Order Key",
+                                                         ColumnKind.TEXT)], [])
+    h.config = h.config.model_copy(update={"monday": h.config.monday.model_copy(update={
+        "routing": h.config.monday.routing.model_copy(update={
+            "boards": {"FALL 2025": odd.id}})})})
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
+    h.pipeline()
+
+    with pytest.raises(BoardMismatch) as caught:
+        h.sync()
+
+    message = str(caught.value)
+    assert f"monday.columns.status: board {odd.id} ('FALL 2025', route 'FALL 2025') has no " \
+           "column 'status' and none titled 'Status' (the template's)" in message
+    assert not [b for b in h.sent if b["query"].lstrip().startswith("mutation")]
+
+
+def test_columns_with_new_ids_are_found_by_the_template_s_titles(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    from ordersync.sandbox.column_defs import ColumnDef, ColumnKind
+
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"})
+    renamed = h.sandbox.store.create_board("Renamed", [
+        ColumnDef("text_new1", "Order Key", ColumnKind.TEXT),
+        ColumnDef("text_new2", "Customer", ColumnKind.TEXT),
+        ColumnDef("numbers_new", "Total Qty", ColumnKind.NUMBERS),
+        ColumnDef("date_new", "ETA", ColumnKind.DATE),
+        ColumnDef.status("status_new", "Status"),
+        ColumnDef.dropdown("dropdown_new", "Delivery Method", ["SEA", "AIR"]),
+    ], [
+        ColumnDef.dropdown("size_new", "Size", ["S", "M"]),
+        ColumnDef("qty_new", "Order Qty", ColumnKind.NUMBERS),
+        ColumnDef.status("line_new", "Status"),
+    ])
+    h.config = h.config.model_copy(update={"monday": h.config.monday.model_copy(update={
+        "routing": h.config.monday.routing.model_copy(update={
+            "boards": {"FALL 2025": renamed.id}})})})
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 4})])
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["failed"] == 0
+    (item,) = _items(h, renamed.id)
+    assert item["values"]["text_new1"] == "GRE-00001 | SEA | GR-1-TEE"
+    assert item["values"]["numbers_new"] == "5"
+    assert {s["name"]: s["values"]["qty_new"] for s in item["subitems"]} == {"S": "1", "M": "4"}
+    assert h.sync().mutations == 0
