@@ -59,7 +59,12 @@ from ordersync.sandbox.costs import CostModel
 from ordersync.sandbox.errors import MondayError, response_body
 from ordersync.sandbox.executor import DEFAULT_API_VERSION, Executor
 from ordersync.sandbox.faults import FaultAction, FaultPlan, RequestInfo
-from ordersync.sandbox.idempotency import CachedResponse, IdempotencyCache, request_fingerprint
+from ordersync.sandbox.idempotency import (
+    CachedResponse,
+    IdempotencyCache,
+    IdempotencyPolicy,
+    request_fingerprint,
+)
 from ordersync.sandbox.limits import ConcurrencySlot, Limiter, Limits, Plan, retry_after_headers
 from ordersync.sandbox.schema import ValidationFailed
 from ordersync.sandbox.store import OrderBoard, Store
@@ -106,7 +111,8 @@ class Sandbox:
                  state_path: Path | str | None = None, store: Store | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  blocking_sleep: Callable[[float], None] = time.sleep,
-                 drop_seconds: float = DROP_SECONDS) -> None:
+                 drop_seconds: float = DROP_SECONDS,
+                 idempotency: IdempotencyPolicy | None = None) -> None:
         self.clock: Clock = clock or SystemClock()
         self.state_path = Path(state_path) if state_path is not None else None
         if store is None and self.state_path is not None and self.state_path.exists():
@@ -115,8 +121,10 @@ class Sandbox:
         self.store = store or Store(clock=self.clock)
         self.limits = limits or Limits.for_plan(plan)
         self.limiter = Limiter(self.limits, self.clock)
-        self.idempotency = IdempotencyCache(self.clock)
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan.parse(faults)
+        policy = idempotency or self.faults.idempotency
+        self.idempotency = IdempotencyCache(self.clock, on_key_reuse=policy.key_reuse,
+                                            replay_errors=policy.replay_errors)
         self.executor = Executor(self.store, CostModel.from_limits(self.limits))
         self.sleep = sleep
         self.blocking_sleep = blocking_sleep
@@ -243,7 +251,8 @@ class Sandbox:
             data = response_body(request_id, data=outcome.data, errors=outcome.errors)
             response = SandboxResponse(200, dict(admission.headers), data, slot=slot)
             if key:
-                self.idempotency.finish(key, CachedResponse(200, response.headers, data))
+                self.idempotency.store(key, CachedResponse(200, response.headers, data),
+                                       has_errors=bool(outcome.errors))
             if prepared.kind == "mutation":
                 self.save()
             if fault is not None and action is FaultAction.APPLY_THEN_DROP:
