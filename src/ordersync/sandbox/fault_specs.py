@@ -29,29 +29,32 @@ def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
     if spec is None or (isinstance(spec, str) and spec.strip().lower() in ("", "none")):
         return FaultPlan.none()
     problems: list[str] = []
+    settings: dict[str, Any] = {}
     if isinstance(spec, str):
         items = [i.strip() for i in split_spec(spec) if i.strip()]
-        found = {name: value for name, value in (setting_token(i) for i in items) if name}
+        settings = {name: value for name, value in (setting_token(i) for i in items) if name}
         rest = ",".join(i for i in items if not setting_token(i)[0])
-        policy = _policy(found, source, problems)
-        if rest or not found:
+        policy = _policy(settings, source, problems)
+        if rest or not settings:
             plan = _parse_string(rest, source, problems)
         elif problems:
             raise FaultPlanError(source, problems)
         else:
             plan = FaultPlan.none()
     elif isinstance(spec, Mapping):
-        policy = _policy({k: v for k, v in spec.items() if k in SETTINGS}, source, problems)
+        settings = {k: v for k, v in spec.items() if k in SETTINGS}
+        policy = _policy(settings, source, problems)
         plan = _parse_table({k: v for k, v in spec.items() if k not in SETTINGS}, source,
                             problems)
     else:
         policy = IdempotencyPolicy()
         plan = _script_plan(list(spec), False, source, f"{source}[{{}}]")
     plan.idempotency = policy
+    plan.new_column_ids = str(settings.get("column_ids", "keep")).lower() == "new"
     return plan
 
 
-SETTINGS = ("replay_errors", "key_reuse")
+SETTINGS = ("replay_errors", "key_reuse", "column_ids")
 _YES, _NO = ("yes", "true", "on", "1"), ("no", "false", "off", "0")
 
 
@@ -73,6 +76,9 @@ def _policy(found: Mapping[str, Any], source: str, problems: list[str]) -> Idemp
                              else text in _YES)
         else:
             problems.append(f"{source}.replay_errors: must be yes or no, got {replay!r}")
+    ids = found.get("column_ids")
+    if ids is not None and str(ids).lower() not in ("keep", "new"):
+        problems.append(f"{source}.column_ids: must be keep or new, got {ids!r}")
     reuse = found.get("key_reuse")
     if reuse is not None:
         try:

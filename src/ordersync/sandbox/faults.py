@@ -22,7 +22,9 @@ defaults to 0).  Tokens, with optional arguments in brackets:
 Two settings may stand among the tokens (or as keys of a table): ``replay_errors=no``
 (a response with errors is not kept for ``Idempotency-Key`` replay; default ``yes``)
 and ``key_reuse=replay`` (a key reused with another body replays the first response;
-default ``reject``, HTTP 422) — monday documents neither (``idempotency.py``).
+default ``reject``, HTTP 422) — monday documents neither (``idempotency.py``); and
+``column_ids=new``: ``duplicate_board`` gives the copy's columns and groups new ids
+(default ``keep``; monday does not document which).
 
 Only requests that contain mutations get ``timeout_after_apply`` or
 ``partial``: on a query they yield no fault (a script entry is still used up,
@@ -304,6 +306,7 @@ class FaultPlan:
         # Prefer the constructors below; this one trusts its arguments.
         self.mode = mode
         self.idempotency = idempotency or IdempotencyPolicy()
+        self.new_column_ids = False  # the setting column_ids=new (fault_specs.py)
         self._script = list(script)
         self._cycle = cycle
         self._rates = list(rates)

@@ -84,12 +84,13 @@ class Store(BoardOps, GroupOps):
     def create_subitem(self, parent_item_id: ID, name: str,
                        column_values: Mapping[str, Any] | None = None,
                        create_labels_if_missing: bool = False) -> Item:
-        """A subitem on the parent board's subitems board; values use its column ids."""
+        """A subitem on the parent board's subitems board (made on the board's first
+        subitem, as monday does); values use the subitems board's column ids."""
         parent = self._active(self.item(parent_item_id))
         board = self._boards[parent.board_id]
-        if board.subitems_board_id is None:
+        if board.parent_board_id is not None:
             raise refusals.subitem_of_subitem(parent.id)
-        sub_board = self._boards[board.subitems_board_id]
+        sub_board = self.subitems_board_of(board)
         return self._create(sub_board, sub_board.groups[0], name, column_values,
                             create_labels_if_missing, parent.id)
 

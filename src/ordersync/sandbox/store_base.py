@@ -44,6 +44,7 @@ class StoreBase:
                  items_limit: int = ITEMS_PER_BOARD) -> None:
         self.clock: Clock = clock or SystemClock()
         self.items_limit = items_limit
+        self.new_column_ids = False  # duplicate_board: new column and group ids (boards.py)
         self._boards: dict[str, Board] = {}
         self._items: dict[str, Item] = {}
         self._order: dict[str, list[str]] = {}  # board -> item ids, creation order
