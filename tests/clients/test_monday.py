@@ -226,3 +226,15 @@ def test_a_mutation_the_sandbox_does_not_model_names_itself(client: Any) -> None
     error = caught.value.original_errors[0]
     assert error["extensions"]["code"] == "NOT_SUPPORTED_BY_SANDBOX"
     assert "create_workspace" in error["message"]
+
+
+def test_create_board_and_duplicate_board(client: Any, board: dict[str, Any]) -> None:
+    from monday.resources.types import BoardKind, DuplicateType
+
+    created = client.boards.create_board("Client board", BoardKind.PUBLIC)
+    assert created["data"]["create_board"]["id"]
+    copy = client.boards.duplicate_board(int(board["board_id"]), DuplicateType.WITH_STRUCTURE,
+                                         board_name="Client copy")
+    new_id = copy["data"]["duplicate_board"]["board"]["id"]
+    [found] = client.boards.fetch_columns_by_board_id(new_id)["data"]["boards"]
+    assert set(board["columns"].values()) <= {c["id"] for c in found["columns"]}

@@ -223,3 +223,16 @@ def test_an_unmodelled_mutation_is_monday_s_error_naming_it(client: Any,
     with pytest.raises(MondayAPIError) as caught:
         run(client.boards.update(board["board_id"], "description", "x"))
     assert "update_board" in str(caught.value)
+
+
+def test_boards_create_and_duplicate_then_move_an_item_there(client: Any,
+                                                             board: dict[str, Any]) -> None:
+    created = run(client.boards.create("MC board", board_kind="private"))
+    assert created.id and created.name == "MC board"
+    copy = run(client.boards.duplicate(board["board_id"], board_name="MC copy"))
+    assert copy.id not in (board["board_id"], created.id)
+    item_id = create(client, board, "moving")
+    moved = run(client.items.move_to_board(item_id, copy.id, "topics"))
+    assert moved.id == item_id
+    [found] = run(client.boards.get_items(copy.id))
+    assert [i.id for i in found.items] == [item_id]

@@ -241,3 +241,30 @@ def test_forty_board_creations_a_minute_then_429(api: Api, sandbox: Sandbox, clo
     boards = len(sandbox.store.boards())
     clock.advance(40)
     assert "errors" not in call().json() and len(sandbox.store.boards()) > boards
+
+
+def test_boards_groups_and_moves_survive_the_state_file(clock: FakeClock, tmp_path: Any) -> None:
+    state = tmp_path / "sandbox.json"
+    sandbox = Sandbox(clock=clock, state_path=state)
+    board = sandbox.create_order_board()
+    api = Api(sandbox)
+    spring = api.group(board, "Spring")
+    api.create(board, "archived with its group", group=spring)
+    api.data("mutation ($b: ID!, $g: String!) { archive_group(board_id: $b, group_id: $g) "
+             "{ id } }", b=board.board_id, g=spring)
+    new = duplicate(api, board.board_id, w=api.data("query { workspaces { id } }")
+                    ["workspaces"][0]["id"])["board"]
+    item = api.create(board, "moved")
+    api.subitem(item, "S")
+    api.data(MOVE, b=new["id"], g="topics", i=item)
+    before = json.loads(state.read_text())
+
+    reloaded = Sandbox(clock=clock, state_path=state)
+    assert reloaded.store.to_json() == before
+    assert reloaded.board(new["id"]) == sandbox.board(new["id"])
+    again = Api(reloaded)
+    groups = again.data("query ($b: [ID!]) { boards(ids: $b) { groups { id } "
+                        "created_from_board_id workspace_id } }", b=[board.board_id, new["id"]])
+    assert [g["id"] for g in groups["boards"][0]["groups"]] == ["topics"]
+    assert groups["boards"][1]["created_from_board_id"] == board.board_id
+    assert again.states(item) == {item: "active"}
