@@ -169,3 +169,44 @@ def test_column_value_fields_the_sandbox_keeps_nothing_for_are_null(
     assert item["column_values"] == [{"is_leaf": True, "number": 3.0, "symbol": None,
                                       "direction": None}]
     assert json.dumps(item)  # plain JSON all the way down
+
+
+def _selection(type_name: str) -> str:
+    """Every field of a type that needs no argument: leaves by name, the rest by __typename."""
+    from graphql import GraphQLNonNull, Undefined, get_named_type, is_leaf_type
+
+    from ordersync.sandbox.schema import load_schema
+
+    found = load_schema().get_type(type_name)
+    assert found is not None and hasattr(found, "fields")
+    parts = []
+    for name, field in found.fields.items():
+        if any(isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+               for a in field.args.values()):
+            continue
+        parts.append(name if is_leaf_type(get_named_type(field.type)) else
+                     f"{name} {{ __typename }}")
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(("path", "type_name"), [
+    ("query ($b: [ID!]) { boards(ids: $b) { %s } }", "Board"),
+    ("query ($b: [ID!]) { boards(ids: $b) { groups { %s } } }", "Group"),
+    ("query ($b: [ID!]) { boards(ids: $b) { columns { %s } } }", "Column"),
+    ("query ($i: [ID!]) { items(ids: $i) { %s } }", "Item"),
+    ("query ($i: [ID!]) { items(ids: $i) { column_values { %s } } }", "ColumnValue"),
+    ("query { me { %s } }", "User"),
+    ("query { account { %s } }", "Account"),
+    ("query { workspaces { %s } }", "Workspace"),
+    ("query { folders { %s } }", "Folder"),
+    ("query { %s }", "Query"),
+], ids=lambda v: v if isinstance(v, str) and " " not in v else None)
+def test_every_field_without_required_arguments_answers_without_error(
+        api: Api, board: OrderBoard, path: str, type_name: str) -> None:
+    item = api.create(board, "x", values={board.status: {"label": "Done"}})
+    api.subitem(item, "S")
+    document = path % _selection(type_name)
+    variables = {k: v for k, v in {"b": [board.board_id], "i": [item]}.items()
+                 if f"${k}" in document}
+    body = api.gql(document, **variables)
+    assert "errors" not in body, body.get("errors")
