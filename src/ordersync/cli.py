@@ -453,7 +453,11 @@ def main() -> None:
 @click.option("--plan", type=click.Choice(["standard", "pro", "enterprise"]),
               default="standard", show_default=True, help="The monday plan whose limits apply.")
 @click.option("--faults", metavar="SPEC",
-              help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7".')
+              help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7"; '
+                   'may also set replay_errors=no (a response with errors is not kept for '
+                   'Idempotency-Key replay), key_reuse=replay (a key reused with another '
+                   'body replays instead of HTTP 422) and column_ids=new (duplicate_board '
+                   'gives new column ids).')
 @click.option("--create-board", is_flag=True,
               help="Create an order board and print its ids as a [monday] TOML snippet.")
 @click.option("--no-serve", is_flag=True,
@@ -465,6 +469,23 @@ def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | N
 
     Any non-empty Authorization token is accepted.  --create-board prints the
     snippet on stdout before serving; with --no-serve it exits after that.
+
+    Every document of monday's published 2026-07 schema is validated and
+    answered.  Modelled (real data): boards (ids/page/limit/state/workspace
+    filters), columns, groups, items_page and next_items_page with cursors
+    and query_params, items (ids/page/limit/exclude_nonactive),
+    items_page_by_column_values (one column), me/users/workspaces/folders/
+    account, complexity, version(s); mutations create_board, duplicate_board,
+    create_group, update_group, archive_group, delete_group, create_item,
+    create_subitem, change_column_value, change_simple_column_value,
+    change_multiple_column_values, duplicate_item, move_item_to_group,
+    move_item_to_board, archive_item, delete_item.  Column types: text,
+    long_text, numbers, date, status, dropdown (name, subtasks read-only).
+    Other fields answer with their documented shape (null, [], the account's
+    fixed user, workspace and folder); other mutations fail with
+    NOT_SUPPORTED_BY_SANDBOX.  Limits: the plan's complexity, minute, daily
+    and concurrency limits, 10,000 items per board and per subitems board,
+    40 create_board and 40 duplicate_board a minute.
 
     \b
     Example:

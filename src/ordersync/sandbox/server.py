@@ -20,6 +20,7 @@ import uvicorn
 
 from ordersync.errors import OrderSyncError
 from ordersync.sandbox.app import Sandbox
+from ordersync.sandbox.fault_specs import setting_token
 from ordersync.sandbox.fault_specs import split_spec as split_fault_items
 from ordersync.sandbox.faults import FaultPlan, FaultPlanError
 from ordersync.sandbox.store import OrderBoard
@@ -62,7 +63,8 @@ def faults_message(spec: str, problems: Sequence[str]) -> str:
     """``FaultPlanError``'s problems as one line, each naming its bad token."""
     items = [i.strip() for i in split_fault_items(spec) if i.strip()]
     steps = [i for i in items if not i.replace(" ", "").lower().startswith("seed=")
-             and i.lower() != "cycle"]  # as _parse_string numbers a script's items
+             and i.lower() != "cycle" and not setting_token(i)[0]]  # numbered as parsed
+
     parts = []
     for problem in problems:
         script, rated = _SCRIPT_ITEM.match(problem), _RATED_ITEM.match(problem)
