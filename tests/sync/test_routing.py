@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from conftest import WorkbookFactory, fetch, order_row
 from ordersync.errors import BoardMismatch
 from ordersync.sandbox import OrderBoard
-from sync.conftest import Harness
+from ordersync.sync import make_client, run_sync
+from sync.conftest import TOKEN, Harness
 
 SPRING = {"CUSTOMER SEASON": "SPRING 2026"}
 
@@ -129,3 +131,131 @@ def test_columns_with_new_ids_are_found_by_the_template_s_titles(
     assert item["values"]["numbers_new"] == "5"
     assert {s["name"]: s["values"]["qty_new"] for s in item["subitems"]} == {"S": "1", "M": "4"}
     assert h.sync().mutations == 0
+
+
+# --- boards created from the template ----------------------------------------------------------
+
+def _season_routing(h: Harness, **extra: Any) -> None:
+    h.config = h.config.model_copy(update={"monday": h.config.monday.model_copy(update={
+        "routing": h.config.monday.routing.model_copy(update=extra)})})
+
+
+@pytest.mark.parametrize("new_ids", [False, True], ids=["ids-kept", "new-ids"])
+def test_new_boards_are_duplicated_from_the_template_once_per_season(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory,
+        new_ids: bool) -> None:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}",
+                                 "board_name": "Schedule {CUSTOMER SEASON}"})
+    h.sandbox.store.new_column_ids = new_ids
+    write_workbook("GRE_a.xlsx", _orders())
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["failed"] == 0 and report.counts["boards_created"] == 2
+    registry = fetch(h.db, "SELECT route_value, board_name, board_id, subitems_board_id, "
+                           "origin FROM monday_boards ORDER BY route_value")
+    assert [(r.route_value, r.board_name, r.origin) for r in registry] == [
+        ("FALL 2025", "Schedule FALL 2025", "created"),
+        ("SPRING 2026", "Schedule SPRING 2026", "created")]
+    boards = {r.board_id for r in registry}
+    subitems = {r.subitems_board_id for r in registry}
+    assert len(boards) == 2 and len(subitems) == 2 and None not in subitems
+    assert not boards & {h.ids.board_id} and not subitems & {h.ids.subitems_board_id}
+    fall, spring = (r.board_id for r in registry)
+    assert len(_items(h, fall)) == 2 and len(_items(h, spring)) == 2
+    (item,) = [i for i in _items(h, spring) if i["name"].startswith("GRE-00003")]
+    assert sorted(s["name"] for s in item["subitems"]) == ["L", "M", "S"]
+    assert "GRE-00003 | SEA | GR-3-TEE" in item["values"].values()  # the identity column
+    quantities = {s["name"]: sorted(v for v in s["values"].values() if v.isdigit())
+                  for s in item["subitems"]}
+    assert quantities == {"S": ["1"], "M": ["1"], "L": ["1"]}  # the quantity column
+    assert _items(h, h.ids.board_id) == []
+
+    again = h.sync()
+    assert again.mutations == 0 and again.counts["boards_created"] == 0
+    assert len(fetch(h.db, "SELECT board_id FROM monday_boards")) == 2
+
+
+class LoseDuplicateResponses(httpx.BaseTransport):
+    """Forwards every request; the responses of the first ``n`` duplicate_board requests
+    are lost after monday applied them (a crash or a dropped connection)."""
+
+    def __init__(self, inner: httpx.BaseTransport, n: int) -> None:
+        self.inner, self.left = inner, n
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if self.left and b"duplicate_board" in request.read():
+            self.left -= 1
+            raise httpx.ReadTimeout("response lost", request=request)
+        return response
+
+
+@pytest.mark.parametrize("attempts", [1, 5], ids=["run-stops-then-adopts", "retry-replays"])
+def test_a_board_whose_creation_was_not_recorded_is_adopted_never_made_twice(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory,
+        attempts: int) -> None:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"}, retry={"max_attempts": attempts})
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
+    h.pipeline()
+    lossy = LoseDuplicateResponses(h.sandbox.mock_transport(), 1)
+
+    with make_client(h.config, TOKEN, transport=lossy, sleep=h.clock.advance,
+                     clock=h.clock.now) as client:
+        first = run_sync(h.config, h.db, client, clock=h.clock.now, sleep=h.clock.advance)
+    if attempts == 1:  # the run stopped with the board made but not recorded
+        assert first.stopped is not None
+        assert fetch(h.db, "SELECT COUNT(*) AS n FROM monday_boards")[0].n == 0
+        h.sync()
+
+    made = [b for b in h.sandbox.store.boards() if b.name == "FALL 2025"]
+    assert len(made) == 1
+    (row,) = fetch(h.db, "SELECT board_id, origin FROM monday_boards")
+    assert row.board_id == made[0].id
+    assert row.origin == ("adopted" if attempts == 1 else "created")
+    assert len(_items(h, made[0].id)) == 1 and h.sync().mutations == 0
+
+
+def test_an_order_whose_season_changed_moves_to_its_new_board_with_its_subitems(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"})
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 2}), order_row(2, {"S": 3},
+                                                                           **SPRING)])
+    h.pipeline()
+    h.sync()
+    boards = {r.route_value: r.board_id for r in fetch(
+        h.db, "SELECT route_value, board_id FROM monday_boards")}
+    (before,) = _items(h, boards["FALL 2025"])
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 5}, **SPRING),
+                                  order_row(2, {"S": 3}, **SPRING)])
+    h.pipeline()
+    report = h.sync()
+
+    assert report.counts["failed"] == 0 and report.counts["items_moved_board"] == 1
+    assert _items(h, boards["FALL 2025"]) == []  # nothing left behind
+    moved = [i for i in _items(h, boards["SPRING 2026"]) if i["id"] == before["id"]]
+    assert len(moved) == 1  # the same item, not a copy
+    quantities = {s["name"]: [v for v in s["values"].values() if v.isdigit()]
+                  for s in moved[0]["subitems"]}
+    assert quantities == {"S": ["1"], "M": ["5"]}
+    assert len(_items(h, boards["SPRING 2026"])) == 2
+    (row,) = fetch(h.db, "SELECT monday_board_id FROM orders WHERE business_key LIKE "
+                         "'GRE-00001%'")
+    assert row.monday_board_id == boards["SPRING 2026"]
+    assert h.sync().mutations == 0
+
+
+def test_more_boards_than_monday_creates_a_minute_wait_for_the_limit(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(routing={"key": "{AAG ORDER NUMBER}"})
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": 1}) for n in range(1, 43)])
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["failed"] == 0 and report.counts["boards_created"] == 42
+    refusals = [b for b in h.sent if "duplicate_board" in b["query"]]
+    assert len(refusals) > 42  # the 41st was refused (429) and sent again after the wait
+    assert h.clock.now() >= 60
