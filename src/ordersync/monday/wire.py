@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
@@ -206,9 +206,11 @@ class MondayLimitTooLong(RetriableSyncError):
         self.request_id = error.request_id
         self.seconds = seconds
         hours = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+        self.resume_at = datetime.now(UTC) + timedelta(seconds=seconds)
         super().__init__(f"monday.com asks to wait {hours} ({error}); stopping instead — the "
-                         "request was not applied: run again after that (the daily call cap "
-                         "resets at midnight UTC)")
+                         "request was not applied: run again after "
+                         f"{self.resume_at:%Y-%m-%d %H:%M} UTC (the daily call cap resets at "
+                         "midnight UTC); the next run resumes where this one stopped")
 
 
 class MondayRecordError(RecordSyncError):
