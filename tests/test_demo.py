@@ -57,7 +57,7 @@ def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> N
     assert len(expected) >= 2
 
 
-def test_demo_syncs_to_a_sandbox_board_and_the_second_sync_sends_nothing(
+def test_demo_syncs_the_whole_order_book_by_season_and_the_second_sync_sends_nothing(
         tmp_path: Path) -> None:
     console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
 
@@ -66,10 +66,16 @@ def test_demo_syncs_to_a_sandbox_board_and_the_second_sync_sends_nothing(
     assert demo.sync.counts["items_created"] > 0 and demo.sync.counts["failed"] == 0
     assert demo.sync.counts["subitems_created"] > demo.sync.counts["items_created"]
     assert demo.resync.mutations == 0 and demo.resync.requests == 0
-    items = [i for g in demo.board["groups"] for i in g["items"]]
+    seasons = {"Customer Master Schedule AW25", "Customer Master Schedule AW26",
+               "Customer Master Schedule SS26"}
+    assert len(demo.boards) >= 2 and set(demo.boards) <= seasons  # one board per season
+    items = [i for board in demo.boards.values() for g in board["groups"] for i in g["items"]]
     assert len(items) == demo.sync.counts["items_created"]
     assert len({i["values"]["order_key"] for i in items}) == len(items)
+    expected = 200 - demo.dataset.bad_rows - demo.dataset.cancelled_orders
+    assert len(items) >= expected - demo.dataset.duplicate_rows  # every live order, once
     assert (tmp_path / "demo" / "sandbox.json").is_file()
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "fast clock" in text and "sync again, nothing changed" in text
+    assert f"{len(demo.boards)} boards (limit 10,000 items and 10,000 subitems each)" in text

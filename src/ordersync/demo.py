@@ -8,10 +8,12 @@ only their files are re-read and only the revised orders and lines change.  The
 printed counts are read back from the database with the same code as
 ``ordersync status``, and checked against the stage reports.
 
-Then the order list is synced to a board of the in-process monday.com sandbox —
-monday's personal-token limits (standard plan: 10,000,000 complexity a minute),
-on a fast clock, so waiting for the budget takes no real time — and synced again
-to show that nothing is sent.  The board is saved to ``sandbox.json`` and the
+Then the whole order book is synced to the in-process monday.com sandbox, routed by
+season onto as many boards as it needs (``[monday.routing]``: each duplicated from the
+demo's board) — monday's personal-token limits (standard plan: 10,000,000 complexity a
+minute), on a fast clock, so waiting for the budget takes no real time — each board's
+fill is printed, and it is synced again to show that nothing is sent.  The sandbox (used
+through ``ordersync.sandbox``'s public API only) is saved to ``sandbox.json`` and the
 config points at ``ordersync sandbox``'s address, so the user can carry on with
 ``ordersync sandbox --state sandbox.json`` and ``ordersync sync``.
 """
@@ -36,13 +38,18 @@ from ordersync.config import example_config_text, load_config
 from ordersync.db import Database
 from ordersync.errors import OrderSyncError
 from ordersync.pipeline import RunResult, open_database, run_pipeline
+from ordersync.routing import registered_boards
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
-from ordersync.sandbox import ITEMS_PER_BOARD, FakeClock, OrderBoard, Sandbox
+from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
 from ordersync.status import read_status
-from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
+from ordersync.sync import SyncReport, make_client, run_sync
 
 SANDBOX_URL = "http://127.0.0.1:8765/v2"  # where `ordersync sandbox` serves by default
 SANDBOX_PLAN = "standard"
+DEMO_ROUTING = {"key": "{AAG SEASON}", "board_name": "Customer Master Schedule {AAG SEASON}",
+                "overflow": "split"}
+"""One board per season, duplicated from the demo's board (a season past a board's limit
+opens "… (2)")."""
 
 
 def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
@@ -83,7 +90,8 @@ class DemoResult:
     third: RunResult  # three customers revised quantities
     sync: SyncReport  # the whole order list to the sandbox board
     resync: SyncReport  # nothing to send
-    board: dict[str, Any]  # the board after the sync (Sandbox.board)
+    board: dict[str, Any]  # the first routed board after the sync (Sandbox.board)
+    boards: dict[str, dict[str, Any]]  # every routed board by name
 
 
 def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
@@ -114,7 +122,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     config_path.write_text(
         "# Written by `ordersync demo`: the shipped example with the sample customers and\n"
         "# the demo's sandbox board (serve it with `ordersync sandbox --state sandbox.json`).\n"
-        + tomli_w.dumps({**demo_config(dataset), "monday": monday_table(ids)}),
+        + tomli_w.dumps({**demo_config(dataset), "monday": {**monday_table(ids),
+                                                            "routing": DEMO_ROUTING}}),
         encoding="utf-8")
     config = load_config(config_path)
     db = open_database(config)
@@ -152,32 +161,30 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     console.print("[bold]6. status[/] (read back from the database, as `ordersync status`):")
     render.print_status(console, status)
 
-    chosen = _customers_for_one_board(db, config.sources.profiles)
-    options = SyncOptions(customers=chosen)
-    console.print(f"[bold]7. sync[/] to board {ids.board_id} of the in-process monday.com "
-                  f"sandbox — {SANDBOX_PLAN} plan limits (10,000,000 complexity a minute), "
-                  "on a fast clock: waits for the budget take no real time.  A monday board "
-                  f"holds at most {ITEMS_PER_BOARD:,} items (and its subitems board as many "
-                  f"subitems), so the demo syncs {len(chosen)} of the "
-                  f"{len(config.sources.profiles)} customers (`ordersync sync --customer …`): "
-                  f"{', '.join(chosen)}")
+    console.print(f"[bold]7. sync[/] of the whole order book to the in-process monday.com "
+                  f"sandbox — {SANDBOX_PLAN} plan limits (10,000,000 complexity a minute), on a "
+                  "fast clock: waits for the budget take no real time.  A monday board holds "
+                  f"at most {config.monday.limits.items_per_board:,} items (and its subitems "
+                  "board as many subitems), so orders are routed by season "
+                  f"(\\[monday.routing] key = {config.monday.routing.key!r}) onto boards "
+                  f"duplicated from template board {ids.board_id}, as many as needed")
     started = time.perf_counter()
     with make_client(config, "demo-token", transport=sandbox.mock_transport(),
                      sleep=clock.advance, clock=clock.now) as client:
-        synced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance,
-                          options=options)
+        synced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance)
         render.print_sync(console, synced)
         console.print(f"   [{time.perf_counter() - started:.1f} s of real time, "
                       f"{clock.now() / 60:.0f} min on the sandbox's clock]")
-        board = sandbox.board(ids.board_id)
-        _print_board(console, board)
+        boards = {board.name: sandbox.board(board.board_id)
+                  for board in registered_boards(db).values()}
+        _print_boards(console, boards, config.monday.limits.items_per_board)
         started = time.perf_counter()
-        resynced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance,
-                            options=options)
+        resynced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance)
     console.print(f"[bold]8. sync again, nothing changed[/] "
                   f"[{time.perf_counter() - started:.2f} s]: {resynced.mutations} mutations "
                   f"in {resynced.requests} requests")
-    _check_board(board, _unsynced(db, config, options), synced)
+    board = next(iter(boards.values())) if boards else sandbox.board(ids.board_id)
+    _check_boards(boards, _unsynced(db), synced)
     sandbox.state_path = workdir / "sandbox.json"
     sandbox.save()
 
@@ -185,27 +192,24 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
                   "demo`, the command is .venv/bin/ordersync)")
     console.print(f"     ordersync sandbox --state {sandbox.state_path} &   then   "
                   f"MONDAY_API_TOKEN=x ordersync plan --config {config_path}")
-    return DemoResult(dataset, first, second, third, synced, resynced, board)
+    return DemoResult(dataset, first, second, third, synced, resynced, board, boards)
 
 
-def _customers_for_one_board(db: Database, profiles: Mapping[str, Any]) -> tuple[str, ...]:
-    """The first customers (by profile) whose orders and sizes fit one board's item limit."""
-    with db.begin() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT o.profile, COUNT(DISTINCT o.record_uuid) AS orders, COUNT(l.size_code) "
-            f"AS lines FROM {db.table('orders')} o LEFT JOIN {db.table('order_lines')} l ON "
-            "l.record_uuid = o.record_uuid AND l.qty > 0 WHERE o.is_cancelled = 0 "
-            "GROUP BY o.profile ORDER BY o.profile")).all()
-    chosen: list[str] = []
-    items = subitems = 0
-    room = ITEMS_PER_BOARD * 9 // 10
-    for row in rows:
-        if chosen and (items + row.orders > room or subitems + row.lines > room):
-            break
-        chosen.append(profiles[row.profile].customer if row.profile in profiles
-                      else str(row.profile))
-        items, subitems = items + row.orders, subitems + row.lines
-    return tuple(chosen)
+def _print_boards(console: Console, boards: Mapping[str, dict[str, Any]], limit: int) -> None:
+    """Each routed board's fill against monday's limit, then the first board in detail."""
+    table = Table(show_edge=False, pad_edge=False)
+    for header in ("board", "groups", "items", "subitems", "fill"):
+        table.add_column(header, justify="left" if header == "board" else "right")
+    for name, board in boards.items():
+        items = [i for g in board["groups"] for i in g["items"]]
+        subitems = sum(len(i["subitems"]) for i in items)
+        table.add_row(name, str(sum(1 for g in board["groups"] if g["items"])),
+                      f"{len(items):,}", f"{subitems:,}",
+                      f"{max(len(items), subitems) / limit:.0%}")
+    console.print(f"   {len(boards)} boards (limit {limit:,} items and {limit:,} subitems each):")
+    console.print(table)
+    if boards:
+        _print_board(console, next(iter(boards.values())))
 
 
 def _print_board(console: Console, board: dict[str, Any]) -> None:
@@ -233,26 +237,18 @@ def _print_board(console: Console, board: dict[str, Any]) -> None:
         console.print(f"   e.g. item {item['name']!r}: {values}; sizes {sizes}")
 
 
-def _unsynced(db: Database, config: Any, options: SyncOptions) -> dict[str, int]:
-    """Orders and lines of the synced customers not in SYNCED, by table."""
-    from ordersync.sync.store import Scope
-
-    counts = {}
+def _unsynced(db: Database) -> dict[str, int]:
+    """Orders and lines not in SYNCED, by table."""
     with db.begin() as conn:
-        where, params = Scope(options.customers).sql(db, conn, config)
-        for table, join in (("orders", ""), ("order_lines", " JOIN {o} o ON o.record_uuid = "
-                                              "x.record_uuid")):
-            base = "{o} o" if table == "orders" else f"{db.table(table)} x"
-            sql = (f"SELECT COUNT(*) FROM {base}{join} WHERE "
-                   f"{'o' if table == 'orders' else 'x'}.sync_state <> 'SYNCED'{where}")
-            counts[table] = int(conn.execute(sa.text(sql.format(o=db.table("orders"))),
-                                             params).scalar_one())
-    return counts
+        return {table: int(conn.execute(sa.text(
+            f"SELECT COUNT(*) FROM {db.table(table)} WHERE sync_state <> 'SYNCED'")).scalar_one())
+            for table in ("orders", "order_lines")}
 
 
-def _check_board(board: dict[str, Any], unsynced: dict[str, int], synced: SyncReport) -> None:
-    """One item per order on the board, every synced customer's order and line SYNCED."""
-    items = [i for g in board["groups"] for i in g["items"]]
+def _check_boards(boards: Mapping[str, dict[str, Any]], unsynced: dict[str, int],
+                  synced: SyncReport) -> None:
+    """One item per order across the boards, every order and line SYNCED."""
+    items = [i for board in boards.values() for g in board["groups"] for i in g["items"]]
     keys = [i["values"].get("order_key") for i in items]
     problems = []
     if len(set(keys)) != len(keys):
@@ -262,7 +258,7 @@ def _check_board(board: dict[str, Any], unsynced: dict[str, int], synced: SyncRe
     if synced.counts["failed"]:
         problems.append(f"{synced.counts['failed']} records failed")
     if problems:
-        raise OrderSyncError("demo: the board disagrees with the database: "
+        raise OrderSyncError("demo: the boards disagree with the database: "
                              + "; ".join(problems))
 
 

@@ -54,14 +54,19 @@ class Boards:
 
     @classmethod
     def open(cls, base: Context) -> Boards:
-        structures: dict[str, BoardColumns] = {}
-        template = template_of(base.config)
-        if base.client is not None and template is not None:
-            structures = read_structures(base.client, [template])
-            sub = structures[template].subitems_board_id if template in structures else None
-            if sub:
-                structures |= read_structures(base.client, [sub])
-        return cls(base, registered_boards(base.db), structures, {})
+        return cls(base, registered_boards(base.db), {}, {})
+
+    def _read_template(self) -> None:
+        """The template board's columns and its subitems board's (once, when first needed:
+        a run with nothing to send reads nothing)."""
+        template = template_of(self.base.config)
+        if self.base.client is None or template is None or template in self.structures:
+            return
+        self.structures |= read_structures(self.base.client, [template])
+        sub = self.structures[template].subitems_board_id if template in self.structures \
+            else None
+        if sub:
+            self.structures |= read_structures(self.base.client, [sub])
 
     def context(self, board: RegisteredBoard) -> Context:
         """The run's context for ``board``: its ids and its resolved, preflighted mapping."""
@@ -70,6 +75,7 @@ class Boards:
         base = self.base
         config = base.config
         if base.client is not None:
+            self._read_template()
             wanted = [b for b in (board.board_id, board.subitems_board_id)
                       if b and b not in self.structures]
             if wanted:
@@ -132,10 +138,15 @@ def send_routed(boards: Boards, assignment: Assignment, uuids: Sequence[str],
                 passes: Passes) -> None:
     """The run's work, board by board (see the module docstring)."""
     by_key: dict[tuple[str, int], list[str]] = {}
+    boardless: list[str] = []
     for uuid in uuids:
         key = assignment.targets.get(uuid)
         if key is not None:
             by_key.setdefault(key, []).append(uuid)
+        else:
+            boardless.append(uuid)
+    if boardless:  # cancelled before they reached a board: settled, nothing is sent
+        passes(boards.base, boardless)
     for key in sorted(by_key):
         fill = assignment.boards[key]
         board = boards.board(fill)
