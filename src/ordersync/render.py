@@ -94,6 +94,12 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                   f"action {_pairs(orders['by_action'])}; change {_pairs(orders['by_change'])}")
     console.print(f"lines: {lines['total']} — state {_pairs(lines['by_state'])}; "
                   f"action {_pairs(lines['by_action'])}")
+    for board in status.get("boards") or ():
+        console.print(f"board {board['board_id']}"
+                      + (f" {board['name']!r} (route {board['route']!r})" if board["name"]
+                         else "")
+                      + f": {board['orders']:,} orders, {board['lines']:,} lines",
+                      highlight=False)
     run = status.get("last_sync")
     if run:
         console.print(f"last sync: run {run['id']} to board {run['board_id']}, {run['status']} "

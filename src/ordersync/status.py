@@ -1,4 +1,5 @@
-"""What the database holds: counts of files, staged and rejected rows, orders and lines.
+"""What the database holds: counts of files, staged and rejected rows, orders and lines
+(and, once orders are routed to boards, the orders and lines on each board).
 
 Read-only.  :func:`read_status` returns the JSON shape ``ordersync status
 --json`` prints; on a database ordersync has never written it returns zeros.
@@ -25,6 +26,7 @@ def read_status(db: Database) -> dict[str, Any]:
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
         "last_sync": None,
+        "boards": [],
     }
     if not db.has_table("orders"):
         return status
@@ -53,6 +55,12 @@ def read_status(db: Database) -> dict[str, Any]:
         status["lines"] = {"total": count("order_lines"),
                            "by_state": grouped("order_lines", "sync_state"),
                            "by_action": grouped("order_lines", "sync_action")}
+    if db.has_table("monday_boards"):  # routed: what each board holds
+        with db.begin() as conn:
+            status["boards"] = [
+                {"board_id": r.board_id, "name": r.board_name, "route": r.route,
+                 "orders": int(r.orders), "lines": int(r.lines)}
+                for r in conn.execute(sa.text(db.sql("status_boards"))).all()]
     if db.has_table("sync_runs"):
         with db.begin() as conn:
             run = conn.execute(sa.text(

@@ -196,6 +196,8 @@ class Orders:
     rng: random.Random
     orders: list[Order] = field(default_factory=list)
     season: int = 1
+    moves: bool = False
+    """Routed: now and then an order changes season, so its item moves to another board."""
 
     def evolve(self) -> list[str]:
         """A few changes of the kinds a new workbook brings; what changed, for the report."""
@@ -237,6 +239,10 @@ class Orders:
             order = rng.choice(active)
             order.cancelled = True
             done.append(f"cancel {order.number}")
+        if self.moves and rng.random() < 0.3:
+            order = rng.choice([o for o in self.orders if not o.cancelled] or active)
+            order.season = f"DROP {rng.randint(1, self.season):02d}"
+            done.append(f"season of {order.number}: {order.season}")
         return done
 
     def rows(self) -> list[dict[str, Any]]:
@@ -391,6 +397,44 @@ def duplicates(h: Harness) -> list[str]:
     return found
 
 
+@dataclass
+class RoutedBoards(Harness):
+    """Every board of a routed run seen as one (for ``board_problems``), and each apart."""
+
+    board_ids: list[str] = field(default_factory=list)
+
+    def board(self) -> dict[str, Any]:
+        return {"id": "all", "name": "every routed board", "groups": [
+            g for b in self.board_ids for g in self.sandbox.board(b)["groups"]]}
+
+
+ITEMS_PER_BOARD = 12
+"""Routed: a board holds this many items (and subitems), so seasons overflow onto "(2)"."""
+
+
+def routed_problems(h: RoutedBoards) -> list[str]:
+    """Per board: no group title twice, the fill within the limit; every item on the board
+    the database records for its order."""
+    found = []
+    where = {}
+    for board_id in h.board_ids:
+        board = h.sandbox.board(board_id)
+        for title, n in Counter(g["title"] for g in board["groups"]).items():
+            if n > 1:
+                found.append(f"board {board_id}: {n} groups titled {title!r}")
+        items = [i for g in board["groups"] for i in g["items"]]
+        subitems = sum(len(i["subitems"]) for i in items)
+        if max(len(items), subitems) > ITEMS_PER_BOARD:
+            found.append(f"board {board_id} holds {len(items)} items, {subitems} subitems")
+        where |= {i["id"]: board_id for i in items}
+    for order in fetch(h.db, "SELECT item_name, monday_item_id, monday_board_id FROM orders "
+                             "WHERE monday_item_id IS NOT NULL"):
+        if where.get(order.monday_item_id, order.monday_board_id) != order.monday_board_id:
+            found.append(f"order {order.item_name}: item on board "
+                         f"{where[order.monday_item_id]}, database says {order.monday_board_id}")
+    return found
+
+
 def describe(h: Harness, problems: list[str]) -> str:
     """The records the problems name: their database rows and their items on the board."""
     numbers = sorted(set(re.findall(r"GRE-\d{5}", "\n".join(problems))))
@@ -418,15 +462,19 @@ def describe(h: Harness, problems: list[str]) -> str:
 # --- the test -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("routed", [False, True], ids=["one-board", "routed"])
 def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirrors_the_db(
         engine: str, server: Server, make_config: ConfigFactory,
-        write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+        write_workbook: WorkbookFactory, tmp_path: Path, routed: bool) -> None:
+    routing = {"routing": {"key": "{CUSTOMER SEASON}", "board_name": "Orders {CUSTOMER SEASON}",
+                           "overflow": "split"}} if routed else {}
     config = make_config(monday=monday_table(
-        server.ids, api_url=server.url, limits={"max_mutations_per_request": 4},
-        removed_lines=REMOVED_LINES[engine]))
+        server.ids, api_url=server.url, removed_lines=REMOVED_LINES[engine],
+        limits={"max_mutations_per_request": 4,
+                **({"items_per_board": ITEMS_PER_BOARD} if routed else {})}, **routing))
     db = open_database(config)
-    rng = random.Random(f"{SEED}-{engine}")
-    orders = Orders(rng)
+    rng = random.Random(f"{SEED}-{engine}{'-routed' if routed else ''}")
+    orders = Orders(rng, moves=routed)
     headers = [*BASE_HEADERS, *SIZES, "TOTAL QTY"]
     started = time.monotonic()
     kills: list[Kill] = []
@@ -465,7 +513,13 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
             report = _sync(config, db)
             estimate = max(2, sum(k.requests_seen for k in this) + report.requests)
             h = server.board(config, db)
-            problems = list(dict.fromkeys(board_problems(h) + duplicates(h)))
+            if routed:
+                h = RoutedBoards(h.sandbox, h.clock, h.ids, config, db, board_ids=[
+                    h.ids.board_id, *(r.board_id for r in fetch(
+                        db, "SELECT board_id FROM monday_boards ORDER BY board_id"))])
+                problems = list(dict.fromkeys(board_problems(h) + routed_problems(h)))
+            else:
+                problems = list(dict.fromkeys(board_problems(h) + duplicates(h)))
             if report.stopped or report.counts["failed"]:
                 problems.append(f"the clean run: stopped {report.stopped!r}, failures "
                                 f"{report.failures}")
@@ -480,12 +534,14 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
                     + "\n" + describe(h, new))
             known = set(problems)
             iteration += 1
+        boards = len(fetch(db, "SELECT board_id FROM monday_boards")) if routed else 1
     finally:
         db.dispose()
     elapsed = time.monotonic() - started
     landed = [k for k in kills if k.landed]
     in_doubt = [k for k in landed if k.left_in_doubt]
-    summary = (f"{engine}: {iteration} iterations, {len(kills)} sync children, {len(landed)} "
+    summary = (f"{engine}{' routed' if routed else ''}: {iteration} iterations, "
+               f"{boards} board(s), {len(kills)} sync children, {len(landed)} "
                f"killed: {len(in_doubt)} leaving records SENDING "
                f"({sum(k.in_doubt_orders for k in in_doubt)} orders, "
                f"{sum(k.in_doubt_lines for k in in_doubt)} lines), "
@@ -497,3 +553,4 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
     assert not failures, f"{summary}\n" + "\n".join(failures)
     assert len(landed) >= RUNS[engine], summary
     assert len(in_doubt) >= MIN_IN_DOUBT_SHARE * len(landed), summary
+    assert boards >= (3 if routed else 1), summary

@@ -72,6 +72,14 @@ def test_orders_go_to_their_season_s_board_with_their_subitems_and_a_re_run_send
     names = Counter(i["name"] for i in on_fall + on_spring)
     assert max(names.values()) == 1
 
+    from ordersync.status import read_status
+
+    assert read_status(h.db)["boards"] == [
+        {"board_id": fall.board_id, "name": "Schedule FALL 2025", "route": "FALL 2025",
+         "orders": 2, "lines": 3},
+        {"board_id": spring.board_id, "name": "Schedule SPRING 2026", "route": "SPRING 2026",
+         "orders": 2, "lines": 4}]
+
     sent = len(h.sent)
     again = h.sync()
     assert again.mutations == 0
