@@ -267,3 +267,46 @@ def test_more_boards_than_monday_creates_a_minute_wait_for_the_limit(
     refusals = [b for b in h.sent if "duplicate_board" in b["query"]]
     assert len(refusals) > 42  # the 41st was refused (429) and sent again after the wait
     assert h.clock.now() >= 60
+
+
+def test_a_route_past_the_limit_is_refused_before_any_board_is_made_or_item_sent(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    from ordersync.errors import CapacityExceeded
+
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"}, limits={"items_per_board": 2})
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": 1}) for n in range(1, 4)])
+    h.pipeline()
+
+    with pytest.raises(CapacityExceeded, match='overflow = "split"'):
+        h.sync()
+
+    assert not [b for b in h.sent if b["query"].lstrip().startswith("mutation")]
+    assert [b.name for b in h.sandbox.store.boards() if b.name.startswith("FALL")] == []
+
+
+def test_overflow_split_opens_numbered_boards_and_a_re_run_keeps_every_order_where_it_is(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(routing={"key": "{CUSTOMER SEASON}", "overflow": "split"},
+                        limits={"items_per_board": 2})
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": 1}) for n in range(1, 6)])
+    h.pipeline()
+
+    assert h.sync().counts["failed"] == 0
+
+    rows = fetch(h.db, "SELECT board_name, board_id FROM monday_boards ORDER BY part")
+    assert [r.board_name for r in rows] == ["FALL 2025", "FALL 2025 (2)", "FALL 2025 (3)"]
+    held = {r.board_name: sorted(i["name"][:9] for i in _items(h, r.board_id)) for r in rows}
+    assert held == {"FALL 2025": ["GRE-00001", "GRE-00002"],
+                    "FALL 2025 (2)": ["GRE-00003", "GRE-00004"], "FALL 2025 (3)": ["GRE-00005"]}
+    placed = {r.record_uuid: r.monday_board_id for r in fetch(
+        h.db, "SELECT record_uuid, monday_board_id FROM orders")}
+
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": 2}) for n in range(1, 7)])  # 6 is new
+    h.pipeline()
+    assert h.sync().counts["items_moved_board"] == 0
+    after = {r.record_uuid: r.monday_board_id for r in fetch(
+        h.db, "SELECT record_uuid, monday_board_id FROM orders")}
+    assert {u: b for u, b in after.items() if u in placed} == placed  # nobody moved
+    assert sorted(i["name"][:9] for i in _items(h, rows[2].board_id)) == ["GRE-00005",
+                                                                         "GRE-00006"]
+    assert h.sync().mutations == 0
