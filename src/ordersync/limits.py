@@ -146,6 +146,9 @@ def capacity_problems(config: Config, assignment: Assignment) -> list[str]:
         if routing.key is None:
             fix = ("route the orders to several boards: set [monday.routing] key (e.g. "
                    '"{AAG SEASON}") and template_board_id')
+        elif routing.overflow == "split":
+            fix = ("one order has more sizes than a board holds: raise items_per_board if "
+                   "monday allows your account more")
         else:
             fix = (f'set [monday.routing] overflow = "split" (opens '
                    f'"{part_name(fill.name.removesuffix(f" ({fill.part})"), fill.part + 1)}" '

@@ -139,3 +139,16 @@ def test_a_re_run_after_the_sync_keeps_every_order_on_its_board(subitems: list[i
     again = assign(synced, ids, {}, limit=8, overflow="split")
 
     assert again.targets == first.targets and again.moves == []
+
+
+def test_with_split_an_order_that_grew_past_its_board_s_room_moves_on() -> None:
+    known = {("A", 1): "100"}
+    orders = [Placement("u1", "K1", "A", "100", True, 3, 3),
+              Placement("u2", "K2", "A", "100", True, 3, 5)]  # gained two sizes
+
+    split = assign(orders, known, {}, limit=6, overflow="split")
+    stop = assign(orders, known, {}, limit=6, overflow="stop")
+
+    assert split.targets == {"u1": ("A", 1), "u2": ("A", 2)} and split.moves == ["u2"]
+    assert split.over_limit(6) == []
+    assert [f.board_id for f in stop.over_limit(6)] == ["100"]  # reported, not moved

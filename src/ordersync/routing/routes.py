@@ -11,9 +11,11 @@ rows, so the plan shows the boards the sync will fill.
   order whose item is on a board of its route stays there; every other order of the
   route — new, or whose route changed — goes, in business-key order, to the lowest part
   with room for its item and its subitems under ``items_per_board``.  With
-  ``overflow = "split"`` a route with no room left opens its next part; with ``"stop"``
-  the order goes to part 1 anyway and the board is reported over its limit, so the plan
-  and the sync refuse before anything is sent.
+  ``overflow = "split"`` a route with no room left opens its next part, and an order whose
+  board has no room left for the sizes it gained moves on (the staying orders keep their
+  board in business-key order); with ``"stop"`` the order goes to part 1 anyway and the
+  board is reported over its limit, so the plan and the sync refuse before anything is
+  sent.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ def assign(placements: Iterable[Placement], known: Mapping[RouteKey, str],
         result.boards[key] = BoardFill(key[0], key[1], part_name(names.get(key[0], key[0]),
                                                                  key[1]), board_id)
     waiting: list[Placement] = []
+    staying: list[tuple[Placement, RouteKey]] = []
     for p in placements:
         if p.board_id is not None:
             result.placed[p.record_uuid] = p.board_id
@@ -150,9 +153,16 @@ def assign(placements: Iterable[Placement], known: Mapping[RouteKey, str],
             result.unrouted.append(p.business_key)
             continue
         if current is not None and current[0] == p.route:
-            _place(result, p, current)
+            staying.append((p, current))
         else:
             waiting.append(p)
+    for p, current in sorted(staying, key=lambda pc: pc[0].business_key):
+        fill = result.boards[current]
+        if overflow == "split" and (fill.items_after + 1 > limit
+                                    or fill.subitems_after + p.subitems_after > limit):
+            waiting.append(p)  # its board has no room left for what it grew to: it moves on
+        else:
+            _place(result, p, current)
     for p in sorted(waiting, key=lambda p: (p.route or "", p.business_key)):
         assert p.route is not None
         target = _first_fit(result, p, names, limit=limit, overflow=overflow)
