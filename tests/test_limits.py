@@ -68,6 +68,9 @@ def test_plan_reports_a_route_past_the_board_limit_with_the_fix(
     fills = {b.name: (b.items_after, b.subitems_after) for b in plan.boards}
     assert fills == {"Schedule FALL 2025": (3, 3), "Schedule SPRING 2026": (1, 2)}
     assert plan.capacity_problems == ()
+    calls = {op.operation: op.calls for op in plan.operations}
+    assert calls["duplicate_board"] == 2 == plan.totals["boards_create"]
+    assert "move_item_to_board" not in calls
 
     split = make_config(monday={"board_id": "900", "limits": {"items_per_board": 2},
                                 "routing": {**ROUTING, "overflow": "split"}})

@@ -61,6 +61,8 @@ CREATE_GROUP = "create_group"
 CREATE_ITEM = "create_item"
 CREATE_SUBITEM = "create_subitem"
 CHANGE_COLUMNS = "change_multiple_column_values"
+DUPLICATE_BOARD = "duplicate_board"
+MOVE_TO_BOARD = "move_item_to_board"
 
 _STATES = {"pending": SyncState.PENDING.value, "failed": SyncState.FAILED.value,
            "sending": SyncState.SENDING.value}
@@ -205,10 +207,12 @@ def plan_sync(config: Config, db: Database, *,
     }
     limits = config.monday.limits
     planner = planner_for(config)
-    operations = tuple(operation_cost(planner, op, n) for op, n in calls.items() if n)
     routed = route_orders(config, db)
     totals["boards_create"] = sum(1 for b in routed.boards.values() if b.board_id is None)
     totals["items_move"] = len(routed.moves)
+    calls[DUPLICATE_BOARD] = totals["boards_create"]
+    calls[MOVE_TO_BOARD] = totals["items_move"]
+    operations = tuple(operation_cost(planner, op, n) for op, n in calls.items() if n)
     time = estimate_time(config, requests=sum(op.requests for op in operations),
                          complexity=sum(op.complexity for op in operations))
     return SyncPlan(

@@ -85,7 +85,8 @@ def routed_orders(config: Config, db: Database, conn: Connection, *,
         placements.append(Placement(
             row.record_uuid, row.business_key, route,
             row.monday_board_id or (config.monday.board_id if row.monday_item_id else None),
-            bool(row.on_board), int(row.subitems_now), int(row.subitems_after)))
+            bool(row.on_board), int(row.subitems_now), int(row.subitems_after),
+            has_item=row.monday_item_id is not None))
     return RoutedOrders(tuple(placements), names)
 
 

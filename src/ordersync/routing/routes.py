@@ -79,6 +79,8 @@ class Placement:
     """Its subitems on the board now."""
     subitems_after: int
     """Its subitems once the sync has run."""
+    has_item: bool = True
+    """Whether its item exists (False: only its create was sent to ``board_id``)."""
     in_scope: bool = True
     """False: this run leaves the order alone (``--customer`` / ``--limit``): it stays on the
     board it is on, or off the boards."""
@@ -110,7 +112,8 @@ class Assignment:
     """record_uuid → (route value, part), for each order that has or will have an item."""
     boards: dict[RouteKey, BoardFill] = field(default_factory=dict)
     moves: list[str] = field(default_factory=list)
-    """Orders whose item is on another board than its target (their route changed)."""
+    """Orders whose item is on another board than its target (their route changed, or
+    their board has no room left): ``move_item_to_board``."""
     unrouted: list[str] = field(default_factory=list)
     """Business keys of orders whose route value is blank."""
     placed: dict[str, str] = field(default_factory=dict)
@@ -167,7 +170,7 @@ def assign(placements: Iterable[Placement], known: Mapping[RouteKey, str],
         assert p.route is not None
         target = _first_fit(result, p, names, limit=limit, overflow=overflow)
         _place(result, p, target)
-        if p.board_id is not None:
+        if p.board_id is not None and p.has_item:
             result.moves.append(p.record_uuid)
     return result
 
