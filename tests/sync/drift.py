@@ -76,8 +76,8 @@ class Planner:
     ids: OrderBoard
 
     def edit(self, client: MondayClient, board: dict[str, Any], n: int) -> list[str]:
-        """``n`` random edits (delete / archive / move an item, change a value, delete a
-        subitem); what was done, for a failure message."""
+        """``n`` random edits (delete / archive / move an item, change a value or a quantity,
+        delete a subitem or a whole group); what was done, for a failure message."""
         done: list[str] = []
         items = [(g["id"], i) for g in board["groups"] for i in g["items"]]
         groups = [g["id"] for g in board["groups"]]
@@ -88,7 +88,19 @@ class Planner:
                 break
             group, item = self.rng.choice(free)
             touched.add(item["id"])
-            kind = self.rng.choice(["delete", "archive", "move", "value", "qty", "subitem"])
+            kind = self.rng.choice(["delete", "archive", "move", "value", "qty", "subitem",
+                                    "group"])
+            if kind == "group":
+                seasons = [g for g in board["groups"] if g["items"] and g["id"] != "topics"]
+                if len(seasons) < 2:
+                    continue
+                gone = self.rng.choice(seasons)
+                delete_group(client, self.ids.board_id, gone["id"])
+                touched.update(i["id"] for i in gone["items"])
+                items = [(g, i) for g, i in items if g != gone["id"]]
+                groups = [g for g in groups if g != gone["id"]]
+                done.append(f"delete group {gone['title']}")
+                continue
             if kind == "delete":
                 delete_item(client, item["id"])
             elif kind == "archive":
