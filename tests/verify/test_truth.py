@@ -12,9 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sync import drift
-from sync.conftest import TOKEN, monday_table
-
 from ordersync.config import config_from_dict
 from ordersync.demo import demo_config
 from ordersync.names import normalize_header
@@ -24,6 +21,8 @@ from ordersync.sample_data.generator import customer_files
 from ordersync.sandbox import FakeClock, Sandbox
 from ordersync.sync import SyncOptions, make_client, run_sync
 from ordersync.verify import VerifyOptions, run_verify
+from sync import drift
+from sync.conftest import TOKEN, monday_table
 
 IDENTITY_JOIN = " | "
 

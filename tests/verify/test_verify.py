@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sync import drift
-from sync.conftest import Harness, board_problems
-from sync.test_crash import duplicates
 
 from conftest import WorkbookFactory, fetch, order_row, write_config
 from ordersync.cli import cli
 from ordersync.verify import Kind, VerifyOptions, VerifyResult, run_verify
+from sync import drift
+from sync.conftest import Harness, board_problems
+from sync.test_crash import duplicates
 
 HarnessFactory = Callable[..., Harness]
 
