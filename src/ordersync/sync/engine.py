@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ORDERS = 2_000
 """Orders read and sent per round of the three passes (bounds memory at any volume)."""
-MAX_ROUNDS = 4
+MAX_ROUNDS = 5
 """Rounds of the passes in one run: the work, then what it re-queued (an item gone from
 the board takes up to three: its subitem's update, its create, its subitems' creates)."""
 
