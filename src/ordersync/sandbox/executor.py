@@ -6,10 +6,10 @@ Two steps, so the HTTP layer can put its limits between them::
     admission = limiter.admit(prepared.cost, is_complexity_only=prepared.complexity_only)
     outcome = executor.execute(prepared, complexity=admission.complexity())
 
-Execution is graphql-core's own ``execute`` on the packaged subset schema, with
+Execution is graphql-core's own ``execute`` on monday's packaged schema, with
 one ``field_resolver`` that dispatches on ``(parent type, field)`` to the resolvers
-in ``resolvers.py`` (anything not in that table falls back to graphql-core's
-default: attribute or key of the same name).  The schema object is never mutated, so it
+in ``resolvers.py`` (a field not in that table reads the attribute or key of the same
+name, else answers with its documented shape).  The schema object is never mutated, so it
 stays shareable.  graphql-core runs mutation fields serially in document order and
 turns a resolver's exception into a null for that field plus an error with its
 ``path`` — exactly monday's per-alias behaviour for batched mutations; a resolver's
@@ -48,6 +48,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
+from ordersync.sandbox.account import SandboxUser
 from ordersync.sandbox.costs import CostModel, CostNode, list_multiplier
 from ordersync.sandbox.errors import MondayError
 from ordersync.sandbox.resolvers import DEFAULT_API_VERSION, Context, resolve_field, resolve_type
@@ -68,15 +69,6 @@ from ordersync.sandbox.store import Store
 __all__ = ["DEFAULT_API_VERSION", "ExecutionOutcome", "Executor", "Prepared", "SandboxUser"]
 
 _NOT_MUTATIONS = frozenset({"complexity", "__typename"})
-
-
-@dataclass(frozen=True)
-class SandboxUser:
-    """Who ``me`` is: every token belongs to this one user."""
-
-    id: str = "10000001"
-    name: str = "Sandbox User"
-    email: str = "sandbox@example.com"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class Group:
     title: str
     color: str
     state: ItemState = ItemState.ACTIVE  # archive_group / delete_group; its items follow
+    position: float = 65536.0  # Group.position: board order, as monday numbers it
+    board_id: str = ""  # group ids repeat across boards ("topics")
 
     @property
     def active(self) -> bool:
@@ -46,6 +48,9 @@ class Board:
     groups: tuple[Group, ...]
     subitems_board_id: str | None = None  # on a parent board
     parent_board_id: str | None = None  # on a subitems board
+    workspace_id: str | None = None  # None: the account's main workspace
+    folder_id: str | None = None
+    kind: str = "public"  # BoardKind
 
     def column(self, column_id: str) -> ColumnDef | None:
         return next((c for c in self.columns if c.id == column_id), None)

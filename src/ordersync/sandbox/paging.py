@@ -19,6 +19,7 @@ from typing import Final, TypeVar
 from ordersync.sandbox.clock import Clock
 from ordersync.sandbox.columns import ColumnKind, read
 from ordersync.sandbox.errors import MondayError
+from ordersync.sandbox.item_queries import ItemQuery
 from ordersync.sandbox.model import Board, Item, ItemState
 
 __all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_ITEMS_LIMIT", "MAX_PAGE",
@@ -46,8 +47,10 @@ class CursorSpec:
     board_id: str
     group_id: str | None
     match: tuple[str, tuple[str | None, ...]] | None  # items_by_column_values filter
-    position: int  # index into the board's item order
+    position: int  # index into the board's item order (or into ``order``)
     issued_at: float  # clock.now() of the first page
+    query: ItemQuery | None = None  # items_page(query_params:)
+    order: tuple[str, ...] | None = None  # query_params.order_by: item ids, sorted
 
 
 class Pager:
@@ -67,9 +70,15 @@ class Pager:
         self._cursors: dict[str, CursorSpec] = {}
 
     def first_page(self, board_id: str, limit: int, *, group_id: str | None = None,
-                   match: tuple[str, tuple[str | None, ...]] | None = None) -> ItemsPage:
+                   match: tuple[str, tuple[str | None, ...]] | None = None,
+                   query: ItemQuery | None = None) -> ItemsPage:
         """The first page of a board's visible items; ids and ``limit`` already checked."""
-        return self._page(CursorSpec(board_id, group_id, match, 0, self.clock.now()), limit)
+        order = None
+        if query is not None and query.order_by:
+            items = [self._items[i] for i in self._order[board_id]]
+            order = tuple(i.id for i in query.sort(items))
+        return self._page(CursorSpec(board_id, group_id, match, 0, self.clock.now(), query,
+                                     order), limit)
 
     def next_page(self, cursor: str, limit: int) -> ItemsPage:
         """The page after ``cursor`` (next_items_page); ``limit`` already checked."""
@@ -84,7 +93,7 @@ class Pager:
         return self._page(spec, limit)
 
     def _page(self, spec: CursorSpec, limit: int) -> ItemsPage:
-        order = self._order[spec.board_id]
+        order = spec.order if spec.order is not None else self._order[spec.board_id]
         board = self._boards[spec.board_id]
         found: list[Item] = []
         position = spec.position
@@ -137,6 +146,8 @@ def _visible(item: Item, spec: CursorSpec, board: Board) -> bool:
     if item.state is not ItemState.ACTIVE:
         return False
     if spec.group_id is not None and item.group_id != spec.group_id:
+        return False
+    if spec.query is not None and not spec.query.matches(item):
         return False
     if spec.match is None:
         return True

@@ -14,10 +14,10 @@ from typing import Final
 from ordersync.sandbox.columns import ColumnDef
 from ordersync.sandbox.errors import MondayError
 
-__all__ = ["MAX_NAME", "board_not_found", "check_group_name", "check_item_name",
-           "inactive_item", "item_not_on_board", "items_limit_reached", "last_group",
-           "not_a_json_object", "not_filterable", "not_found", "on_subitems_board",
-           "subitem_of_subitem", "wire_id"]
+__all__ = ["MAX_NAME", "bad_group_position", "board_not_found", "check_group_name",
+           "check_item_name", "cursor_with_query", "inactive_item", "item_not_on_board",
+           "items_limit_reached", "last_group", "not_a_json_object", "not_filterable", "not_found",
+           "on_subitems_board", "subitem_of_subitem", "wire_id"]
 
 MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
 
@@ -64,6 +64,19 @@ def last_group(board_id: str, group_id: str) -> MondayError:
                        "A board must have at least one group; its last group can't be "
                        "deleted or archived", status_code=409,
                        error_data={"board_id": wire_id(board_id), "group_id": group_id})
+
+
+def bad_group_position(value: str) -> MondayError:
+    # code and text UNCERTAIN
+    return MondayError("InvalidArgumentException", f"Invalid group position: {value!r}",
+                       status_code=200, error_data={"new_value": value})
+
+
+def cursor_with_query() -> MondayError:
+    # API_NOTES §4: "query_params and cursor cannot be combined"; code and text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "cursor and query_params can't be used together; continue with "
+                       "next_items_page", status_code=200)
 
 
 def on_subitems_board(board_id: str) -> MondayError:

@@ -34,14 +34,18 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
             ctx.report.add("groups_adopted", len(adopted))
             known |= adopted
             missing = [n for n in missing if n not in adopted]
-    if missing:
+    for attempt in range(1, ctx.record_attempts + 1):
+        if not missing:
+            break
         jobs = [Job(Call(CREATE, {"board_id": ctx.board_id, "group_name": name}), name,
-                    token=f"group/{ctx.board_id}/{name}") for name in missing]
+                    token=f"group/{ctx.board_id}/{name}/{attempt}") for name in missing]
         handler = GroupHandler(ctx)
         ctx.sender.send(jobs, handler)
         known |= handler.created
         if ctx.dry_run:
             known |= {name: f"<id of new group {name}>" for name in missing}
+            break
+        missing = handler.faulted  # a server fault, and not on the board: send it again
     return known
 
 
@@ -51,6 +55,8 @@ class GroupHandler:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.created: dict[str, str] = {}
+        self.faulted: list[str] = []
+        """Groups whose create met a server fault and that the board does not show."""
 
     def sending(self, batch: Sequence[Job]) -> None:
         """Groups have no SENDING state: a lost create is found on the board by title."""
@@ -59,6 +65,8 @@ class GroupHandler:
         ctx = self.ctx
         made: dict[str, str] = {}
         events = []
+        faulted: list[str] = []
+        self.faulted = []
         for job, outcome in zip(batch, outcomes, strict=True):
             name = str(job.record)
             if outcome.ok:
@@ -66,11 +74,19 @@ class GroupHandler:
                 made[name] = str(outcome.data["id"])
                 events.append(store.Event(None, None, CREATE, "created",
                                           request_id=outcome.request_id, monday_id=made[name]))
+            elif outcome.error is not None and outcome.error.is_server_fault:
+                faulted.append(name)  # made or not: looked up by title below, else next run
+                events.append(store.Event(None, None, CREATE, "requeued",
+                                          **error_event_fields(outcome.error)))
             else:
                 assert outcome.error is not None
                 ctx.report.fail(f"group {name!r} (its orders wait)", error_text(outcome.error))
                 events.append(store.Event(None, None, CREATE, "failed",
                                           **error_event_fields(outcome.error)))
+        if faulted and ctx.client is not None:
+            on_board = find_groups(ctx.client, ctx.board_id)
+            made |= {n: on_board[n] for n in faulted if n in on_board}
+            self.faulted = [n for n in faulted if n not in on_board]
         with ctx.db.begin() as conn:
             store.register_groups(conn, ctx.db, ctx.board_id, made)
             ctx.events(conn, events)
