@@ -359,10 +359,15 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
             console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("reading the board", total=None)
+        sent = [0]
+
+        def advance(mutations: int) -> None:
+            sent[0] += mutations
+            bar.update(task, description=f"repairing: {sent[0]:,} mutations sent")
+
         progress = VerifyProgress(
             reading=lambda n: bar.update(task, description=f"reading the board: {n:,} items"),
-            sync=SyncProgress(advance=lambda n: bar.update(
-                task, description=f"repairing: {n:,} mutations sent")))
+            sync=SyncProgress(advance=advance))
         result = run_verify(config, db, client, options=options, progress=progress)
     if as_json:
         _print_json(render.verify_json(result.found, result.sync, result.after))

@@ -282,9 +282,17 @@ def print_verify(console: Console, report: VerifyReport) -> None:
         notes.append(f"{report.deleted:,} extra item(s)/subitem(s) deleted")
     for note in notes:
         console.print(f"  {note}")
-    console.print(f"read in {report.requests:,} request(s), complexity {report.complexity:,}"
-                  + ("" if report.repaired or report.equal else
-                     "; `ordersync verify --repair` makes the board equal the database"))
+    extras = sum(n for k, n in report.counts.items() if Kind(k).is_extra)
+    if report.equal:
+        hint = ""
+    elif report.repaired and extras == report.differences:
+        hint = "; extras stay until `ordersync verify --repair --delete-extras`"
+    elif report.repaired:
+        hint = "; run `ordersync verify` again, and see `ordersync status` for FAILED records"
+    else:
+        hint = "; `ordersync verify --repair` makes the board equal the database"
+    console.print(f"read in {report.requests:,} request(s), complexity "
+                  f"{report.complexity:,}{hint}", soft_wrap=True)
 
 
 def verify_json(found: VerifyReport, sync: SyncReport | None,

@@ -203,3 +203,6 @@ def test_verify_json_and_customer_scope(synced: Harness, tmp_path: Path,
     assert data["found"]["counts"]["item_gone"] == 1 and data["found"]["orders"] == 9
     assert data["found"]["examples"]["item_gone"][0]["key"].startswith("GRE-00001")
     assert other.exit_code == 0, other.stderr  # no order in scope: nothing differs
+    shown = CliRunner().invoke(cli, ["status", "--config", str(path)])
+    first = shown.stderr.splitlines()[0]
+    assert first.startswith(f"last verify: board {h.ids.board_id}, equal (0 difference(s)")
