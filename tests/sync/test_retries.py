@@ -193,3 +193,19 @@ def test_network_retries_of_one_send_keep_its_key_and_a_later_send_gets_a_new_on
     h.sync()
     keys = [x.headers.get("idempotency-key") for x in seen if "mutation" in x.body["query"]]
     assert len(keys) == len(set(keys)) + 1  # only the network retry repeated its key
+
+
+def test_a_server_fault_on_a_group_create_is_looked_up_and_sent_again_not_failed(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    # the groups lookup, then create_group with its alias faulted, the lookup by title,
+    # create_group again
+    h = harness_factory(faults=FaultPlan.scripted([None, Fault.partial(1, SERVER_FAULT)]))
+    rows = [order_row(1, {"S": 1})]
+    write_workbook("GRE_a.csv", rows)
+    h.pipeline()
+
+    report = h.sync()
+
+    assert report.counts["failed"] == 0 and report.counts["groups_created"] == 1
+    assert [g["title"] for g in h.board()["groups"]].count("GREYSTONE FALL 2025") == 1
+    assert truth_problems(h, rows) == []

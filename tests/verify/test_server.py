@@ -4,6 +4,7 @@ process (issue #8): drift named, exit 4, repaired once, exit 0."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,13 @@ from ordersync.pipeline import open_database, run_pipeline
 from ordersync.sync import make_client
 from sync import drift
 from sync.conftest import TOKEN, board_problems, duplicates, monday_table
-from sync.test_crash import Server, server
+from sync.server import Server, running_server
 
-__all__ = ["server"]  # the sandbox server fixture
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path) as found:
+        yield found
 
 
 def test_verify_and_repair_through_the_cli_against_a_server_process(

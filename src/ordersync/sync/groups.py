@@ -5,6 +5,9 @@ second (its groups by title, read once, adopted into the registry), and only the
 ``create_group`` for the names neither knows — batched like every mutation, each
 id written to the registry as it arrives.  A crash between a group's creation and
 its registry row is harmless: the next run finds the group on the board by title.
+A server fault or a limit on one group's alias is not its refusal: the board is read
+again by title (the create may have been applied) and the rest sent again, within
+``retry.record_attempts`` sends.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from ordersync.monday.operations import Call
 from ordersync.sync import store
 from ordersync.sync.context import Context, error_event_fields, error_text
 from ordersync.sync.reconcile import find_groups
+from ordersync.sync.records import Fate, fate
 from ordersync.sync.sender import Job, Outcome
 
 CREATE = "create_group"
@@ -38,14 +42,27 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
         if not missing:
             break
         jobs = [Job(Call(CREATE, {"board_id": ctx.board_id, "group_name": name}), name,
-                    token=f"group/{ctx.board_id}/{name}/{attempt}") for name in missing]
+                    token=f"group/{ctx.board_id}/{name}/{attempt}/run {ctx.run_id}")
+                for name in missing]
         handler = GroupHandler(ctx)
         ctx.sender.send(jobs, handler)
         known |= handler.created
         if ctx.dry_run:
             known |= {name: f"<id of new group {name}>" for name in missing}
             break
-        missing = handler.faulted  # a server fault, and not on the board: send it again
+        missing = handler.faulted
+        if missing:  # applied or not? the board says
+            assert ctx.client is not None
+            on_board = find_groups(ctx.client, ctx.board_id)
+            adopted = {n: on_board[n] for n in missing if n in on_board}
+            with ctx.db.begin() as conn:
+                store.register_groups(conn, ctx.db, ctx.board_id, adopted)
+            ctx.report.add("groups_adopted", len(adopted))
+            known |= adopted
+            missing = [n for n in missing if n not in adopted]
+    for name in missing:
+        ctx.report.fail(f"group {name!r} (its orders wait)",
+                        f"server faults in {ctx.record_attempts} sends")
     return known
 
 
@@ -56,7 +73,7 @@ class GroupHandler:
         self.ctx = ctx
         self.created: dict[str, str] = {}
         self.faulted: list[str] = []
-        """Groups whose create met a server fault and that the board does not show."""
+        """Groups whose alias met a server fault or a limit: looked up, then sent again."""
 
     def sending(self, batch: Sequence[Job]) -> None:
         """Groups have no SENDING state: a lost create is found on the board by title."""
@@ -65,8 +82,6 @@ class GroupHandler:
         ctx = self.ctx
         made: dict[str, str] = {}
         events = []
-        faulted: list[str] = []
-        self.faulted = []
         for job, outcome in zip(batch, outcomes, strict=True):
             name = str(job.record)
             if outcome.ok:
@@ -74,19 +89,16 @@ class GroupHandler:
                 made[name] = str(outcome.data["id"])
                 events.append(store.Event(None, None, CREATE, "created",
                                           request_id=outcome.request_id, monday_id=made[name]))
-            elif outcome.error is not None and outcome.error.is_server_fault:
-                faulted.append(name)  # made or not: looked up by title below, else next run
-                events.append(store.Event(None, None, CREATE, "requeued",
-                                          **error_event_fields(outcome.error)))
             else:
                 assert outcome.error is not None
+                if fate(outcome.error) in (Fate.FAULT, Fate.LIMITED):
+                    self.faulted.append(name)
+                    events.append(store.Event(None, None, CREATE, "requeued",
+                                              **error_event_fields(outcome.error)))
+                    continue
                 ctx.report.fail(f"group {name!r} (its orders wait)", error_text(outcome.error))
                 events.append(store.Event(None, None, CREATE, "failed",
                                           **error_event_fields(outcome.error)))
-        if faulted and ctx.client is not None:
-            on_board = find_groups(ctx.client, ctx.board_id)
-            made |= {n: on_board[n] for n in faulted if n in on_board}
-            self.faulted = [n for n in faulted if n not in on_board]
         with ctx.db.begin() as conn:
             store.register_groups(conn, ctx.db, ctx.board_id, made)
             ctx.events(conn, events)
