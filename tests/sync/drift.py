@@ -16,9 +16,18 @@ from ordersync.sandbox import OrderBoard
 
 
 def _run(client: MondayClient, query: str, **variables: Any) -> dict[str, Any]:
-    result = client.execute(query, variables)
-    assert not result.errors, result.errors
-    return result.data or {}
+    """One edit; a server fault is tried again, as a person would (an edit the fault had
+    applied anyway then finds its item or group gone, which is what was wanted)."""
+    for attempt in range(5):
+        result = client.execute(query, variables)
+        if result.errors and all(e.is_server_fault for e in result.errors):
+            continue
+        if attempt and result.errors and all("NotFound" in e.code or "not found" in e.message
+                                              for e in result.errors):
+            return {}
+        assert not result.errors, result.errors
+        return result.data or {}
+    raise AssertionError(f"an edit met server faults 5 times: {result.errors}")
 
 
 def delete_item(client: MondayClient, item_id: str) -> None:
