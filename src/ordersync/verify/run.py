@@ -9,7 +9,8 @@
    ``delete_extras`` (never otherwise); the repair plan written under the board's writer
    lock (records back to PENDING with the action that puts them right); the ordinary
    sync run to send it (``run_sync``: the one writer of the board); and a second pass to
-   show the result.
+   show the result — repeated (``REPAIR_ROUNDS``) while that pass still finds records to
+   put right, e.g. ones the sync re-queued after a server fault.
 
 A verify without ``repair`` sends no mutation.
 """
@@ -44,6 +45,10 @@ from ordersync.verify.board import item_states, read_board
 from ordersync.verify.compare import Comparison, columns_read, compare
 from ordersync.verify.report import VerifyReport
 
+REPAIR_ROUNDS = 3
+"""Repair and verify again at most this often: a record the repair's sync re-queued (a
+server fault on its alias, a limit) is put right by the next round."""
+
 
 @dataclass(frozen=True)
 class VerifyOptions:
@@ -65,7 +70,7 @@ class VerifyResult:
     found: VerifyReport
     """The first pass: how the board differed."""
     sync: SyncReport | None = None
-    """The repair's sync run."""
+    """The repair's (last) sync run."""
     after: VerifyReport | None = None
     """The pass after the repair."""
 
@@ -97,11 +102,15 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
         found, plan = _pass(config, db, client, options, progress)
     if plan.extras and options.delete_extras:
         found.mutations, found.deleted = _delete(config, client, plan.extras, clock, sleep)
-    with board_lock(db, board_id):
-        store.apply_repair(db, board_id, plan)
-    synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
-                      clock=clock, sleep=sleep)
-    after, _ = _pass(config, db, client, options, progress, repaired=True)
+    for _ in range(REPAIR_ROUNDS):
+        with board_lock(db, board_id):
+            store.apply_repair(db, board_id, plan)
+        synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
+                          clock=clock, sleep=sleep)
+        after, plan = _pass(config, db, client, options, progress, repaired=True)
+        if after.equal or synced.stopped or not plan.records:
+            break  # equal, stopped, or only extras / FAILED records left: another round
+            # would change nothing
     return VerifyResult(found, synced, after)
 
 
