@@ -1,9 +1,10 @@
 """The ``ordersync`` command: parse, call the library, format, exit.
 
 Exit codes: 0 success; 1 an ordersync error (one clear message on stderr, a
-traceback only with ``--debug``); 2 a usage error; 3 the command ran but some
-files failed to ingest or some records failed to sync (their reasons are printed);
-4 ``verify`` found the board differing from the database.  ``--json`` writes machine
+traceback only with ``--debug``), or a sync stopped early (by monday.com or a
+signal: run it again to go on); 2 a usage error; 3 the command ran but some files
+failed to ingest, or records are FAILED (their reasons are printed); 4 ``verify``
+found the board differing from the database.  ``--json`` writes machine
 output to stdout; tables and progress go to stderr.
 """
 
@@ -24,8 +25,10 @@ from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, l
 from ordersync.errors import OrderSyncError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_FILES_FAILED = 3
+EXIT_FAILED = 3
+"""Some files failed to ingest, or some records are FAILED on the board's side."""
 EXIT_BOARD_DIFFERS = 4
+"""``verify`` found the board differing from the database."""
 
 err = Console(stderr=True, highlight=False)
 
@@ -44,6 +47,12 @@ def _handles_errors(func: F) -> F:
             if ctx.find_root().params.get("debug"):
                 raise
             err.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            if ctx.find_root().params.get("debug"):
+                raise
+            err.print("[yellow]interrupted[/] — whatever was in flight is reconciled by the next "
+                      "run: run the same command again to go on", soft_wrap=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
@@ -143,7 +152,7 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
     else:
         render.print_ingest(err, report)
     if report.count("failed"):
-        sys.exit(EXIT_FILES_FAILED)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -201,8 +210,9 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
                      "sync": render.sync_json(report) if report is not None else None})
     if report is not None and report.stopped:
         sys.exit(1)
-    if result.ingest.count("failed") or (report is not None and report.counts["failed"]):
-        sys.exit(EXIT_FILES_FAILED)
+    if result.ingest.count("failed") or (report is not None and report.failed_total
+                                          and not dry_run):
+        sys.exit(EXIT_FAILED)
 
 
 def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
@@ -214,6 +224,7 @@ def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
     from ordersync.monday.client import token_from_env
     from ordersync.sync import Progress as SyncProgress
     from ordersync.sync import SyncOptions, make_client, run_sync
+    from ordersync.sync.stop import stop_on_signals
 
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
@@ -221,7 +232,8 @@ def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
         report = run_sync(config, db, None, options=options,
                           out=Console(stderr=as_json, highlight=False, soft_wrap=True))
     else:
-        with make_client(config, token_from_env()) as client, Progress(
+        with stop_on_signals() as stop, make_client(config, token_from_env(),
+                                                     sleep=stop.sleep) as client, Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                 console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("syncing", total=None)
@@ -236,7 +248,7 @@ def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
             def start(total: int) -> None:
                 bar.update(task, description=f"syncing {total:,} order(s) with work")
 
-            report = run_sync(config, db, client, options=options,
+            report = run_sync(config, db, client, options=options, sleep=stop.sleep, stop=stop,
                               progress=SyncProgress(start=start, advance=advance))
     if not as_json:
         render.print_sync(err, report)
@@ -266,9 +278,11 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
 
     Needs MONDAY_API_TOKEN (never the config file).  --dry-run prints every GraphQL
     request it would send, with its variables, and changes nothing anywhere.
-    Exit 0: done; 3: some records failed (listed, and kept for --retry-failed);
-    1: stopped (token, board, monday.com unavailable) — run again later; 4: with
-    --repair, the board still differs (extras kept without --delete-extras).
+    Exit 0: the board has every record; 3: records are FAILED — this run's or an
+    earlier one's (counted, listed by `ordersync status`; fix the data or the board, then
+    --retry-failed); 1: stopped (token, board, monday.com unavailable, a signal) — run
+    again to go on; 4: with --repair, the board still differs from the database (extras
+    are kept without --delete-extras).
 
     \b
     Example:
@@ -292,8 +306,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
         _print_json(render.sync_json(report))
     if report.stopped:
         sys.exit(1)
-    if report.counts["failed"]:
-        sys.exit(EXIT_FILES_FAILED)
+    if report.failed_total and not dry_run:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -345,10 +359,15 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
             console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("reading the board", total=None)
+        sent = [0]
+
+        def advance(mutations: int) -> None:
+            sent[0] += mutations
+            bar.update(task, description=f"repairing: {sent[0]:,} mutations sent")
+
         progress = VerifyProgress(
             reading=lambda n: bar.update(task, description=f"reading the board: {n:,} items"),
-            sync=SyncProgress(advance=lambda n: bar.update(
-                task, description=f"repairing: {n:,} mutations sent")))
+            sync=SyncProgress(advance=advance))
         result = run_verify(config, db, client, options=options, progress=progress)
     if as_json:
         _print_json(render.verify_json(result.found, result.sync, result.after))
@@ -360,8 +379,8 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
             render.print_verify(err, result.after)
     if result.sync is not None and result.sync.stopped:
         sys.exit(1)
-    if result.sync is not None and result.sync.counts["failed"]:
-        sys.exit(EXIT_FILES_FAILED)
+    if result.sync is not None and result.sync.failed_total:
+        sys.exit(EXIT_FAILED)
     if not result.final.equal:
         sys.exit(EXIT_BOARD_DIFFERS)
 

@@ -326,7 +326,9 @@ class RetryConfig(_Model):
     max_delay: float = Field(default=30.0, ge=0)
     """Cap on the back-off ceiling, in seconds."""
     record_attempts: int = Field(default=3, ge=1)
-    """Runs in which one record may meet a fault before it is marked FAILED."""
+    """Sends of one record that may meet a server fault (on its request or on its own
+    alias) before it is marked FAILED; they happen in further rounds of a run, or in later
+    runs when a run stops."""
 
 
 BoardId = Annotated[str, Field(pattern=r"^\d+$")]

@@ -13,6 +13,10 @@ import sqlalchemy as sa
 
 from ordersync.db import Database
 from ordersync.states import FileStatus
+from ordersync.sync.store import failed_records
+
+FAILED_EXAMPLES = 10
+"""FAILED orders and lines listed (with their reasons) by ``ordersync status``."""
 
 
 def read_status(db: Database) -> dict[str, Any]:
@@ -25,6 +29,8 @@ def read_status(db: Database) -> dict[str, Any]:
         "rejections": 0,
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
+        "last_verify": None,
+        "failed": {"orders": 0, "lines": 0, "examples": []},
         "last_sync": None,
         "boards": [],
     }
@@ -61,6 +67,10 @@ def read_status(db: Database) -> dict[str, Any]:
                 {"board_id": r.board_id, "name": r.board_name, "route": r.route,
                  "orders": int(r.orders), "lines": int(r.lines)}
                 for r in conn.execute(sa.text(db.sql("status_boards"))).all()]
+    failed = failed_records(db, examples=FAILED_EXAMPLES)
+    status["failed"] = {"orders": failed.orders, "lines": failed.lines, "examples": [
+        {"order": item, "size": size, "error": error} for item, size, error in failed.examples]}
+    status["last_verify"] = last_verify(db)
     if db.has_table("sync_runs"):
         with db.begin() as conn:
             run = conn.execute(sa.text(
@@ -71,3 +81,17 @@ def read_status(db: Database) -> dict[str, Any]:
             status["last_sync"] = {key: (str(value) if key.endswith("_at") and value is not None
                                          else value) for key, value in run._mapping.items()}
     return status
+
+
+def last_verify(db: Database) -> dict[str, Any] | None:
+    """The last ``ordersync verify`` result (its ``verify_runs`` row), shown first by
+    ``status``; None before the first verify (or with an ordersync that has none)."""
+    if getattr(db.tables, "verify_runs", None) is None or not db.has_table("verify_runs"):
+        return None
+    with db.begin() as conn:
+        row = conn.execute(sa.text(f"SELECT * FROM {db.table('verify_runs')} "
+                                   "ORDER BY id DESC LIMIT 1")).first()
+    if row is None:
+        return None
+    return {key: (str(value) if key.endswith("_at") and value is not None else value)
+            for key, value in row._mapping.items()}

@@ -9,10 +9,13 @@ then syncs them and is SIGKILLed at a random point; often a second child
 follows and is killed too, while it reconciles what the first left in doubt.
 Then, at random: monday's 30 minutes of Idempotency-Key replays pass (the
 server's clock jumps, so a re-sent request is applied again rather than
-replayed: reconcile alone must prevent duplicates), and more changes are merged
-while records are in doubt.  A clean sync in the test process must leave the
-board equal to the database (``board_problems`` on the server's saved state),
-with no duplicate item, subitem or group, nothing FAILED and no run 'running'.
+replayed: reconcile alone must prevent duplicates), more changes are merged
+while records are in doubt, and planners edit the board by hand (issue #8: items
+deleted, archived, moved, values and quantities changed, subitems and whole groups
+deleted — ``sync.drift.Planner``).  A clean ``sync --repair`` in the test process must
+leave the board equal to the database (its own verify pass, and ``board_problems``
+on the server's saved state), with no duplicate item, subitem or group, nothing
+FAILED and no run 'running'; a last ``verify`` finds the board equal.
 
 Where a kill lands: the child reports each request it finished through
 ``Progress.advance`` (a byte down a pipe); the test draws (seeded
@@ -25,33 +28,28 @@ many requests.  ``RUNS`` iterations at least, and until as many children were
 killed; the share that left records SENDING must be meaningful
 (``MIN_IN_DOUBT_SHARE``).
 
-Differences from ``ordersync sandbox --plan enterprise``, all in ``SERVER``: no
-minute budgets (a budget wait would be a real minute), no fsync of the state file
-(the server is never killed), and ``POST /later`` moves its clock.
+The server (``sync.server.SERVER``) differs from ``ordersync sandbox --plan
+enterprise``: no minute budgets (a budget wait would be a real minute), no fsync of the
+state file (the server is never killed), and ``POST /later`` moves its clock; it faults
+one alias of about 6% of the mutation requests with a 500 (``ALIAS_FAULTS``).
 ``ORDERSYNC_CRASH_SEED`` picks another seed; a failure names iteration and seed.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import re
 import select
 import signal
-import socket
-import subprocess
-import sys
 import time
 import traceback
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from conftest import BASE_HEADERS, ConfigFactory, WorkbookFactory, fetch, order_row
@@ -59,12 +57,13 @@ from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import FatalSyncError
 from ordersync.pipeline import open_database, run_pipeline
-from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
-from ordersync.sandbox.store import Store
 from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
 from ordersync.sync.columns import identity_text
 from ordersync.sync.engine import Progress
-from sync.conftest import TOKEN, Harness, board_problems, monday_table
+from ordersync.verify import VerifyOptions, VerifyResult, run_verify
+from sync.conftest import TOKEN, Harness, board_problems, duplicates, monday_table
+from sync.drift import Planner
+from sync.server import IDEMPOTENCY_SECONDS, Server, running_server
 
 SEED = int(os.environ.get("ORDERSYNC_CRASH_SEED", "4004"))
 _RUNS = os.environ.get("ORDERSYNC_CRASH_RUNS")
@@ -75,103 +74,23 @@ REMOVED_LINES = {"sqlite": "zero", "postgresql": "delete"}
 """Both ways a cancelled or removed size leaves the board, one per engine."""
 MIN_IN_DOUBT_SHARE = 0.2
 """At least this share of the kills must leave records SENDING (the in-doubt path)."""
+DRIFT_SHARE = 0.35
+"""Iterations in which planners edit the board by hand before the clean run (issue #8)."""
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 STARTUP_SECONDS = 10.0
 CHILD_SECONDS = 30.0
 """A child not killed by then is hung: the test kills it and fails."""
 
-SERVER = """
-import dataclasses, os, sys
-from starlette.responses import JSONResponse
-from starlette.routing import Route
-from ordersync.sandbox import Sandbox
-from ordersync.sandbox.clock import SystemClock
-from ordersync.sandbox.limits import Limits
-from ordersync.sandbox.server import serve
-
-class Clock(SystemClock):  # real time, plus the minutes POST /later lets pass
-    offset = 0.0
-    def now(self):
-        return super().now() + self.offset
-
-async def later(request):
-    clock.offset += float(request.query_params["seconds"])
-    return JSONResponse({"offset": clock.offset})
-
-os.fsync = lambda fd: None  # the server is never killed: its state file needs no fsync
-# enterprise limits, except the minute budgets: a minute of this test sends more
-# mutations than one minute's complexity allows, and a budget wait would be a real minute.
-limits = dataclasses.replace(Limits.for_plan("enterprise"), complexity_per_minute=10**12,
-                             requests_per_minute=10**7, daily_calls=10**8)
-clock = Clock()
-sandbox = Sandbox(plan="enterprise", limits=limits, clock=clock, state_path=sys.argv[1])
-sandbox.app.router.routes.append(Route("/later", later, methods=["POST"]))
-serve(sandbox, "127.0.0.1", int(sys.argv[2]))
-"""
-IDEMPOTENCY_SECONDS = 31 * 60
-"""Past monday's 30 minutes of Idempotency-Key replays (API_NOTES §1)."""
-
-
-# --- the sandbox server, in its own process -------------------------------------------------
-
-
-@dataclass
-class Server:
-    url: str
-    ids: OrderBoard
-    state: Path
-    process: subprocess.Popen[bytes]
-
-    def ping(self) -> None:
-        """One round trip: requests a killed client had fully sent are in by now."""
-        httpx.post(self.url, json={"query": "{ me { id } }"}, headers={"Authorization": TOKEN},
-                   timeout=10.0).raise_for_status()
-
-    def later(self, seconds: float) -> None:
-        """Let ``seconds`` pass on the server's clock (its idempotency keys expire)."""
-        httpx.post(self.url.removesuffix("/v2") + "/later", params={"seconds": seconds},
-                   timeout=10.0).raise_for_status()
-
-    def board(self, config: Config, db: Database) -> Harness:
-        """The board as the server last saved it (after every mutation request), in a
-        ``Harness`` for ``board_problems``."""
-        store = Store.from_json(json.loads(self.state.read_text(encoding="utf-8")))
-        return Harness(Sandbox(store=store), FakeClock(), self.ids, config, db)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+ALIAS_FAULTS = ("partial(1,INTERNAL_SERVER_ERROR):0.03,partial(3,INTERNAL_SERVER_ERROR):0.03,"
+                f"seed={SEED}")
+"""Now and then one alias of a request meets a server fault inside an HTTP 200 (issue #8):
+retried like a request fault, it must neither duplicate nor lose its record."""
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    state = tmp_path / "sandbox.json"
-    ids = Sandbox(plan="enterprise", state_path=state).create_order_board()
-    port, log = _free_port(), tmp_path / "sandbox.log"
-    with log.open("wb") as out:  # a file, not a pipe nobody reads: the server never blocks
-        process = subprocess.Popen([sys.executable, "-c", SERVER, str(state), str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT)
-    found = Server(f"http://127.0.0.1:{port}/v2", ids, state, process)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                found.ping()
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the sandbox did not start in time"
-                time.sleep(0.05)
+    with running_server(tmp_path, faults=ALIAS_FAULTS) as found:
         yield found
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- the orders, changed a little each iteration --------------------------------------------
@@ -312,6 +231,19 @@ def _sync(config: Config, db: Database, progress: Progress | None = None) -> Syn
             time.sleep(0.02)
 
 
+def _verify(config: Config, db: Database, *, repair: bool) -> VerifyResult:
+    """``verify`` (``sync --repair`` when ``repair``), waiting for a killed child's lock."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            with make_client(config, TOKEN) as client:
+                return run_verify(config, db, client, options=VerifyOptions(repair=repair))
+        except FatalSyncError as exc:
+            if "another ordersync sync" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _child(config: Config, pipe: int, errors: Path) -> None:
     """The forked child: its own database connections, one sync, a byte per request."""
     code = 1
@@ -379,24 +311,6 @@ def _count(db: Database, table: str, where: str) -> int:
 # --- the check ------------------------------------------------------------------------------
 
 
-def duplicates(h: Harness) -> list[str]:
-    """Duplicate items per identity, subitems per name under one item, groups per title."""
-    board = h.board()
-    found = []
-    for title, n in Counter(g["title"] for g in board["groups"]).items():
-        if n > 1:
-            found.append(f"{n} groups titled {title!r}")
-    items = h.items()
-    for identity, n in Counter(i["values"][h.ids.identity] for i in items).items():
-        if n > 1:
-            found.append(f"{n} items for {identity!r}")
-    for item in items:
-        for name, n in Counter(s["name"] for s in item["subitems"]).items():
-            if n > 1:
-                found.append(f"item {item['name']} has {n} subitems {name!r}")
-    return found
-
-
 @dataclass
 class RoutedBoards(Harness):
     """Every board of a routed run seen as one (for ``board_problems``), and each apart."""
@@ -413,16 +327,14 @@ ITEMS_PER_BOARD = 12
 
 
 def routed_problems(h: RoutedBoards) -> list[str]:
-    """Per board: no group title twice, the fill within the limit; every item on the board
-    the database records for its order."""
+    """Per board: no duplicate, no group title twice, the fill within the limit; every item
+    on the board the database records for its order."""
     found = []
     where = {}
     for board_id in h.board_ids:
-        board = h.sandbox.board(board_id)
-        for title, n in Counter(g["title"] for g in board["groups"]).items():
-            if n > 1:
-                found.append(f"board {board_id}: {n} groups titled {title!r}")
-        items = [i for g in board["groups"] for i in g["items"]]
+        one = Harness(h.sandbox, h.clock, replace(h.ids, board_id=board_id), h.config, h.db)
+        found += [f"board {board_id}: {p}" for p in duplicates(one)]
+        items = one.items()
         subitems = sum(len(i["subitems"]) for i in items)
         if max(len(items), subitems) > ITEMS_PER_BOARD:
             found.append(f"board {board_id} holds {len(items)} items, {subitems} subitems")
@@ -466,12 +378,18 @@ def describe(h: Harness, problems: list[str]) -> str:
 def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirrors_the_db(
         engine: str, server: Server, make_config: ConfigFactory,
         write_workbook: WorkbookFactory, tmp_path: Path, routed: bool) -> None:
+    # record_attempts counts every send, and a send killed in flight is one: two kills and
+    # a server fault on one alias would make a record FAILED (by design), which this test,
+    # about duplicates and losses, does not want to meet by chance.  Routed (issue #10):
+    # season by season onto boards of ITEMS_PER_BOARD, orders changing season; the clean
+    # run is a plain sync and there are no hand edits (verify reads one board so far).
     routing = {"routing": {"key": "{CUSTOMER SEASON}", "board_name": "Orders {CUSTOMER SEASON}",
                            "overflow": "split"}} if routed else {}
     config = make_config(monday=monday_table(
         server.ids, api_url=server.url, removed_lines=REMOVED_LINES[engine],
         limits={"max_mutations_per_request": 4,
-                **({"items_per_board": ITEMS_PER_BOARD} if routed else {})}, **routing))
+                **({"items_per_board": ITEMS_PER_BOARD} if routed else {})},
+        retry={"record_attempts": 10}, **routing))
     db = open_database(config)
     rng = random.Random(f"{SEED}-{engine}{'-routed' if routed else ''}")
     orders = Orders(rng, moves=routed)
@@ -480,7 +398,8 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
     kills: list[Kill] = []
     failures: list[str] = []
     known: set[str] = set()
-    expired = 0
+    expired = drifted = 0
+    planner = Planner(rng, server.ids)
     pace, estimate = Pace(), 6  # requests of a run's work (learnt)
     iteration = 0
     try:
@@ -509,8 +428,16 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
                 changes += ["(merged after the kill:)", *orders.evolve()]
                 write_workbook("GRE_orders.csv", orders.rows(), headers=headers)
                 run_pipeline(config, db)
+            if not routed and rng.random() < DRIFT_SHARE:  # planners edit the board by hand
+                with make_client(config, TOKEN) as client:
+                    edits = planner.edit(client, server.board(config, db).board(),
+                                         rng.randint(1, 4))
+                changes += ["(by hand:)", *edits]
+                drifted += bool(edits)
             kills += this
-            report = _sync(config, db)
+            result = None if routed else _verify(config, db, repair=True)  # sync --repair
+            report = _sync(config, db) if result is None else result.sync
+            assert report is not None
             estimate = max(2, sum(k.requests_seen for k in this) + report.requests)
             h = server.board(config, db)
             if routed:
@@ -523,6 +450,8 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
             if report.stopped or report.counts["failed"]:
                 problems.append(f"the clean run: stopped {report.stopped!r}, failures "
                                 f"{report.failures}")
+            if result is not None and not result.final.equal:
+                problems.append(f"verify after the repair: {result.final.counts}")
             running = _count(db, "sync_runs", "status = 'running'")
             if running:
                 problems.append(f"{running} sync run(s) still 'running'")
@@ -535,6 +464,13 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
             known = set(problems)
             iteration += 1
         boards = len(fetch(db, "SELECT board_id FROM monday_boards")) if routed else 1
+        if not routed:
+            final = _verify(config, db, repair=False).found
+            if not final.equal:
+                failures.append(f"the last verify: {final.counts}")
+            if duplicates(server.board(config, db)):
+                failures.append(f"duplicates at the end: "
+                                f"{duplicates(server.board(config, db))}")
     finally:
         db.dispose()
     elapsed = time.monotonic() - started
@@ -547,7 +483,8 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
                f"{sum(k.in_doubt_lines for k in in_doubt)} lines), "
                f"{sum(1 for k in landed if k.requests_seen == 0)} before a first request "
                f"ended, {sum(1 for k in landed if k.inherited)} with in-doubt records to "
-               f"reconcile; idempotency keys expired before {expired} clean runs; "
+               f"reconcile; idempotency keys expired before {expired} clean runs; the board "
+               f"edited by hand before {drifted}; "
                f"{len(orders.orders)} orders; {elapsed:.1f} s")
     print(summary)
     assert not failures, f"{summary}\n" + "\n".join(failures)

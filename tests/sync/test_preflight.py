@@ -127,7 +127,7 @@ def test_the_sandbox_board_ids_are_checked_through_the_cli_for_sync_plan_and_ver
 
     monkeypatch.setattr(ordersync.plan, "make_client", lambda config, token, **kw: h.client())
 
-    for command in (["sync"], ["plan"]):
+    for command in (["sync"], ["plan"], ["verify"]):
         result = CliRunner().invoke(cli, [*command, "--config", str(path)])
         assert result.exit_code == 1, (command, result.output)
         assert "monday.columns.eta: column 'eta_gone' is not on board" in result.stderr

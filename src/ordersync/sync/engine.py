@@ -10,13 +10,17 @@
    ``CapacityExceeded`` before any create — ``ordersync.limits.capacity_problems``);
 6. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
    groups → items moved to their order's group (a changed season) → items → subitems
-   under their parents' ids;
-7. the run's totals into ``sync_runs``.
+   under their parents' ids; then rounds for what they re-queued — board by board when
+   ``[monday.routing] key`` routes orders to several boards (``sync.routed``);
+7. the run's totals into ``sync_runs``, and the FAILED records the database holds.
 
-A fatal error (token, board, permissions) stops the run with nothing half
-written — the batch in flight is released to PENDING — and is raised.  Faults
-beyond the retry policy end the run early too, after the in-doubt batch was
-reconciled: the report says why (``stopped``) and the next run goes on.
+SIGTERM, SIGHUP or Ctrl-C (``stop``) end the run between requests, recorded
+``interrupted`` with its real counts.  A fatal error (token, board, permissions) stops
+the run with nothing half written — the batch in flight is released to PENDING —
+and is raised.  Faults beyond the retry policy end the run early too, after the
+in-doubt batch was reconciled: the report says why (``stopped``) and the next run
+goes on.  Records re-queued during the run (healed after their item was gone from
+the board, or faulted on their own alias) get further rounds of the passes.
 ``dry_run`` prints every request instead of sending it and writes nothing.
 """
 
@@ -50,13 +54,14 @@ from ordersync.sync.preflight import check_boards
 from ordersync.sync.report import SyncReport
 from ordersync.sync.routed import Boards, reconcile_routed, send_routed
 from ordersync.sync.sender import Sender
+from ordersync.sync.stop import Stop
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ORDERS = 2_000
 """Orders read and sent per round of the three passes (bounds memory at any volume)."""
-MAX_ROUNDS = 4
+MAX_ROUNDS = 5
 """Rounds of the passes in one run: the work, then what it re-queued (an item gone from
 the board takes up to three: its subitem's update, its create, its subitems' creates)."""
 
@@ -80,8 +85,9 @@ class Progress:
 def run_sync(config: Config, db: Database, client: MondayClient | None, *,
              options: SyncOptions = SyncOptions(), progress: Progress | None = None,
              out: Console | None = None, clock: Callable[[], float] = time.monotonic,
-             sleep: Callable[[float], None] = time.sleep) -> SyncReport:
-    """One sync run (see the module docstring); ``client`` may be None only for a dry run."""
+             sleep: Callable[[float], None] = time.sleep, stop: Stop | None = None) -> SyncReport:
+    """One sync run (see the module docstring); ``client`` may be None only for a dry run.
+    ``stop``: a signal's request to end the run between requests (``sync.stop``)."""
     started = clock()
     routed = config.monday.routing.key is not None
     board_id = config.monday.board_id if not routed else template_of(config)
@@ -107,6 +113,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         _run_passes(ctx, options, progress, Boards.open(ctx) if routed else None)
         report.requests, report.mutations = sender.requests, sender.mutations
         report.elapsed_seconds = round(clock() - started, 2)
+        _count_failed(db, report)
         return report
     if client is None:
         raise FatalSyncError("a sync needs a monday.com client (MONDAY_API_TOKEN)")
@@ -116,7 +123,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
-                      concurrency=config.monday.limits.concurrency)
+                      concurrency=config.monday.limits.concurrency, stop=stop)
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       real, client, run_id=report.run_id)
         status, error = "ok", None
@@ -131,7 +138,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             else:
                 reconcile_routed(boards, reconcile)
             _run_passes(ctx, options, progress, boards)
-        except RetriableSyncError as exc:  # monday kept failing: stop, report, retry later
+        except RetriableSyncError as exc:  # monday kept failing, or a signal: stop, report
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)
         except FatalSyncError as exc:
@@ -147,12 +154,19 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             report.complexity = budget.spent
             report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds
             report.elapsed_seconds = round(clock() - started, 2)
-            if status == "ok" and report.counts["failed"]:
+            _count_failed(db, report)
+            if status == "ok" and (report.counts["failed"] or report.failed_total):
                 status = "partial"
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,
                              failed=report.counts["failed"], error=error)
     return report
+
+
+def _count_failed(db: Database, report: SyncReport) -> None:
+    """The FAILED records the database holds after the run, whichever run failed them."""
+    failed = store.failed_records(db, examples=0)
+    report.failed_orders, report.failed_lines = failed.orders, failed.lines
 
 
 def _require_subitems_board(config: Config) -> None:

@@ -25,7 +25,7 @@ Every outcome is a ``sync_events`` row and a count in the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -140,19 +140,8 @@ class RecordHandler:
                 continue
             assert outcome.error is not None
             by_fate[fate(outcome.error)].append((job, outcome.error))
-        limited, refused = by_fate[Fate.LIMITED], by_fate[Fate.REFUSED]
-        for job, error in refused:
-            ctx.report.fail(records.what(job.record), error_text(error))
-        ctx.report.add("requeued", len(limited))
-        with ctx.db.begin() as conn:
-            events = records.confirm(conn, done)
-            records.release(conn, [(j.record, error_text(e)) for j, e in limited],
-                            SyncEvent.REQUEUED)
-            records.release(conn, [(j.record, error_text(e)) for j, e in refused],
-                            SyncEvent.RECORD_ERROR)
-            events += [self._event(j, "requeued" if f is Fate.LIMITED else "failed", e)
-                       for f in (Fate.LIMITED, Fate.REFUSED) for j, e in by_fate[f]]
-            ctx.events(conn, events)
+        self._write(lambda conn: records.confirm(conn, done), by_fate[Fate.LIMITED],
+                    by_fate[Fate.REFUSED], SyncEvent.RECORD_ERROR)
         if by_fate[Fate.GONE]:
             records.gone([(j.record, e) for j, e in by_fate[Fate.GONE]])
             ctx.events_now([self._event(j, "gone", e) for j, e in by_fate[Fate.GONE]])
@@ -178,24 +167,30 @@ class RecordHandler:
         adopted = [(job.record, found[records.key(job.record)]) for job, _ in jobs
                    if records.key(job.record) in found]
         rest = [(job, error) for job, error in jobs if records.key(job.record) not in found]
-        again, failed = [], []
-        for job, error in rest:
-            if records.attempts(job.record) < ctx.record_attempts:
-                again.append((job, error))
-            else:
-                failed.append((job, error))
-                ctx.report.fail(records.what(job.record), error_text(error))
-        ctx.report.add("requeued", len(again))
+        again = [(j, e) for j, e in rest if records.attempts(j.record) < ctx.record_attempts]
+        failed = [(j, e) for j, e in rest if records.attempts(j.record) >= ctx.record_attempts]
+        self._write(lambda conn: records.adopt(conn, adopted), again, failed,
+                    SyncEvent.FAULTS_EXHAUSTED)
+        ctx.again.update(records.event_key(j.record)[0] for j, _ in again)
+
+    def _write(self, first: Callable[[Any], list[store.Event]],
+               requeued: Sequence[tuple[Job, WireError | Exception]],
+               failed: Sequence[tuple[Job, WireError | Exception]], failure: SyncEvent) -> None:
+        """One transaction: ``first`` (confirmations or adoptions), then the re-queued
+        records back to PENDING and the failed ones to FAILED (by ``failure``), with
+        their events; counted in the report."""
+        ctx, records = self.ctx, self.records
+        for job, error in failed:
+            ctx.report.fail(records.what(job.record), error_text(error))
+        ctx.report.add("requeued", len(requeued))
         with ctx.db.begin() as conn:
-            events = records.adopt(conn, adopted)
-            records.release(conn, [(j.record, error_text(e)) for j, e in again],
+            events = first(conn)
+            records.release(conn, [(j.record, error_text(e)) for j, e in requeued],
                             SyncEvent.REQUEUED)
-            records.release(conn, [(j.record, error_text(e)) for j, e in failed],
-                            SyncEvent.FAULTS_EXHAUSTED)
-            events += [self._event(j, "requeued", e) for j, e in again]
+            records.release(conn, [(j.record, error_text(e)) for j, e in failed], failure)
+            events += [self._event(j, "requeued", e) for j, e in requeued]
             events += [self._event(j, "failed", e) for j, e in failed]
             ctx.events(conn, events)
-        ctx.again.update(records.event_key(j.record)[0] for j, _ in again)
 
     def _event(self, job: Job, outcome: str, error: WireError | Exception) -> store.Event:
         uuid, size = self.records.event_key(job.record)

@@ -125,7 +125,8 @@ def _order(c: Comparison, order: store.OrderRow, lines: Sequence[store.LineRow],
         if order.item_id is None:
             report.add(Finding(Kind.MISSING_ITEM, key, detail="never created"
                                if order.state != store.SYNCED else "not on the board"))
-            if order.state != store.PENDING:  # a pending create is the next sync's anyway
+            # PENDING: the next sync's anyway; FAILED: it waits for --retry-failed
+            if order.state == store.SYNCED:
                 plan.recreate_orders[order.record_uuid] = "not on the board"
             return
         why = _gone_reason(c, order.item_id, order.group_id in gone_groups)
@@ -187,7 +188,7 @@ def _lines(c: Comparison, key: str, item: BoardItem, lines: Sequence[store.LineR
                 detail = ("never created" if line.subitem_id is None else
                           f"subitem {line.subitem_id} deleted or archived")
                 report.add(Finding(Kind.MISSING_SUBITEM, where, item.id, detail=detail))
-                if line.subitem_id is not None or line.state != store.PENDING:
+                if line.subitem_id is not None or line.state == store.SYNCED:
                     plan.recreate_lines[line.record_uuid, line.size_code] = detail
             continue
         if not should_show:

@@ -4,10 +4,13 @@
 2. one pass: the board read in pages of 500 items with their subitems, the recorded
    items it did not show looked up by id (archived / deleted / elsewhere), compared with
    the database kind by kind, recorded in ``verify_runs``;
-3. with ``repair``: extras deleted if ``delete_extras`` (never otherwise), the repair
-   plan written under the board's writer lock (records back to PENDING with the action
-   that puts them right), the ordinary sync run to send it (``run_sync``: the one writer
-   of the board), and a second pass to show the result.
+3. with ``repair``: records an interrupted sync left in doubt settled first by a sync
+   (and the pass repeated, so they are compared too); extras deleted if
+   ``delete_extras`` (never otherwise); the repair plan written under the board's writer
+   lock (records back to PENDING with the action that puts them right); the ordinary
+   sync run to send it (``run_sync``: the one writer of the board); and a second pass to
+   show the result — repeated (``REPAIR_ROUNDS``) while that pass still finds records to
+   put right, e.g. ones the sync re-queued after a server fault.
 
 A verify without ``repair`` sends no mutation.
 """
@@ -42,6 +45,10 @@ from ordersync.verify.board import item_states, read_board
 from ordersync.verify.compare import Comparison, columns_read, compare
 from ordersync.verify.report import VerifyReport
 
+REPAIR_ROUNDS = 3
+"""Repair and verify again at most this often: a record the repair's sync re-queued (a
+server fault on its alias, a limit) is put right by the next round."""
+
 
 @dataclass(frozen=True)
 class VerifyOptions:
@@ -63,7 +70,7 @@ class VerifyResult:
     found: VerifyReport
     """The first pass: how the board differed."""
     sync: SyncReport | None = None
-    """The repair's sync run."""
+    """The repair's (last) sync run."""
     after: VerifyReport | None = None
     """The pass after the repair."""
 
@@ -88,13 +95,22 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
     found, plan = _pass(config, db, client, options, progress)
     if not options.repair:
         return VerifyResult(found)
+    sync_options = SyncOptions(customers=options.customers)
+    if found.in_doubt:  # settle what an interrupted sync left in doubt, then compare it too
+        run_sync(config, db, client, options=sync_options, progress=progress.sync, clock=clock,
+                 sleep=sleep)
+        found, plan = _pass(config, db, client, options, progress)
     if plan.extras and options.delete_extras:
         found.mutations, found.deleted = _delete(config, client, plan.extras, clock, sleep)
-    with board_lock(db, board_id):
-        store.apply_repair(db, board_id, plan)
-    synced = run_sync(config, db, client, options=SyncOptions(customers=options.customers),
-                      progress=progress.sync, clock=clock, sleep=sleep)
-    after, _ = _pass(config, db, client, options, progress, repaired=True)
+    for _ in range(REPAIR_ROUNDS):
+        with board_lock(db, board_id):
+            store.apply_repair(db, board_id, plan)
+        synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
+                          clock=clock, sleep=sleep)
+        after, plan = _pass(config, db, client, options, progress, repaired=True)
+        if after.equal or synced.stopped or not plan.records:
+            break  # equal, stopped, or only extras / FAILED records left: another round
+            # would change nothing
     return VerifyResult(found, synced, after)
 
 

@@ -9,7 +9,7 @@ ones (the sync reconciles those first).  Every value is bound.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import VERIFY_KINDS, registered_columns
-from ordersync.sync import store
 from ordersync.sync.store import LineRow, OrderRow, Scope, dumps, loads
+from ordersync.sync.transitions import apply_statement
 from ordersync.verify.report import VerifyReport
 
 
@@ -92,27 +92,29 @@ def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[s
 
 
 def apply_repair(db: Database, board_id: str, plan: RepairPlan) -> None:
-    """Put the plan's records back to PENDING with the right action, in one transaction."""
-    common = {"pending": store.PENDING, "sending": store.SENDING}
+    """Put the plan's records back to PENDING with the right action, in one transaction
+    (``DRIFTED`` moves of the state table; SENDING records are left to the sync)."""
     with db.begin() as conn:
-        _many(conn, db.sql("verify_recreate_order"),
-              [{**common, "u": u, "reason": f"verify: {why}; created again"}
-               for u, why in plan.recreate_orders.items()])
-        _many(conn, db.sql("verify_recreate_lines"),
-              [{**common, "u": u, "c": None, "reason": "verify: its item is created again"}
-               for u in plan.recreate_orders]
-              + [{**common, "u": u, "c": c, "reason": f"verify: {why}; created again"}
-                 for (u, c), why in plan.recreate_lines.items()])
-        _many(conn, db.sql("verify_resync_order"),
-              [{**common, "u": u, "item": item, "group_id": group, "shown": dumps(shown),
-                "reason": "verify: the board differs; sent again"}
-               for u, (item, group, shown) in plan.resync_orders.items()])
-        _many(conn, db.sql("verify_resync_line"),
-              [{**common, "u": u, "c": c, "sub": sub, "shown": dumps({"values": shown}),
-                "reason": "verify: the board differs; sent again"}
-               for (u, c), (sub, shown) in plan.resync_lines.items()])
-        _many(conn, f"DELETE FROM {db.table('monday_groups')} WHERE board_id = :b AND "
-                    "group_id = :g", [{"b": board_id, "g": g} for g in plan.forget_groups])
+        apply_statement(conn, db, "verify_recreate_order",
+                        [{"u": u, "reason": f"verify: {why}; created again"}
+                         for u, why in plan.recreate_orders.items()])
+        apply_statement(conn, db, "verify_recreate_lines",
+                        [{"u": u, "c": None, "reason": "verify: its item is created again"}
+                         for u in plan.recreate_orders]
+                        + [{"u": u, "c": c, "reason": f"verify: {why}; created again"}
+                           for (u, c), why in plan.recreate_lines.items()])
+        apply_statement(conn, db, "verify_resync_order",
+                        [{"u": u, "item": item, "group_id": group, "shown": dumps(shown),
+                          "reason": "verify: the board differs; sent again"}
+                         for u, (item, group, shown) in plan.resync_orders.items()])
+        apply_statement(conn, db, "verify_resync_line",
+                        [{"u": u, "c": c, "sub": sub, "shown": dumps({"values": shown}),
+                          "reason": "verify: the board differs; sent again"}
+                         for (u, c), (sub, shown) in plan.resync_lines.items()])
+        if plan.forget_groups:
+            conn.execute(sa.text(f"DELETE FROM {db.table('monday_groups')} WHERE board_id = :b "
+                                 "AND group_id = :g"),
+                         [{"b": board_id, "g": g} for g in plan.forget_groups])
 
 
 def record_run(db: Database, report: VerifyReport, started: datetime) -> int:
@@ -133,23 +135,6 @@ def record_run(db: Database, report: VerifyReport, started: datetime) -> int:
                                 {"b": report.board_id}).scalar_one())
 
 
-def last_run(db: Database) -> dict[str, Any] | None:
-    """The latest verify pass, for ``ordersync status``."""
-    if not db.has_table("verify_runs"):
-        return None
-    with db.begin() as conn:
-        row = conn.execute(sa.text(f"SELECT * FROM {db.table('verify_runs')} "
-                                   "ORDER BY id DESC LIMIT 1")).first()
-    if row is None:
-        return None
-    found = dict(row._mapping)
-    return {k: (str(v) if isinstance(v, datetime) else v) for k, v in found.items()}
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
-
-def _many(conn: Any, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        conn.execute(sa.text(sql), list(rows))
