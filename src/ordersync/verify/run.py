@@ -89,6 +89,11 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
     if board_id is None:
         raise ConfigError("[monday]", ["monday.board_id: required to verify — the id of the "
                                        "order board (in its URL: …/boards/<id>)"])
+    if config.monday.routing.key is not None:  # it would see the routed orders as missing
+        raise ConfigError("[monday.routing]", [
+            "monday.routing.key: verify reads one board and does not cover routed boards yet; "
+            "nothing was read or changed — `ordersync status` shows the orders and lines on "
+            "each board, and every sync checks each board's columns before writing"])
     progress = progress or VerifyProgress()
     create_tables(db)
     check_boards(config, client, db)
