@@ -214,3 +214,26 @@ def test_boards_by_ids_honour_page_and_limit(api: Api, sandbox: Sandbox,
         "query ($ids: [ID!], $p: Int) { boards(ids: $ids, limit: 1, page: $p) { id } }",
         ids=ids, p=page)["boards"]] for page in (1, 2, 3)]
     assert pages == [[board.board_id], [other.board_id], []]
+
+
+@pytest.mark.parametrize("how", ["multiple", "simple", "column_value"])
+def test_an_item_is_renamed_through_its_name_column(api: Api, board: OrderBoard,
+                                                    how: str) -> None:
+    item = api.create(board, "old name")
+    documents = {
+        "multiple": ("mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values("
+                     "board_id: $b, item_id: $i, column_values: $v) { name } }",
+                     json.dumps({"name": "new name"})),
+        "simple": ('mutation ($b: ID!, $i: ID, $v: String) { change_simple_column_value('
+                   'board_id: $b, item_id: $i, column_id: "name", value: $v) { name } }',
+                   "new name"),
+        "column_value": ('mutation ($b: ID!, $i: ID, $v: JSON!) { change_column_value('
+                         'board_id: $b, item_id: $i, column_id: "name", value: $v) { name } }',
+                         json.dumps("new name")),
+    }
+    document, value = documents[how]
+    assert api.data(document, b=board.board_id, i=item, v=value)
+    assert api.names(board) == ["new name"]
+    refused = api.gql(documents["multiple"][0], b=board.board_id, i=item,
+                      v=json.dumps({"name": ""}))
+    assert refused["errors"][0]["extensions"]["code"] == "InvalidItemNameException"

@@ -34,7 +34,7 @@ from typing import Any
 from ordersync.sandbox import refusals
 from ordersync.sandbox.boards import BoardOps
 from ordersync.sandbox.clock import Clock
-from ordersync.sandbox.columns import ColumnKind, invalid_column_id
+from ordersync.sandbox.columns import ColumnKind, invalid_column_id, invalid_value
 from ordersync.sandbox.groups import GroupOps
 from ordersync.sandbox.inspection import board_snapshot
 from ordersync.sandbox.item_queries import compile_query
@@ -98,16 +98,17 @@ class Store(BoardOps, GroupOps):
                                       values: Mapping[str, Any],
                                       create_labels_if_missing: bool = False) -> Item:
         board, item = self._item_on(board_id, item_id)
-        changes = self._validate(board, values, create_labels_if_missing, json_form=True)
-        return self._apply(board, item, changes)
+        rest, name = _split_name(board, values)
+        changes = self._validate(board, rest, create_labels_if_missing, json_form=True)
+        return self._apply(board, item, changes, name=name)
 
     def change_simple_column_value(self, item_id: ID, board_id: ID, column_id: str,
                                    value: str | None,
                                    create_labels_if_missing: bool = False) -> Item:
         board, item = self._item_on(board_id, item_id)
-        changes = self._validate(board, {column_id: value}, create_labels_if_missing,
-                                 json_form=False)
-        return self._apply(board, item, changes)
+        rest, name = _split_name(board, {column_id: value})
+        changes = self._validate(board, rest, create_labels_if_missing, json_form=False)
+        return self._apply(board, item, changes, name=name)
 
     def change_column_value(self, item_id: ID, board_id: ID, column_id: str, value: Any,
                             create_labels_if_missing: bool = False) -> Item:
@@ -240,3 +241,16 @@ class Store(BoardOps, GroupOps):
         return board_snapshot(self, self.board(board_id))
 
 
+def _split_name(board: Board, values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The values without the ``name`` column, and the new item name if one is set:
+    monday renames an item through ``{"name": "…"}`` (its name-column docs; Pipedream's
+    "Update Item Name" does this).  A name that is not a string is a ColumnValueException."""
+    rest = dict(values)
+    column = board.column("name")
+    if "name" not in rest or column is None or column.type is not ColumnKind.NAME:
+        return rest, None
+    name = rest.pop("name")
+    if not isinstance(name, str):
+        raise invalid_value(column, name)
+    refusals.check_item_name(name)
+    return rest, name
