@@ -109,7 +109,7 @@ def test_versions_lists_the_current_version(api: Api) -> None:
 
 @pytest.mark.parametrize("mutation", [
     'create_workspace(name: "W", kind: open) { id }',
-    'create_column(board_id: 1, title: "T", column_type: text) { id }',
+    'create_webhook(board_id: 1, url: "https://x", event: create_item) { id }',
     "delete_board(board_id: 1) { id }",
     'create_update(item_id: 1, body: "hi") { id }',
 ])

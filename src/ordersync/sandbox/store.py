@@ -19,10 +19,11 @@ use ``clock.utcnow()``, cursor lifetimes ``clock.now()`` (``clock.py``).
 
 This module holds the item operations, the pages and persistence; the shared state and
 steps are in ``store_base.py``, group operations in ``groups.py``, board operations in
-``boards.py``.  The records (``Board``, ``Group``, ``Item``, ``ItemState``,
-``OrderBoard``) live in ``model.py`` and cursors and pages in ``paging.py`` (both
-re-exported here), their state-file JSON in ``persistence.py``, the store's errors in
-``refusals.py``, ``query_params`` in ``item_queries.py``.
+``boards.py``, column operations in ``column_ops.py``.  The records (``Board``,
+``Group``, ``Item``, ``ItemState``, ``OrderBoard``) live in ``model.py`` and cursors and
+pages in ``paging.py`` (both re-exported here), their state-file JSON in
+``persistence.py``, the store's errors in ``refusals.py``, ``query_params`` in
+``item_queries.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 from ordersync.sandbox import refusals
 from ordersync.sandbox.boards import BoardOps
 from ordersync.sandbox.clock import Clock
+from ordersync.sandbox.column_ops import ColumnOps
 from ordersync.sandbox.columns import ColumnKind, invalid_column_id, invalid_value
 from ordersync.sandbox.groups import GroupOps
 from ordersync.sandbox.inspection import board_snapshot
@@ -61,7 +63,7 @@ __all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "FIRST_ID", "ID"
            "ItemsPage", "OrderBoard", "Store"]
 
 
-class Store(BoardOps, GroupOps):
+class Store(BoardOps, GroupOps, ColumnOps):
     """All boards and items of one sandbox account."""
 
     # --- items ----------------------------------------------------------------------------

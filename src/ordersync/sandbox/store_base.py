@@ -103,6 +103,11 @@ class StoreBase:
         self._live.setdefault(board.id, 0)
         return board
 
+    def _column_id(self, kind: ColumnKind) -> str:
+        """A new column id, as monday makes them (``status_mk1a2b``)."""
+        self._next_group += 1
+        return f"{kind.value}_mk{self._next_group:04x}"
+
     def _group(self, board: Board, group_id: str) -> Group:
         """An active group of ``board`` (archived and deleted ones take no items)."""
         group = board.group(group_id)
