@@ -390,7 +390,8 @@ def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | N
     create_subitem, change_column_value, change_simple_column_value,
     change_multiple_column_values, duplicate_item, move_item_to_group,
     move_item_to_board, archive_item, delete_item.  Column types: text,
-    long_text, numbers, date, status, dropdown (name, subtasks read-only).
+    long_text, numbers, date, status, dropdown; name (renames the item);
+    subtasks read-only.
     Other fields answer with their documented shape (null, [], the account's
     fixed user, workspace and folder); other mutations fail with
     NOT_SUPPORTED_BY_SANDBOX.  Limits: the plan's complexity, minute, daily
