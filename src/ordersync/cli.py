@@ -384,10 +384,11 @@ def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | N
     answered.  Modelled (real data): boards (ids/page/limit/state/workspace
     filters), columns, groups, items_page and next_items_page with cursors
     and query_params, items (ids/page/limit/exclude_nonactive),
-    items_page_by_column_values (one column), me/users/workspaces/folders/
-    account, complexity, version(s); mutations create_board, duplicate_board,
-    create_column, change_column_title, delete_column, create_group, update_group, archive_group, delete_group, create_item,
-    create_subitem, change_column_value, change_simple_column_value,
+    items_page_by_column_values, me/users/workspaces/folders/account,
+    complexity, version(s); mutations create_board, duplicate_board,
+    create_column, change_column_title, delete_column, create_group,
+    update_group, archive_group, delete_group, create_item, create_subitem,
+    change_column_value, change_simple_column_value,
     change_multiple_column_values, duplicate_item, move_item_to_group,
     move_item_to_board, archive_item, delete_item.  Column types: text,
     long_text, numbers, date, status, dropdown; name (renames the item);

@@ -197,16 +197,27 @@ class Store(BoardOps, GroupOps, ColumnOps):
     def items_by_column_values(self, board_id: ID, column_id: str,
                                values: Sequence[str | None], *,
                                limit: int = DEFAULT_PAGE) -> ItemsPage:
-        """items_page_by_column_values for one column: active items whose text equals one
-        of ``values`` (whole value, case-insensitive; ``""``/null match empty cells)."""
+        """items_page_by_column_values for one column (see ``items_by_columns``)."""
+        return self.items_by_columns(board_id, [(column_id, values)], limit=limit)
+
+    def items_by_columns(self, board_id: ID,
+                         columns: Sequence[tuple[str, Sequence[str | None]]], *,
+                         limit: int = DEFAULT_PAGE) -> ItemsPage:
+        """items_page_by_column_values: active items whose text equals one of each
+        column's values (whole value, case-insensitive; ``""``/null match empty cells),
+        any of a column's values, every column (API_NOTES §4)."""
         board = self.board(board_id)
         check_limit(limit)
-        column = board.column(column_id)
-        if column is None:
-            raise invalid_column_id(column_id)
-        if column.type is ColumnKind.SUBTASKS:
-            raise refusals.not_filterable(column)
-        return self._pages.first_page(board.id, limit, match=(column_id, tuple(values)))
+        if not columns:
+            raise refusals.no_columns()
+        for column_id, _ in columns:
+            column = board.column(column_id)
+            if column is None:
+                raise invalid_column_id(column_id)
+            if column.type is ColumnKind.SUBTASKS:
+                raise refusals.not_filterable(column)
+        match = tuple((column_id, tuple(values)) for column_id, values in columns)
+        return self._pages.first_page(board.id, limit, match=match)
 
     # --- persistence and inspection -------------------------------------------------------
 
