@@ -20,11 +20,10 @@ import polars as pl
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
-from ordersync.ingest import rejects
+from ordersync.ingest import naming, rejects
 from ordersync.ingest.headers import SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
 from ordersync.ingest.values import clean_text, plain_numeric, type_column
-from ordersync.names import NameTemplate, TemplateField
 
 KEY_SEPARATOR = "\x1f"
 _UNPIVOT_SLICE = 12_500
@@ -121,21 +120,27 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     typed = cleaned.select("_file", "_row",
                            *(rule.value.alias(label) for label, rule in rules.items()))
     del cleaned
-    typed = _with_customer(typed, config, inputs, types)
+    typed = naming.with_customer(typed, config, [i.profile for i in inputs], types)
+    kinds.setdefault(config.columns.customer, "descriptive")
     key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
                         separator=KEY_SEPARATOR)
     typed = typed.with_columns(key.alias("_key"))
-    typed = typed.with_columns(_render(config.names.group_template, types).alias("_group"),
-                               _render(config.names.item_template, types).alias("_item"))
+    seasons = naming.canonical_seasons(typed, config)
+    group = naming.render("group", config.names.group_template, types, seasons)
+    item = naming.render("item", config.names.item_template, types, {})
+    typed = typed.with_columns(group.value.alias("_group"), item.value.alias("_item"),
+                               group.problem.alias("_group_problem"),
+                               item.problem.alias("_item_problem"))
 
     rejected = pl.concat([
         rejects.cell_rejects(problems, typed["_key"], flagged),
         rejects.missing_key_rejects(typed, config),
-        rejects.name_rejects(typed, config),
+        rejects.name_rejects(typed),
         *strays,
     ])
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
-    staged = typed.join(bad, on=["_file", "_row"], how="anti")
+    staged = typed.join(bad, on=["_file", "_row"], how="anti").drop(
+        "_group_problem", "_item_problem")
 
     sizes = [label for label in labels if kinds[label] == "size"]
     lines = _unpivot(staged, sizes)
@@ -154,7 +159,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         cancelled.fill_null(False).cast(pl.Int64).alias("_cancelled"),
         pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
     ).drop("_sizes")
-    requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
+    requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in types)
     return PreparedBatch(requests, staged, lines, rejected,
                          _stats(inputs, read, staged, rejected, blanks))
 
@@ -186,30 +191,3 @@ def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.D
                   rejected_n.get(i, 0), staged_n.get(i, 0))
         for i, item in enumerate(inputs)
     )
-
-
-def _with_customer(typed: pl.DataFrame, config: Config, inputs: Sequence[SheetInput],
-                   types: dict[str, ValueType]) -> pl.DataFrame:
-    """Canonical customer names; blank or missing customer cells get the profile's customer."""
-    column = config.columns.customer
-    fallback = pl.col("_file").replace_strict(
-        {i: item.profile.customer for i, item in enumerate(inputs)}, return_dtype=pl.String)
-    if column not in typed.columns:
-        types[column] = "text"
-        return typed.with_columns(fallback.alias(column))
-    names = config.columns.customer_names
-    upper = pl.col(column).str.replace_all(r"\s+", " ").str.to_uppercase()
-    mapped = upper.replace_strict(names, default=pl.col(column)) if names else pl.col(column)
-    return typed.with_columns(mapped.fill_null(fallback).alias(column))
-
-
-def _render(template: NameTemplate, types: dict[str, ValueType]) -> pl.Expr:
-    parts: list[pl.Expr] = []
-    for part in template.parts:
-        if isinstance(part, TemplateField):
-            present = [canonical_value(c, types[c]) for c in part.columns if c in types]
-            parts.append(pl.coalesce(present).fill_null("") if present else pl.lit(""))
-        else:
-            parts.append(pl.lit(part))
-    text = pl.concat_str(parts).str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)

@@ -54,14 +54,14 @@ def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
     ])
 
 
-def name_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
+def name_rejects(typed: pl.DataFrame) -> pl.DataFrame:
+    """A reject per row whose group or item name template has a field without a value."""
     return _stack([
-        typed.filter(pl.col(f"_{role}").is_null() & pl.col("_key").is_not_null()).select(
-            "_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
-            pl.lit(None, dtype=pl.String).alias("raw_value"),
-            pl.lit(f"the {role} name template {template!r} gives an empty name").alias("reason"),
-            pl.col("_key").alias("business_key"))
-        for role, template in (("group", config.names.group), ("item", config.names.item))
+        typed.filter(pl.col(f"_{role}_problem").is_not_null() & pl.col("_key").is_not_null())
+        .select("_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
+                pl.lit(None, dtype=pl.String).alias("raw_value"),
+                pl.col(f"_{role}_problem").alias("reason"), pl.col("_key").alias("business_key"))
+        for role in ("group", "item")
     ])
 
 
