@@ -127,10 +127,10 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     typed = typed.with_columns(key.alias("_key"))
     seasons = naming.canonical_seasons(typed, config)
     group = naming.render("group", config.names.group_template, types, seasons)
-    item = naming.render("item", config.names.item_template, types, {})
-    typed = typed.with_columns(group.value.alias("_group"), item.value.alias("_item"),
+    item_name = naming.render("item", config.names.item_template, types, {})
+    typed = typed.with_columns(group.value.alias("_group"), item_name.value.alias("_item"),
                                group.problem.alias("_group_problem"),
-                               item.problem.alias("_item_problem"))
+                               item_name.problem.alias("_item_problem"))
 
     rejected = pl.concat([
         rejects.cell_rejects(problems, typed["_key"], flagged),
