@@ -56,6 +56,8 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
     for f in report.files:
         if f.error:
             console.print(f"[red]✗[/] {f.error}", highlight=False)
+        for note in f.notes:
+            console.print(f"[yellow]![/] {note}", highlight=False)
     if report.new_columns:
         names = report.new_columns
         listed = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
 from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import (
@@ -26,8 +27,9 @@ from ordersync.ingest.load import (
     write_outcomes,
 )
 from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
-from ordersync.ingest.reader import read_sheet
+from ordersync.ingest.reader import read_fitting
 from ordersync.ingest.report import FileReport, IngestReport
+from ordersync.ingest.totals import total_warnings
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
@@ -77,13 +79,15 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if content_hash(data) != digest:
                 raise IngestError(Location(source.display), "the file changed while being read",
                                   "run the command again once it is saved")
-            sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
-            layout = detect_layout(sheet, config, source.profile)
+            sheet, layout, notes = read_fitting(
+                source.path, source.display, data, source.profile,
+                lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return FileOutcome(source, digest, fingerprint, None, str(exc))
         except Exception as exc:  # a reader bug must fail the file, not the run
             return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
+        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
+                           notes=notes)
 
     new_columns: dict[str, None] = {}
     if todo and not dry_run:
@@ -92,12 +96,13 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         # Files go in batches of bounded size, so memory stays flat however many there are.
         for chunk in _batches(todo, config.sources.batch_mb << 20):
             outcomes, batch = _prepare(list(pool.map(read, chunk)), config)
-            added = (pending_columns(db, batch) if dry_run
-                     else write_outcomes(db, outcomes, batch))
-            new_columns.update(dict.fromkeys(added))
-            stats = iter(batch.stats if batch else ())
-            for outcome in outcomes:
-                reports.append(outcome.report(next(stats) if outcome.input else None))
+            if dry_run:
+                new_columns.update(dict.fromkeys(pending_columns(db, batch)))
+                reports += _reports(outcomes, batch)
+                continue
+            for written, written_batch, added in _write(db, config, outcomes, batch):
+                new_columns.update(dict.fromkeys(added))
+                reports += _reports(written, written_batch)
             del outcomes, batch
     if todo and not dry_run:
         analyze_staging(db)
@@ -106,6 +111,36 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                         dry_run)
 
 
+def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
+    stats = iter(batch.stats if batch else ())
+    warnings = total_warnings(batch)
+    reports = []
+    for index, outcome in enumerate(o for o in outcomes):
+        report = outcome.report(next(stats) if outcome.input else None)
+        if outcome.input is not None and index in warnings:
+            report = replace(report, notes=report.notes + warnings[index])
+        reports.append(report)
+    return reports
+
+
+def _write(db: Database, config: Config, outcomes: list[FileOutcome],
+           batch: PreparedBatch | None
+           ) -> Iterator[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
+    """Write a batch; if the database refuses it, write its files one by one, and fail only
+    the file it refuses (with the reason), so no file is left loading."""
+    try:
+        yield outcomes, batch, write_outcomes(db, outcomes, batch)
+        return
+    except ConfigError:
+        raise
+    except Exception as exc:
+        if sum(1 for o in outcomes if o.input) <= 1:
+            failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
+            yield failed, None, write_outcomes(db, failed, None)
+            return
+    for outcome in outcomes:
+        alone, single = _prepare([outcome], config)
+        yield from _write(db, config, alone, single)
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
@@ -156,6 +191,12 @@ def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
         yield batch
 
 
+def _refused(source: SourceFile, exc: Exception) -> str:
+    return str(IngestError(Location(source.display),
+                           f"the database refused the file's rows ({foreign_reason(exc)})",
+                           "please report it with the file"))
+
+
 def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {exc!r}",
+    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
                            "please report it with the file"))

@@ -43,6 +43,7 @@ class FileOutcome:
     fingerprint: str
     input: SheetInput | None
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     def failed(self, error: str) -> FileOutcome:
         return replace(self, input=None, error=error)
@@ -50,10 +51,11 @@ class FileOutcome:
     def report(self, stats: FileStats | None) -> FileReport:
         if stats is None:
             return FileReport(self.source.display, self.source.profile_code, "failed",
-                              error=self.error)
+                              error=self.error, notes=self.notes)
         return FileReport(self.source.display, self.source.profile_code, "staged",
                           rows_read=stats.rows_read, rows_staged=stats.rows_staged,
-                          rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank)
+                          rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank,
+                          notes=self.notes)
 
 
 @dataclass(frozen=True)

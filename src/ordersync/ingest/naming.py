@@ -2,10 +2,11 @@
 
 Every row gets one canonical customer: the ``[customers]`` (or
 ``columns.customer_names``) entry or the other profile's ``customer`` its
-customer cell is a spelling of, else its own profile's ``customer`` — so one customer is one customer whatever its files
-write.  The season columns of the group name (every column of ``names.group``
-but the customer column) are mapped through ``[seasons]`` for the name only:
-the cells keep what the customer wrote.  A name template whose field has no
+customer cell is a spelling of, else its own profile's ``customer`` — so one
+customer is one customer whatever its files write.  The season columns of
+the group name (every column of ``names.group`` but the customer column) are
+mapped through ``[seasons]`` for the name only: the cells keep what the
+customer wrote.  A name template whose field has no
 value for a row gives no name; the row is rejected with the field named.
 
 Mapping happens once per distinct value (a few hundred per batch at most), so

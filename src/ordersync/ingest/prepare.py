@@ -21,8 +21,9 @@ from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
 from ordersync.ingest import naming, rejects
-from ordersync.ingest.headers import SheetLayout, data_rows
+from ordersync.ingest.headers import SheetColumn, SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
+from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import clean_text, plain_numeric, type_column
 
 KEY_SEPARATOR = "\x1f"
@@ -57,6 +58,7 @@ class PreparedBatch:
     lines: pl.DataFrame  # _file, _row, size_code, qty
     rejects: pl.DataFrame  # _file, row, column, raw_value, reason, business_key
     stats: tuple[FileStats, ...]
+    warnings: pl.DataFrame  # _file, row, business_key, message: staged rows to look at
 
 
 def column_conflicts(inputs: Sequence[SheetInput]) -> dict[int, str]:
@@ -84,17 +86,21 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     labels = list(types)
     null_values = config.columns.null_values
 
-    frames, strays = [], []
+    frames, strays, errors = [], [], []
     for index, item in enumerate(inputs):
         rows = data_rows(item.sheet, item.layout)
         unnamed = [clean_text(s, null_values).alias(s) for s in item.layout.unnamed]
         rows = rows.with_columns(unnamed) if unnamed else rows
         strays.append(rejects.stray_rejects(rows, index, item.layout.unnamed))
+        found = rejects.error_cells(item.sheet.errors, index, item.layout)
+        errors.append(found)
         has_stray = (pl.any_horizontal(pl.col(list(item.layout.unnamed)).is_not_null())
                      if item.layout.unnamed else pl.lit(False))
+        if found.height:  # a row whose only cells are errors is not blank
+            has_stray = has_stray | pl.col("_row").is_in(found["row"].implode())
         frames.append(rows.select(
             pl.lit(index, dtype=pl.Int32).alias("_file"), "_row", has_stray.alias("_stray"),
-            *(pl.col(c.source).alias(c.label) for c in item.layout.columns)))
+            *(_cell(c, item.sheet.decimal_comma).alias(c.label) for c in item.layout.columns)))
     # Intermediate frames are dropped as soon as the next one exists: a 305-column batch
     # of text is a few hundred MB.
     combined = pl.concat(frames, how="diagonal")
@@ -125,6 +131,8 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
                         separator=KEY_SEPARATOR)
     typed = typed.with_columns(key.alias("_key"))
+    sizes = [label for label in labels if kinds[label] == "size"]
+    totals = check_totals(typed, config, sizes, types)
     seasons = naming.canonical_seasons(typed, config)
     group = naming.render("group", config.names.group_template, types, seasons)
     item_name = naming.render("item", config.names.item_template, types, {})
@@ -133,7 +141,9 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                                item_name.problem.alias("_item_problem"))
 
     rejected = pl.concat([
+        rejects.with_keys(pl.concat(errors), typed),
         rejects.cell_rejects(problems, typed["_key"], flagged),
+        *totals.rejects,
         rejects.missing_key_rejects(typed, config),
         rejects.name_rejects(typed),
         *strays,
@@ -142,7 +152,6 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     staged = typed.join(bad, on=["_file", "_row"], how="anti").drop(
         "_group_problem", "_item_problem")
 
-    sizes = [label for label in labels if kinds[label] == "size"]
     lines = _unpivot(staged, sizes)
     hashed = set(config.merge.hash_columns or labels)
     descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
@@ -161,7 +170,20 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     ).drop("_sizes")
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in types)
     return PreparedBatch(requests, staged, lines, rejected,
-                         _stats(inputs, read, staged, rejected, blanks))
+                         _stats(inputs, read, staged, rejected, blanks),
+                         totals.warnings.join(bad, left_on=["_file", "row"],
+                                              right_on=["_file", "_row"], how="anti"))
+
+
+def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:
+    """A column's text; in a ';' CSV, decimals written 1.234,50 become 1234.50."""
+    text = pl.col(column.source)
+    if not decimal_comma or column.value_type != "decimal":
+        return text
+    european = text.str.strip_chars().str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+    return pl.when(european).then(
+        text.str.strip_chars().str.replace_all(".", "", literal=True)
+        .str.replace(",", ".", literal=True)).otherwise(text)
 
 
 def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:

@@ -17,6 +17,8 @@ class FileReport:
     rows_rejected: int = 0
     rows_blank: int = 0
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the user should know though nothing failed (a hidden sheet skipped…)."""
 
 
 @dataclass(frozen=True)
