@@ -161,8 +161,9 @@ class ColumnsConfig(_Model):
     date column unless it is listed here or in decimals / integers)."""
     date_formats: list[str] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d.%m.%Y"]
     """strptime formats tried in order for dates written as text (day first, as customers do)."""
-    null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a", "tbc", "tba", "-"]
-    """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null)."""
+    null_values: list[str] = ["nan", "none", "null", "n/a", "tbc", "tba", "-"]
+    """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null).
+    Excel's error texts (#N/A, #DIV/0! …) cannot be listed: an error rejects its row."""
     customer: Header = "CUSTOMER"
     """The column holding the customer name."""
     customer_names: dict[str, str] = {}
@@ -181,6 +182,15 @@ class ColumnsConfig(_Model):
                     raise ValueError(f"columns.{a} and columns.{b} both list {sorted(both)}: "
                                      "a column has one type")
         return self
+
+    @field_validator("null_values")
+    @classmethod
+    def _no_error_texts(cls, value: list[str]) -> list[str]:
+        errors = [v for v in value if v.strip().startswith("#")]
+        if errors:
+            raise ValueError(f"{', '.join(errors)}: an Excel error is not a null value (a row "
+                             "holding one is rejected with the error); remove it from the list")
+        return value
 
     @field_validator("customer_names")
     @classmethod

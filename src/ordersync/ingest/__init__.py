@@ -22,6 +22,7 @@ from ordersync.ingest.load import (
     FileOutcome,
     analyze_staging,
     known_files,
+    mark_missing,
     pending_columns,
     start_loading,
     write_outcomes,
@@ -46,13 +47,20 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             f"sources.directory: folder {config.source_dir} does not exist"])
     found = discover(config)
     known = known_files(db)
-    warnings = [f"{name}: matches profiles {', '.join(codes)}; make their globs exclusive"
-                for name, codes in found.ambiguous]
-    warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
-                 found.unmatched]
+    warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
+                found.unmatched]
+    reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
+        Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
+        "make their globs exclusive"))) for name, codes in found.ambiguous]
+    present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
+    policy = config.sources.missing_files
+    for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
+        fate = ("flagged REMOVED by the merge" if policy == "remove"
+                else "kept as they are (sources.missing_files = \"keep\")")
+        reports.append(FileReport(path, profile or "", "missing", notes=(
+            f"{path}: gone from the folder; its {live} order(s) are {fate}",)))
 
     todo: list[tuple[SourceFile, str, str, int]] = []
-    reports: list[FileReport] = []
     for source in found.files:
         try:
             data = source.path.read_bytes()

@@ -61,6 +61,7 @@ class FileOutcome:
 @dataclass(frozen=True)
 class KnownFile:
     id: int
+    profile: str | None
     status: str
     content_hash: str | None
     config_hash: str | None
@@ -75,9 +76,36 @@ def known_files(db: Database) -> dict[str, KnownFile]:
         return {}
     with db.begin() as conn:
         rows = conn.execute(sa.text(
-            f"SELECT id, path, status, content_hash, config_hash FROM {db.table('ingest_files')}"
-        )).all()
-    return {r.path: KnownFile(r.id, r.status, r.content_hash, r.config_hash) for r in rows}
+            "SELECT id, path, profile, status, content_hash, config_hash FROM "
+            f"{db.table('ingest_files')}")).all()
+    return {r.path: KnownFile(r.id, r.profile, r.status, r.content_hash, r.config_hash)
+            for r in rows}
+
+
+def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *,
+                 dry_run: bool) -> list[tuple[str, str | None, int]]:
+    """Files read before and gone from the folder now: (path, profile, live orders).
+
+    They are marked ``missing``; the merge flags their orders REMOVED when
+    ``sources.missing_files = "remove"``.
+    """
+    gone = {path: k for path, k in known.items() if path not in present}
+    if not gone:
+        return []
+    found = []
+    with db.begin() as conn:
+        orders = db.has_table("orders")
+        for path, file in sorted(gone.items()):
+            live = conn.execute(sa.text(
+                f"SELECT COUNT(*) FROM {db.table('orders')} WHERE source_file_id = :id "
+                "AND removed_at IS NULL"), {"id": file.id}).scalar_one() if orders else 0
+            found.append((path, file.profile, int(live)))
+        if not dry_run:
+            conn.execute(sa.text(
+                f"UPDATE {db.table('ingest_files')} SET status = :missing, content_hash = NULL "
+                "WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
+                {"missing": FileStatus.MISSING.value, "ids": [f.id for f in gone.values()]})
+    return found
 
 
 def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...]:
