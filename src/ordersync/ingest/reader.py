@@ -141,11 +141,11 @@ class _Workbook:
                 cells, errors = self._load(self.reader, name)
             except Exception as exc:
                 # Error kinds newer than the reader (#SPILL!, #CALC!…) stop it: read the
-                # sheet with its error cells as text, and take every error from the XML.
+                # sheet with its error cells emptied, and take every error from the XML.
                 if found is None or "error value" not in str(exc):
                     raise
                 part, xml = found
-                patched = fastexcel.read_excel(xlsx_cells.errors_as_text(self.data, part, xml))
+                patched = fastexcel.read_excel(xlsx_cells.without_error_cells(self.data, part, xml))
                 cells, _ = self._load(patched, name)
                 scanned = xlsx_cells.scan_cells(xml, error_cells=True)
                 errors = []

@@ -3,8 +3,8 @@
 Two things: formula cells saved without a calculated value (files written by
 scripts rather than by Excel: the reader sees them as empty), and error cells
 of the kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the
-reader refuses outright — the sheet is then re-packed with those cells as text
-so it can be read, and every error cell is reported from the XML instead.
+reader refuses outright — the sheet is then re-packed with its error cells
+emptied so it can be read, and every error cell is reported from the XML instead.
 
 The scan runs only on the chosen sheet, and the cell-by-cell part only when the
 XML holds a formula (a substring test on the decompressed XML otherwise).
@@ -87,18 +87,15 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
     return found
 
 
-def errors_as_text(data: bytes, part: str, xml: bytes) -> bytes:
-    """The workbook with every error cell of ``part`` turned into a text cell (same text)."""
-    def as_text(match: re.Match[bytes]) -> bytes:
+def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
+    """The workbook with every error cell of ``part`` emptied (they are reported from
+    :func:`scan_cells` instead)."""
+    def emptied(match: re.Match[bytes]) -> bytes:
         cell = match.group(0)
-        value = _VALUE.search(cell)
-        head = cell[: cell.find(b">") + 1].replace(b't="e"', b't="inlineStr"')
-        if head.endswith(b"/>"):
-            return cell
-        text = value.group(1) if value else b""
-        return head + b"<is><t>" + text + b"</t></is></c>"
+        head = cell[: cell.find(b">")].replace(b' t="e"', b"").rstrip(b"/")
+        return head + b"/>"
 
-    patched = _ERROR_CELL.sub(as_text, xml)
+    patched = _ERROR_CELL.sub(emptied, xml)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
