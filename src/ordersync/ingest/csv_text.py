@@ -45,9 +45,13 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
         raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
                            "save it from Excel as 'CSV UTF-8'")
     separator = separator or sniff_separator(text)
+    # As wide as the widest line (quoted separators may over-count: extra columns stay
+    # empty), so a short title line above the header does not cut the header short.
+    width = max(line.count(separator) for line in text.splitlines()) + 1
     try:
-        cells = pl.read_csv(io.StringIO(text), has_header=False, infer_schema=False,
-                            separator=separator, truncate_ragged_lines=True)
+        cells = pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
+                            schema={f"c{i}": pl.String for i in range(width)},
+                            missing_columns="insert", truncate_ragged_lines=True)
     except Exception as exc:
         reason = str(exc).strip().splitlines()
         raise FileRejected(Location(display), "cannot parse the CSV"
