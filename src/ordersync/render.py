@@ -54,10 +54,10 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
                           str(f.rows_rejected), str(f.rows_blank))
         console.print(table)
     for f in report.files:
-        if f.error:
-            console.print(f"[red]✗[/] {f.error}", highlight=False)
+        if f.error:  # one line each, however narrow the terminal: users grep these
+            console.print(f"[red]✗[/] {f.error}", highlight=False, soft_wrap=True)
         for note in f.notes:
-            console.print(f"[yellow]![/] {note}", highlight=False)
+            console.print(f"[yellow]![/] {note}", highlight=False, soft_wrap=True)
     if report.new_columns:
         names = report.new_columns
         listed = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12

@@ -93,8 +93,8 @@ def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *
     if not gone:
         return []
     found = []
+    orders = db.has_table("orders")  # before the transaction: SQLite locks
     with db.begin() as conn:
-        orders = db.has_table("orders")
         for path, file in sorted(gone.items()):
             live = conn.execute(sa.text(
                 f"SELECT COUNT(*) FROM {db.table('orders')} WHERE source_file_id = :id "
