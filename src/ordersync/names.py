@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _WHITESPACE = re.compile(r"\s+")
@@ -47,6 +48,13 @@ class NameTemplate:
                 for column in part.columns:
                     seen.setdefault(column, None)
         return tuple(seen)
+
+
+def season_fields(template: NameTemplate, customer: str) -> tuple[tuple[str, ...], ...]:
+    """A group template's fields other than the customer's (the season, in the default
+    template), each as its fall-back columns."""
+    return tuple(part.columns for part in template.parts
+                 if isinstance(part, TemplateField) and customer not in part.columns)
 
 
 def parse_template(source: str) -> NameTemplate:
@@ -187,32 +195,34 @@ class LookAlike:
                 + "; ".join(self.config_lines))
 
 
-def look_alikes(rows: list[tuple[str | None, str | None, str]]) -> tuple[LookAlike, ...]:
+def look_alikes(rows: Iterable[tuple[str | None, str | None, str | None]]
+                ) -> tuple[LookAlike, ...]:
     """Clusters of (customer, season, group name) rows with one likeness but several groups."""
     clusters: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     for customer, season, group in rows:
+        if group is None:
+            continue
         likeness = (customer_likeness(customer or ""), season_likeness(season or ""))
         clusters.setdefault(likeness, {}).setdefault(group, (customer or "", season or ""))
     found = []
-    for groups in clusters.values():
+    for (_, season_like), groups in clusters.items():
         if len(groups) < 2:
             continue
-        names = sorted(groups)
-        customers = sorted({c for c, _ in groups.values()})
-        seasons = sorted({s for _, s in groups.values()})
+        customers = sorted({c for c, _ in groups.values()}, key=lambda c: (len(c), c))
+        seasons = sorted({s for _, s in groups.values()},
+                         key=lambda s: (name_key(s) != season_like, len(s), s))
         lines = []
         if len(customers) > 1:
             lines.append(_toml_line("customers", customers))
         if len(seasons) > 1:
             lines.append(_toml_line("seasons", seasons))
-        found.append(LookAlike(customers[0], seasons[0], tuple(names), tuple(lines)))
+        found.append(LookAlike(customers[0], seasons[0], tuple(sorted(groups)), tuple(lines)))
     return tuple(sorted(found, key=lambda f: f.groups))
 
 
 def _toml_line(section: str, spellings: list[str]) -> str:
     canonical, *others = spellings
-    listed = ", ".join(_quote(s) for s in others)
-    return f"[{section}] {_quote(canonical)} = [{listed}]"
+    return f"under [{section}]: {_quote(canonical)} = [{', '.join(_quote(s) for s in others)}]"
 
 
 def _quote(text: str) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+import polars as pl
+
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
@@ -31,6 +33,7 @@ from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts
 from ordersync.ingest.reader import read_fitting
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.ingest.totals import total_warnings
+from ordersync.names import look_alikes
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
@@ -98,12 +101,15 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                            notes=notes)
 
     new_columns: dict[str, None] = {}
+    names: list[pl.DataFrame] = []
     if todo and not dry_run:
         start_loading(db)
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
         # Files go in batches of bounded size, so memory stays flat however many there are.
         for chunk in _batches(todo, config.sources.batch_mb << 20):
             outcomes, batch = _prepare(list(pool.map(read, chunk)), config)
+            if batch is not None:
+                names.append(batch.names)
             if dry_run:
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
@@ -115,8 +121,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     if todo and not dry_run:
         analyze_staging(db)
     reports.sort(key=lambda r: r.path)
+    alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
-                        dry_run)
+                        dry_run, tuple(str(a) for a in alike))
 
 
 def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:

@@ -23,7 +23,7 @@ import polars as pl
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ValueType
 from ordersync.hashing import canonical_value
-from ordersync.names import NameMap, NameTemplate, TemplateField
+from ordersync.names import NameMap, NameTemplate, TemplateField, season_fields
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def season_map(config: Config) -> NameMap:
 
 def season_columns(config: Config) -> tuple[str, ...]:
     """The columns of the group name that are mapped through [seasons]."""
-    return tuple(c for c in config.names.group_template.columns if c != config.columns.customer)
+    return tuple(c for field in season_fields(config.names.group_template,
+                                              config.columns.customer) for c in field)
 
 
 def with_customer(typed: pl.DataFrame, config: Config, profiles: Sequence[ProfileConfig],
@@ -93,6 +94,18 @@ def render(role: str, template: NameTemplate, types: dict[str, ValueType],
         parts.append(value)
     text = pl.concat_str(parts).str.replace_all(r"\s+", " ").str.strip_chars()
     return Names(text, problem if problem is not None else pl.lit(None, dtype=pl.String))
+
+
+def name_rows(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """Distinct (customer, season as written, group) of a batch, for :func:`look_alikes`."""
+    fields = [pl.coalesce([pl.col(c).cast(pl.String) for c in columns if c in typed.columns]
+                          or [pl.lit(None, dtype=pl.String)])
+              for columns in season_fields(config.names.group_template,
+                                           config.columns.customer)]
+    season = pl.concat_str(fields, separator=" ", ignore_nulls=True) if fields else pl.lit("")
+    return typed.filter(pl.col("_group").is_not_null()).select(
+        pl.col(config.columns.customer).alias("customer"), season.alias("season"),
+        pl.col("_group").alias("group")).unique()
 
 
 def _mapped(values: pl.Series, names: NameMap) -> pl.Expr:

@@ -59,6 +59,7 @@ class PreparedBatch:
     rejects: pl.DataFrame  # _file, row, column, raw_value, reason, business_key
     stats: tuple[FileStats, ...]
     warnings: pl.DataFrame  # _file, row, business_key, message: staged rows to look at
+    names: pl.DataFrame  # distinct customer, season (as written), group of the staged rows
 
 
 def column_conflicts(inputs: Sequence[SheetInput]) -> dict[int, str]:
@@ -172,7 +173,8 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     return PreparedBatch(requests, staged, lines, rejected,
                          _stats(inputs, read, staged, rejected, blanks),
                          totals.warnings.join(bad, left_on=["_file", "row"],
-                                              right_on=["_file", "_row"], how="anti"))
+                                              right_on=["_file", "_row"], how="anti"),
+                         naming.name_rows(staged, config))
 
 
 def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:

@@ -28,6 +28,8 @@ class IngestReport:
     unmatched: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     dry_run: bool = False
+    look_alikes: tuple[str, ...] = ()
+    """Groups of this ingest's rows that look like one customer's one season."""
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
