@@ -113,10 +113,12 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if dry_run:
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
-                continue
-            for written, written_batch, added in _write(db, config, outcomes, batch):
-                new_columns.update(dict.fromkeys(added))
-                reports += _reports(written, written_batch)
+            else:
+                for written in _write(db, config, outcomes, batch):
+                    new_columns.update(dict.fromkeys(written[2]))
+                    reports += _reports(written[0], written[1])
+                    del written
+            # Drop the batch before the next one is read: it is a few hundred MB.
             del outcomes, batch
     if todo and not dry_run:
         analyze_staging(db)
