@@ -60,8 +60,10 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
+        where = ("no profile's glob matches it any more" if (config.source_dir / path).exists()
+                 else "gone from the folder")
         reports.append(FileReport(path, profile or "", "missing", notes=(
-            f"{path}: gone from the folder; its {live} order(s) are {fate}",)))
+            f"{path}: {where}; its {live} order(s) are {fate}",)))
 
     todo: list[tuple[SourceFile, str, str, int]] = []
     for source in found.files:
