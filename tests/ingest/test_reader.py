@@ -218,3 +218,22 @@ def test_customer_column_absent_from_every_file_on_a_fresh_database(
             (config.source_dir / name).unlink()
         if db.is_sqlite:
             Path(db.engine.url.database or "").unlink()
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "namespace-prefix"])
+def test_scan_finds_uncalculated_formulas_and_error_cells(prefix: str) -> None:
+    from ordersync.ingest.xlsx_cells import XmlCell, scan_cells
+
+    xml = ('<x:worksheet><x:sheetData><x:row r="2">'
+           '<x:c r="B2"><x:f>1/0</x:f><x:v/></x:c>'
+           '<x:c r="C2" t="e"><x:v>#SPILL!</x:v></x:c>'
+           '<x:c r="D2"><x:f>SUM(A1)</x:f><x:v>3</x:v></x:c>'
+           '<x:c r="E2" t="str"><x:f>""</x:f><x:v></x:v></x:c>'
+           '<x:c r="AA2"><x:f t="shared" si="0"/></x:c>'
+           "</x:row></x:sheetData></x:worksheet>").replace("x:", prefix).encode()
+
+    assert scan_cells(xml, error_cells=True) == [
+        XmlCell(2, 1, "uncalculated formula =1/0"),
+        XmlCell(2, 26, "uncalculated formula"),
+        XmlCell(2, 2, "#SPILL!"),
+    ]
