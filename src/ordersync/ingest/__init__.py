@@ -217,5 +217,6 @@ def _refused(source: SourceFile, exc: Exception) -> str:
 
 
 def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
+    return str(IngestError(Location(source.display),
+                           f"unexpected error ({type(exc).__name__}: {foreign_reason(exc)})",
                            "please report it with the file"))
