@@ -92,6 +92,13 @@ class RecordSyncError(SyncError):
     """One record failed; the rest of the batch goes on."""
 
 
+def is_bug(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure to contain (fail one file) rather than the end of the
+    process: any Exception, and the panic of a Rust extension (the Excel reader, polars),
+    which derives from BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 _LIBRARY_WORDS = re.compile(
     r"\b(python_calamine|calamine|fastexcel|polars|adbc_driver_\w+|adbc|pyarrow|psycopg|"
     r"sqlalchemy)\b[\w.]*(\s*error)?[\s:]*", re.IGNORECASE)
