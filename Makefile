@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-sync clean install
+.PHONY: demo test lint bench bench-sync clean install report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/ordersync demo --workdir demo-work
+
+# The report page of the demo's database (after `make demo`).
+report: $(STAMP)
+	$(BIN)/ordersync report --config demo-work/ordersync.toml --out demo-work/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -31,4 +35,4 @@ bench-sync: $(STAMP)
 	$(BIN)/python bench/sync.py
 
 clean:
-	rm -rf $(VENV) demo-work .pytest_cache build *.egg-info src/*.egg-info
+	rm -rf $(VENV) demo-work .pytest_cache build *.egg-info src/*.egg-info test-artifacts

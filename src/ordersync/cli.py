@@ -393,7 +393,8 @@ def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
         print_rejects(_listing_console(), rows)
     if csv_path is not None:
         written = write_rejects_csv(rows, csv_path)
-        err.print(f"wrote {written:,} rejected cell(s) to {csv_path}", highlight=False)
+        err.print(f"wrote {written:,} rejected cell(s) to {csv_path}", highlight=False,
+                  soft_wrap=True)
 
 
 @cli.command()

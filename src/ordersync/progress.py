@@ -6,8 +6,9 @@ else (cron, CI, ``2> log``) plain lines are written, at most one every
 ``interval`` seconds (10 by default) on the run's clock, so a log shows the
 run moving without drowning in it::
 
-    sync items: 1,200 / 2,000 (60%), 14.2/s, ETA 56 s
-    waiting 42 s for monday's complexity budget — 3 of 27 minutes done
+    sync items: 1,200 / 2,000 (60%), 14.2/s, ETA 56 s — 3 of 27 minutes done
+    waiting 42 s for monday's complexity budget — sync subitems: 120 / 400 (30%), 2.0/s,
+        ETA 2 min 20 s — 3 of 27 minutes done
 
 The stages call plain callbacks (``ingest(progress=…)``, ``sync.Progress``, the
 ``sleep`` the sync's budget and client wait through); this module turns them
@@ -176,8 +177,8 @@ class ProgressReporter:
             step = 1.0 if self._bar is not None else self.interval
             left = seconds
             while left > 0:
-                self.show(f"waiting {clock_text(math.ceil(left))} {why}"
-                          + self._minutes_done())
+                where = f" — {self.pass_line()}" if self._pass else self._minutes_done()
+                self.show(f"waiting {clock_text(math.ceil(left))} {why}{where}")
                 chunk = min(step, left)
                 sleep(chunk)
                 left -= chunk

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ordersync.db import Database
 from ordersync.states import SyncState
+from ordersync.sync.columns import identity_text
 
 RETRY_COMMAND = "ordersync sync --retry-failed"
 RECONCILE_COMMAND = "ordersync sync"
@@ -34,6 +35,8 @@ class FailedRecord:
     state: str  # FAILED or SENDING
     action: str | None
     attempts: int
+    """Requests that carried the record (0: it failed before sending, e.g. a value its
+    column cannot take)."""
     code: str | None
     message: str | None
     operation: str | None
@@ -57,7 +60,7 @@ def list_failures(db: Database) -> list[FailedRecord]:
                             {"failed": SyncState.FAILED.value,
                              "sending": SyncState.SENDING.value}).all()
     return [FailedRecord(
-        kind=r.kind, record_uuid=r.record_uuid, order_key=r.business_key,
+        kind=r.kind, record_uuid=r.record_uuid, order_key=identity_text(r.business_key),
         item_name=r.item_name, customer=r.customer, size=r.size_code, state=r.sync_state,
         action=r.sync_action, attempts=int(r.attempts or 0), code=r.error_code,
         message=r.error_message or r.last_error, operation=r.operation,

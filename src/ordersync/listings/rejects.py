@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ordersync.config import Config
 from ordersync.customers import resolve_customers
 from ordersync.db import Database
+from ordersync.sync.columns import identity_text
 
 CSV_COLUMNS = ("file", "sheet", "row", "column", "raw_value", "reason", "customer",
                "business_key")
@@ -41,8 +42,8 @@ class RejectedRow:
     @property
     def reason_kind(self) -> str:
         """The reason without its particulars: ``duplicate key: row 9 … kept`` → ``duplicate
-        key``; what rejects are grouped by."""
-        return self.reason.split(":")[0].strip()
+        key``, ``not a date (expected …)`` → ``not a date``; what rejects are grouped by."""
+        return self.reason.split(":")[0].split(" (")[0].strip()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +69,8 @@ def list_rejects(config: Config, db: Database, *, customers: Iterable[str] = (),
     found = []
     for r in rows:
         item = RejectedRow(r.file, r.sheet, r.row, r.column, r.raw_value, r.reason,
-                           r.customer, r.business_key, r.profile)
+                           r.customer, identity_text(r.business_key) if r.business_key else None,
+                           r.profile)
         if wanted and (item.customer or "").upper() not in wanted \
                 and (item.profile or "").upper() not in codes:
             continue

@@ -70,11 +70,6 @@ def as_utc(value: Any) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _timestamp(db: Database, moment: datetime) -> Any:
-    # SQLite's CURRENT_TIMESTAMP is UTC text; keep ingest rows comparable with it.
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if db.is_sqlite else moment
-
-
 def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | None, *,
                       started: datetime, finished: datetime | None = None) -> None:
     """One ``ingest_runs`` row for an ingest (and its merge) that wrote to the database."""
@@ -84,8 +79,8 @@ def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | 
     failed = report.count("failed")
     status = "partial" if failed else "ok"
     errors = "; ".join(f.error for f in report.files if f.error) or None
-    row = {"status": status, "started_at": _timestamp(db, started),
-           "finished_at": _timestamp(db, finished or datetime.now(UTC)),
+    row = {"status": status, "started_at": db.timestamp(started),
+           "finished_at": db.timestamp(finished),
            "files_read": report.count("staged"), "files_skipped": report.count("skipped"),
            "files_failed": failed, "rows_read": report.rows_read,
            "rows_staged": report.rows_staged, "rows_rejected": report.rows_rejected,
@@ -107,8 +102,9 @@ def record_sync_details(db: Database, report: SyncReport) -> None:
     with db.begin() as conn:
         conn.execute(sa.text(
             f"UPDATE {db.table('sync_runs')} SET mutations = :m, budget_waits = :w, "
-            "waited_seconds = :s, counts = :c WHERE id = :id"),
-            {"m": report.mutations, "w": report.budget_waits, "s": report.waited_seconds,
+            "waited_seconds = :s, counts = :c, finished_at = :t WHERE id = :id"),
+            {"t": db.timestamp(), "m": report.mutations, "w": report.budget_waits,
+             "s": report.waited_seconds,
              "c": json.dumps({k: v for k, v in report.counts.items() if v}), "id": report.run_id})
 
 

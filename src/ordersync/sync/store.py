@@ -132,8 +132,8 @@ def start_run(db: Database, board_id: str) -> int:
         conn.execute(sa.text(f"UPDATE {runs} SET status = 'interrupted', finished_at = "
                              "CURRENT_TIMESTAMP WHERE board_id = :b AND status = 'running'"),
                      {"b": board_id})
-        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status) VALUES (:b, 'running')"),
-                     {"b": board_id})
+        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status, started_at) VALUES "
+                             "(:b, 'running', :t)"), {"b": board_id, "t": db.timestamp()})
         return int(conn.execute(sa.text(f"SELECT MAX(id) FROM {runs} WHERE board_id = :b"),
                                 {"b": board_id}).scalar_one())
 

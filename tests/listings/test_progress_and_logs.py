@@ -1,0 +1,110 @@
+"""Progress outside a terminal (ETA, the budget countdown, one line per 10 s at most), the
+JSON log (every stage and request, never the token), and `run` composed in the library."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sync.conftest import TOKEN, Harness
+
+from conftest import WorkbookFactory, order_row
+from ordersync.logs import configure_logging
+from ordersync.monday.wire import TOKEN_ENV
+from ordersync.pipeline import run_all, sync_board
+from ordersync.progress import ProgressReporter
+
+
+class Captured:
+    """A non-terminal stream that records when (on the fake clock) each line came."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.lines: list[tuple[float, str]] = []
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            self.lines.append((self.clock(), line))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _orders(write_workbook: WorkbookFactory, n: int = 80) -> None:
+    sizes = {"XS": 1, "S": 2, "M": 3, "L": 4, "XL": 5}
+    write_workbook("GRE_a.xlsx", [order_row(i, sizes) for i in range(1, n + 1)])
+
+
+def test_progress_off_a_terminal_shows_eta_and_the_budget_countdown_every_10_s_at_most(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(plan="standard")  # 10,000,000 a minute: 480 mutations need waits
+    _orders(write_workbook)
+    h.pipeline()
+    stream = Captured(h.clock.now)
+    progress = ProgressReporter(stream, clock=h.clock.now)  # type: ignore[arg-type]
+
+    with h.client() as client, progress:
+        report = sync_board(h.config, h.db, client=client, progress=progress,
+                            clock=h.clock.now, sleep=h.clock.advance)
+
+    assert report.budget_waits >= 1 and report.counts["failed"] == 0
+    texts = [text for _, text in stream.lines]
+    assert any("ETA" in t and "/s" in t and " / " in t for t in texts), texts
+    waits = [t for t in texts if t.startswith("waiting ")
+             and "for monday's complexity budget" in t]
+    assert waits and any("minutes done" in t for t in waits), texts
+    times = [moment for moment, _ in stream.lines]
+    assert all(b - a >= 10 for a, b in itertools.pairwise(times)), times
+    assert any("sync subitems" in t for t in texts)
+
+
+def test_the_log_file_has_every_stage_and_request_as_json_and_never_the_token(
+        harness: Harness, write_workbook: WorkbookFactory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    log = tmp_path / "logs" / "ordersync.log"
+    configure_logging(log)
+    try:
+        _orders(write_workbook, 5)
+        with harness.client() as client:
+            result = run_all(harness.config, harness.db, client=client,
+                             clock=harness.clock.now, sleep=harness.clock.advance)
+    finally:
+        configure_logging(None)
+
+    text = log.read_text(encoding="utf-8")
+    entries = [json.loads(line) for line in text.splitlines()]
+    events = [e.get("event") for e in entries]
+    assert {"ingest", "merge", "sync"} <= set(events)
+    requests = [e for e in entries if e.get("event") == "request"]
+    assert result.sync is not None and len(requests) == result.sync.requests > 0
+    assert all(e["http_status"] == 200 and e["request_id"] for e in requests)
+    assert all({"ts", "level", "logger", "message"} <= set(e) for e in entries)
+    assert TOKEN not in text
+
+
+def test_run_all_composes_pipeline_and_sync_and_merges_exit_codes(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    h = harness_factory(columns={"identity": "order_key", "status": "status",
+                                 "quantity": {"id": "total_qty", "type": "numbers",
+                                              "source": "CUSTOMER STYLE"}})
+    write_workbook("GRE_a.xlsx", [order_row(1, style="42")])
+    with h.client() as client:
+        first = run_all(h.config, h.db, client=client, clock=h.clock.now,
+                        sleep=h.clock.advance)
+    assert first.sync is not None and first.sync.counts["items_created"] == 1
+    assert first.exit_code == 0
+
+    write_workbook("GRE_b.xlsx", [order_row(2, style="NOT-A-NUMBER")])
+    with h.client() as client:
+        second = run_all(h.config, h.db, client=client, clock=h.clock.now,
+                         sleep=h.clock.advance)
+    assert second.ingest.count("staged") == 1 and second.sync is not None
+    assert second.sync.counts["failed"] == 1 and second.exit_code == 3
