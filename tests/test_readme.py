@@ -10,9 +10,11 @@ test is skipped when that port is taken.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -81,7 +83,14 @@ def test_readme_block_runs_as_written(index: int, tmp_path: Path) -> None:
               + re.sub(r"^(ordersync sandbox [^\n]*&[^\n]*)$",
                        r"\1\nfor _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/8765) "
                        r"2>/dev/null && break; sleep 0.2; done", block, flags=re.MULTILINE))
-    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, f"{block}\n--- stdout\n{result.stdout[-3000:]}\n" \
-                                   f"--- stderr\n{result.stderr[-3000:]}"
+    process = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    finally:  # whatever happened, no sandbox the block started outlives it
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+    assert process.returncode == 0, f"{block}\n--- stdout\n{stdout[-3000:]}\n" \
+                                    f"--- stderr\n{stderr[-3000:]}"

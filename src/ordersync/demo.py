@@ -174,7 +174,7 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     started = time.perf_counter()
     with make_client(config, "demo-token", transport=sandbox.mock_transport(),
                      sleep=clock.advance, clock=clock.now) as client:
-        progress.clock = clock.now  # waits and minutes on the sandbox's clock
+        progress.use_clock(clock.now)  # waits and minutes on the sandbox's clock
         with progress:
             synced = sync_board(config, db, options=options, client=client, progress=progress,
                                 clock=clock.now, sleep=clock.advance)

@@ -155,7 +155,10 @@ def sync_board(config: Config, db: Database, *, options: SyncOptions | None = No
     budget_sleep = retry_sleep = sleep
     if progress is not None:
         if progress.enabled and db.has_table("orders"):
-            progress.expect(plan_sync(config, db).seconds)
+            plan = plan_sync(config, db)
+            t = plan.totals
+            progress.expect(plan.seconds, t.get("items_create", 0) + t.get("items_update", 0)
+                            + t.get("items_cancel", 0))
         callbacks = progress.sync_callbacks()
         budget_sleep, retry_sleep = progress.budget_sleep(sleep), progress.retry_sleep(sleep)
     own = client is None

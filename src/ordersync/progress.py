@@ -76,6 +76,7 @@ class ProgressReporter:
         self._pass_done = self._pass_total = 0
         self._pass_started = 0.0
         self._orders = 0
+        self._planned = 0
         self.lines: list[str] = []
         """Every line written in plain mode (what tests and logs read back)."""
 
@@ -186,10 +187,22 @@ class ProgressReporter:
 
     def sync_callbacks(self) -> dict[str, Callable[..., None]]:
         """Keyword arguments for ``ordersync.sync.Progress``."""
-        return {"start": lambda total: self.sync_started(total, self._estimate),
+        return {"start": lambda total: self.sync_started(total, self._scaled(total)),
                 "advance": self.sent,
                 "send": lambda jobs: self.pass_started(pass_of(jobs), len(jobs))}
 
-    def expect(self, estimate_seconds: float | None) -> None:
-        """The plan's time estimate for the coming sync."""
+    def use_clock(self, clock: Callable[[], float]) -> None:
+        """Measure from now on with ``clock`` (the demo's fast sandbox clock)."""
+        self.clock = clock
+        self._last_line = None
+
+    def expect(self, estimate_seconds: float | None, planned_orders: int = 0) -> None:
+        """The plan's time estimate for ``planned_orders`` orders (every pending one); a run
+        bounded by --customer or --limit is scaled to the orders it has."""
         self._estimate = estimate_seconds
+        self._planned = planned_orders
+
+    def _scaled(self, orders: int) -> float | None:
+        if not self._estimate or not self._planned or orders >= self._planned:
+            return self._estimate
+        return self._estimate * orders / self._planned
