@@ -108,3 +108,31 @@ def test_run_all_composes_pipeline_and_sync_and_merges_exit_codes(
                          sleep=h.clock.advance)
     assert second.ingest.count("staged") == 1 and second.sync is not None
     assert second.sync.counts["failed"] == 1 and second.exit_code == 3
+
+
+def test_logging_and_report_dir_from_the_config_file(
+        make_config: Callable[..., object], write_workbook: WorkbookFactory,
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from conftest import write_config
+    from ordersync.cli import cli
+
+    config = make_config(logging={"file": "logs/ordersync.log"}, report={"dir": "reports"})
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2, {"S": "12 pcs"})])
+    path = write_config(config, tmp_path)  # type: ignore[arg-type]
+
+    try:
+        result = CliRunner().invoke(cli, ["run", "--config", str(path)])
+    finally:
+        configure_logging(None)
+
+    assert result.exit_code == 0, result.output
+    entries = [json.loads(line) for line in
+               (tmp_path / "logs" / "ordersync.log").read_text().splitlines()]
+    ingest = next(e for e in entries if e.get("event") == "ingest")
+    assert (ingest["files_read"], ingest["rows_staged"], ingest["rows_rejected"]) == (1, 1, 1)
+    pages = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert pages[-1] == "report.html" and pages[0].startswith("report-") and len(pages) == 2
+    assert "12 pcs" in (tmp_path / "reports" / "report.html").read_text()
+    assert f"report: {tmp_path / 'reports'}" in " ".join(result.stderr.split())
