@@ -136,3 +136,26 @@ def test_logging_and_report_dir_from_the_config_file(
     assert pages[-1] == "report.html" and pages[0].startswith("report-") and len(pages) == 2
     assert "12 pcs" in (tmp_path / "reports" / "report.html").read_text()
     assert f"report: {tmp_path / 'reports'}" in " ".join(result.stderr.split())
+
+
+def test_in_a_terminal_the_countdown_ticks_each_second_on_one_redrawn_line() -> None:
+    import io
+
+    moments = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        moments[0] += seconds
+
+    screen = io.StringIO()
+    progress = ProgressReporter(screen, interactive=True, clock=lambda: moments[0])
+    with progress:
+        progress.sync_started(10, 120.0)
+        progress.pass_started("items", 10)
+        progress.sent(4)
+        progress.budget_sleep(sleep)(3.5)
+
+    assert slept == [1.0, 1.0, 1.0, 0.5]
+    assert progress.lines == []  # redrawn in place, never appended as log lines
+    assert "ETA" in progress.pass_line() and "4 / 10" in progress.pass_line()
