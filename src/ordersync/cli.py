@@ -259,7 +259,7 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
 
     \b
     Example:
-      ordersync plan && ordersync sync --customer GREYSTONE --limit 100
+      ordersync plan && ordersync sync --customer "GREYSTONE APPAREL" --limit 100
     """
     from ordersync.pipeline import open_database, sync_board
     from ordersync.sync import SyncOptions
@@ -378,7 +378,7 @@ def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
 
     \b
     Example:
-      ordersync rejects --customer GREYSTONE --csv greystone-rejects.csv
+      ordersync rejects --customer "GREYSTONE APPAREL" --csv greystone-rejects.csv
     """
     from ordersync.listings.rejects import list_rejects, rejects_json, write_rejects_csv
     from ordersync.listings.render import print_rejects
