@@ -457,7 +457,7 @@ def report(config_path: Path, env: str | None, out: Path) -> None:
 
     \b
     Example:
-      ordersync report --out report.html && xdg-open report.html
+      ordersync report --out report.html   # prints the page's path; open it in a browser
     """
     from ordersync.pipeline import open_database
     from ordersync.report import write_report
