@@ -164,6 +164,9 @@ class RecordHandler:
         self._unresolved([(job, error) for job in batch], in_run=False)
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
+        """The request was not applied (split, or a fatal error): back as they were."""
+        if not self.records.marks_sending:
+            return
         with self.ctx.db.begin() as conn:
             self.records.release(conn, [(job.record, None) for job in batch],
                                  SyncEvent.REQUEUED)
