@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-clients lint bench bench-sync clean install
+.PHONY: demo test test-clients lint bench bench-sync clean install report
 
 # The three monday client libraries, each in its own virtualenv (`monday` and
 # `monday-client` both install the package `monday`), tested against a sandbox process.
@@ -21,6 +21,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/ordersync demo --workdir demo-work
+
+# The report page of the demo's database (after `make demo`).
+report: $(STAMP)
+	$(BIN)/ordersync report --config demo-work/ordersync.toml --out demo-work/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -50,4 +54,4 @@ bench-sync: $(STAMP)
 	$(BIN)/python bench/sync.py
 
 clean:
-	rm -rf $(VENV) $(CLIENT_VENVS) demo-work .pytest_cache build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(CLIENT_VENVS) demo-work .pytest_cache build *.egg-info src/*.egg-info test-artifacts

@@ -36,6 +36,9 @@ def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "second run, nothing changed" in text and "0 orders or lines written" in text
+    groups = {f"{c} {s}" for c, s in demo.dataset.groups}
+    assert f"{len(groups)} groups, one per customer and season" in text
+    assert "look like one customer's one season" not in text
 
 
 def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> None:
@@ -75,6 +78,12 @@ def test_demo_syncs_the_whole_order_book_by_season_and_the_second_sync_sends_not
     expected = 200 - demo.dataset.bad_rows - demo.dataset.cancelled_orders
     assert len(items) >= expected - demo.dataset.duplicate_rows  # every live order, once
     assert (tmp_path / "demo" / "sandbox.json").is_file()
+    # one group per customer and season, whatever the files' spellings (the generator's truth)
+    assert any(len(names) > 1 for names in demo.dataset.season_names.values())
+    synced = {i["values"]["customer"] for i in items}
+    titles = sorted(g["title"] for board in demo.boards.values() for g in board["groups"]
+                    if g["items"])  # across the season boards (no board split at this size)
+    assert titles == sorted(f"{c} {s}" for c, s in demo.dataset.groups if c in synced)
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "fast clock" in text and "sync again, nothing changed" in text

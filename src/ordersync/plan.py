@@ -54,6 +54,7 @@ from ordersync.limits import (
 from ordersync.monday.boards import find_groups
 from ordersync.monday.client import MondayClient
 from ordersync.monday.connect import make_client
+from ordersync.names import look_alikes, season_fields
 from ordersync.routing import BoardFill, route_orders
 from ordersync.states import SyncState
 
@@ -116,6 +117,8 @@ class SyncPlan:
     time: TimeEstimate | None = None
     time_text: str = ""
     """Which limit binds the sync and how long it takes (``limits.describe_time``)."""
+    look_alikes: tuple[str, ...] = ()
+    """Groups that look like one customer's one season, with the config lines to merge them."""
 
     @property
     def requests(self) -> int:
@@ -141,6 +144,7 @@ class SyncPlan:
             "groups_to_create": list(self.groups_to_create),
             "groups": [{**asdict(g), "mutations": g.mutations} for g in self.groups],
             "totals": dict(self.totals),
+            "look_alikes": list(self.look_alikes),
             "cost": {
                 "requests": self.requests,
                 "complexity": self.complexity,
@@ -174,6 +178,7 @@ def plan_sync(config: Config, db: Database, *,
     known = set(board_groups or ())
     rows: dict[tuple[str, str | None], dict[str, int]] = {}
     to_create: list[str] = []
+    alike: tuple[str, ...] = ()
     if db.has_table("orders") and db.has_table("order_lines"):
         registry = db.has_table("monday_groups")  # before the transaction: SQLite locks
         with db.transaction(dry_run=True) as conn:
@@ -192,6 +197,7 @@ def plan_sync(config: Config, db: Database, *,
                     monday_groups=db.table("monday_groups")) if registry else "")),
                 params).scalars().all()
             to_create = sorted(str(n) for n in names if n not in known)
+            alike = _look_alikes(config, db, conn, customer)
     creating = set(to_create)
     groups = tuple(
         GroupPlan(customer=c, group_name=g, create_group=g in creating, **counts)
@@ -223,7 +229,7 @@ def plan_sync(config: Config, db: Database, *,
         boards=tuple(fill for _, fill in sorted(routed.boards.items())),
         items_per_board=limits.items_per_board,
         capacity_problems=tuple(capacity_problems(config, routed)), time=time,
-        time_text=describe_time(config, time))
+        time_text=describe_time(config, time), look_alikes=alike)
 
 
 def fetch_board_groups(config: Config, token: str,
@@ -244,6 +250,21 @@ def _customer_expression(config: Config, db: Database, conn: Connection) -> str:
     """The orders' customer column (always filled at ingest), or NULL if never seen."""
     name = column_name(db, conn, config.columns.customer)
     return f"o.{db.quote(name)}" if name is not None else "CAST(NULL AS TEXT)"
+
+
+def _look_alikes(config: Config, db: Database, conn: Connection, customer: str
+                 ) -> tuple[str, ...]:
+    """Groups of live orders that look like one customer's one season (see names.look_alikes)."""
+    fields = []
+    for columns in season_fields(config.names.group_template, config.columns.customer):
+        names = [n for c in columns if (n := column_name(db, conn, c)) is not None]
+        if names:
+            fields.append("COALESCE(" + ", ".join(f"CAST(o.{db.quote(n)} AS TEXT)"
+                                                  for n in names) + ", '')")
+    season = " || ' ' || ".join(fields) if fields else "''"
+    rows = conn.execute(sa.text(db.sql("plan_lookalikes", customer=customer, season=season)))
+    return tuple(str(a) for a in look_alikes(
+        (r.customer, (r.season or "").strip(), r.group_name) for r in rows))
 
 
 def _customer_name(config: Config, value: str | None, profile: str | None) -> str:

@@ -108,16 +108,27 @@ def test_subitems_of_a_duplicated_board_land_on_its_own_subitems_board(
     assert sub["board"]["id"] == subitems_board_id(api, new["id"]) != board.subitems_board_id
 
 
+@pytest.mark.parametrize("new_ids", [False, True], ids=["ids-kept", "new-ids"])
 def test_duplicate_board_with_pulses_copies_active_items_and_subitems(
-        api: Api, sandbox: Sandbox, board: OrderBoard) -> None:
+        clock: FakeClock, new_ids: bool) -> None:
+    sandbox = Sandbox(clock=clock, faults="column_ids=new" if new_ids else None)
+    board = sandbox.create_order_board()
+    api = Api(sandbox)
     kept = api.create(board, "kept", values={board.customer: "ACME"})
-    api.subitem(kept, "M")
+    sub = api.subitem(kept, "M")
+    api.data("mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values("
+             "board_id: $b, item_id: $i, column_values: $v) { id } }",
+             b=board.subitems_board_id, i=sub, v=json.dumps({board.order_qty: "4"}))
     gone = api.create(board, "archived")
     api.data("mutation ($i: ID) { archive_item(item_id: $i) { id } }", i=gone)
     new = duplicate(api, board.board_id, "duplicate_board_with_pulses")["board"]
-    [item] = sandbox.board(new["id"])["groups"][0]["items"]
-    assert (item["name"], item["values"][board.customer]) == ("kept", "ACME")
-    assert [s["name"] for s in item["subitems"]] == ["M"] and item["id"] != kept
+    [group] = [g for g in sandbox.board(new["id"])["groups"] if g["items"]]
+    [item] = group["items"]
+    by_title = {c["title"]: c["id"] for c in new["columns"]}
+    assert (item["name"], item["values"][by_title["Customer"]]) == ("kept", "ACME")
+    [copied] = item["subitems"]
+    assert copied["name"] == "M" and item["id"] != kept and copied["id"] != sub
+    assert "4" in copied["values"].values()
 
 
 def test_duplicate_board_defaults_its_name_and_checks_the_workspace(api: Api,

@@ -109,7 +109,7 @@ def test_versions_lists_the_current_version(api: Api) -> None:
 
 @pytest.mark.parametrize("mutation", [
     'create_workspace(name: "W", kind: open) { id }',
-    'create_column(board_id: 1, title: "T", column_type: text) { id }',
+    'create_webhook(board_id: 1, url: "https://x", event: create_item) { id }',
     "delete_board(board_id: 1) { id }",
     'create_update(item_id: 1, body: "hi") { id }',
 ])
@@ -210,3 +210,14 @@ def test_every_field_without_required_arguments_answers_without_error(
                  if f"${k}" in document}
     body = api.gql(document, **variables)
     assert "errors" not in body, body.get("errors")
+
+
+def test_items_without_ids_are_the_account_s_active_items_paged(api: Api,
+                                                                board: OrderBoard) -> None:
+    made = [api.create(board, f"i{n}") for n in range(3)]
+    api.data("mutation ($i: ID) { archive_item(item_id: $i) { id } }", i=made[1])
+    assert [i["id"] for i in api.data("query { items { id } }")["items"]] == [made[0], made[2]]
+    newest = api.data("query { items(limit: 1, newest_first: true) { id } }")["items"]
+    assert [i["id"] for i in newest] == [made[2]]
+    refused = api.gql("query { items(limit: 1, page: 0) { id } }")
+    assert refused["errors"][0]["extensions"]["code"] == "InvalidArgumentException"

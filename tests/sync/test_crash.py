@@ -471,6 +471,7 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
             if duplicates(server.board(config, db)):
                 failures.append(f"duplicates at the end: "
                                 f"{duplicates(server.board(config, db))}")
+        alias_faults = _count(db, "sync_events", "error_code = 'INTERNAL_SERVER_ERROR'")
     finally:
         db.dispose()
     elapsed = time.monotonic() - started
@@ -484,10 +485,11 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
                f"{sum(1 for k in landed if k.requests_seen == 0)} before a first request "
                f"ended, {sum(1 for k in landed if k.inherited)} with in-doubt records to "
                f"reconcile; idempotency keys expired before {expired} clean runs; the board "
-               f"edited by hand before {drifted}; "
+               f"edited by hand before {drifted}; {alias_faults} alias faults recorded; "
                f"{len(orders.orders)} orders; {elapsed:.1f} s")
     print(summary)
     assert not failures, f"{summary}\n" + "\n".join(failures)
     assert len(landed) >= RUNS[engine], summary
     assert len(in_doubt) >= MIN_IN_DOUBT_SHARE * len(landed), summary
     assert boards >= (3 if routed else 1), summary
+    assert alias_faults > 0, summary

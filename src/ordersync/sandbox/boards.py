@@ -226,10 +226,6 @@ class BoardOps(StoreBase):
             return column
         return replace(column, id=self._column_id(column.type))
 
-    def _column_id(self, kind: ColumnKind) -> str:
-        self._next_group += 1
-        return f"{kind.value}_mk{self._next_group:04x}"
-
     def _group_id(self, group_id: str) -> str:
         if not self.new_column_ids:
             return group_id

@@ -134,6 +134,20 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
         return ctx.store.move_item_to_board(item_id, board_id, group_id, columns_mapping,
                                             subitems_columns_mapping)
 
+    def create_column(_: Any, ctx: Context, *, board_id: str, title: str, column_type: str,
+                      id: str | None = None, after_column_id: str | None = None,
+                      defaults: Any = None, **__: Any) -> Any:
+        return ctx.store.create_column(board_id, title, column_type, column_id=id,
+                                       after_column_id=after_column_id, defaults=defaults)
+
+    def change_column_title(_: Any, ctx: Context, *, board_id: str, column_id: str,
+                            title: str, **__: Any) -> Any:
+        return ctx.store.change_column_title(board_id, column_id, title)
+
+    def delete_column(_: Any, ctx: Context, *, board_id: str, column_id: str,
+                      **__: Any) -> Any:
+        return ctx.store.delete_column(board_id, column_id)
+
     def archive(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
         return ctx.store.archive_item(str(item_id))
 
@@ -157,7 +171,10 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
             ("Mutation", "update_group"): update_group,
             ("Mutation", "create_board"): create_board,
             ("Mutation", "duplicate_board"): duplicate_board,
-            ("Mutation", "move_item_to_board"): move_to_board}
+            ("Mutation", "move_item_to_board"): move_to_board,
+            ("Mutation", "create_column"): create_column,
+            ("Mutation", "change_column_title"): change_column_title,
+            ("Mutation", "delete_column"): delete_column}
 
 
 

@@ -17,7 +17,8 @@ from ordersync.sandbox.errors import MondayError
 __all__ = ["MAX_NAME", "bad_group_position", "bad_template", "board_not_found",
            "check_board_name", "check_group_name",
            "check_item_name", "cursor_with_query", "inactive_item", "item_not_on_board",
-           "items_limit_reached", "last_group", "not_a_json_object", "not_filterable", "not_found",
+           "items_limit_reached", "last_group", "no_columns", "not_a_json_object",
+           "not_filterable", "not_found",
            "on_subitems_board", "subitem_of_subitem", "wire_id"]
 
 MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
@@ -130,6 +131,13 @@ def items_limit_reached(limit: int, board_id: str) -> MondayError:
 def not_a_json_object() -> MondayError:
     # UNCERTAIN: monday's answer to e.g. a list
     return MondayError("InvalidArgumentException", "column_values must be a JSON object",
+                       status_code=200)
+
+
+def no_columns() -> MondayError:
+    # items_page_by_column_values needs columns or a cursor; code and text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "items_page_by_column_values needs columns or a cursor",
                        status_code=200)
 
 

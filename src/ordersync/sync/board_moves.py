@@ -83,6 +83,7 @@ def _mapping(source: Mapping[str, str | ConfigColumn],
 class BoardMoveRecords:
     """Board moves for the shared record pass: the order stays PENDING throughout."""
 
+    kind = "board_moves"
     marks_sending = False
 
     def __init__(self, ctx: Context) -> None:
@@ -116,7 +117,7 @@ class BoardMoveRecords:
                 return True
         return False
 
-    def mark_sending(self, conn: Any, sends: Sequence[BoardMove]) -> None:
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[BoardMove, bool]]) -> None:
         """Nothing to mark: see the module docstring."""
 
     def confirm(self, conn: Any, done: Sequence[tuple[BoardMove, Outcome]]) -> list[store.Event]:

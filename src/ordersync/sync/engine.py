@@ -34,10 +34,12 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 from ordersync.config import Config
+from ordersync.customers import resolve_customers
 from ordersync.db import Database
 from ordersync.db.schema import create_tables, registered_columns
 from ordersync.errors import CapacityExceeded, ConfigError, FatalSyncError, RetriableSyncError
 from ordersync.limits import capacity_problems, planner_for
+from ordersync.listings.runs import record_sync_details
 from ordersync.monday.client import MondayClient
 from ordersync.routing import route_orders
 from ordersync.states import SyncEvent
@@ -53,7 +55,7 @@ from ordersync.sync.moves import move_items
 from ordersync.sync.preflight import check_boards
 from ordersync.sync.report import SyncReport
 from ordersync.sync.routed import Boards, reconcile_routed, send_routed
-from ordersync.sync.sender import Sender
+from ordersync.sync.sender import Job, Sender
 from ordersync.sync.stop import Stop
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
 
@@ -76,10 +78,12 @@ class SyncOptions:
 
 @dataclass
 class Progress:
-    """Callbacks for a progress display: ``total`` orders, then mutations as they are sent."""
+    """Callbacks for a progress display: ``total`` orders, each pass's jobs as they are
+    handed to the sender, then mutations as they are sent."""
 
     start: Callable[[int], None] = field(default=lambda total: None)
     advance: Callable[[int], None] = field(default=lambda n: None)
+    send: Callable[[Sequence[Job]], None] = field(default=lambda jobs: None)
 
 
 def run_sync(config: Config, db: Database, client: MondayClient | None, *,
@@ -105,6 +109,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
     with db.begin() as conn:
         labels = [c.label for c in registered_columns(db, conn)]
     columns = resolve_columns(config, labels)
+    resolve_customers(config, db, options.customers)  # an unknown name is an error
     progress = progress or Progress()
     if options.dry_run:
         sender = DryRunSender(planner_for(config), out or Console())
@@ -123,6 +128,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
+                      on_send=progress.send,
                       concurrency=config.monday.limits.concurrency, stop=stop)
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       real, client, run_id=report.run_id)
@@ -160,6 +166,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,
                              failed=report.counts["failed"], error=error)
+            record_sync_details(db, report)
     return report
 
 
@@ -246,6 +253,7 @@ def _run_rounds(ctx: Context, uuids: Sequence[str]) -> None:
         uuids = sorted(ctx.again)
         ctx.again.clear()
         ctx.held.clear()
+        ctx.round += 1
         logger.info("round %d: %d order(s) sent again (healed, or a fault on their alias)",
                     round_ + 2, len(uuids))
 

@@ -127,8 +127,8 @@ def start_run(db: Database, board_id: str) -> int:
     runs = db.table("sync_runs")
     with db.begin() as conn:
         conn.execute(sa.text(db.sql("sync_runs_close_stale")), {"board_id": board_id})
-        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status) VALUES (:b, 'running')"),
-                     {"b": board_id})
+        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status, started_at) VALUES "
+                             "(:b, 'running', :t)"), {"b": board_id, "t": db.timestamp()})
         return int(conn.execute(sa.text(f"SELECT MAX(id) FROM {runs} WHERE board_id = :b"),
                                 {"b": board_id}).scalar_one())
 
@@ -201,10 +201,8 @@ def registered_groups(db: Database, board_id: str) -> dict[str, str]:
 def register_groups(conn: Connection, db: Database, board_id: str,
                     groups: Mapping[str, str]) -> None:
     if groups:
-        conn.execute(sa.text(
-            f"INSERT INTO {db.table('monday_groups')} (board_id, group_name, group_id) "
-            "VALUES (:b, :name, :id) ON CONFLICT DO NOTHING"),
-            [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
+        conn.execute(sa.text(db.sql("sync_groups_register")),
+                     [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
 
 
 def moved_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:
