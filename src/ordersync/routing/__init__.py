@@ -21,6 +21,7 @@ from ordersync.routing.registry import (
     RegisteredBoard,
     RoutedOrders,
     in_doubt_boards,
+    item_boards,
     moved_to_board,
     place_on_board,
     register_board,
@@ -33,7 +34,7 @@ SINGLE_ROUTE = ""
 """The route of every order when no routing key is set."""
 
 __all__ = ["SINGLE_ROUTE", "Assignment", "BoardFill", "Placement", "RegisteredBoard",
-           "RouteKey", "RoutedOrders", "assign", "in_doubt_boards", "moved_to_board",
+           "RouteKey", "RoutedOrders", "assign", "in_doubt_boards", "item_boards", "moved_to_board",
            "place_on_board", "register_board", "registered_boards", "route_orders",
            "routed_orders"]
 

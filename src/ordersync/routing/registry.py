@@ -122,3 +122,16 @@ def in_doubt_boards(config: Config, db: Database) -> dict[str, str]:
 
 _CHUNK = 1_000
 """Orders per statement (a bound list per chunk)."""
+
+
+def item_boards(config: Config, db: Database, uuids: Sequence[str]) -> dict[str, str]:
+    """record_uuid → the board its item is on, for the orders of ``uuids`` with an item."""
+    found: dict[str, str] = {}
+    with db.begin() as conn:
+        for start in range(0, len(uuids), _CHUNK):
+            rows = conn.execute(sa.text(db.sql("routing_boards_of")).bindparams(
+                sa.bindparam("uuids", expanding=True)),
+                {"uuids": list(uuids[start:start + _CHUNK])}).all()
+            found |= {str(r.record_uuid): str(r.monday_board_id or config.monday.board_id)
+                      for r in rows if r.monday_board_id or config.monday.board_id}
+    return found

@@ -8,9 +8,10 @@
 3. the account's boards by name (in ``workspace_id`` when set) — a board an earlier run
    created and crashed before recording — adopted as ``adopted``;
 4. ``duplicate_board`` of the template (structure only: columns and groups, no items; monday
-   gives it its own subitems board), with an Idempotency-Key per route and part, recorded as
-   ``created``.  Should the response be lost anyway, step 3 finds the board next time:
-   a route never gets a second board.
+   gives it its own subitems board), with an Idempotency-Key per route, part and attempt,
+   recorded as ``created``.  A server fault on it is looked up by name before it is sent
+   again; should the response be lost anyway, step 3 finds the board next time: a route
+   never gets a second board.
 
 ``board_config`` resolves ``[monday.columns]`` and ``[monday.subitem_columns]`` on the
 board: a column id the board has is kept; otherwise the template column of that id is
@@ -30,12 +31,13 @@ from typing import Any
 from ordersync.config import BoardColumn as ConfigColumn
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import BoardMismatch, FatalSyncError
+from ordersync.errors import BoardMismatch, FatalSyncError, RetriableSyncError
 from ordersync.monday.boards import find_boards_by_name
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
 from ordersync.routing import RegisteredBoard, register_board
 from ordersync.routing.routes import BoardFill
+from ordersync.sync.records import Fate, fate
 
 SUBTASKS = "subtasks"
 
@@ -102,16 +104,27 @@ def ensure_board(config: Config, db: Database, client: MondayClient, fill: Board
             f"monday.routing.template_board_id: route {fill.route!r} needs a new board "
             f"({fill.name!r}) and there is no template board to copy; set template_board_id "
             f"(or monday.board_id), or pin the route in [monday.routing.boards]"])
-    result = client.execute(operation_text("duplicate_board"), {
-        "board_id": template, "board_name": fill.name, "workspace_id": routing.workspace_id,
-        "folder_id": routing.folder_id}, idempotency_key=f"board/{fill.route}/{fill.part}")
-    if result.errors:
-        error = result.errors[0]
-        raise FatalSyncError(f"monday.com refused to create board {fill.name!r} from template "
-                             f"board {template} ({error.code}: {error.message}); check that "
-                             "the token's user may create boards in the workspace")
-    made = ((result.data or {}).get("duplicate_board") or {}).get("board") or {}
-    return _record(db, client, fill, str(made["id"]), "created")
+    attempts = config.monday.retry.max_attempts
+    for attempt in range(1, attempts + 1):
+        result = client.execute(operation_text("duplicate_board"), {
+            "board_id": template, "board_name": fill.name, "workspace_id": routing.workspace_id,
+            "folder_id": routing.folder_id},
+            idempotency_key=f"board/{fill.route}/{fill.part}/{attempt}")
+        made = ((result.data or {}).get("duplicate_board") or {}).get("board") or {}
+        if not result.errors and made.get("id"):
+            return _record(db, client, fill, str(made["id"]), "created")
+        error = result.errors[0] if result.errors else None
+        if error is not None and fate(error) is not Fate.FAULT:
+            raise FatalSyncError(f"monday.com refused to create board {fill.name!r} from "
+                                 f"template board {template} ({error.code}: {error.message}); "
+                                 "check that the token's user may create boards in the "
+                                 "workspace")
+        # a server fault: the board may have been made — found by name, it is adopted
+        same_name = find_boards_by_name(client, [fill.name], workspace_id=routing.workspace_id)
+        if fill.name in same_name:
+            return _record(db, client, fill, same_name[fill.name][0], "adopted")
+    raise RetriableSyncError(f"monday.com kept failing to create board {fill.name!r} "
+                             f"({attempts} attempts); run the sync again to go on")
 
 
 def _record(db: Database, client: MondayClient, fill: BoardFill, board_id: str,

@@ -26,6 +26,7 @@ from ordersync.routing import (
     Assignment,
     RegisteredBoard,
     in_doubt_boards,
+    item_boards,
     place_on_board,
     registered_boards,
 )
@@ -38,6 +39,9 @@ from ordersync.sync.context import Context
 from ordersync.sync.preflight import check_boards
 
 logger = logging.getLogger(__name__)
+
+MOVE_ROUNDS = 3
+"""Further tries, within the run, of board moves a fault held back (then their updates)."""
 
 Reconcile = Callable[[Context, Collection[str]], None]
 Passes = Callable[[Context, Sequence[str]], None]
@@ -162,6 +166,14 @@ def send_routed(boards: Boards, assignment: Assignment, uuids: Sequence[str],
         logger.info("board %s (%s): %d order(s) to send", board.board_id, board.name,
                     len(wanted))
         passes(ctx, wanted)
+        for _ in range(MOVE_ROUNDS):  # moves a fault held back: again, then their updates
+            if ctx.dry_run or not moving:
+                break
+            on = item_boards(ctx.config, ctx.db, moving)
+            moving = [u for u in moving if on.get(u, board.board_id) != board.board_id]
+            if moving:
+                move_to_board(ctx, moving, _sources(boards, on, moving))
+                passes(ctx, moving)
 
 
 def _sources(boards: Boards, placed: Mapping[str, str],
