@@ -76,32 +76,40 @@ def test_alias_level_server_faults_are_retried_and_plain_runs_converge_to_the_fi
     assert [(r.sync_state, r.n) for r in final] == [("SYNCED", 60)]
 
 
-def test_a_record_faulted_in_record_attempts_sends_is_failed_and_the_run_exits_3(
+def test_a_record_faulted_in_record_attempts_runs_is_failed_and_sync_exits_3_until_retried(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # order 1's create faults on each of its three sends (three rounds of one run):
-    # the preflight read, groups lookup, create_group, items ✗, lookup of the faulted
-    # create, subitems; then items ✗, lookup; items ✗, lookup
+    # order 1's create faults on every send: twice in each run (retry.max_attempts sends of
+    # a record a run, as the client tries a request), in two runs (record_attempts).
+    # Run 1: the preflight read, groups lookup, create_group, items ✗, lookup of the
+    # faulted create, subitems, items ✗, lookup; run 2: the preflight read, items ✗,
+    # lookup, items ✗, lookup.
     fault = Fault.partial(1, SERVER_FAULT)
     h = harness_factory(faults=FaultPlan.scripted([None, None, None, fault, None, None, fault,
-                                                   None, fault, None]),
-                        retry={"record_attempts": 3})
+                                                   None, None, fault, None, fault, None]),
+                        retry={"max_attempts": 2, "record_attempts": 2})
     rows = [order_row(1, {"S": 1}), order_row(2, {"S": 2})]
     write_workbook("GRE_a.csv", rows)
     h.pipeline()
+    seen = record_exchanges(h)
 
+    first = h.sync()
+    assert first.counts["failed"] == 0 and first.failed_total == 0
     report = h.sync()
 
     assert report.counts["failed"] == 1 and report.failed_orders == 1
     (row,) = fetch(h.db, "SELECT sync_state, attempts, last_error FROM orders "
                          "WHERE item_name LIKE 'GRE-00001 %'")
-    assert row.sync_state == "FAILED" and row.attempts == 3
+    assert row.sync_state == "FAILED" and row.attempts == 2
     assert "INTERNAL_SERVER_ERROR" in row.last_error
     outcomes = [(e.outcome, e.attempt) for e in fetch(
         h.db, "SELECT outcome, attempt FROM sync_events WHERE error_code = "
               "'INTERNAL_SERVER_ERROR' ORDER BY id")]
-    assert outcomes == [("requeued", 1), ("requeued", 2), ("failed", 3)]
-    assert fetch(h.db, "SELECT status FROM sync_runs")[0].status == "partial"
+    assert outcomes == [("requeued", 1), ("requeued", 1), ("requeued", 2), ("failed", 2)]
+    keys = [x.headers["idempotency-key"] for x in seen if "create_item(" in x.body["query"]]
+    assert len(keys) == len(set(keys)) == 4  # each send a new request, none replayed
+    assert [r.status for r in fetch(h.db, "SELECT status FROM sync_runs ORDER BY id")] == [
+        "ok", "partial"]
 
     # a later plain run has nothing to send — and still does not report success
     monkeypatch.setenv("MONDAY_API_TOKEN", "x")
@@ -209,3 +217,37 @@ def test_a_server_fault_on_a_group_create_is_looked_up_and_sent_again_not_failed
     assert report.counts["failed"] == 0 and report.counts["groups_created"] == 1
     assert [g["title"] for g in h.board()["groups"]].count("GREYSTONE FALL 2025") == 1
     assert truth_problems(h, rows) == []
+
+
+def test_alias_level_server_faults_against_a_sandbox_server_process_converge_in_plain_runs(
+        make_config: Any, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    from ordersync.pipeline import open_database, run_pipeline
+    from ordersync.sync import make_client, run_sync
+    from sync.conftest import TOKEN, monday_table
+    from sync.server import running_server
+
+    per_request = 6
+    spec = ",".join(f"partial({k},INTERNAL_SERVER_ERROR):0.05" for k in range(1, per_request + 1))
+    rows = rows_for(40)
+    write_workbook("GRE_a.csv", rows)
+    with running_server(tmp_path, faults=f"{spec},seed=5") as server:
+        config = make_config(monday=monday_table(
+            server.ids, api_url=server.url,
+            limits={"max_mutations_per_request": per_request}))
+        db = open_database(config)
+        run_pipeline(config, db)
+        reports = []
+        for _ in range(3):  # plain runs only
+            with make_client(config, TOKEN) as client:
+                reports.append(run_sync(config, db, client))
+            if reports[-1].mutations == 0:
+                break
+        faulted = fetch(db, "SELECT COUNT(*) AS n FROM sync_events "
+                            "WHERE error_code = 'INTERNAL_SERVER_ERROR'")[0].n
+        h = server.board(config, db)
+
+        assert faulted >= 3
+        assert all(r.failed_total == 0 and r.stopped is None for r in reports)
+        assert truth_problems(h, rows) == []
+        assert board_problems(h) == []
+        db.dispose()

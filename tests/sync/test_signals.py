@@ -105,3 +105,16 @@ def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next_run(
     assert [r.status for r in runs] == ["interrupted", "ok"]
     assert "the process ended before the run did" in runs[0].error
     db.dispose()
+
+
+def test_a_stop_ends_a_wait_at_once_and_names_the_signal() -> None:
+    import threading
+
+    from ordersync.sync.stop import Stop, SyncStopped
+
+    stop = Stop()
+    stop.sleep(0)  # nothing asked: a wait just waits
+    threading.Timer(0.05, stop.request, ["SIGTERM"]).start()
+
+    with pytest.raises(SyncStopped, match=r"stopped by SIGTERM.*ordersync sync"):
+        stop.sleep(60)  # a budget wait or a back-off: ends when the stop is asked

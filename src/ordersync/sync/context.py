@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -76,6 +77,16 @@ class Context:
     with attempts left, an item or subitem gone from the board and healed)."""
     recreated: set[str] = field(default_factory=set)
     """Orders whose item was gone from the board: counted when it is created again."""
+    round: int = 1
+    """The round of the passes this run is in (part of every send's Idempotency-Key)."""
+    run_sends: Counter[tuple[str, Hashable]] = field(default_factory=Counter)
+    """(kind, record key) → sends of that record in this run."""
+
+    def runs(self, kind: str, key: Hashable, before: int) -> int:
+        """Runs in which a record was sent, this one included: ``before`` (its ``attempts``
+        as loaded this round) plus one if this is its first send of the run (later rounds
+        load the count this run already raised)."""
+        return before + (1 if self.run_sends[kind, key] <= 1 else 0)
 
     def events(self, conn: Any, events: Sequence[store.Event]) -> None:
         if self.run_id is not None:
@@ -89,6 +100,12 @@ class Context:
     @property
     def record_attempts(self) -> int:
         return self.config.monday.retry.record_attempts
+
+    @property
+    def sends_per_run(self) -> int:
+        """Sends of one record in one run when its own alias meets server faults: as many
+        as the client's tries of one request (``retry.max_attempts``)."""
+        return self.config.monday.retry.max_attempts
 
 
 BOARD_FULL_CODES = frozenset({"ItemsLimitationException"})

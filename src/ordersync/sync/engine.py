@@ -234,6 +234,7 @@ def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
         uuids = sorted(ctx.again)
         ctx.again.clear()
         ctx.held.clear()
+        ctx.round += 1
         logger.info("round %d: %d order(s) sent again (healed, or a fault on their alias)",
                     round_ + 2, len(uuids))
 

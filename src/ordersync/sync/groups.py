@@ -7,7 +7,7 @@ id written to the registry as it arrives.  A crash between a group's creation an
 its registry row is harmless: the next run finds the group on the board by title.
 A server fault or a limit on one group's alias is not its refusal: the board is read
 again by title (the create may have been applied) and the rest sent again, within
-``retry.record_attempts`` sends.
+``retry.max_attempts`` sends (as the client tries a request).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
             ctx.report.add("groups_adopted", len(adopted))
             known |= adopted
             missing = [n for n in missing if n not in adopted]
-    for attempt in range(1, ctx.record_attempts + 1):
+    for attempt in range(1, ctx.sends_per_run + 1):
         if not missing:
             break
         jobs = [Job(Call(CREATE, {"board_id": ctx.board_id, "group_name": name}), name,
@@ -62,7 +62,7 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
             missing = [n for n in missing if n not in adopted]
     for name in missing:
         ctx.report.fail(f"group {name!r} (its orders wait)",
-                        f"server faults in {ctx.record_attempts} sends")
+                        f"server faults in {ctx.sends_per_run} sends")
     return known
 
 

@@ -120,14 +120,15 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
 def send_token(ctx: Context, *parts: object) -> str:
     """What makes one send of a record unique — the record, its action, its data version,
     the sends it had before and the run — so a network retry of the same request carries
-    the same ``Idempotency-Key`` (monday replays it) and any later send a new one (monday
-    applies it: ``--retry-failed`` really sends again)."""
-    return "/".join(str(p) for p in (*parts, f"run {ctx.run_id}"))
+    the same ``Idempotency-Key`` (monday replays it) and any later send — another round,
+    another run — a new one (monday applies it: ``--retry-failed`` really sends again)."""
+    return "/".join(str(p) for p in (*parts, f"run {ctx.run_id}", f"round {ctx.round}"))
 
 
 class ItemRecords:
     """Orders' items for the shared record pass."""
 
+    kind = "items"
     marks_sending = True
 
     def __init__(self, ctx: Context) -> None:
@@ -141,7 +142,7 @@ class ItemRecords:
         return send.order.record_uuid, None
 
     def attempts(self, send: ItemSend) -> int:
-        return send.order.attempts + 1
+        return self.ctx.runs(self.kind, self.key(send), send.order.attempts)
 
     def what(self, send: ItemSend) -> str:
         return send.what
@@ -152,9 +153,9 @@ class ItemRecords:
     def already_done(self, send: ItemSend, error: WireError) -> bool:
         return False
 
-    def mark_sending(self, conn: Any, sends: Sequence[ItemSend]) -> None:
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[ItemSend, bool]]) -> None:
         transitions.orders_sending(conn, self.ctx.db,
-                                   [(s.order.record_uuid, s.values) for s in sends])
+                                   [(s.order.record_uuid, s.values, first) for s, first in sends])
 
     def confirm(self, conn: Any, done: Sequence[tuple[ItemSend, Outcome]]) -> list[store.Event]:
         ctx, rows, events = self.ctx, [], []

@@ -53,6 +53,7 @@ def move_items(ctx: Context, orders: Sequence[store.OrderRow],
 class MoveRecords:
     """Item moves for the shared record pass: the order stays PENDING throughout."""
 
+    kind = "moves"
     marks_sending = False
 
     def __init__(self, ctx: Context) -> None:
@@ -77,7 +78,7 @@ class MoveRecords:
     def already_done(self, send: MoveSend, error: WireError) -> bool:
         return False
 
-    def mark_sending(self, conn: Any, sends: Sequence[MoveSend]) -> None:
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[MoveSend, bool]]) -> None:
         """Nothing to mark: see the module docstring."""
 
     def confirm(self, conn: Any, done: Sequence[tuple[MoveSend, Outcome]]) -> list[store.Event]:

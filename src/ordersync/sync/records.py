@@ -14,9 +14,11 @@ object (items, subitems, moves) says how its kind is written down.  For each req
            identity, then re-created) and sent again this run;
   REFUSED  monday refused the record itself (a value, a name, a permission): FAILED;
 - a request whose fate is unknown after the client's retries (``in_doubt``), and the
-  FAULT aliases: creates are looked up on the board and adopted if found; the rest are
-  re-queued while they have attempts left (``retry.record_attempts`` sends), else
-  FAILED — sent again by the next round of this run or the next run;
+  FAULT aliases: creates are looked up on the board and adopted if found; a FAULT alias
+  goes to another round of this run while its record has sends left
+  (``retry.max_attempts`` a run, as the client tries a request); then, and after a
+  request's retries, to the next run while it has runs left (``retry.record_attempts``),
+  else FAILED;
 - a request never sent (``unsent``): re-queued as it was.
 
 Every outcome is a ``sync_events`` row and a count in the report.
@@ -83,6 +85,8 @@ def fate(error: WireError) -> Fate:
 class Records(Protocol):
     """How one kind of record is written down (``items``, ``subitems``, ``moves``)."""
 
+    kind: str
+    """``items``, ``subitems`` or ``moves``."""
     marks_sending: bool
     board_id: str | None
     """The board its mutations write to (named when it is full)."""
@@ -93,7 +97,7 @@ class Records(Protocol):
         """(record_uuid, size or None) for ``sync_events``."""
 
     def attempts(self, send: Any) -> int:
-        """Sends of this record so far, this one included."""
+        """Runs in which this record was sent, this one included (``Context.runs``)."""
 
     def what(self, send: Any) -> str: ...
 
@@ -101,7 +105,8 @@ class Records(Protocol):
 
     def already_done(self, send: Any, error: WireError) -> bool: ...
 
-    def mark_sending(self, conn: Any, sends: Sequence[Any]) -> None: ...
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[Any, bool]]) -> None:
+        """(send, whether it is the record's first send of this run: its attempts +1)."""
 
     def confirm(self, conn: Any, done: Sequence[tuple[Any, Outcome]]) -> list[store.Event]: ...
 
@@ -125,9 +130,14 @@ class RecordHandler:
         self.records = records
 
     def sending(self, batch: Sequence[Job]) -> None:
+        counts = self.ctx.run_sends
+        for job in batch:
+            counts[self.records.kind, self.records.key(job.record)] += 1
         if self.records.marks_sending:
             with self.ctx.db.begin() as conn:
-                self.records.mark_sending(conn, [job.record for job in batch])
+                self.records.mark_sending(conn, [
+                    (job.record, counts[self.records.kind, self.records.key(job.record)] == 1)
+                    for job in batch])
 
     def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
         ctx, records = self.ctx, self.records
@@ -146,30 +156,46 @@ class RecordHandler:
             records.gone([(j.record, e) for j, e in by_fate[Fate.GONE]])
             ctx.events_now([self._event(j, "gone", e) for j, e in by_fate[Fate.GONE]])
         if by_fate[Fate.FAULT]:
-            self._unresolved([(j, e) for j, e in by_fate[Fate.FAULT]])
+            self._unresolved([(j, e) for j, e in by_fate[Fate.FAULT]], in_run=True)
         check_board_full(outcomes, records.board_id)
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        """The request may or may not have been applied."""
-        self._unresolved([(job, error) for job in batch])
+        """The request may or may not have been applied (after the client's retries)."""
+        self._unresolved([(job, error) for job in batch], in_run=False)
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
+        """The request was not applied (split, or a fatal error): back as they were."""
+        if not self.records.marks_sending:
+            return
         with self.ctx.db.begin() as conn:
             self.records.release(conn, [(job.record, None) for job in batch],
                                  SyncEvent.REQUEUED)
 
-    def _unresolved(self, jobs: Sequence[tuple[Job, WireError | Exception]]) -> None:
+    def _unresolved(self, jobs: Sequence[tuple[Job, WireError | Exception]], *,
+                    in_run: bool) -> None:
         """Records whose mutation may or may not have been applied: creates found on the
-        board are adopted; the rest go again while they have attempts left."""
+        board are adopted.  The rest go again: a fault on their own alias (``in_run``) in
+        another round of this run while they have sends left (``retry.max_attempts``, as
+        the client retries a request); then, or after a request's retries, in the next
+        run while they have runs left (``retry.record_attempts``); else FAILED."""
         ctx, records = self.ctx, self.records
         creates = [job.record for job, _ in jobs if records.is_create(job.record)]
         found = records.find(creates) if creates else {}
         adopted = [(job.record, found[records.key(job.record)]) for job, _ in jobs
                    if records.key(job.record) in found]
         rest = [(job, error) for job, error in jobs if records.key(job.record) not in found]
-        again = [(j, e) for j, e in rest if records.attempts(j.record) < ctx.record_attempts]
-        failed = [(j, e) for j, e in rest if records.attempts(j.record) >= ctx.record_attempts]
-        self._write(lambda conn: records.adopt(conn, adopted), again, failed,
+        again: list[tuple[Job, WireError | Exception]] = []
+        later: list[tuple[Job, WireError | Exception]] = []
+        failed: list[tuple[Job, WireError | Exception]] = []
+        for job, error in rest:
+            if in_run and ctx.run_sends[records.kind, records.key(job.record)] \
+                    < ctx.sends_per_run:
+                again.append((job, error))
+            elif records.attempts(job.record) < ctx.record_attempts:
+                later.append((job, error))
+            else:
+                failed.append((job, error))
+        self._write(lambda conn: records.adopt(conn, adopted), [*again, *later], failed,
                     SyncEvent.FAULTS_EXHAUSTED)
         ctx.again.update(records.event_key(j.record)[0] for j, _ in again)
 

@@ -201,10 +201,8 @@ def registered_groups(db: Database, board_id: str) -> dict[str, str]:
 def register_groups(conn: Connection, db: Database, board_id: str,
                     groups: Mapping[str, str]) -> None:
     if groups:
-        conn.execute(sa.text(
-            f"INSERT INTO {db.table('monday_groups')} (board_id, group_name, group_id) "
-            "VALUES (:b, :name, :id) ON CONFLICT DO NOTHING"),
-            [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
+        conn.execute(sa.text(db.sql("sync_groups_register")),
+                     [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
 
 
 def moved_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:

@@ -135,6 +135,7 @@ def sync_subitems(ctx: Context, lines: Sequence[store.LineRow]) -> None:
 class SubitemRecords:
     """Size lines' subitems for the shared record pass."""
 
+    kind = "subitems"
     marks_sending = True
 
     def __init__(self, ctx: Context) -> None:
@@ -148,7 +149,7 @@ class SubitemRecords:
         return send.line.record_uuid, send.line.size_code
 
     def attempts(self, send: LineSend) -> int:
-        return send.line.attempts + 1
+        return self.ctx.runs(self.kind, self.key(send), send.line.attempts)
 
     def what(self, send: LineSend) -> str:
         return send.what
@@ -160,8 +161,9 @@ class SubitemRecords:
         """Deleting a subitem that is already gone is done."""
         return send.kind == "deleted" and error.code in _DELETED_CODES
 
-    def mark_sending(self, conn: Any, sends: Sequence[LineSend]) -> None:
-        transitions.lines_sending(conn, self.ctx.db, [(s.line, s.sent) for s in sends])
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[LineSend, bool]]) -> None:
+        transitions.lines_sending(conn, self.ctx.db,
+                                  [(s.line, s.sent, first) for s, first in sends])
 
     def confirm(self, conn: Any, done: Sequence[tuple[LineSend, Outcome]]) -> list[store.Event]:
         ctx, rows, events = self.ctx, [], []

@@ -90,10 +90,12 @@ def apply_statement(conn: Connection, db: Database, name: str,
 
 
 def orders_sending(conn: Connection, db: Database,
-                   rows: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
-    """(record_uuid, the encoded values being sent)."""
+                   rows: Sequence[tuple[str, Mapping[str, Any], bool]]) -> None:
+    """(record_uuid, the encoded values being sent, whether it is the order's first send
+    of this run: ``attempts`` counts runs)."""
     _run(conn, db, "sync_orders_sending",
-         [{"record_uuid": u, "sent_values": dumps(v)} for u, v in rows])
+         [{"record_uuid": u, "sent_values": dumps(v), "bump": int(first)}
+          for u, v, first in rows])
 
 
 def orders_confirm(conn: Connection, db: Database, rows: Sequence[tuple[str, str, str | None]],
@@ -144,9 +146,10 @@ def _line_key(line: LineRow) -> dict[str, Any]:
 
 
 def lines_sending(conn: Connection, db: Database,
-                  rows: Sequence[tuple[LineRow, Mapping[str, Any]]]) -> None:
+                  rows: Sequence[tuple[LineRow, Mapping[str, Any], bool]]) -> None:
     _run(conn, db, "sync_lines_sending",
-         [{**_line_key(line), "sent_values": dumps(v)} for line, v in rows])
+         [{**_line_key(line), "sent_values": dumps(v), "bump": int(first)}
+          for line, v, first in rows])
 
 
 def lines_confirm(conn: Connection, db: Database,
