@@ -24,6 +24,8 @@ from ordersync.db import Database
 from ordersync.pipeline import open_database
 
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
+# The client-library tests run in virtualenvs of their own (`make test-clients`).
+collect_ignore = ["clients"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 ENGINES = [
@@ -70,7 +72,9 @@ def make_config(tmp_path: Path, db_settings: dict[str, Any]) -> ConfigFactory:
             "database": dict(db_settings),
             "sources": {"directory": "orders", "profiles": {
                 "GRE": {"customer": "GREYSTONE", "glob": ["GRE*.xlsx", "GRE*.csv", "GRE*.xls",
-                                                          "GRE*.xlsm"]}}},
+                                                          "GRE*.xlsm"]},
+                # A second known customer: GRE's files may name it on some rows.
+                "BLU": {"customer": "BLUEWAVE", "glob": ["BLU*.xlsx"]}}},
             "columns": {"dates": ["ETA"], "decimals": ["FOB PRICE"],
                         "aliases": {"PO #": "PO NUMBER"}},
         }

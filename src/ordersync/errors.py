@@ -5,6 +5,7 @@
     ├── IngestError            a file cannot be read (file, sheet, row, column)
     │   └── FileRejected       the whole file is skipped; other files still load
     ├── DatabaseError          the database is unreachable or refuses a statement
+    ├── UnknownCustomerError   a --customer name matches no customer (the known ones listed)
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
         │   └── BoardMismatch  the board's columns do not fit [monday] (preflight)
@@ -17,6 +18,7 @@ The CLI prints ``str(error)`` as one line and exits 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,6 +78,19 @@ class DatabaseError(OrderSyncError):
     """The database cannot be reached or refused a statement."""
 
 
+class UnknownCustomerError(OrderSyncError):
+    """``--customer`` names that match no customer; the message lists the known ones."""
+
+    def __init__(self, unknown: Sequence[str], known: Sequence[str]) -> None:
+        self.unknown = tuple(unknown)
+        self.known = tuple(known)
+        listed = ", ".join(self.known) if self.known else "none yet (run `ordersync run` first)"
+        names = ", ".join(repr(n) for n in self.unknown)
+        super().__init__(
+            f"--customer {names}: no such customer (a customer is matched by its canonical "
+            f"name or its profile code, case-insensitively); known customers: {listed}")
+
+
 class SyncError(OrderSyncError):
     """Base for errors talking to monday.com."""
 
@@ -101,3 +116,22 @@ class BoardMismatch(FatalSyncError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"the monday.com board does not match [monday] in the config — nothing "
                          f"was written; fix the config (or the board), then run again:\n{lines}")
+
+
+def is_bug(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure to contain (fail one file) rather than the end of the
+    process: any Exception, and the panic of a Rust extension (the Excel reader, polars),
+    which derives from BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+_LIBRARY_WORDS = re.compile(
+    r"\b(python_calamine|calamine|fastexcel|polars|adbc_driver_\w+|adbc|pyarrow|psycopg|"
+    r"sqlalchemy)\b[\w.]*(\s*error)?[\s:]*", re.IGNORECASE)
+
+
+def foreign_reason(exc: BaseException) -> str:
+    """The first line of a foreign exception's message, without the library's name."""
+    lines = str(exc).strip().splitlines()
+    text = _LIBRARY_WORDS.sub("", lines[0]).strip(" :") if lines else ""
+    return text or type(exc).__name__

@@ -214,3 +214,69 @@ def test_boards_by_ids_honour_page_and_limit(api: Api, sandbox: Sandbox,
         "query ($ids: [ID!], $p: Int) { boards(ids: $ids, limit: 1, page: $p) { id } }",
         ids=ids, p=page)["boards"]] for page in (1, 2, 3)]
     assert pages == [[board.board_id], [other.board_id], []]
+
+
+@pytest.mark.parametrize("how", ["multiple", "simple", "column_value"])
+def test_an_item_is_renamed_through_its_name_column(api: Api, board: OrderBoard,
+                                                    how: str) -> None:
+    item = api.create(board, "old name")
+    documents = {
+        "multiple": ("mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values("
+                     "board_id: $b, item_id: $i, column_values: $v) { name } }",
+                     json.dumps({"name": "new name"})),
+        "simple": ('mutation ($b: ID!, $i: ID, $v: String) { change_simple_column_value('
+                   'board_id: $b, item_id: $i, column_id: "name", value: $v) { name } }',
+                   "new name"),
+        "column_value": ('mutation ($b: ID!, $i: ID, $v: JSON!) { change_column_value('
+                         'board_id: $b, item_id: $i, column_id: "name", value: $v) { name } }',
+                         json.dumps("new name")),
+    }
+    document, value = documents[how]
+    assert api.data(document, b=board.board_id, i=item, v=value)
+    assert api.names(board) == ["new name"]
+    refused = api.gql(documents["multiple"][0], b=board.board_id, i=item,
+                      v=json.dumps({"name": ""}))
+    assert refused["errors"][0]["extensions"]["code"] == "InvalidItemNameException"
+
+
+COLUMNS = "query ($b: [ID!]) { boards(ids: $b) { columns { id title type settings_str } } }"
+
+
+def test_create_rename_and_delete_columns(api: Api, board: OrderBoard) -> None:
+    created = api.data("""mutation ($b: ID!, $d: JSON) {
+        a: create_column(board_id: $b, title: "Priority", column_type: status,
+                         id: "priority", after_column_id: "name", defaults: $d) { id type }
+        b: create_column(board_id: $b, title: "Notes 2", column_type: long_text) { id }
+    }""", b=board.board_id, d=json.dumps({"labels": {"0": "Low", "1": "High"}}))
+    assert created["a"] == {"id": "priority", "type": "status"}
+    assert created["b"]["id"].startswith("long_text_mk")
+    columns = api.data(COLUMNS, b=[board.board_id])["boards"][0]["columns"]
+    assert [c["id"] for c in columns][:2] == ["name", "priority"]
+    labels = json.loads(columns[1]["settings_str"])["labels"]
+    assert (labels["0"], labels["1"]) == ("Low", "High")
+
+    item = api.create(board, "x", values={board.customer: "ACME", "priority": {"label": "High"}})
+    api.data("""mutation ($b: ID!) { change_column_title(board_id: $b, column_id: "customer",
+                title: "Client") { title } }""", b=board.board_id)
+    api.data("""mutation ($b: ID!) { delete_column(board_id: $b, column_id: "customer")
+                { id } }""", b=board.board_id)
+    columns = api.data(COLUMNS, b=[board.board_id])["boards"][0]["columns"]
+    assert board.customer not in [c["id"] for c in columns]
+    [found] = api.page(board)["items_page"]["items"]
+    assert board.customer not in [c["id"] for c in found["column_values"]]
+    assert {c["id"]: c["text"] for c in found["column_values"]}["priority"] == "High"
+    assert api.states(item) == {item: "active"}
+
+
+@pytest.mark.parametrize(("document", "code"), [
+    ('create_column(board_id: $b, title: "P", column_type: people) { id }',
+     "NOT_SUPPORTED_BY_SANDBOX"),
+    ('create_column(board_id: $b, title: "T", column_type: text, id: "customer") { id }',
+     "InvalidArgumentException"),
+    ('delete_column(board_id: $b, column_id: "name") { id }', "InvalidArgumentException"),
+    ('delete_column(board_id: $b, column_id: "nope") { id }', "InvalidColumnIdException"),
+    ('change_column_title(board_id: $b, column_id: "status", title: "") { id }',
+     "InvalidArgumentException"),
+], ids=["unmodelled-type", "existing-id", "name-column", "unknown-column", "empty-title"])
+def test_column_refusals(api: Api, board: OrderBoard, document: str, code: str) -> None:
+    assert api.error_code(f"mutation ($b: ID!) {{ {document} }}", b=board.board_id) == code

@@ -109,7 +109,7 @@ def test_versions_lists_the_current_version(api: Api) -> None:
 
 @pytest.mark.parametrize("mutation", [
     'create_workspace(name: "W", kind: open) { id }',
-    'create_column(board_id: 1, title: "T", column_type: text) { id }',
+    'create_webhook(board_id: 1, url: "https://x", event: create_item) { id }',
     "delete_board(board_id: 1) { id }",
     'create_update(item_id: 1, body: "hi") { id }',
 ])
@@ -169,3 +169,55 @@ def test_column_value_fields_the_sandbox_keeps_nothing_for_are_null(
     assert item["column_values"] == [{"is_leaf": True, "number": 3.0, "symbol": None,
                                       "direction": None}]
     assert json.dumps(item)  # plain JSON all the way down
+
+
+def _selection(type_name: str) -> str:
+    """Every field of a type that needs no argument: leaves by name, the rest by __typename."""
+    from graphql import GraphQLNonNull, Undefined, get_named_type, is_leaf_type
+
+    from ordersync.sandbox.schema import load_schema
+
+    found = load_schema().get_type(type_name)
+    assert found is not None and hasattr(found, "fields")
+    parts = []
+    for name, field in found.fields.items():
+        if any(isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+               for a in field.args.values()):
+            continue
+        parts.append(name if is_leaf_type(get_named_type(field.type)) else
+                     f"{name} {{ __typename }}")
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(("path", "type_name"), [
+    ("query ($b: [ID!]) { boards(ids: $b) { %s } }", "Board"),
+    ("query ($b: [ID!]) { boards(ids: $b) { groups { %s } } }", "Group"),
+    ("query ($b: [ID!]) { boards(ids: $b) { columns { %s } } }", "Column"),
+    ("query ($i: [ID!]) { items(ids: $i) { %s } }", "Item"),
+    ("query ($i: [ID!]) { items(ids: $i) { column_values { %s } } }", "ColumnValue"),
+    ("query { me { %s } }", "User"),
+    ("query { account { %s } }", "Account"),
+    ("query { workspaces { %s } }", "Workspace"),
+    ("query { folders { %s } }", "Folder"),
+    ("query { %s }", "Query"),
+], ids=lambda v: v if isinstance(v, str) and " " not in v else None)
+def test_every_field_without_required_arguments_answers_without_error(
+        api: Api, board: OrderBoard, path: str, type_name: str) -> None:
+    item = api.create(board, "x", values={board.status: {"label": "Done"}})
+    api.subitem(item, "S")
+    document = path % _selection(type_name)
+    variables = {k: v for k, v in {"b": [board.board_id], "i": [item]}.items()
+                 if f"${k}" in document}
+    body = api.gql(document, **variables)
+    assert "errors" not in body, body.get("errors")
+
+
+def test_items_without_ids_are_the_account_s_active_items_paged(api: Api,
+                                                                board: OrderBoard) -> None:
+    made = [api.create(board, f"i{n}") for n in range(3)]
+    api.data("mutation ($i: ID) { archive_item(item_id: $i) { id } }", i=made[1])
+    assert [i["id"] for i in api.data("query { items { id } }")["items"]] == [made[0], made[2]]
+    newest = api.data("query { items(limit: 1, newest_first: true) { id } }")["items"]
+    assert [i["id"] for i in newest] == [made[2]]
+    refused = api.gql("query { items(limit: 1, page: 0) { id } }")
+    assert refused["errors"][0]["extensions"]["code"] == "InvalidArgumentException"

@@ -177,3 +177,21 @@ def test_cursor_and_query_params_cannot_be_combined(api: Api, board: OrderBoard)
         items_page(cursor: "abc", query_params: $q) { cursor } } }""",
                    b=[board.board_id], q={"rules": []})
     assert body["errors"][0]["extensions"]["code"] == "InvalidArgumentException"
+
+
+BY_VALUES = """query ($b: ID!, $c: [ItemsPageByColumnValuesQuery!]) {
+  items_page_by_column_values(board_id: $b, columns: $c, limit: 50) { items { name } } }"""
+
+
+def test_items_page_by_column_values_ands_columns_and_ors_values(api: Api,
+                                                                 board: OrderBoard) -> None:
+    def found(*columns: tuple[str, list[str]]) -> list[str]:
+        page = api.data(BY_VALUES, b=board.board_id, c=[
+            {"column_id": c, "column_values": v} for c, v in columns])
+        return [i["name"] for i in page["items_page_by_column_values"]["items"]]
+
+    assert found((board.customer, ["globex", "Initech"])) == ["PO-3", "PO-4", "PO-5"]
+    assert found((board.customer, ["Globex"]), (board.status, ["Done"])) == ["PO-5"]
+    assert found((board.customer, ["ACME"]), (board.delivery, ["SEA"])) == ["PO-1"]
+    refused = api.gql(BY_VALUES, b=board.board_id, c=[])
+    assert refused["errors"][0]["extensions"]["code"] == "InvalidArgumentException"

@@ -11,23 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import polars as pl
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
 from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import (
     FileOutcome,
     analyze_staging,
     known_files,
+    mark_missing,
     pending_columns,
     start_loading,
     write_outcomes,
 )
 from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
-from ordersync.ingest.reader import read_sheet
+from ordersync.ingest.reader import read_fitting
 from ordersync.ingest.report import FileReport, IngestReport
+from ordersync.ingest.totals import total_warnings
+from ordersync.names import look_alikes
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
@@ -44,13 +50,22 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             f"sources.directory: folder {config.source_dir} does not exist"])
     found = discover(config)
     known = known_files(db)
-    warnings = [f"{name}: matches profiles {', '.join(codes)}; make their globs exclusive"
-                for name, codes in found.ambiguous]
-    warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
-                 found.unmatched]
+    warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
+                found.unmatched]
+    reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
+        Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
+        "make their globs exclusive"))) for name, codes in found.ambiguous]
+    present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
+    policy = config.sources.missing_files
+    for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
+        fate = ("flagged REMOVED by the merge" if policy == "remove"
+                else "kept as they are (sources.missing_files = \"keep\")")
+        where = ("no profile's glob matches it any more" if (config.source_dir / path).exists()
+                 else "gone from the folder")
+        reports.append(FileReport(path, profile or "", "missing", notes=(
+            f"{path}: {where}; its {live} order(s) are {fate}",)))
 
     todo: list[tuple[SourceFile, str, str, int]] = []
-    reports: list[FileReport] = []
     for source in found.files:
         try:
             data = source.path.read_bytes()
@@ -77,35 +92,78 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if content_hash(data) != digest:
                 raise IngestError(Location(source.display), "the file changed while being read",
                                   "run the command again once it is saved")
-            sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
-            layout = detect_layout(sheet, config, source.profile)
+            sheet, layout, notes = read_fitting(
+                source.path, source.display, data, source.profile,
+                lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return FileOutcome(source, digest, fingerprint, None, str(exc))
-        except Exception as exc:  # a reader bug must fail the file, not the run
+        except BaseException as exc:  # a reader bug must fail the file, not the run
+            if not is_bug(exc):
+                raise
             return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
+        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
+                           notes=notes)
 
     new_columns: dict[str, None] = {}
+    names: list[pl.DataFrame] = []
     if todo and not dry_run:
         start_loading(db)
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
         # Files go in batches of bounded size, so memory stays flat however many there are.
         for chunk in _batches(todo, config.sources.batch_mb << 20):
             outcomes, batch = _prepare(list(pool.map(read, chunk)), config)
-            added = (pending_columns(db, batch) if dry_run
-                     else write_outcomes(db, outcomes, batch))
-            new_columns.update(dict.fromkeys(added))
-            stats = iter(batch.stats if batch else ())
-            for outcome in outcomes:
-                reports.append(outcome.report(next(stats) if outcome.input else None))
+            if batch is not None:
+                names.append(batch.names)
+            if dry_run:
+                new_columns.update(dict.fromkeys(pending_columns(db, batch)))
+                reports += _reports(outcomes, batch)
+            else:
+                for written in _write(db, config, outcomes, batch):
+                    new_columns.update(dict.fromkeys(written[2]))
+                    reports += _reports(written[0], written[1])
+                    del written
+            # Drop the batch before the next one is read: it is a few hundred MB.
             del outcomes, batch
     if todo and not dry_run:
         analyze_staging(db)
     reports.sort(key=lambda r: r.path)
+    alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
-                        dry_run)
+                        dry_run, tuple(str(a) for a in alike))
 
 
+def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
+    stats = iter(batch.stats if batch else ())
+    warnings = total_warnings(batch)
+    reports = []
+    for index, outcome in enumerate(o for o in outcomes):
+        report = outcome.report(next(stats) if outcome.input else None)
+        if outcome.input is not None and index in warnings:
+            report = replace(report, notes=report.notes + warnings[index])
+        reports.append(report)
+    return reports
+
+
+def _write(db: Database, config: Config, outcomes: list[FileOutcome],
+           batch: PreparedBatch | None
+           ) -> Iterator[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
+    """Write a batch; if the database refuses it, write its files one by one, and fail only
+    the file it refuses (with the reason), so no file is left loading."""
+    try:
+        yield outcomes, batch, write_outcomes(db, outcomes, batch)
+        return
+    except ConfigError:
+        raise
+    except BaseException as exc:
+        if not is_bug(exc):
+            raise
+        if sum(1 for o in outcomes if o.input) <= 1:
+            failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
+            yield failed, None, write_outcomes(db, failed, None)
+            return
+    for outcome in outcomes:
+        alone, single = _prepare([outcome], config)
+        yield from _write(db, config, alone, single)
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
@@ -126,14 +184,17 @@ def _prepare(outcomes: list[FileOutcome], config: Config
         return checked, None
     try:
         return checked, prepare_batch(inputs, config)
-    except Exception:
-        pass  # a bug on some file's data: find it, fail it alone, prepare the rest
+    except BaseException as exc:
+        if not is_bug(exc):  # else a bug on some file's data: find it, fail it alone
+            raise
     isolated = []
     for outcome in checked:
         if outcome.input is not None:
             try:
                 prepare_batch([outcome.input], config)
-            except Exception as exc:
+            except BaseException as exc:
+                if not is_bug(exc):
+                    raise
                 outcome = outcome.failed(_unexpected(outcome.source, exc))
         isolated.append(outcome)
     inputs = [o.input for o in isolated if o.input]
@@ -156,6 +217,13 @@ def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
         yield batch
 
 
-def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {exc!r}",
+def _refused(source: SourceFile, exc: BaseException) -> str:
+    return str(IngestError(Location(source.display),
+                           f"the database refused the file's rows ({foreign_reason(exc)})",
+                           "please report it with the file"))
+
+
+def _unexpected(source: SourceFile, exc: BaseException) -> str:
+    return str(IngestError(Location(source.display),
+                           f"unexpected error ({type(exc).__name__}: {foreign_reason(exc)})",
                            "please report it with the file"))

@@ -40,6 +40,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     SelectionSetNode,
     execute,
@@ -149,6 +150,8 @@ class Executor:
 
 # --- pricing ---------------------------------------------------------------------------------
 
+_Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+
 
 class _Pricer:
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
@@ -161,15 +164,15 @@ class _Pricer:
             return CostNode.mutation(*node.children)
         return node
 
-    def field(self, parent: GraphQLObjectType | GraphQLInterfaceType,
-              nodes: Sequence[FieldNode]) -> CostNode:
-        definition = parent.fields.get(nodes[0].name.value)
-        if definition is None:  # __typename
+    def field(self, parent: _Composite, nodes: Sequence[FieldNode]) -> CostNode:
+        fields = {} if isinstance(parent, GraphQLUnionType) else parent.fields
+        definition = fields.get(nodes[0].name.value)
+        if definition is None:  # __typename (the only field a union selects directly)
             return CostNode.scalar()
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return CostNode.scalar()
-        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
         children = [child for node in nodes if node.selection_set is not None
                     for child in self.selection(named, node.selection_set)]
         return CostNode.object(*children, multiplier=self.multiplier(definition, nodes[0]))
@@ -185,7 +188,7 @@ class _Pricer:
             return list_multiplier(limit=args.get("limit"))
         return 1
 
-    def selection(self, parent: GraphQLObjectType | GraphQLInterfaceType,
+    def selection(self, parent: _Composite,
                   selection_set: SelectionSetNode) -> list[CostNode]:
         found: list[CostNode] = []
         for selection in selection_set.selections:
@@ -199,7 +202,7 @@ class _Pricer:
                 fragment = self.fragments[selection.name.value]
                 condition, inner = fragment.type_condition, fragment.selection_set
             target = self.schema.get_type(condition.name.value) if condition else parent
-            assert isinstance(target, GraphQLObjectType | GraphQLInterfaceType)
+            assert isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
             found.extend(self.selection(target, inner))
         return found
 

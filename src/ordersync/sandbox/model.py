@@ -51,7 +51,8 @@ class Board:
     workspace_id: str | None = None  # None: the account's main workspace
     folder_id: str | None = None
     kind: str = "public"  # BoardKind
-
+    description: str | None = None
+    created_from_board_id: str | None = None  # duplicate_board / a template
     def column(self, column_id: str) -> ColumnDef | None:
         return next((c for c in self.columns if c.id == column_id), None)
 

@@ -113,6 +113,41 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
                      group_attribute: str, new_value: str, **__: Any) -> Any:
         return ctx.store.update_group(board_id, group_id, group_attribute, new_value)
 
+    def create_board(_: Any, ctx: Context, *, board_name: str, board_kind: str,
+                     workspace_id: str | None = None, folder_id: str | None = None,
+                     description: str | None = None, template_id: str | None = None,
+                     **__: Any) -> Any:
+        return ctx.store.new_board(board_name, kind=board_kind, workspace_id=workspace_id,
+                                   folder_id=folder_id, description=description,
+                                   template_id=template_id)
+
+    def duplicate_board(_: Any, ctx: Context, *, board_id: str, duplicate_type: str,
+                        board_name: str | None = None, workspace_id: str | None = None,
+                        folder_id: str | None = None, **__: Any) -> Any:
+        board = ctx.store.duplicate_board(board_id, duplicate_type, name=board_name,
+                                          workspace_id=workspace_id, folder_id=folder_id)
+        return {"board": board, "is_async": False}
+
+    def move_to_board(_: Any, ctx: Context, *, board_id: str, group_id: str, item_id: str,
+                      columns_mapping: Any = None, subitems_columns_mapping: Any = None,
+                      **__: Any) -> Any:
+        return ctx.store.move_item_to_board(item_id, board_id, group_id, columns_mapping,
+                                            subitems_columns_mapping)
+
+    def create_column(_: Any, ctx: Context, *, board_id: str, title: str, column_type: str,
+                      id: str | None = None, after_column_id: str | None = None,
+                      defaults: Any = None, **__: Any) -> Any:
+        return ctx.store.create_column(board_id, title, column_type, column_id=id,
+                                       after_column_id=after_column_id, defaults=defaults)
+
+    def change_column_title(_: Any, ctx: Context, *, board_id: str, column_id: str,
+                            title: str, **__: Any) -> Any:
+        return ctx.store.change_column_title(board_id, column_id, title)
+
+    def delete_column(_: Any, ctx: Context, *, board_id: str, column_id: str,
+                      **__: Any) -> Any:
+        return ctx.store.delete_column(board_id, column_id)
+
     def archive(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
         return ctx.store.archive_item(str(item_id))
 
@@ -133,7 +168,13 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
             ("Mutation", "duplicate_item"): duplicate,
             ("Mutation", "archive_group"): archive_group,
             ("Mutation", "delete_group"): delete_group,
-            ("Mutation", "update_group"): update_group}
+            ("Mutation", "update_group"): update_group,
+            ("Mutation", "create_board"): create_board,
+            ("Mutation", "duplicate_board"): duplicate_board,
+            ("Mutation", "move_item_to_board"): move_to_board,
+            ("Mutation", "create_column"): create_column,
+            ("Mutation", "change_column_title"): change_column_title,
+            ("Mutation", "delete_column"): delete_column}
 
 
 

@@ -4,8 +4,8 @@ This module owns ``items_page`` / ``next_items_page`` / ``items_by_column_values
 paging for the store: the ``limit`` check, ``ItemsPage``, the cursor tokens a ``Pager``
 issues (valid 60 minutes from the first page, on ``clock.now()``; not kept in the state
 file, only their sequence number is) and which items a page shows (active ones, in board
-order, optionally of one group or matching one column's texts).  ``Store`` checks board,
-group and column ids and then asks its ``Pager`` for the page.
+order, optionally of one group, matching columns' texts or ``query_params``).  ``Store``
+checks board, group and column ids and then asks its ``Pager`` for the page.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_ITEMS_LIMIT
 MAX_PAGE: Final = 500
 MAX_ITEMS_LIMIT: Final = 100  # Query.items: "up to 100 items at a time" (items docs)
 T = TypeVar("T")
+Match = tuple[tuple[str, tuple[str | None, ...]], ...]
 DEFAULT_PAGE: Final = 25
 CURSOR_LIFETIME: Final = 60 * 60.0  # seconds from the first page, not sliding (§4)
 # API_NOTES §2.8, legacy body of the expired-cursor error (new-format code UNCERTAIN).
@@ -46,7 +47,7 @@ class ItemsPage:
 class CursorSpec:
     board_id: str
     group_id: str | None
-    match: tuple[str, tuple[str | None, ...]] | None  # items_by_column_values filter
+    match: Match | None  # items_page_by_column_values: every (column, texts) must match
     position: int  # index into the board's item order (or into ``order``)
     issued_at: float  # clock.now() of the first page
     query: ItemQuery | None = None  # items_page(query_params:)
@@ -70,7 +71,7 @@ class Pager:
         self._cursors: dict[str, CursorSpec] = {}
 
     def first_page(self, board_id: str, limit: int, *, group_id: str | None = None,
-                   match: tuple[str, tuple[str | None, ...]] | None = None,
+                   match: Match | None = None,
                    query: ItemQuery | None = None) -> ItemsPage:
         """The first page of a board's visible items; ids and ``limit`` already checked."""
         order = None
@@ -149,9 +150,12 @@ def _visible(item: Item, spec: CursorSpec, board: Board) -> bool:
         return False
     if spec.query is not None and not spec.query.matches(item):
         return False
-    if spec.match is None:
-        return True
-    column_id, wanted = spec.match
+    return spec.match is None or all(_matches(item, board, column_id, wanted)
+                                     for column_id, wanted in spec.match)
+
+
+def _matches(item: Item, board: Board, column_id: str, wanted: tuple[str | None, ...]) -> bool:
+    """One column of items_page_by_column_values: any of ``wanted``, whole text."""
     column = board.column(column_id)
     assert column is not None
     if column.type is ColumnKind.NAME:

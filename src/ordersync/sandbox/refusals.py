@@ -14,9 +14,11 @@ from typing import Final
 from ordersync.sandbox.columns import ColumnDef
 from ordersync.sandbox.errors import MondayError
 
-__all__ = ["MAX_NAME", "bad_group_position", "board_not_found", "check_group_name",
+__all__ = ["MAX_NAME", "bad_group_position", "bad_template", "board_not_found",
+           "check_board_name", "check_group_name",
            "check_item_name", "cursor_with_query", "inactive_item", "item_not_on_board",
-           "items_limit_reached", "last_group", "not_a_json_object", "not_filterable", "not_found",
+           "items_limit_reached", "last_group", "no_columns", "not_a_json_object",
+           "not_filterable", "not_found",
            "on_subitems_board", "subitem_of_subitem", "wire_id"]
 
 MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
@@ -32,6 +34,19 @@ def check_item_name(name: str) -> None:
         raise MondayError("ItemNameTooLongException",
                           f"Item name must be between 1 and {MAX_NAME} characters",
                           status_code=200, error_data={"name_length": len(name)})
+
+
+def check_board_name(name: str) -> None:
+    if not name.strip() or len(name) > MAX_NAME:  # code and text UNCERTAIN
+        raise MondayError("InvalidArgumentException",
+                          f"Board name must be between 1 and {MAX_NAME} characters",
+                          status_code=200, error_data={"board_name": name})
+
+
+def bad_template(board_id: str) -> MondayError:
+    # API_NOTES §5: CreateBoardException for a bad template or duplicate source; text UNCERTAIN
+    return MondayError("CreateBoardException", "The template or source board is invalid",
+                       status_code=200, error_data={"board_id": wire_id(board_id)})
 
 
 def check_group_name(name: str) -> None:
@@ -116,6 +131,13 @@ def items_limit_reached(limit: int, board_id: str) -> MondayError:
 def not_a_json_object() -> MondayError:
     # UNCERTAIN: monday's answer to e.g. a list
     return MondayError("InvalidArgumentException", "column_values must be a JSON object",
+                       status_code=200)
+
+
+def no_columns() -> MondayError:
+    # items_page_by_column_values needs columns or a cursor; code and text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "items_page_by_column_values needs columns or a cursor",
                        status_code=200)
 
 

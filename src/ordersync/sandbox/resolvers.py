@@ -10,8 +10,7 @@ implementation of a ``Cell`` (and the type of a ``Blank``).  Every resolver is
 synchronous and takes ``(source, context, **arguments)``; a ``MondayError`` it raises
 becomes that field's error.
 
-Not modelled: more than one column in ``items_page_by_column_values`` (an error), item
-positions in ``create_item``.
+Not modelled: item positions in ``create_item``.
 """
 
 from __future__ import annotations
@@ -134,12 +133,9 @@ def _by_column_values(_: Any, ctx: Context, *, board_id: str, limit: int = 25,
                       cursor: str | None = None, **__: Any) -> Any:
     if cursor is not None:
         return ctx.store.next_items_page(cursor, limit=limit)
-    if not columns or len(columns) != 1:  # the sandbox filters on exactly one column
-        raise MondayError("InvalidArgumentException",
-                          "the sandbox supports exactly one column in columns", status_code=200)
-    rule = columns[0]
-    return ctx.store.items_by_column_values(board_id, rule["column_id"],
-                                            list(rule["column_values"]), limit=limit)
+    return ctx.store.items_by_columns(
+        board_id, [(rule["column_id"], list(rule["column_values"])) for rule in columns or ()],
+        limit=limit)
 
 
 def _complexity(_: Any, ctx: Context, **__: Any) -> dict[str, int] | None:

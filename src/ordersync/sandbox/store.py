@@ -19,10 +19,11 @@ use ``clock.utcnow()``, cursor lifetimes ``clock.now()`` (``clock.py``).
 
 This module holds the item operations, the pages and persistence; the shared state and
 steps are in ``store_base.py``, group operations in ``groups.py``, board operations in
-``boards.py``.  The records (``Board``, ``Group``, ``Item``, ``ItemState``,
-``OrderBoard``) live in ``model.py`` and cursors and pages in ``paging.py`` (both
-re-exported here), their state-file JSON in ``persistence.py``, the store's errors in
-``refusals.py``, ``query_params`` in ``item_queries.py``.
+``boards.py``, column operations in ``column_ops.py``.  The records (``Board``,
+``Group``, ``Item``, ``ItemState``, ``OrderBoard``) live in ``model.py`` and cursors and
+pages in ``paging.py`` (both re-exported here), their state-file JSON in
+``persistence.py``, the store's errors in ``refusals.py``, ``query_params`` in
+``item_queries.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from typing import Any
 from ordersync.sandbox import refusals
 from ordersync.sandbox.boards import BoardOps
 from ordersync.sandbox.clock import Clock
-from ordersync.sandbox.columns import ColumnKind, invalid_column_id
+from ordersync.sandbox.column_ops import ColumnOps
+from ordersync.sandbox.columns import ColumnKind, invalid_column_id, invalid_value
 from ordersync.sandbox.groups import GroupOps
 from ordersync.sandbox.inspection import board_snapshot
 from ordersync.sandbox.item_queries import compile_query
@@ -61,7 +63,7 @@ __all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "FIRST_ID", "ID"
            "ItemsPage", "OrderBoard", "Store"]
 
 
-class Store(BoardOps, GroupOps):
+class Store(BoardOps, GroupOps, ColumnOps):
     """All boards and items of one sandbox account."""
 
     # --- items ----------------------------------------------------------------------------
@@ -84,12 +86,13 @@ class Store(BoardOps, GroupOps):
     def create_subitem(self, parent_item_id: ID, name: str,
                        column_values: Mapping[str, Any] | None = None,
                        create_labels_if_missing: bool = False) -> Item:
-        """A subitem on the parent board's subitems board; values use its column ids."""
+        """A subitem on the parent board's subitems board (made on the board's first
+        subitem, as monday does); values use the subitems board's column ids."""
         parent = self._active(self.item(parent_item_id))
         board = self._boards[parent.board_id]
-        if board.subitems_board_id is None:
+        if board.parent_board_id is not None:
             raise refusals.subitem_of_subitem(parent.id)
-        sub_board = self._boards[board.subitems_board_id]
+        sub_board = self.subitems_board_of(board)
         return self._create(sub_board, sub_board.groups[0], name, column_values,
                             create_labels_if_missing, parent.id)
 
@@ -97,16 +100,17 @@ class Store(BoardOps, GroupOps):
                                       values: Mapping[str, Any],
                                       create_labels_if_missing: bool = False) -> Item:
         board, item = self._item_on(board_id, item_id)
-        changes = self._validate(board, values, create_labels_if_missing, json_form=True)
-        return self._apply(board, item, changes)
+        rest, name = _split_name(board, values)
+        changes = self._validate(board, rest, create_labels_if_missing, json_form=True)
+        return self._apply(board, item, changes, name=name)
 
     def change_simple_column_value(self, item_id: ID, board_id: ID, column_id: str,
                                    value: str | None,
                                    create_labels_if_missing: bool = False) -> Item:
         board, item = self._item_on(board_id, item_id)
-        changes = self._validate(board, {column_id: value}, create_labels_if_missing,
-                                 json_form=False)
-        return self._apply(board, item, changes)
+        rest, name = _split_name(board, {column_id: value})
+        changes = self._validate(board, rest, create_labels_if_missing, json_form=False)
+        return self._apply(board, item, changes, name=name)
 
     def change_column_value(self, item_id: ID, board_id: ID, column_id: str, value: Any,
                             create_labels_if_missing: bool = False) -> Item:
@@ -193,16 +197,27 @@ class Store(BoardOps, GroupOps):
     def items_by_column_values(self, board_id: ID, column_id: str,
                                values: Sequence[str | None], *,
                                limit: int = DEFAULT_PAGE) -> ItemsPage:
-        """items_page_by_column_values for one column: active items whose text equals one
-        of ``values`` (whole value, case-insensitive; ``""``/null match empty cells)."""
+        """items_page_by_column_values for one column (see ``items_by_columns``)."""
+        return self.items_by_columns(board_id, [(column_id, values)], limit=limit)
+
+    def items_by_columns(self, board_id: ID,
+                         columns: Sequence[tuple[str, Sequence[str | None]]], *,
+                         limit: int = DEFAULT_PAGE) -> ItemsPage:
+        """items_page_by_column_values: active items whose text equals one of each
+        column's values (whole value, case-insensitive; ``""``/null match empty cells),
+        any of a column's values, every column (API_NOTES §4)."""
         board = self.board(board_id)
         check_limit(limit)
-        column = board.column(column_id)
-        if column is None:
-            raise invalid_column_id(column_id)
-        if column.type is ColumnKind.SUBTASKS:
-            raise refusals.not_filterable(column)
-        return self._pages.first_page(board.id, limit, match=(column_id, tuple(values)))
+        if not columns:
+            raise refusals.no_columns()
+        for column_id, _ in columns:
+            column = board.column(column_id)
+            if column is None:
+                raise invalid_column_id(column_id)
+            if column.type is ColumnKind.SUBTASKS:
+                raise refusals.not_filterable(column)
+        match = tuple((column_id, tuple(values)) for column_id, values in columns)
+        return self._pages.first_page(board.id, limit, match=match)
 
     # --- persistence and inspection -------------------------------------------------------
 
@@ -239,3 +254,16 @@ class Store(BoardOps, GroupOps):
         return board_snapshot(self, self.board(board_id))
 
 
+def _split_name(board: Board, values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The values without the ``name`` column, and the new item name if one is set:
+    monday renames an item through ``{"name": "…"}`` (its name-column docs; Pipedream's
+    "Update Item Name" does this).  A name that is not a string is a ColumnValueException."""
+    rest = dict(values)
+    column = board.column("name")
+    if "name" not in rest or column is None or column.type is not ColumnKind.NAME:
+        return rest, None
+    name = rest.pop("name")
+    if not isinstance(name, str):
+        raise invalid_value(column, name)
+    refusals.check_item_name(name)
+    return rest, name

@@ -44,6 +44,7 @@ class StoreBase:
                  items_limit: int = ITEMS_PER_BOARD) -> None:
         self.clock: Clock = clock or SystemClock()
         self.items_limit = items_limit
+        self.new_column_ids = False  # duplicate_board: new column and group ids (boards.py)
         self._boards: dict[str, Board] = {}
         self._items: dict[str, Item] = {}
         self._order: dict[str, list[str]] = {}  # board -> item ids, creation order
@@ -102,6 +103,11 @@ class StoreBase:
         self._live.setdefault(board.id, 0)
         return board
 
+    def _column_id(self, kind: ColumnKind) -> str:
+        """A new column id, as monday makes them (``status_mk1a2b``)."""
+        self._next_group += 1
+        return f"{kind.value}_mk{self._next_group:04x}"
+
     def _group(self, board: Board, group_id: str) -> Group:
         """An active group of ``board`` (archived and deleted ones take no items)."""
         group = board.group(group_id)
@@ -155,7 +161,7 @@ class StoreBase:
 
     def _apply(self, board: Board, item: Item,
                changes: Mapping[str, tuple[ColumnDef, StoredValue | None]], *,
-               touch: bool = True) -> Item:
+               touch: bool = True, name: str | None = None) -> Item:
         if any(column != board.column(column.id) for column, _ in changes.values()):
             columns = {column.id: column for column, _ in changes.values()}
             self._boards[board.id] = replace(
@@ -166,8 +172,8 @@ class StoreBase:
                 values.pop(column_id, None)
             else:
                 values[column_id] = value
-        item = replace(item, values=values, updated_at=self.clock.utcnow() if touch
-                       else item.updated_at)
+        item = replace(item, values=values, name=item.name if name is None else name,
+                       updated_at=self.clock.utcnow() if touch else item.updated_at)
         self._items[item.id] = item
         return item
 

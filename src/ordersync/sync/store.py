@@ -127,8 +127,8 @@ def start_run(db: Database, board_id: str) -> int:
     runs = db.table("sync_runs")
     with db.begin() as conn:
         conn.execute(sa.text(db.sql("sync_runs_close_stale")), {"board_id": board_id})
-        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status) VALUES (:b, 'running')"),
-                     {"b": board_id})
+        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status, started_at) VALUES "
+                             "(:b, 'running', :t)"), {"b": board_id, "t": db.timestamp()})
         return int(conn.execute(sa.text(f"SELECT MAX(id) FROM {runs} WHERE board_id = :b"),
                                 {"b": board_id}).scalar_one())
 

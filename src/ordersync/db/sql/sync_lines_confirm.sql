@@ -6,7 +6,10 @@ UPDATE {order_lines} SET monday_subitem_id = CAST(:subitem_id AS TEXT), synced_q
                          ELSE COALESCE(sent_values, synced_values) END,
     sync_state = CASE WHEN qty = :qty AND COALESCE(sync_action, '') = :action THEN :done
                       ELSE :to_CHANGED_IN_FLIGHT END,
+    -- A created line keeps CREATE once synced (as orders do); one that changed while in
+    -- flight goes back to PENDING as an UPDATE of the subitem it now has.
     sync_action = CASE WHEN sync_action = 'CREATE' AND CAST(:subitem_id AS TEXT) IS NOT NULL
+                            AND NOT (qty = :qty AND COALESCE(sync_action, '') = :action)
                        THEN 'UPDATE' ELSE sync_action END,
     sent_values = NULL, attempts = 0, last_error = NULL
 WHERE record_uuid = :record_uuid AND size_code = :size_code AND sync_state IN :from_states
