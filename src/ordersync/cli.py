@@ -222,11 +222,13 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
       ordersync run --env prod
     """
     from ordersync.pipeline import open_database, run_all
+    from ordersync.sync.stop import stop_on_signals
 
     config = _load(config_path, env)
-    with _progress() as progress:
+    with _progress() as progress, stop_on_signals() as stop:
         result = run_all(config, open_database(config), dry_run=dry_run, progress=progress,
-                         out=Console(stderr=as_json, highlight=False, soft_wrap=True))
+                         out=Console(stderr=as_json, highlight=False, soft_wrap=True),
+                         sleep=stop.sleep, stop=stop)
     if as_json:
         _print_json({"ingest": render.ingest_json(result.ingest),
                      "merge": render.merge_json(result.merge),
@@ -296,9 +298,12 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
         raise click.UsageError("--delete-extras needs --repair")
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
-    with _progress(enabled=not dry_run) as progress:
+    from ordersync.sync.stop import stop_on_signals
+
+    with _progress(enabled=not dry_run) as progress, stop_on_signals() as stop:
         report = sync_board(config, open_database(config), options=options, progress=progress,
-                            out=Console(stderr=as_json, highlight=False, soft_wrap=True))
+                            out=Console(stderr=as_json, highlight=False, soft_wrap=True),
+                            sleep=stop.sleep, stop=stop)
     if not as_json:
         render.print_sync(err, report)
     if as_json:
