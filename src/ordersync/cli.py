@@ -120,6 +120,11 @@ def sample_data(directory: Path, customers: int, orders: int, seed: int) -> None
               f"({dataset.orders} orders, {dataset.data_rows} rows) into {directory}")
 
 
+def _reading(name: str) -> None:
+    """Per-file progress of an ingest, on stderr."""
+    err.print(f"  reading {name}", style="dim", highlight=False)
+
+
 @cli.command()
 @_config_options
 @_writing_options
@@ -135,7 +140,7 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
     from ordersync.pipeline import open_database
 
     config = _load(config_path, env)
-    report = run_ingest(config, open_database(config), dry_run=dry_run)
+    report = run_ingest(config, open_database(config), dry_run=dry_run, progress=_reading)
     if as_json:
         _print_json(render.ingest_json(report))
     else:
@@ -180,7 +185,7 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
 
     config = _load(config_path, env)
     db = open_database(config)
-    result = run_pipeline(config, db, dry_run=dry_run)
+    result = run_pipeline(config, db, dry_run=dry_run, progress=_reading)
     if not as_json:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)

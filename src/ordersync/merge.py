@@ -55,8 +55,11 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
                             "WHERE status = :staged", staged)
     db.truncate(conn, "merge_changes")
+    gone = {**staged, "gone": FileStatus.MISSING.value
+            if config.sources.missing_files == "remove" else FileStatus.STAGED.value}
     if not files:
-        return MergeReport()
+        removed = conn.execute(sa.text(db.sql("merge_removed")), gone).rowcount
+        return MergeReport(removed=removed)
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
     conn.execute(sa.text(db.sql("merge_winners", direction=direction)), staged)
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
@@ -88,7 +91,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     conn.execute(sa.text(db.sql(
         "merge_update", update_columns="".join(f", {c} = s.{c}" for c in columns))), states)
     conn.execute(sa.text(db.sql("merge_touch")))
-    removed = conn.execute(sa.text(db.sql("merge_removed")), staged).rowcount
+    removed = conn.execute(sa.text(db.sql("merge_removed")), gone).rowcount
     conn.exec_driver_sql("DROP TABLE _winners")
     changed_total = sum(kinds.values())
     return MergeReport(

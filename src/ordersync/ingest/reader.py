@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 import fastexcel
 import polars as pl
@@ -35,7 +35,7 @@ class RawSheet:
     cells: pl.DataFrame
 
 
-def read_sheet(path: Path, display: str, data: bytes, sheet: str | None) -> RawSheet:
+def read_sheet(path: PurePath, display: str, data: bytes, sheet: str | None) -> RawSheet:
     """Read ``sheet`` (default: the first) of the file whose bytes are ``data``."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:

@@ -11,12 +11,13 @@ class FileReport:
 
     path: str
     profile: str
-    status: str  # staged | skipped | failed
+    status: str  # staged | skipped | failed | missing
     rows_read: int = 0
     rows_staged: int = 0
     rows_rejected: int = 0
     rows_blank: int = 0
     error: str | None = None
+    reason: str | None = None  # why it was read (new, changed, …) or skipped (unchanged)
 
 
 @dataclass(frozen=True)
