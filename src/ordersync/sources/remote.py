@@ -54,11 +54,14 @@ class RemoteSource:
         """An empty listing: tell a missing container or bucket from an empty prefix."""
         container = self.location.root.split("/", 1)[0]
         if not self.fs.exists(container):
-            kind = "container" if self.location.protocol == "az" else "bucket"
-            raise SourceError(self.location.display, f"the {kind} {container!r} does not exist",
-                              f"check the {kind} name in `directory`, and that "
-                              f"{credentials_hint(self.location).removeprefix('set ')} "
-                              "point at the right account")
+            raise self._no_container()
+
+    def _no_container(self) -> SourceError:
+        container = self.location.root.split("/", 1)[0]
+        kind = "container" if self.location.protocol == "az" else "bucket"
+        return SourceError(self.location.display, f"the {kind} {container!r} does not exist",
+                           f"check the {kind} name in `directory`, and that the credentials "
+                           "point at the right account")
 
     def _listing_error(self, exc: Exception) -> SourceError:
         failure = classify(exc)
@@ -68,8 +71,7 @@ class RemoteSource:
                                       "or no permission to list and read)",
                                f"check the credentials: {credentials_hint(self.location)}")
         if failure is Failure.NOT_FOUND:
-            return SourceError(where, "the container or bucket does not exist",
-                               "check `directory` in ordersync.toml")
+            return self._no_container()
         if failure is Failure.UNREACHABLE:
             return SourceError(where, f"cannot reach {mask(endpoint_of(self.location))} "
                                       f"({mask(_reason(exc))})",

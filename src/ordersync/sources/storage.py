@@ -147,7 +147,7 @@ def _s3(location: SourceLocation, options: SourceOptions) -> Any:
         raise _missing(location, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
     endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
     return s3fs.S3FileSystem(
-        skip_instance_cache=True, use_listings_cache=False, retries=2,
+        skip_instance_cache=True, use_listings_cache=False,
         client_kwargs={"endpoint_url": endpoint} if endpoint else {},
         config_kwargs={"retries": {"max_attempts": max(options.retries, 1), "mode": "standard"},
                        "connect_timeout": options.timeout, "read_timeout": options.timeout})
