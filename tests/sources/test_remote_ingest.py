@@ -13,14 +13,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from emulators import Request, free_port
 from ordersync.config import Config, config_from_dict
 from ordersync.demo import demo_config
 from ordersync.errors import ConfigError, SourceError
 from ordersync.ingest import ingest
 from ordersync.pipeline import open_database, run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
-
-from emulators import Request, free_port
 
 ConfigFactory = Callable[..., Config]
 
