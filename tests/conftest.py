@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +25,11 @@ from ordersync.db import Database
 from ordersync.pipeline import open_database
 
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
+
+# The object-storage fixtures (Azurite, moto's S3) live beside their tests in
+# tests/sources/stores.py; a second conftest.py there would shadow this one's name.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "sources"))
+pytest_plugins = ["stores"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 ENGINES = [
@@ -70,7 +76,9 @@ def make_config(tmp_path: Path, db_settings: dict[str, Any]) -> ConfigFactory:
             "database": dict(db_settings),
             "sources": {"directory": "orders", "profiles": {
                 "GRE": {"customer": "GREYSTONE", "glob": ["GRE*.xlsx", "GRE*.csv", "GRE*.xls",
-                                                          "GRE*.xlsm"]}}},
+                                                          "GRE*.xlsm"]},
+                # A second known customer: GRE's files may name it on some rows.
+                "BLU": {"customer": "BLUEWAVE", "glob": ["BLU*.xlsx"]}}},
             "columns": {"dates": ["ETA"], "decimals": ["FOB PRICE"],
                         "aliases": {"PO #": "PO NUMBER"}},
         }

@@ -50,7 +50,7 @@ class FileStatus(StrEnum):
     STAGED = "staged"  # rows are in staging, waiting for merge
     MERGED = "merged"
     FAILED = "failed"
-    MISSING = "missing"  # no configured folder lists it any more (sources.missing_files)
+    MISSING = "missing"  # read before, gone from the folder now (sources.missing_files)
 
 
 # --- the sync state machine (issue #4) ---------------------------------------------------

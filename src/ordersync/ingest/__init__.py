@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import polars as pl
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location
-from ordersync.ingest.changes import Pending, fetch, list_sources, missing_files, select
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
+from ordersync.ingest.changes import Pending, fetch, list_sources, select
 from ordersync.ingest.files import SourceFile, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import (
@@ -32,8 +35,10 @@ from ordersync.ingest.load import (
     write_outcomes,
 )
 from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
-from ordersync.ingest.reader import read_sheet
+from ordersync.ingest.reader import read_fitting
 from ordersync.ingest.report import FileReport, IngestReport
+from ordersync.ingest.totals import total_warnings
+from ordersync.names import look_alikes
 from ordersync.sources import Entry
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
@@ -52,16 +57,21 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     listings = list_sources(config)
     found = discover(config, listings)
     known = known_files(db)
-    warnings = [f"{name}: matches profiles {', '.join(codes)}; make their globs exclusive"
-                for name, codes in found.ambiguous]
-    warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
-                 found.unmatched]
-    gone = missing_files(listings, config, known)
-    todo, reports = select(config, found.files, known)
-    reports += [FileReport(k.path, "", "missing", reason="no longer in its folder")
-                for k in gone]
-    if gone and not dry_run:
-        mark_missing(db, gone)
+    warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
+                found.unmatched]
+    reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
+        Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
+        "make their globs exclusive"))) for name, codes in found.ambiguous]
+    present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
+    policy = config.sources.missing_files
+    for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
+        fate = ("flagged REMOVED by the merge" if policy == "remove"
+                else "kept as they are (sources.missing_files = \"keep\")")
+        reports.append(FileReport(path, profile or "", "missing", reason="gone from the folder",
+                                  notes=(f"{path}: gone from the folder; its {live} order(s) "
+                                         f"are {fate}",)))
+    todo, skipped = select(config, found.files, known)
+    reports += skipped
 
     def read(item: tuple[Pending, bytes | IngestError]) -> FileOutcome:
         pending, data = item
@@ -74,14 +84,14 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             previous = known.get(source.display)
             if pending.digest is None and previous and previous.unchanged(digest, fingerprint):
                 return outcome  # same bytes under a new etag: recorded, not staged again
-            sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
-            layout = detect_layout(sheet, config, source.profile)
+            sheet, layout, notes = read_fitting(
+                source.path, source.display, data, source.profile,
+                lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return outcome.failed(str(exc))
         except Exception as exc:  # a reader bug must fail the file, not the run
             return outcome.failed(_unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
-                           reason=pending.reason)
+        return replace(outcome, input=SheetInput(sheet, layout, source.profile), notes=notes)
 
     def download(pending: Pending) -> bytes | IngestError:
         try:
@@ -90,6 +100,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             return exc
 
     new_columns: dict[str, None] = {}
+    names: list[pl.DataFrame] = []
     stamps: list[tuple[int, Entry]] = []
     if todo and not dry_run:
         start_loading(db)
@@ -100,29 +111,66 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             fetched = list(zip(chunk, downloads.map(download, chunk), strict=True))
             read_all = list(pool.map(read, fetched))
             del fetched
-            same = [o for o in read_all if o.input is None and o.error is None]
-            rest = [o for o in read_all if o.input is not None or o.error is not None]
-            for outcome in same:
-                reports.append(FileReport(outcome.source.display, outcome.source.profile_code,
-                                          "skipped", reason="unchanged (same bytes)"))
-                stamps.append((known[outcome.source.display].id, outcome.source.entry))
+            rest = []
+            for outcome in read_all:
+                if outcome.input is None and outcome.error is None:
+                    reports.append(FileReport(outcome.source.display, outcome.source.profile_code,
+                                              "skipped", reason="unchanged (same bytes)"))
+                    stamps.append((known[outcome.source.display].id, outcome.source.entry))
+                else:
+                    rest.append(outcome)
             outcomes, batch = _prepare(rest, config)
-            added = (pending_columns(db, batch) if dry_run
-                     else write_outcomes(db, outcomes, batch))
-            new_columns.update(dict.fromkeys(added))
-            stats = iter(batch.stats if batch else ())
-            for outcome in outcomes:
-                reports.append(outcome.report(next(stats) if outcome.input else None))
-            del outcomes, batch, read_all, rest
+            del read_all, rest
+            if batch is not None:
+                names.append(batch.names)
+            if dry_run:
+                new_columns.update(dict.fromkeys(pending_columns(db, batch)))
+                reports += _reports(outcomes, batch)
+                continue
+            for written, written_batch, added in _write(db, config, outcomes, batch):
+                new_columns.update(dict.fromkeys(added))
+                reports += _reports(written, written_batch)
+            del outcomes, batch
     if stamps and not dry_run:
         record_stamps(db, stamps)
     if todo and not dry_run:
         analyze_staging(db)
     reports.sort(key=lambda r: r.path)
+    alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
-                        dry_run)
+                        dry_run, tuple(str(a) for a in alike))
 
 
+def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
+    stats = iter(batch.stats if batch else ())
+    warnings = total_warnings(batch)
+    reports = []
+    for index, outcome in enumerate(o for o in outcomes):
+        report = outcome.report(next(stats) if outcome.input else None)
+        if outcome.input is not None and index in warnings:
+            report = replace(report, notes=report.notes + warnings[index])
+        reports.append(report)
+    return reports
+
+
+def _write(db: Database, config: Config, outcomes: list[FileOutcome],
+           batch: PreparedBatch | None
+           ) -> Iterator[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
+    """Write a batch; if the database refuses it, write its files one by one, and fail only
+    the file it refuses (with the reason), so no file is left loading."""
+    try:
+        yield outcomes, batch, write_outcomes(db, outcomes, batch)
+        return
+    except ConfigError:
+        raise
+    except Exception as exc:
+        if sum(1 for o in outcomes if o.input) <= 1:
+            failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
+            yield failed, None, write_outcomes(db, failed, None)
+            return
+    for outcome in outcomes:
+        alone, single = _prepare([outcome], config)
+        yield from _write(db, config, alone, single)
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
@@ -172,6 +220,12 @@ def _batches(todo: list[Pending], limit: int) -> Iterator[list[Pending]]:
         yield batch
 
 
+def _refused(source: SourceFile, exc: Exception) -> str:
+    return str(IngestError(Location(source.display),
+                           f"the database refused the file's rows ({foreign_reason(exc)})",
+                           "please report it with the file"))
+
+
 def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {exc!r}",
+    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
                            "please report it with the file"))

@@ -5,7 +5,7 @@ the last successful ingest recorded is unchanged without being downloaded; a
 local file is unchanged when its content hash is (modification times survive
 copies).  A file read because its stamp changed but whose bytes hash the same
 is unchanged too: its new stamp is recorded so the next run does not read it.
-A file recorded before and listed no more is *missing*.
+Files recorded before and gone are reported by ``load.mark_missing``.
 """
 
 from __future__ import annotations
@@ -108,17 +108,4 @@ def fetch(pending: Pending, progress: Callable[[str], None] | None) -> bytes:
     return data
 
 
-def missing_files(listings: Listings, config: Config, known: dict[str, KnownFile]
-                  ) -> list[KnownFile]:
-    """Files recorded before that no configured folder lists any more."""
-    listed: set[str] = set()
-    for directory, (source, entries) in listings.items():
-        prefix = "" if directory == config.sources.directory else \
-            source.location.display.rstrip("/") + "/"
-        listed.update(prefix + e.path for e in entries)
-    return [k for path, k in sorted(known.items())
-            if path not in listed and k.status != FileStatus.MISSING]
-
-
-__all__ = ["Listings", "Pending", "SourceError", "fetch", "list_sources", "missing_files",
-           "select"]
+__all__ = ["Listings", "Pending", "SourceError", "fetch", "list_sources", "select"]

@@ -101,6 +101,10 @@ def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
         "sizes": config.sizes.model_dump(mode="json"),
         "merge": config.merge.model_dump(mode="json"),
         "names": config.names.model_dump(mode="json"),
+        "customers": config.customers,
+        "seasons": config.seasons,
+        # Every profile's customer is a canonical name a row may carry.
+        "known_customers": sorted({p.customer for p in config.sources.profiles.values()}),
         "header_search_rows": config.sources.header_search_rows,
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()

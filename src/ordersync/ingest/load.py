@@ -45,6 +45,7 @@ class FileOutcome:
     input: SheetInput | None
     error: str | None = None
     reason: str | None = None  # why it was read: new, changed, config changed…
+    notes: tuple[str, ...] = ()
 
     def failed(self, error: str) -> FileOutcome:
         return replace(self, input=None, error=error)
@@ -52,16 +53,17 @@ class FileOutcome:
     def report(self, stats: FileStats | None) -> FileReport:
         if stats is None:
             return FileReport(self.source.display, self.source.profile_code, "failed",
-                              error=self.error, reason=self.reason)
+                              error=self.error, notes=self.notes, reason=self.reason)
         return FileReport(self.source.display, self.source.profile_code, "staged",
                           rows_read=stats.rows_read, rows_staged=stats.rows_staged,
                           rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank,
-                          reason=self.reason)
+                          notes=self.notes, reason=self.reason)
 
 
 @dataclass(frozen=True)
 class KnownFile:
     id: int
+    profile: str | None
     status: str
     content_hash: str | None
     config_hash: str | None
@@ -88,19 +90,35 @@ def known_files(db: Database) -> dict[str, KnownFile]:
     create_tables(db)  # a database an older ordersync wrote gains the stamp columns
     with db.begin() as conn:
         rows = conn.execute(sa.text(db.sql("ingest_known_files"))).all()
-    return {r.path: KnownFile(r.id, r.status, r.content_hash, r.config_hash, r.source_etag,
-                              r.source_size, r.source_modified, r.path) for r in rows}
+    return {r.path: KnownFile(r.id, r.profile, r.status, r.content_hash, r.config_hash,
+                              r.source_etag, r.source_size, r.source_modified, r.path)
+            for r in rows}
 
 
-def mark_missing(db: Database, files: Sequence[KnownFile]) -> None:
-    """Record files no folder lists any more as ``missing`` (their rows stay)."""
-    ids = [f.id for f in files if f.status != FileStatus.MISSING]
-    if not ids:
-        return
-    expanding: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *,
+                 dry_run: bool) -> list[tuple[str, str | None, int]]:
+    """Files read before and gone from the folder now: (path, profile, live orders).
+
+    They are marked ``missing``; the merge flags their orders REMOVED when
+    ``sources.missing_files = "remove"``.
+    """
+    gone = {path: k for path, k in known.items() if path not in present}
+    if not gone:
+        return []
+    found = []
+    orders = db.has_table("orders")  # before the transaction: SQLite locks
     with db.begin() as conn:
-        conn.execute(sa.text(db.sql("ingest_files_missing")).bindparams(expanding),
-                     {"ids": ids, "missing": FileStatus.MISSING.value})
+        for path, file in sorted(gone.items()):
+            live = conn.execute(sa.text(
+                f"SELECT COUNT(*) FROM {db.table('orders')} WHERE source_file_id = :id "
+                "AND removed_at IS NULL"), {"id": file.id}).scalar_one() if orders else 0
+            found.append((path, file.profile, int(live)))
+        if not dry_run:
+            conn.execute(sa.text(
+                f"UPDATE {db.table('ingest_files')} SET status = :missing, content_hash = NULL "
+                "WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
+                {"missing": FileStatus.MISSING.value, "ids": [f.id for f in gone.values()]})
+    return found
 
 
 def record_stamps(db: Database, files: Sequence[tuple[int, Entry]]) -> None:

@@ -1,6 +1,8 @@
 """Object stores for the source tests: Azurite and moto's S3 server, one of each per session
 (started on free ports, data in a temp folder), each behind a counting proxy; every test
-gets its own empty container or bucket and the environment variables that reach it."""
+gets its own empty container or bucket and the environment variables that reach it.
+
+A plugin of tests/conftest.py (a second conftest.py here would shadow its module name)."""
 
 from __future__ import annotations
 
