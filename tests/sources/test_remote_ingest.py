@@ -18,6 +18,7 @@ from ordersync.config import Config, config_from_dict
 from ordersync.demo import demo_config
 from ordersync.errors import ConfigError, SourceError
 from ordersync.ingest import ingest
+from ordersync.ingest.files import _matches
 from ordersync.pipeline import open_database, run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
 
@@ -231,3 +232,26 @@ def test_secret_in_directory_is_refused_and_not_echoed(make_config: ConfigFactor
             make_config(sources={"directory": directory})
         assert "S3CR3T" not in str(caught.value)
         assert "environment" in str(caught.value)
+
+
+def test_a_profile_reads_its_own_directory(
+        store: Any, bucket: str, db_settings: dict[str, Any], tmp_path: Path) -> None:
+    dataset = generate_sample_data(tmp_path / "orders", customers=3, orders=45, seed=12,
+                                   quirks=False)
+    data = demo_config(dataset)
+    data["database"] = dict(db_settings)
+    data["sources"]["directory"] = store.url(bucket)
+    own = dataset.customers[0]
+    data["sources"]["profiles"][own.code]["directory"] = store.url(bucket, "elsewhere")
+    for path in dataset.files:
+        prefix = "elsewhere" if _matches(path.name, own.glob) else "in"
+        store.put(bucket, f"{prefix}/{path.name}", path.read_bytes())
+    config = config_from_dict(data, base_dir=tmp_path)
+
+    report = ingest(config, open_database(config))
+    staged = sorted(f.path for f in report.files if f.status == "staged")
+    assert len(staged) == len(dataset.files)
+    elsewhere = [p for p in staged if p.startswith(f"{store.url(bucket, 'elsewhere')}/")]
+    assert len(elsewhere) == sum(1 for p in dataset.files if _matches(p.name, own.glob)) >= 1
+    again = ingest(config, open_database(config))
+    assert again.count("skipped") == len(dataset.files)
