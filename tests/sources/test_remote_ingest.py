@@ -66,6 +66,10 @@ def test_forty_workbooks_then_unchanged_rerun_reads_no_object(
     assert {f.reason for f in again.ingest.files} == {"unchanged"}
     assert store.proxy.lists(bucket) >= 1
     assert store.proxy.object_reads(bucket) == []  # zero object reads
+    # List calls and nothing per object (adlfs checks the prefix itself with one HEAD).
+    others = [r for r in store.proxy.requests
+              if "comp=list" not in r.query and "list-type" not in r.query]
+    assert len(others) <= 1 and all(r.method == "HEAD" for r in others)
     assert again.merge.orders.new + again.merge.orders.changed == 0
 
 
