@@ -423,6 +423,12 @@ class Config(_Model):
     def _one_canonical_per_spelling(self) -> Config:
         problems = name_map_problems("customers", self.customers)
         problems += name_map_problems("seasons", self.seasons)
+        column = self.columns.customer
+        named = self.names.group_template.columns
+        if column not in named and "CUSTOMER" in named:
+            problems.append(
+                f"names.group: {{CUSTOMER}} is not the customer column (columns.customer is "
+                f"{column!r}), so it would name no customer: write {{{column}}} in the template")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -92,6 +92,21 @@ def test_undeclared_date_column_is_typed_as_a_date(
     assert (str(order.d)[:10], order.c) == ("2026-03-05", "W12")
 
 
+def test_undeclared_price_column_is_typed_as_a_number(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    config = make_config()
+    db = open_database(config)
+    headers = [*BASE_HEADERS[:-1], "UNIT PRICE", "UNIT OF MEASURE", "S", "M", "TOTAL QTY"]
+    write_workbook("GRE_a.xlsx", [order_row(1, **{"UNIT PRICE": "$12.50"}),
+                                  order_row(2, **{"UNIT PRICE": "twelve"})], headers=headers)
+
+    run_pipeline(config, db)
+
+    (reject,) = fetch(db, 'SELECT "row", "column", reason FROM rejected_rows')
+    assert tuple(reject) == (3, "UNIT PRICE", "not a number")
+    assert float(fetch(db, 'SELECT "UNIT PRICE" AS p FROM orders')[0].p) == 12.5
+
+
 @pytest.mark.parametrize("mode", ["reject", "warn", "off"])
 def test_total_against_the_sizes(make_config: ConfigFactory, write_workbook: WorkbookFactory,
                                  mode: str) -> None:

@@ -21,7 +21,7 @@ import polars as pl
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
-from ordersync.ingest.changes import Pending, fetch, list_sources, select
+from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
 from ordersync.ingest.files import SourceFile, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import (
@@ -64,12 +64,14 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         "make their globs exclusive"))) for name, codes in found.ambiguous]
     present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
     policy = config.sources.missing_files
+    listed = listed_names(listings, config)
     for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
-        reports.append(FileReport(path, profile or "", "missing", reason="gone from the folder",
-                                  notes=(f"{path}: gone from the folder; its {live} order(s) "
-                                         f"are {fate}",)))
+        where = ("no profile's glob matches it any more" if path in listed
+                 else "gone from the folder")
+        reports.append(FileReport(path, profile or "", "missing", reason=where, notes=(
+            f"{path}: {where}; its {live} order(s) are {fate}",)))
     todo, skipped = select(config, found.files, known)
     reports += skipped
 
@@ -126,10 +128,12 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if dry_run:
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
-                continue
-            for written, written_batch, added in _write(db, config, outcomes, batch):
-                new_columns.update(dict.fromkeys(added))
-                reports += _reports(written, written_batch)
+            else:
+                for written in _write(db, config, outcomes, batch):
+                    new_columns.update(dict.fromkeys(written[2]))
+                    reports += _reports(written[0], written[1])
+                    del written
+            # Drop the batch before the next one is read: it is a few hundred MB.
             del outcomes, batch
     if stamps and not dry_run:
         record_stamps(db, stamps)

@@ -108,4 +108,15 @@ def fetch(pending: Pending, progress: Callable[[str], None] | None) -> bytes:
     return data
 
 
-__all__ = ["Listings", "Pending", "SourceError", "fetch", "list_sources", "select"]
+def listed_names(listings: Listings, config: Config) -> set[str]:
+    """The names of every file the folders list, as ``ingest_files`` records them."""
+    listed: set[str] = set()
+    for directory, (source, entries) in listings.items():
+        prefix = "" if directory == config.sources.directory else \
+            source.location.display.rstrip("/") + "/"
+        listed.update(prefix + e.path for e in entries)
+    return listed
+
+
+__all__ = ["Listings", "Pending", "SourceError", "fetch", "list_sources", "listed_names",
+           "select"]

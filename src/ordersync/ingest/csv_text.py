@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ordersync.errors import FileRejected, Location
+from ordersync.errors import FileRejected, Location, foreign_reason
 
 SEPARATORS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
@@ -53,9 +53,7 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
                             schema={f"c{i}": pl.String for i in range(width)},
                             missing_columns="insert", truncate_ragged_lines=True)
     except Exception as exc:
-        reason = str(exc).strip().splitlines()
-        raise FileRejected(Location(display), "cannot parse the CSV"
-                           + (f" ({reason[0]})" if reason else ""),
+        raise FileRejected(Location(display), f"cannot parse the CSV ({foreign_reason(exc)})",
                            "set the profile's `delimiter` and `encoding` if they are unusual"
                            ) from exc
     return CsvText(cells, used, separator)
