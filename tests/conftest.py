@@ -25,6 +25,8 @@ from ordersync.db import Database
 from ordersync.pipeline import open_database
 
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
+# The client-library tests run in virtualenvs of their own (`make test-clients`).
+collect_ignore = ["clients"]
 
 # The object-storage fixtures (Azurite, moto's S3) live beside their tests in
 # tests/sources/stores.py; a second conftest.py there would shadow this one's name.

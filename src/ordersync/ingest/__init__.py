@@ -20,7 +20,7 @@ import polars as pl
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
 from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
 from ordersync.ingest.files import SourceFile, content_hash, discover
 from ordersync.ingest.headers import detect_layout
@@ -91,7 +91,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                 lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return outcome.failed(str(exc))
-        except Exception as exc:  # a reader bug must fail the file, not the run
+        except BaseException as exc:  # a reader bug must fail the file, not the run
+            if not is_bug(exc):
+                raise
             return outcome.failed(_unexpected(source, exc))
         return replace(outcome, input=SheetInput(sheet, layout, source.profile), notes=notes)
 
@@ -167,7 +169,9 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
         return
     except ConfigError:
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not is_bug(exc):
+            raise
         if sum(1 for o in outcomes if o.input) <= 1:
             failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
             yield failed, None, write_outcomes(db, failed, None)
@@ -195,14 +199,17 @@ def _prepare(outcomes: list[FileOutcome], config: Config
         return checked, None
     try:
         return checked, prepare_batch(inputs, config)
-    except Exception:
-        pass  # a bug on some file's data: find it, fail it alone, prepare the rest
+    except BaseException as exc:
+        if not is_bug(exc):  # else a bug on some file's data: find it, fail it alone
+            raise
     isolated = []
     for outcome in checked:
         if outcome.input is not None:
             try:
                 prepare_batch([outcome.input], config)
-            except Exception as exc:
+            except BaseException as exc:
+                if not is_bug(exc):
+                    raise
                 outcome = outcome.failed(_unexpected(outcome.source, exc))
         isolated.append(outcome)
     inputs = [o.input for o in isolated if o.input]
@@ -224,12 +231,13 @@ def _batches(todo: list[Pending], limit: int) -> Iterator[list[Pending]]:
         yield batch
 
 
-def _refused(source: SourceFile, exc: Exception) -> str:
+def _refused(source: SourceFile, exc: BaseException) -> str:
     return str(IngestError(Location(source.display),
                            f"the database refused the file's rows ({foreign_reason(exc)})",
                            "please report it with the file"))
 
 
-def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
+def _unexpected(source: SourceFile, exc: BaseException) -> str:
+    return str(IngestError(Location(source.display),
+                           f"unexpected error ({type(exc).__name__}: {foreign_reason(exc)})",
                            "please report it with the file"))

@@ -27,7 +27,7 @@ import polars as pl
 import python_calamine
 
 from ordersync.config import ProfileConfig
-from ordersync.errors import FileRejected, Location, foreign_reason
+from ordersync.errors import FileRejected, Location, foreign_reason, is_bug
 from ordersync.ingest import xlsx_cells
 from ordersync.ingest.csv_text import read_csv
 
@@ -120,7 +120,9 @@ class _Workbook:
             meta = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             shown = {m.name: m.visible == python_calamine.SheetVisibleEnum.Visible
                      for m in meta.sheets_metadata}
-        except Exception as exc:
+        except BaseException as exc:
+            if not is_bug(exc):
+                raise
             raise FileRejected(Location(display), f"cannot open workbook ({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
         self.sheets = [(n, shown.get(n, True)) for n in self.reader.sheet_names]
@@ -139,7 +141,9 @@ class _Workbook:
         try:
             try:
                 cells, errors = self._load(self.reader, name)
-            except Exception as exc:
+            except BaseException as exc:
+                if not is_bug(exc):
+                    raise
                 # Error kinds newer than the reader (#SPILL!, #CALC!…) stop it: read the
                 # sheet with its error cells emptied, and take every error from the XML.
                 if found is None or "error value" not in str(exc):
@@ -149,7 +153,9 @@ class _Workbook:
                 cells, _ = self._load(patched, name)
                 scanned = xlsx_cells.scan_cells(xml, error_cells=True)
                 errors = []
-        except Exception as exc:
+        except BaseException as exc:
+            if not is_bug(exc):
+                raise
             raise FileRejected(Location(self.display, name), f"cannot read sheet "
                                f"({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
