@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordersync.db import Database
-from ordersync.states import SyncState
+from ordersync.states import data_changed_states
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def derive_lines(db: Database, conn: Connection) -> LinesReport:
     """Diff the changed orders' lines; see the module docstring."""
     if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')}"):
         return LinesReport()
-    states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    states = data_changed_states()
     conn.execute(sa.text(db.sql("lines_target")))
     conn.exec_driver_sql("CREATE UNIQUE INDEX _target_pk ON _target (record_uuid, size_code)")
     db.analyze(conn, "_target")

@@ -12,6 +12,10 @@ import sqlalchemy as sa
 
 from ordersync.db import Database
 from ordersync.states import FileStatus
+from ordersync.sync.store import failed_records
+
+FAILED_EXAMPLES = 10
+"""FAILED orders and lines listed (with their reasons) by ``ordersync status``."""
 
 
 def read_status(db: Database) -> dict[str, Any]:
@@ -24,6 +28,8 @@ def read_status(db: Database) -> dict[str, Any]:
         "rejections": 0,
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
+        "last_verify": None,
+        "failed": {"orders": 0, "lines": 0, "examples": []},
         "last_sync": None,
     }
     if not db.has_table("orders"):
@@ -53,6 +59,10 @@ def read_status(db: Database) -> dict[str, Any]:
         status["lines"] = {"total": count("order_lines"),
                            "by_state": grouped("order_lines", "sync_state"),
                            "by_action": grouped("order_lines", "sync_action")}
+    failed = failed_records(db, examples=FAILED_EXAMPLES)
+    status["failed"] = {"orders": failed.orders, "lines": failed.lines, "examples": [
+        {"order": item, "size": size, "error": error} for item, size, error in failed.examples]}
+    status["last_verify"] = last_verify(db)
     if db.has_table("sync_runs"):
         with db.begin() as conn:
             run = conn.execute(sa.text(
@@ -63,3 +73,17 @@ def read_status(db: Database) -> dict[str, Any]:
             status["last_sync"] = {key: (str(value) if key.endswith("_at") and value is not None
                                          else value) for key, value in run._mapping.items()}
     return status
+
+
+def last_verify(db: Database) -> dict[str, Any] | None:
+    """The last ``ordersync verify`` result (its ``verify_runs`` row), shown first by
+    ``status``; None before the first verify (or with an ordersync that has none)."""
+    if getattr(db.tables, "verify_runs", None) is None or not db.has_table("verify_runs"):
+        return None
+    with db.begin() as conn:
+        row = conn.execute(sa.text(f"SELECT * FROM {db.table('verify_runs')} "
+                                   "ORDER BY id DESC LIMIT 1")).first()
+    if row is None:
+        return None
+    return {key: (str(value) if key.endswith("_at") and value is not None else value)
+            for key, value in row._mapping.items()}

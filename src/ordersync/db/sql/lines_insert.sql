@@ -1,3 +1,4 @@
+-- moves: NEW ADDED
 -- Sizes the board does not have yet.  Lines of orders new in this merge cannot exist
 -- yet, so only the lines of orders stored before are checked against order_lines.
 INSERT INTO {order_lines} (record_uuid, size_code, qty, sync_state, sync_action, attempts,
