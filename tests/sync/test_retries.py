@@ -81,9 +81,9 @@ def test_a_record_faulted_in_record_attempts_runs_is_failed_and_sync_exits_3_unt
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # order 1's create faults on every send: twice in each run (retry.max_attempts sends of
     # a record a run, as the client tries a request), in two runs (record_attempts).
-    # Run 1: the preflight read, groups lookup, create_group, items ✗, lookup of the faulted
-    # create, subitems, items ✗, lookup; run 2: the preflight read, items ✗, lookup, items ✗,
-    # lookup.
+    # Run 1: the preflight read, groups lookup, create_group, items ✗, lookup of the
+    # faulted create, subitems, items ✗, lookup; run 2: the preflight read, items ✗,
+    # lookup, items ✗, lookup.
     fault = Fault.partial(1, SERVER_FAULT)
     h = harness_factory(faults=FaultPlan.scripted([None, None, None, fault, None, None, fault,
                                                    None, None, fault, None, fault, None]),

@@ -1,10 +1,13 @@
 """Stage 1, ingest: customer workbooks → ``staging_orders`` + ``staging_lines`` + ``rejected_rows``.
 
-Entry point :func:`ingest`.  Files whose bytes and shaping config are unchanged
-since their last successful ingest are skipped.  The rest are read and
-prepared in parallel (the Excel reader releases the GIL), then written: every
-row read is either staged or rejected with its reason, and a bad file fails on
-its own with a clear message while the other files still load.
+Entry point :func:`ingest`.  The source folders (local, Azure Blob, S3: see
+``ordersync.sources``) are listed and each file compared with its last ingest
+(``changes``): unchanged files are skipped — objects in storage without being
+downloaded.  The rest are fetched (objects in parallel) and prepared in
+parallel (the Excel reader releases the GIL) batch by batch within
+``sources.batch_mb``, then written: every row read is either staged or rejected
+with its reason, and a bad file fails on its own with a clear message while the
+other files still load.  Files no folder lists any more are reported missing.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import polars as pl
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
-from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, discover
+from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
+from ordersync.ingest.files import SourceFile, content_hash, discover
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.load import (
     FileOutcome,
@@ -26,6 +30,7 @@ from ordersync.ingest.load import (
     known_files,
     mark_missing,
     pending_columns,
+    record_stamps,
     start_loading,
     write_outcomes,
 )
@@ -34,21 +39,23 @@ from ordersync.ingest.reader import read_fitting
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.ingest.totals import total_warnings
 from ordersync.names import look_alikes
+from ordersync.sources import Entry
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
 
 def ingest(config: Config, db: Database, *, dry_run: bool = False,
            progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Read every changed source file into staging; see the module docstring."""
+    """Read every changed source file into staging; see the module docstring.
+
+    ``progress`` is called with each file's name as it starts being read.
+    """
     if not config.sources.profiles:
         raise ConfigError("sources.profiles", [
             "sources.profiles: no customer profile is configured; add [sources.profiles.CODE] "
             "tables (see `ordersync init`)"])
-    if not config.source_dir.is_dir():
-        raise ConfigError("sources.directory", [
-            f"sources.directory: folder {config.source_dir} does not exist"])
-    found = discover(config)
+    listings = list_sources(config)
+    found = discover(config, listings)
     known = known_files(db)
     warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
                 found.unmatched]
@@ -57,61 +64,67 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         "make their globs exclusive"))) for name, codes in found.ambiguous]
     present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
     policy = config.sources.missing_files
+    listed = listed_names(listings, config)
     for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
-        where = ("no profile's glob matches it any more" if (config.source_dir / path).exists()
+        where = ("no profile's glob matches it any more" if path in listed
                  else "gone from the folder")
-        reports.append(FileReport(path, profile or "", "missing", notes=(
+        reports.append(FileReport(path, profile or "", "missing", reason=where, notes=(
             f"{path}: {where}; its {live} order(s) are {fate}",)))
+    todo, skipped = select(config, found.files, known)
+    reports += skipped
 
-    todo: list[tuple[SourceFile, str, str, int]] = []
-    for source in found.files:
+    def read(item: tuple[Pending, bytes | IngestError]) -> FileOutcome:
+        pending, data = item
+        source, fingerprint = pending.file, pending.fingerprint
+        digest = pending.digest or (content_hash(data) if isinstance(data, bytes) else "")
+        outcome = FileOutcome(source, digest, fingerprint, None, reason=pending.reason)
         try:
-            data = source.path.read_bytes()
-        except OSError:
-            data = b""  # read() below fails it with the reason
-        digest, fingerprint = content_hash(data), config_fingerprint(config, source.profile)
-        previous = known.get(source.display)
-        if previous is not None and previous.unchanged(digest, fingerprint):
-            reports.append(FileReport(source.display, source.profile_code, "skipped"))
-            continue
-        todo.append((source, digest, fingerprint, len(data)))
-
-    def read(item: tuple[SourceFile, str, str, int]) -> FileOutcome:
-        source, digest, fingerprint, _ = item
-        if progress:
-            progress(source.display)
-        try:
-            try:
-                data = source.path.read_bytes()
-            except OSError as exc:
-                raise IngestError(Location(source.display),
-                                  f"cannot read the file ({exc.strerror or exc})",
-                                  "check that it exists and is readable") from exc
-            if content_hash(data) != digest:
-                raise IngestError(Location(source.display), "the file changed while being read",
-                                  "run the command again once it is saved")
+            if isinstance(data, IngestError):
+                raise data
+            previous = known.get(source.display)
+            if pending.digest is None and previous and previous.unchanged(digest, fingerprint):
+                return outcome  # same bytes under a new etag: recorded, not staged again
             sheet, layout, notes = read_fitting(
                 source.path, source.display, data, source.profile,
                 lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
-            return FileOutcome(source, digest, fingerprint, None, str(exc))
+            return outcome.failed(str(exc))
         except BaseException as exc:  # a reader bug must fail the file, not the run
             if not is_bug(exc):
                 raise
-            return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
-                           notes=notes)
+            return outcome.failed(_unexpected(source, exc))
+        return replace(outcome, input=SheetInput(sheet, layout, source.profile), notes=notes)
+
+    def download(pending: Pending) -> bytes | IngestError:
+        try:
+            return fetch(pending, progress)
+        except IngestError as exc:
+            return exc
 
     new_columns: dict[str, None] = {}
     names: list[pl.DataFrame] = []
+    stamps: list[tuple[int, Entry]] = []
     if todo and not dry_run:
         start_loading(db)
-    with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
+    with ThreadPoolExecutor(max_workers=config.sources.threads) as pool, \
+            ThreadPoolExecutor(max_workers=config.sources.connections) as downloads:
         # Files go in batches of bounded size, so memory stays flat however many there are.
         for chunk in _batches(todo, config.sources.batch_mb << 20):
-            outcomes, batch = _prepare(list(pool.map(read, chunk)), config)
+            fetched = list(zip(chunk, downloads.map(download, chunk), strict=True))
+            read_all = list(pool.map(read, fetched))
+            del fetched
+            rest = []
+            for outcome in read_all:
+                if outcome.input is None and outcome.error is None:
+                    reports.append(FileReport(outcome.source.display, outcome.source.profile_code,
+                                              "skipped", reason="unchanged (same bytes)"))
+                    stamps.append((known[outcome.source.display].id, outcome.source.entry))
+                else:
+                    rest.append(outcome)
+            outcomes, batch = _prepare(rest, config)
+            del read_all, rest
             if batch is not None:
                 names.append(batch.names)
             if dry_run:
@@ -124,6 +137,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                     del written
             # Drop the batch before the next one is read: it is a few hundred MB.
             del outcomes, batch
+    if stamps and not dry_run:
+        record_stamps(db, stamps)
     if todo and not dry_run:
         analyze_staging(db)
     reports.sort(key=lambda r: r.path)
@@ -201,13 +216,12 @@ def _prepare(outcomes: list[FileOutcome], config: Config
     return isolated, prepare_batch(inputs, config) if inputs else None
 
 
-def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
-             ) -> Iterator[list[tuple[SourceFile, str, str, int]]]:
+def _batches(todo: list[Pending], limit: int) -> Iterator[list[Pending]]:
     """Consecutive groups of files whose sizes add up to at most ``limit`` bytes (≥ 1 file)."""
-    batch: list[tuple[SourceFile, str, str, int]] = []
+    batch: list[Pending] = []
     size = 0
     for item in todo:
-        weight = item[3] // 4 if item[0].path.suffix.lower() == ".csv" else item[3]
+        weight = item.size // 4 if item.file.path.suffix.lower() == ".csv" else item.size
         if batch and size + weight > limit:
             yield batch
             batch, size = [], 0
