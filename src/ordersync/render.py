@@ -288,12 +288,24 @@ _KIND_TEXT = {
     Kind.SUBITEM_DIFFERS: "subitem qty / status differing",
     Kind.EXTRA_SUBITEM: "subitems with no size line",
     Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
+    Kind.ITEM_ON_ANOTHER_BOARD: "items on another routed board",
 }
 
 
 def print_verify(console: Console, report: VerifyReport) -> None:
-    """One verify pass: the differences per kind with examples, then what was read."""
+    """One verify pass: the differences per kind with examples, then what was read; with
+    routed boards, board by board, then the totals."""
+    if report.boards:
+        for board in report.boards:
+            print_verify(console, board)
+        differing = [b for b in report.boards if not b.equal]
+        console.print(f"{'after the repair' if report.repaired else 'verify'}: "
+                      f"{len(report.boards)} board(s), {len(differing)} differing — "
+                      f"{report.differences:,} difference(s) in all", soft_wrap=True)
+        return
     when = "after the repair" if report.repaired else "verify"
+    if report.board_name and report.board_name != report.board_id:
+        when += f" ({report.board_name})"
     if report.equal:
         console.print(f"{when}: board {report.board_id} equals the database "
                       f"({report.orders:,} orders, {report.items_read:,} items and "

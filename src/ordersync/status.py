@@ -91,7 +91,16 @@ def last_verify(db: Database) -> dict[str, Any] | None:
     with db.begin() as conn:
         row = conn.execute(sa.text(f"SELECT * FROM {db.table('verify_runs')} "
                                    "ORDER BY id DESC LIMIT 1")).first()
+        rows = [] if row is None else conn.execute(sa.text(
+            f"SELECT * FROM {db.table('verify_runs')} WHERE started_at = :s AND repaired = :r "
+            "ORDER BY id"), {"s": row.started_at, "r": row.repaired}).all()
     if row is None:
         return None
-    return {key: (str(value) if key.endswith("_at") and value is not None else value)
+    last = {key: (str(value) if key.endswith("_at") and value is not None else value)
             for key, value in row._mapping.items()}
+    if len(rows) > 1:  # routed boards: one row per board of the pass, shown as one
+        last["board_id"] = ", ".join(str(r.board_id) for r in rows)
+        last["status"] = "equal" if all(r.status == "equal" for r in rows) else "differs"
+        for key in ("differences", "orders", "items_read", "subitems_read", "requests"):
+            last[key] = sum(int(getattr(r, key) or 0) for r in rows)
+    return last

@@ -130,3 +130,9 @@ class Planner:
                 continue
             done.append(f"{kind} {item['name']}")
         return done
+
+
+def move_to_board(client: MondayClient, item_id: str, board_id: str, group_id: str) -> None:
+    """A person moving an item to another board (ids and subitems kept)."""
+    _run(client, "mutation ($b: ID!, $g: ID!, $i: ID!) { move_item_to_board(board_id: $b, "
+                 "group_id: $g, item_id: $i) { id } }", b=board_id, g=group_id, i=item_id)

@@ -310,20 +310,3 @@ def test_overflow_split_opens_numbered_boards_and_a_re_run_keeps_every_order_whe
     assert sorted(i["name"][:9] for i in _items(h, rows[2].board_id)) == ["GRE-00005",
                                                                          "GRE-00006"]
     assert h.sync().mutations == 0
-
-
-def test_verify_refuses_routed_boards_rather_than_repair_them_onto_the_template(
-        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
-    from ordersync.errors import ConfigError
-    from ordersync.verify import VerifyOptions, run_verify
-
-    h = harness_factory(routing={"key": "{CUSTOMER SEASON}"})
-    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
-    h.pipeline()
-    h.sync()
-    sent = len(h.sent)
-
-    with h.client() as client, pytest.raises(ConfigError, match="does not cover routed boards"):
-        run_verify(h.config, h.db, client, options=VerifyOptions(repair=True))
-
-    assert len(h.sent) == sent and _items(h, h.ids.board_id) == []

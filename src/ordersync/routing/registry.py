@@ -103,7 +103,7 @@ def place_on_board(conn: Connection, db: Database, board_id: str, uuids: Sequenc
 
 
 def moved_to_board(conn: Connection, db: Database,
-                   rows: Sequence[tuple[str, str, str]]) -> None:
+                   rows: Sequence[tuple[str, str, str | None]]) -> None:
     """(record_uuid, board id, group id): the order's item is on that board, in that group."""
     if rows:
         conn.execute(sa.text(db.sql("routing_moved")), [

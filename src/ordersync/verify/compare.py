@@ -22,7 +22,7 @@ extras are listed for ``--delete-extras``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ordersync.errors import RecordSyncError
@@ -50,6 +50,11 @@ class Comparison:
     """item id → (state, board id) for recorded items the board's pages did not show."""
     customers: frozenset[str] = frozenset()
     """``--customer`` scope, upper case: board items of other customers are not extras."""
+    routed: frozenset[str] = frozenset()
+    """Routed: the other boards of the registry (an item there is moved back, not re-made)."""
+    others: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Routed: identity → the item ids recorded for orders of the other boards (their
+    items found here are counted on the order's own board, not as extras)."""
 
 
 def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
@@ -83,6 +88,8 @@ def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
         if key in keys:
             continue
         for item in found:
+            if item.id in c.others.get(key, ()):
+                continue  # another board's order, counted there (item on another board)
             shown = (item.cells.get(customer.column_id) if customer else None)
             if c.customers and (customer is None or shown is None
                                 or (shown.text or "").upper() not in c.customers):
@@ -128,6 +135,13 @@ def _order(c: Comparison, order: store.OrderRow, lines: Sequence[store.LineRow],
             # PENDING: the next sync's anyway; FAILED: it waits for --retry-failed
             if order.state == store.SYNCED:
                 plan.recreate_orders[order.record_uuid] = "not on the board"
+            return
+        state, board = c.states.get(order.item_id, ("not found", ""))
+        if state == "active" and board in c.routed and order.group_id not in gone_groups:
+            report.add(Finding(Kind.ITEM_ON_ANOTHER_BOARD, key, order.item_id,
+                               board=board, database=c.ctx.board_id,
+                               detail="moved back by --repair"))
+            plan.move_back[order.record_uuid] = (order.item_id, board)
             return
         why = _gone_reason(c, order.item_id, order.group_id in gone_groups)
         report.add(Finding(Kind.ITEM_GONE, key, order.item_id, detail=why))

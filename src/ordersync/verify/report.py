@@ -37,6 +37,8 @@ class Kind(StrEnum):
     """A subitem for a size the order does not have (or should no longer show)."""
     DUPLICATE_SUBITEMS = "duplicate_subitems"
     """Several subitems for one size under one item (the extras are counted)."""
+    ITEM_ON_ANOTHER_BOARD = "item_on_another_board"
+    """Routed boards: the order's item is on another of the routed boards (moved back)."""
 
     @property
     def is_extra(self) -> bool:
@@ -94,6 +96,9 @@ class VerifyReport:
     deleted: int = 0
     repaired: bool = False
     """This pass ran after a repair."""
+    board_name: str | None = None
+    boards: list[VerifyReport] = field(default_factory=list)
+    """Routed boards: each board's pass (this report holds their totals)."""
 
     def add(self, finding: Finding, n: int = 1) -> None:
         self.counts[finding.kind] += n
@@ -120,4 +125,22 @@ class VerifyReport:
             "subitems_read": self.subitems_read, "in_doubt": self.in_doubt,
             "pending": self.pending, "requests": self.requests, "complexity": self.complexity,
             "mutations": self.mutations, "deleted": self.deleted, "repaired": self.repaired,
+            "board_name": self.board_name, "boards": [b.to_json() for b in self.boards],
         }
+
+
+def totals(boards: list[VerifyReport], *, repaired: bool = False) -> VerifyReport:
+    """One report summing the passes of ``boards`` (each kept in ``boards``)."""
+    total = VerifyReport(", ".join(b.board_id for b in boards) or "(no board)",
+                         repaired=repaired, boards=boards)
+    for board in boards:
+        for kind, count in board.counts.items():
+            total.counts[kind] += count
+        for kind, found in board.examples.items():
+            total.examples.setdefault(kind, []).extend(found)
+        for name in ("orders", "items_read", "subitems_read", "in_doubt", "pending",
+                     "requests", "complexity", "mutations", "deleted"):
+            setattr(total, name, getattr(total, name) + getattr(board, name))
+    for kind in total.examples:
+        total.examples[kind] = total.examples[kind][:EXAMPLES]
+    return total

@@ -17,32 +17,26 @@ A verify without ``repair`` sends no mutation.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rich.console import Console
-
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import create_tables, registered_columns
+from ordersync.db.schema import create_tables
 from ordersync.errors import ConfigError
 from ordersync.limits import planner_for
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import Call
-from ordersync.monday.wire import GraphQLResult
 from ordersync.sync import Progress, SyncOptions, SyncReport, run_sync
+from ordersync.sync.boards import template_id
 from ordersync.sync.budget import Budget
-from ordersync.sync.columns import resolve_columns
-from ordersync.sync.context import Context, DryRunSender
 from ordersync.sync.lock import board_lock
 from ordersync.sync.preflight import check_boards
 from ordersync.sync.sender import Job, Outcome, Sender
 from ordersync.sync.store import Scope
 from ordersync.verify import store
-from ordersync.verify.board import item_states, read_board
-from ordersync.verify.compare import Comparison, columns_read, compare
+from ordersync.verify.passes import Plans, base_context, board_pass, routed_pass
 from ordersync.verify.report import VerifyReport
 
 REPAIR_ROUNDS = 3
@@ -84,78 +78,55 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
                progress: VerifyProgress | None = None,
                clock: Callable[[], float] = time.monotonic,
                sleep: Callable[[float], None] = time.sleep) -> VerifyResult:
-    """Verify (and repair) the configured board; see the module docstring."""
-    board_id = config.monday.board_id
+    """Verify (and repair) the configured board, or every routed board; see the module
+    docstring."""
+    routed = config.monday.routing.key is not None
+    board_id = config.monday.board_id if not routed else template_id(config)
     if board_id is None:
         raise ConfigError("[monday]", ["monday.board_id: required to verify — the id of the "
-                                       "order board (in its URL: …/boards/<id>)"])
-    if config.monday.routing.key is not None:  # it would see the routed orders as missing
-        raise ConfigError("[monday.routing]", [
-            "monday.routing.key: verify reads one board and does not cover routed boards yet; "
-            "nothing was read or changed — `ordersync status` shows the orders and lines on "
-            "each board, and every sync checks each board's columns before writing"])
+                                       "order board (in its URL: …/boards/<id>); with "
+                                       "[monday.routing] key, the template board's"])
     progress = progress or VerifyProgress()
     create_tables(db)
-    check_boards(config, client, db)
-    found, plan = _pass(config, db, client, options, progress)
+    if not routed:
+        check_boards(config, client, db)  # routed: each board is checked as it is read
+
+    def one_pass(repaired: bool) -> tuple[VerifyReport, Plans]:
+        if routed:
+            return routed_pass(config, db, client, customers=options.customers,
+                               repaired=repaired, reading=progress.reading)
+        assert board_id is not None
+        ctx = base_context(config, db, client, board_id)
+        expected = store.load_expected(db, config, Scope(options.customers),
+                                       ctx.columns.order_sources)
+        report, plan = board_pass(
+            ctx, expected, client, customers=frozenset(c.strip().upper()
+                                                       for c in options.customers),
+            repaired=repaired, started=store.now(), reading=progress.reading)
+        return report, {board_id: plan}
+
+    found, plans = one_pass(False)
     if not options.repair:
         return VerifyResult(found)
     sync_options = SyncOptions(customers=options.customers)
     if found.in_doubt:  # settle what an interrupted sync left in doubt, then compare it too
         run_sync(config, db, client, options=sync_options, progress=progress.sync, clock=clock,
                  sleep=sleep)
-        found, plan = _pass(config, db, client, options, progress)
-    if plan.extras and options.delete_extras:
-        found.mutations, found.deleted = _delete(config, client, plan.extras, clock, sleep)
+        found, plans = one_pass(False)
+    extras = [i for plan in plans.values() for i in plan.extras]
+    if extras and options.delete_extras:
+        found.mutations, found.deleted = _delete(config, client, extras, clock, sleep)
     for _ in range(REPAIR_ROUNDS):
-        with board_lock(db, board_id):
-            store.apply_repair(db, board_id, plan)
+        with board_lock(db, board_id if not routed else f"routed-{board_id}"):
+            for on, plan in plans.items():
+                store.apply_repair(db, on, plan)
         synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
                           clock=clock, sleep=sleep)
-        after, plan = _pass(config, db, client, options, progress, repaired=True)
-        if after.equal or synced.stopped or not plan.records:
+        after, plans = one_pass(True)
+        if after.equal or synced.stopped or not any(p.records for p in plans.values()):
             break  # equal, stopped, or only extras / FAILED records left: another round
             # would change nothing
     return VerifyResult(found, synced, after)
-
-
-def _pass(config: Config, db: Database, client: MondayClient, options: VerifyOptions,
-          progress: VerifyProgress, *, repaired: bool = False) -> tuple[VerifyReport,
-                                                                       store.RepairPlan]:
-    assert config.monday.board_id is not None
-    started = store.now()
-    report = VerifyReport(config.monday.board_id, repaired=repaired)
-
-    def observe(result: GraphQLResult) -> None:
-        report.requests += 1
-        if result.complexity is not None and result.complexity.query is not None:
-            report.complexity += result.complexity.query
-
-    client.observers.append(observe)
-    try:
-        with db.begin() as conn:
-            labels = [c.label for c in registered_columns(db, conn)]
-        columns = resolve_columns(config, labels)
-        expected = store.load_expected(db, config, Scope(options.customers),
-                                       columns.order_sources)
-        item_ids, subitem_ids = columns_read(columns)
-        board = read_board(client, config.monday.board_id, item_ids, subitem_ids,
-                           on_page=progress.reading)
-        seen = {item.id for item in board.items}
-        unseen = [o.item_id for o in expected.orders if o.item_id and o.item_id not in seen]
-        states, _ = item_states(client, unseen) if unseen else ({}, 0)
-        ctx = Context(config, db, columns, config.monday.board_id,
-                      config.monday.subitems_board_id, SyncReport(),
-                      DryRunSender(planner_for(config), Console(file=io.StringIO())), client,
-                      dry_run=True)
-        report.items_read, report.subitems_read = len(board.items), board.subitems
-        plan = compare(Comparison(ctx, expected, board, states,
-                                  frozenset(c.strip().upper() for c in options.customers)),
-                       report)
-    finally:
-        client.observers.remove(observe)
-    report.run_id = store.record_run(db, report, started)
-    return report, plan
 
 
 class _Deletes:

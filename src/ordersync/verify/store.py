@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import VERIFY_KINDS, registered_columns
+from ordersync.routing import moved_to_board
 from ordersync.sync.store import LineRow, OrderRow, Scope, dumps, loads
 from ordersync.sync.transitions import apply_statement
 from ordersync.verify.report import VerifyReport
@@ -31,6 +33,15 @@ class Expected:
     orders: list[OrderRow]
     lines: dict[str, list[LineRow]]
     groups: dict[str, str]
+    boards: dict[str, str | None] = field(default_factory=dict)
+    """record_uuid → the board its order is placed on (``orders.monday_board_id``; an item
+    recorded before routing is on ``monday.board_id``); None: on no board yet."""
+
+    def on_board(self, board_id: str | None, groups: dict[str, str]) -> Expected:
+        """The orders placed on ``board_id``, their lines, and that board's ``groups``."""
+        orders = [o for o in self.orders if self.boards.get(o.record_uuid) == board_id]
+        return Expected(orders, {o.record_uuid: self.lines[o.record_uuid] for o in orders
+                                 if o.record_uuid in self.lines}, groups)
 
 
 @dataclass
@@ -46,17 +57,21 @@ class RepairPlan:
     resync_lines: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
     """(record_uuid, size) → (subitem id, the values it shows)."""
     forget_groups: set[str] = field(default_factory=set)
+    move_back: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """record_uuid → (item id, the routed board it is on): recorded there, so the routed
+    sync moves it back to its order's board (``move_item_to_board``) and updates it."""
     extras: list[str] = field(default_factory=list)
     """Item and subitem ids a person or another tool added (deleted with --delete-extras)."""
 
     @property
     def records(self) -> int:
         return (len(self.recreate_orders) + len(self.resync_orders) + len(self.recreate_lines)
-                + len(self.resync_lines) + len(self.forget_groups))
+                + len(self.resync_lines) + len(self.forget_groups) + len(self.move_back))
 
 
 def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[str]) -> Expected:
-    """Every order and line in ``scope`` with the values of the order columns ``labels``."""
+    """Every order and line in ``scope`` with the values of the order columns ``labels``
+    (and the groups of ``monday.board_id``)."""
     if not db.has_table("orders"):
         return Expected([], {}, {})
     board_id = config.monday.board_id
@@ -68,9 +83,7 @@ def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[s
         rows = conn.execute(sa.text(db.sql("verify_orders", extra=extra, scope=where)),
                             params).all()
         line_rows = conn.execute(sa.text(db.sql("verify_lines", scope=where)), params).all()
-        groups = {r.group_name: r.group_id for r in conn.execute(sa.text(
-            f"SELECT group_name, group_id FROM {db.table('monday_groups')} WHERE board_id = :b"),
-            {"b": board_id})}
+        groups = board_groups(db, conn, board_id)
     orders = [OrderRow(
         record_uuid=r.record_uuid, business_key=r.business_key, group_name=r.group_name,
         item_name=r.item_name, is_cancelled=bool(r.is_cancelled), state=r.sync_state,
@@ -79,6 +92,8 @@ def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[s
         sent_values=loads(r.sent_values), sent_hash=r.sent_hash, attempts=int(r.attempts or 0),
         version=str(r.changed_at),
         values={label: r._mapping[f"c{i}"] for i, label in enumerate(wanted)}) for r in rows]
+    boards = {r.record_uuid: r.monday_board_id or (board_id if r.monday_item_id else None)
+              for r in rows}
     lines: dict[str, list[LineRow]] = {}
     for r in line_rows:
         lines.setdefault(r.record_uuid, []).append(LineRow(
@@ -88,7 +103,14 @@ def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[s
             attempts=int(r.attempts or 0), version=str(r.changed_at), item_id=r.monday_item_id,
             order_state=r.order_state, order_cancelled=bool(r.is_cancelled),
             item_name=r.item_name))
-    return Expected(orders, lines, groups)
+    return Expected(orders, lines, groups, boards)
+
+
+def board_groups(db: Database, conn: Connection, board_id: str | None) -> dict[str, str]:
+    """The registered groups of ``board_id``: name → group id."""
+    return {r.group_name: r.group_id for r in conn.execute(sa.text(
+        f"SELECT group_name, group_id FROM {db.table('monday_groups')} WHERE board_id = :b"),
+        {"b": board_id})}
 
 
 def apply_repair(db: Database, board_id: str, plan: RepairPlan) -> None:
@@ -111,6 +133,11 @@ def apply_repair(db: Database, board_id: str, plan: RepairPlan) -> None:
                         [{"u": u, "c": c, "sub": sub, "shown": dumps({"values": shown}),
                           "reason": "verify: the board differs; sent again"}
                          for (u, c), (sub, shown) in plan.resync_lines.items()])
+        apply_statement(conn, db, "verify_resync_order",
+                        [{"u": u, "item": item, "group_id": None, "shown": dumps({}),
+                          "reason": f"verify: the item is on board {board}; moved back"}
+                         for u, (item, board) in plan.move_back.items()])
+        moved_to_board(conn, db, [(u, board, None) for u, (_, board) in plan.move_back.items()])
         if plan.forget_groups:
             conn.execute(sa.text(f"DELETE FROM {db.table('monday_groups')} WHERE board_id = :b "
                                  "AND group_id = :g"),
