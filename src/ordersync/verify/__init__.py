@@ -1,6 +1,8 @@
 """Verify: read the board back and compare it with the database; repair it (issue #8).
 
     run.py      ``run_verify``: preflight, a pass, and with ``repair`` the fix and a second pass
+    passes.py   one pass: a board read and compared (``board_pass``), or every routed board
+                (``routed_pass``, issue #10), each board's row in verify_runs
     board.py    the board read in pages (items with their subitems), item states by id
     compare.py  the differences kind by kind, and the repair plan for each
     store.py    the database side: what the board should hold, the repair, verify_runs

@@ -1,6 +1,9 @@
 """``run_verify``: read the board, compare it with the database, and (``repair``) fix it.
+With ``[monday.routing] key`` every routed board, each against the orders placed on it
+(``passes.routed_pass``); the repair runs the routed sync.
 
-1. preflight (``sync.preflight``): the boards' columns fit the mapping;
+1. preflight (``sync.preflight``): the boards' columns fit the mapping (routed: each
+   board's, as it is read);
 2. one pass: the board read in pages of 500 items with their subitems, the recorded
    items it did not show looked up by id (archived / deleted / elsewhere), compared with
    the database kind by kind, recorded in ``verify_runs``;
