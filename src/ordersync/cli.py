@@ -4,6 +4,10 @@ Exit codes: 0 success; 1 an ordersync error (one clear message on stderr, a
 traceback only with ``--debug``); 2 a usage error; 3 the command ran but some
 files failed to ingest (their reasons are printed).  ``--json`` writes machine
 output to stdout; tables and progress go to stderr.
+
+Start-up is kept short (``--help``, ``status`` and a run with nothing to do each
+take a fraction of a second): the libraries a command needs (polars, SQLAlchemy,
+httpx, graphql-core, rich) are imported inside the command, or on first use.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from rich.console import Console
 
 from ordersync import render
 from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, load_config
@@ -25,7 +28,24 @@ from ordersync.errors import OrderSyncError
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FILES_FAILED = 3
 
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def _stderr() -> Console:
+    """rich's Console on stderr, created at its first use (importing rich takes ~50 ms)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+class _LazyStderr:
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_stderr(), name)
+
+
+err = cast("Console", _LazyStderr())
 
 
 def _print_json(data: Any) -> None:
@@ -176,11 +196,13 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     Example:
       ordersync run --env prod
     """
+    from ordersync import timing
     from ordersync.pipeline import open_database, run_pipeline
 
     config = _load(config_path, env)
     db = open_database(config)
-    result = run_pipeline(config, db, dry_run=dry_run)
+    with timing.recording() as seconds:
+        result = run_pipeline(config, db, dry_run=dry_run)
     if not as_json:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)
@@ -196,7 +218,8 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     if as_json:
         _print_json({"ingest": render.ingest_json(result.ingest),
                      "merge": render.merge_json(result.merge),
-                     "sync": render.sync_json(report) if report is not None else None})
+                     "sync": render.sync_json(report) if report is not None else None,
+                     "timings": {step: round(t, 4) for step, t in seconds.items()}})
     if report is not None and report.stopped:
         sys.exit(1)
     if result.ingest.count("failed") or (report is not None and report.counts["failed"]):
@@ -216,12 +239,14 @@ def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
     if dry_run:  # prints the documents (on stdout; stderr with --json); sends nothing
+        from rich.console import Console
+
         report = run_sync(config, db, None, options=options,
                           out=Console(stderr=as_json, highlight=False, soft_wrap=True))
     else:
         with make_client(config, token_from_env()) as client, Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=err, transient=True, disable=as_json) as bar:
+                console=_stderr(), transient=True, disable=as_json) as bar:
             task = bar.add_task("syncing", total=None)
             sent = [0, 0]
 
@@ -348,7 +373,7 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
     """
     from ordersync.demo import run_demo
 
-    run_demo(workdir, customers=customers, orders=orders, console=err)
+    run_demo(workdir, customers=customers, orders=orders, console=_stderr())
 
 
 def main() -> None:

@@ -16,12 +16,13 @@ orders in ``merge_changes`` are compared with the stored lines, set-based:
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from ordersync.db import Database
 from ordersync.states import SyncState
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,12 @@ def derive_lines(db: Database, conn: Connection) -> LinesReport:
     if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')}"):
         return LinesReport()
     states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
-    conn.execute(sa.text(db.sql("lines_target")))
+    db.execute(conn, db.sql("lines_target"))
     conn.exec_driver_sql("CREATE UNIQUE INDEX _target_pk ON _target (record_uuid, size_code)")
     db.analyze(conn, "_target")
-    created = conn.execute(sa.text(db.sql("lines_insert")), states).rowcount
-    updated = conn.execute(sa.text(db.sql("lines_update")), states).rowcount
-    dropped = conn.execute(sa.text(db.sql("lines_delete_unsent")), states).rowcount
-    removed = conn.execute(sa.text(db.sql("lines_remove")), states).rowcount
+    created = db.execute(conn, db.sql("lines_insert"), states).rowcount
+    updated = db.execute(conn, db.sql("lines_update"), states).rowcount
+    dropped = db.execute(conn, db.sql("lines_delete_unsent"), states).rowcount
+    removed = db.execute(conn, db.sql("lines_remove"), states).rowcount
     conn.exec_driver_sql("DROP TABLE _target")
     return LinesReport(created=created, updated=updated, removed=removed, dropped=dropped)

@@ -3,6 +3,7 @@
 Each stage stays importable and runnable on its own; this module only decides
 order and transactions.  Merge and lines share one transaction so the order
 list and its lines are never seen half-updated; ``dry_run`` rolls it back.
+A merge with nothing staged is decided by a peek, before SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import create_tables
 from ordersync.ingest import IngestReport, ingest
 from ordersync.lines import LinesReport, derive_lines
 from ordersync.merge import MergeReport, merge_orders, release_staging
+from ordersync.states import FileStatus
 
 
 @dataclass(frozen=True)
@@ -42,21 +44,44 @@ def open_database(config: Config) -> Database:
 
 def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
     """Merge staged rows into orders and diff their lines, in one transaction."""
+    if _nothing_staged(db):
+        return MergeResult(MergeReport(), LinesReport(), dry_run=dry_run)
     if not dry_run:
+        from ordersync.db.schema import create_tables  # SQLAlchemy: only with work to do
+
         create_tables(db)
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
     with db.transaction(dry_run=dry_run) as conn:
-        db.lock(conn, "merge")
-        orders = merge_orders(config, db, conn)
-        lines = derive_lines(db, conn)
-        release_staging(db, conn)
+        with timing.step("merge"):
+            db.lock(conn, "merge")
+            orders = merge_orders(config, db, conn)
+        with timing.step("lines"):
+            lines = derive_lines(db, conn)
+            release_staging(db, conn)
         if orders.new + orders.changed + orders.cancelled + lines.written > _ANALYZE_AFTER:
             # A big merge (a first load above all) leaves PostgreSQL's statistics far from
             # the truth until autovacuum catches up, and the next merge would scan.
             db.analyze(conn, db.table("orders"), ["business_key", "source_file_id"])
             db.analyze(conn, db.table("order_lines"), ["record_uuid", "size_code"])
+    timing.lap("commit")
     return MergeResult(orders, lines, dry_run)
+
+
+def _nothing_staged(db: Database) -> bool:
+    """Whether a merge would find nothing to do and leave everything as it is: the tables
+    exist, no file waits for merge and no staged row is left over."""
+    t = db.tables
+    with db.peek() as peek:
+        if not all(peek.has_table(name) for name in
+                   (t.ingest_files, t.staging_orders, t.staging_lines, t.orders)):
+            return False
+        return not peek.rows(
+            f"SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.ingest_files)} "
+            "WHERE status = :staged LIMIT 1) f "
+            f"UNION ALL SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.staging_orders)} LIMIT 1) s "
+            f"UNION ALL SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.staging_lines)} LIMIT 1) l",
+            {"staged": FileStatus.STAGED.value})
 
 
 def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,

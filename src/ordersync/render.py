@@ -1,17 +1,21 @@
-"""Turning stage reports into what people read (rich tables) and machines read (JSON)."""
+"""Turning stage reports into what people read (rich tables) and machines read (JSON).
+
+rich is imported by the functions that draw tables, so that ``--json`` output and
+``--help`` never load it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from ordersync.ingest import IngestReport
-from ordersync.pipeline import MergeResult
-from ordersync.plan import SyncPlan
-from ordersync.sync.report import SyncReport
+    from ordersync.ingest import IngestReport
+    from ordersync.pipeline import MergeResult
+    from ordersync.plan import SyncPlan
+    from ordersync.sync.report import SyncReport
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -33,6 +37,8 @@ def merge_json(result: MergeResult) -> dict[str, Any]:
 
 def print_ingest(console: Console, report: IngestReport, *, verbose: bool = False,
                  problems_only: bool = False) -> None:
+    from rich.table import Table
+
     prefix = "\\[dry run] would ingest" if report.dry_run else "ingest"
     console.print(
         f"[bold]{prefix}[/]: {report.count('staged')} files read, "
@@ -66,6 +72,8 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
 
 
 def print_merge(console: Console, result: MergeResult) -> None:
+    from rich.table import Table
+
     o, lines = result.orders, result.lines
     prefix = "\\[dry run] merge would find" if result.dry_run else "merge"
     console.print(
@@ -102,6 +110,8 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
 
 
 def print_plan(console: Console, plan: SyncPlan) -> None:
+    from rich.table import Table
+
     board = plan.board_id or "(monday.board_id not set)"
     checked = "registry and board" if plan.board_groups_checked else "registry only"
     console.print(f"[bold]plan[/] for board {board} (groups checked against the {checked})",
@@ -164,6 +174,8 @@ _SYNC_ROWS = (
 
 def print_sync(console: Console, report: SyncReport) -> None:
     """What a sync run did: per kind of record, then failures, then cost and time."""
+    from rich.table import Table
+
     counts = report.counts
     title = "sync (dry run: nothing sent)" if report.dry_run else "sync"
     table = Table(title=f"{title} — board {report.board_id}", show_edge=False, pad_edge=False)

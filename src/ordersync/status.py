@@ -2,16 +2,18 @@
 
 Read-only.  :func:`read_status` returns the JSON shape ``ordersync status
 --json`` prints; on a database ordersync has never written it returns zeros.
+It reads through a peek (the driver alone), so ``status`` answers at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from ordersync.db import Database
 from ordersync.states import FileStatus
+
+_SYNC_RUN_FIELDS = ("id", "board_id", "status", "started_at", "finished_at", "requests",
+                    "complexity", "succeeded", "failed", "error")
 
 
 def read_status(db: Database) -> dict[str, Any]:
@@ -26,40 +28,47 @@ def read_status(db: Database) -> dict[str, Any]:
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
         "last_sync": None,
     }
-    if not db.has_table("orders"):
-        return status
-    with db.begin() as conn:
-        def grouped(role: str, column: str) -> dict[str, int]:
-            rows = conn.execute(sa.text(
-                f"SELECT {column}, COUNT(*) FROM {db.table(role)} GROUP BY {column} "
-                f"ORDER BY {column}")).all()
-            return {str(k) if k is not None else "none": int(n) for k, n in rows}
+    with db.peek() as peek:
+        if not peek.has_table(db.tables.orders):
+            return status
+
+        def table(role: str) -> str:
+            return db.quote_raw(getattr(db.tables, role))
+
+        def grouped(role: str, *columns: str) -> list[dict[str, int]]:
+            """Counts by each of ``columns``, from one scan of the table."""
+            listed = ", ".join(columns)
+            rows = peek.rows(f"SELECT {listed}, COUNT(*) FROM {table(role)} GROUP BY {listed}")
+            counts: list[dict[str, int]] = [{} for _ in columns]
+            for *values, n in rows:
+                for by, value in zip(counts, values, strict=True):
+                    key = str(value) if value is not None else "none"
+                    by[key] = by.get(key, 0) + int(n)
+            return [dict(sorted(by.items())) for by in counts]
 
         def count(role: str) -> int:
-            return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {db.table(role)}")).scalar_one())
+            return int(peek.scalar(f"SELECT COUNT(*) FROM {table(role)}"))
 
-        files = grouped("ingest_files", "status")
+        (files,) = grouped("ingest_files", "status")
         status["files"] = {"total": sum(files.values()),
                            "failed": files.get(FileStatus.FAILED.value, 0), "by_status": files}
         status["staged_rows"] = count("staging_orders")
         # A rejected row has one record per refused cell; count rows, and records apart.
-        status["rejected_rows"] = int(conn.execute(sa.text(
+        status["rejected_rows"] = int(peek.scalar(
             f'SELECT COUNT(*) FROM (SELECT DISTINCT file_id, sheet, "row" '
-            f"FROM {db.table('rejected_rows')}) r")).scalar_one())
+            f"FROM {table('rejected_rows')}) r"))
         status["rejections"] = count("rejected_rows")
-        status["orders"] = {"total": count("orders"), "by_state": grouped("orders", "sync_state"),
-                            "by_action": grouped("orders", "sync_action"),
-                            "by_change": grouped("orders", "change_kind")}
-        status["lines"] = {"total": count("order_lines"),
-                           "by_state": grouped("order_lines", "sync_state"),
-                           "by_action": grouped("order_lines", "sync_action")}
-    if db.has_table("sync_runs"):
-        with db.begin() as conn:
-            run = conn.execute(sa.text(
-                f"SELECT id, board_id, status, started_at, finished_at, requests, complexity, "
-                f"succeeded, failed, error FROM {db.table('sync_runs')} "
-                "ORDER BY id DESC LIMIT 1")).first()
-        if run is not None:
-            status["last_sync"] = {key: (str(value) if key.endswith("_at") and value is not None
-                                         else value) for key, value in run._mapping.items()}
+        states, actions, changes = grouped("orders", "sync_state", "sync_action", "change_kind")
+        status["orders"] = {"total": sum(states.values()), "by_state": states,
+                            "by_action": actions, "by_change": changes}
+        states, actions = grouped("order_lines", "sync_state", "sync_action")
+        status["lines"] = {"total": sum(states.values()), "by_state": states,
+                           "by_action": actions}
+        if peek.has_table(db.tables.sync_runs):
+            runs = peek.rows(f"SELECT {', '.join(_SYNC_RUN_FIELDS)} FROM {table('sync_runs')} "
+                             "ORDER BY id DESC LIMIT 1")
+            if runs:
+                status["last_sync"] = {
+                    key: (str(value) if key.endswith("_at") and value is not None else value)
+                    for key, value in zip(_SYNC_RUN_FIELDS, runs[0], strict=True)}
     return status

@@ -4,7 +4,8 @@ Every supported file in ``sources.directory`` is matched against the profiles'
 globs.  A file matched by no profile, or by two, is reported — never silently
 skipped and never read twice.  Excel's own lock files (``~$name.xlsx``) are
 ignored.  The config fingerprint covers every setting that shapes staged rows,
-so changing one re-reads files whose bytes did not change.
+so changing one re-reads files whose bytes did not change.  What each file held at
+its last ingest (:func:`known_files`) decides which files are read again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ordersync.config import Config, ProfileConfig
-from ordersync.ingest.reader import SUPPORTED_SUFFIXES
+from ordersync.db import Database
+from ordersync.states import FileStatus
+
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+CSV_SUFFIXES = frozenset({".csv"})
+SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -77,3 +83,28 @@ def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file as the last ingest left it."""
+
+    id: int
+    status: str
+    content_hash: str | None
+    config_hash: str | None
+
+    def unchanged(self, content_hash: str, fingerprint: str) -> bool:
+        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
+                and self.content_hash == content_hash and self.config_hash == fingerprint)
+
+
+def known_files(db: Database) -> dict[str, KnownFile]:
+    """Every file an earlier ingest saw, by display path (a peek: no SQLAlchemy needed)."""
+    with db.peek() as peek:
+        if not peek.has_table(db.tables.ingest_files):
+            return {}
+        rows = peek.rows("SELECT id, path, status, content_hash, config_hash "
+                         f"FROM {db.quote_raw(db.tables.ingest_files)}")
+    return {path: KnownFile(id_, status, content, config)
+            for id_, path, status, content, config in rows}

@@ -56,28 +56,6 @@ class FileOutcome:
                           rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank)
 
 
-@dataclass(frozen=True)
-class KnownFile:
-    id: int
-    status: str
-    content_hash: str | None
-    config_hash: str | None
-
-    def unchanged(self, content_hash: str, fingerprint: str) -> bool:
-        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
-                and self.content_hash == content_hash and self.config_hash == fingerprint)
-
-
-def known_files(db: Database) -> dict[str, KnownFile]:
-    if not db.has_table("ingest_files"):
-        return {}
-    with db.begin() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT id, path, status, content_hash, config_hash FROM {db.table('ingest_files')}"
-        )).all()
-    return {r.path: KnownFile(r.id, r.status, r.content_hash, r.config_hash) for r in rows}
-
-
 def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...]:
     """Labels a write would add as new columns (for --dry-run)."""
     if batch is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ordersync import timing
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
@@ -136,9 +137,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     ])
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
     staged = typed.join(bad, on=["_file", "_row"], how="anti")
+    timing.lap("type")
 
     sizes = [label for label in labels if kinds[label] == "size"]
     lines = _unpivot(staged, sizes)
+    timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
     descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
     hashed_lines = lines if not config.merge.hash_columns else lines.filter(
@@ -154,6 +157,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         cancelled.fill_null(False).cast(pl.Int64).alias("_cancelled"),
         pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
     ).drop("_sizes")
+    timing.lap("hash")
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
     return PreparedBatch(requests, staged, lines, rejected,
                          _stats(inputs, read, staged, rejected, blanks))

@@ -17,10 +17,7 @@ import fastexcel
 import polars as pl
 
 from ordersync.errors import FileRejected, Location
-
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
-CSV_SUFFIXES = frozenset({".csv"})
-SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
+from ordersync.ingest.files import CSV_SUFFIXES, EXCEL_SUFFIXES
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # compound file: .xls, or an encrypted .xlsx
 _ZIP_MAGIC = b"PK\x03\x04"
