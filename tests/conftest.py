@@ -70,7 +70,9 @@ def make_config(tmp_path: Path, db_settings: dict[str, Any]) -> ConfigFactory:
             "database": dict(db_settings),
             "sources": {"directory": "orders", "profiles": {
                 "GRE": {"customer": "GREYSTONE", "glob": ["GRE*.xlsx", "GRE*.csv", "GRE*.xls",
-                                                          "GRE*.xlsm"]}}},
+                                                          "GRE*.xlsm"]},
+                # A second known customer: GRE's files may name it on some rows.
+                "BLU": {"customer": "BLUEWAVE", "glob": ["BLU*.xlsx"]}}},
             "columns": {"dates": ["ETA"], "decimals": ["FOB PRICE"],
                         "aliases": {"PO #": "PO NUMBER"}},
         }

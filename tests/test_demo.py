@@ -36,6 +36,9 @@ def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "second run, nothing changed" in text and "0 orders or lines written" in text
+    groups = {f"{c} {s}" for c, s in demo.dataset.groups}
+    assert f"{len(groups)} groups, one per customer and season" in text
+    assert "look like one customer's one season" not in text
 
 
 def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> None:
@@ -70,6 +73,11 @@ def test_demo_syncs_to_a_sandbox_board_and_the_second_sync_sends_nothing(
     assert len(items) == demo.sync.counts["items_created"]
     assert len({i["values"]["order_key"] for i in items}) == len(items)
     assert (tmp_path / "demo" / "sandbox.json").is_file()
+    # one group per customer and season, whatever the files' spellings (the generator's truth)
+    assert any(len(names) > 1 for names in demo.dataset.season_names.values())
+    synced = {i["values"]["customer"] for i in items}
+    titles = sorted(g["title"] for g in demo.board["groups"] if g["items"])
+    assert titles == sorted(f"{c} {s}" for c, s in demo.dataset.groups if c in synced)
     console.file.close()
     text = (tmp_path / "out.txt").read_text()
     assert "fast clock" in text and "sync again, nothing changed" in text

@@ -265,3 +265,32 @@ def test_board_groups_are_read_from_the_board(make_config) -> None:  # type: ign
     titles = fetch_board_groups(config, "token", transport=sandbox.mock_transport())
 
     assert "GREYSTONE FALL 2025" in titles
+
+
+def test_look_alike_names_are_listed_with_the_config_lines_that_merge_them(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    config = make_config(monday={"board_id": BOARD})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [
+        order_row(1, **{"CUSTOMER SEASON": "SS 2026", "AAG SEASON": "SS26"}),
+        order_row(2, **{"CUSTOMER SEASON": "SPRING 2026", "AAG SEASON": "SS26"}),
+        order_row(3, **{"CUSTOMER SEASON": None, "AAG SEASON": "SS26"}),
+        order_row(4, **{"CUSTOMER SEASON": "FALL 2025", "AAG SEASON": "AW25"})])
+
+    ingested = run_pipeline(config, db).ingest
+    plan = plan_sync(config, db)
+
+    expected = ("3 groups look like one customer's one season: 'GREYSTONE SPRING 2026', "
+                "'GREYSTONE SS 2026', 'GREYSTONE SS26' — to merge them add under [seasons]: "
+                '"SS26" = ["SS 2026", "SPRING 2026"]')
+    assert plan.look_alikes == (expected,)
+    assert ingested.look_alikes == (expected,)
+    assert plan.to_json()["look_alikes"] == [expected]
+
+    # the suggested line merges them: one group, nothing left to list
+    merged = make_config(monday={"board_id": BOARD},
+                         seasons={"SS26": ["SS 2026", "SPRING 2026"]})
+    run_pipeline(merged, db)
+    plan = plan_sync(merged, db)
+    assert plan.look_alikes == ()
+    assert {g.group_name for g in plan.groups} == {"GREYSTONE SS26", "GREYSTONE FALL 2025"}

@@ -27,7 +27,7 @@ from pydantic import (
 
 from ordersync.db.url import parse_url
 from ordersync.errors import ConfigError
-from ordersync.names import NameTemplate, normalize_header, parse_template
+from ordersync.names import NameTemplate, name_map_problems, normalize_header, parse_template
 
 DATABASE_URL_ENV = "ORDERSYNC_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "ordersync.toml"
@@ -105,7 +105,8 @@ class ProfileConfig(_Model):
     """How to read one customer's files."""
 
     customer: str
-    """Canonical customer name, used when a row's CUSTOMER cell is blank."""
+    """Canonical customer name of every row of this profile's files, unless the row's customer
+    cell holds a spelling that [customers] maps to another customer."""
     glob: list[str]
     """File pattern(s) relative to sources.directory, e.g. "GRE_*.xlsx"."""
     sheet: str | None = None
@@ -114,6 +115,10 @@ class ProfileConfig(_Model):
     """1-based header row; default: detected (the first row naming every key column)."""
     aliases: HeaderMap = {}
     """Header spelling used by this customer → canonical header, on top of columns.aliases."""
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    """CSV files: the field separator; default: sniffed from the header line."""
+    encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] | None = None
+    """CSV files: the text encoding; default: UTF-8 (with or without BOM), else Windows-1252."""
 
     @field_validator("glob", mode="before")
     @classmethod
@@ -135,6 +140,9 @@ class SourcesConfig(_Model):
     a quarter): bigger batches are a little faster, smaller ones use less memory."""
     profiles: dict[str, ProfileConfig] = {}
     """One table per customer: [sources.profiles.GRE]."""
+    missing_files: Literal["keep", "remove"] = "keep"
+    """A file read before and now gone from the folder is always reported (status missing);
+    "remove" also flags its orders REMOVED, "keep" leaves them as they are."""
 
 
 class ColumnsConfig(_Model):
@@ -148,19 +156,24 @@ class ColumnsConfig(_Model):
     """Columns holding decimal numbers (prices, weights)."""
     integers: list[Header] = []
     """Columns holding whole numbers (size columns and the total column are always integers)."""
+    text: list[Header] = []
+    """Columns kept as text even though their header contains DATE (which makes a column a
+    date column unless it is listed here or in decimals / integers)."""
     date_formats: list[str] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %b %Y", "%d.%m.%Y"]
     """strptime formats tried in order for dates written as text (day first, as customers do)."""
-    null_values: list[str] = ["nan", "none", "null", "n/a", "#n/a", "tbc", "tba", "-"]
-    """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null)."""
+    null_values: list[str] = ["nan", "none", "null", "n/a", "tbc", "tba", "-"]
+    """Cell texts meaning "no value" (compared case-insensitively; empty cells are always null).
+    Excel's error texts (#N/A, #DIV/0! …) cannot be listed: an error rejects its row."""
     customer: Header = "CUSTOMER"
     """The column holding the customer name."""
     customer_names: dict[str, str] = {}
-    """Spelling found in the customer column → canonical customer name."""
+    """Spelling found in the customer column → canonical customer name (the same as listing
+    the spelling under [customers]; kept for older configs)."""
 
     @model_validator(mode="after")
     def _one_type_per_column(self) -> ColumnsConfig:
         lists = {"dates": set(self.dates), "decimals": set(self.decimals),
-                 "integers": set(self.integers)}
+                 "integers": set(self.integers), "text": set(self.text)}
         names = list(lists)
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
@@ -169,6 +182,15 @@ class ColumnsConfig(_Model):
                     raise ValueError(f"columns.{a} and columns.{b} both list {sorted(both)}: "
                                      "a column has one type")
         return self
+
+    @field_validator("null_values")
+    @classmethod
+    def _no_error_texts(cls, value: list[str]) -> list[str]:
+        errors = [v for v in value if v.strip().startswith("#")]
+        if errors:
+            raise ValueError(f"{', '.join(errors)}: an Excel error is not a null value (a row "
+                             "holding one is rejected with the error); remove it from the list")
+        return value
 
     @field_validator("customer_names")
     @classmethod
@@ -210,6 +232,9 @@ class MergeConfig(_Model):
     "last" keeps the latest row (later rows are corrections); the others are rejected."""
     cancel: CancelRule = CancelRule()
     """The cancellation rule."""
+    total_check: Literal["reject", "warn", "off"] = "warn"
+    """sizes.total_column against the sum of the row's sizes: "reject" rejects a row whose
+    total disagrees, "warn" stages it and reports it per order, "off" does not look."""
 
     @field_validator("key")
     @classmethod
@@ -350,9 +375,25 @@ class Config(_Model):
     sizes: SizesConfig = SizesConfig()
     merge: MergeConfig = MergeConfig()
     names: NamesConfig = NamesConfig()
+    customers: dict[str, list[str]] = {}
+    """Canonical customer name → the spellings files use for it.  Names are compared case-,
+    space-, apostrophe- and punctuation-insensitively, so list only real variants
+    ("B'HOOD" = ["B'Hood Ltd", "Brotherhood"])."""
+    seasons: dict[str, list[str]] = {}
+    """Canonical season → spellings, or patterns written "re:REGEX" (matched in full,
+    case-insensitively): SS26 = ["SS 2026", "SPRING 2026", "re:SP ?(20)?26"].  Applied to the
+    season columns of the group name (every column of names.group but columns.customer)."""
     monday: MondayConfig = MondayConfig()
     base_dir: Path = Path(".")
     """Folder relative paths are resolved against (the config file's folder; set by the loader)."""
+
+    @model_validator(mode="after")
+    def _one_canonical_per_spelling(self) -> Config:
+        problems = name_map_problems("customers", self.customers)
+        problems += name_map_problems("seasons", self.seasons)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def source_dir(self) -> Path:

@@ -57,10 +57,12 @@ def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
                  **({"sheet": c.sheet} if c.sheet else {})}
         for c in dataset.customers
     }
-    names: dict[str, str] = {}
-    for c in dataset.customers:
-        names.update(c.customer_names)
-    config["columns"]["customer_names"] = names
+    config["columns"].pop("customer_names", None)
+    # The sample files spell customers and seasons several ways (as real ones do): one
+    # customer is one customer and one season one season, so one board group each.
+    config["customers"] = {
+        c.name: sorted({s for s in c.customer_names if s != c.name}) for c in dataset.customers}
+    config["seasons"] = {season: list(names) for season, names in dataset.season_names.items()}
     return config
 
 
@@ -138,7 +140,10 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         f"{second.ingest.count('skipped')} files skipped by content hash, "
         f"{written} orders or lines written")
 
-    _check_agreement(dataset, first, read_status(db))
+    groups = _group_names(db)
+    _check_agreement(dataset, first, read_status(db), groups)
+    console.print(f"   {len(groups)} groups, one per customer and season, as the files hold "
+                  f"({len(dataset.groups)} customer seasons, whatever their spelling)")
 
     changed_keys = mutate_sample_data(dataset, files=3, fraction=0.05, seed=7)
     started = time.perf_counter()
@@ -267,6 +272,13 @@ def _check_board(board: dict[str, Any], unsynced: dict[str, int], synced: SyncRe
                              + "; ".join(problems))
 
 
+def _group_names(db: Database) -> set[str]:
+    with db.begin() as conn:
+        return {str(name) for name in conn.execute(sa.text(
+            f"SELECT DISTINCT group_name FROM {db.table('orders')} "
+            "WHERE group_name IS NOT NULL")).scalars()}
+
+
 def _print_rejects(console: Console, db: Database) -> None:
     with db.begin() as conn:
         rows = conn.execute(sa.text(
@@ -289,7 +301,8 @@ def _print_rejects(console: Console, db: Database) -> None:
     console.print(table)
 
 
-def _check_agreement(dataset: SampleDataSet, first: RunResult, status: dict[str, Any]) -> None:
+def _check_agreement(dataset: SampleDataSet, first: RunResult, status: dict[str, Any],
+                     groups: set[str]) -> None:
     """The generated files, the stage reports and the database must tell the same story."""
     merged = first.merge.orders
     reported = merged.new + merged.changed + merged.cancelled
@@ -304,5 +317,11 @@ def _check_agreement(dataset: SampleDataSet, first: RunResult, status: dict[str,
     rejected = first.ingest.rows_rejected + merged.duplicates
     if status["rejected_rows"] != rejected:
         problems.append(f"rejected rows: report {rejected}, database {status['rejected_rows']}")
+    expected_groups = {f"{customer} {season}" for customer, season in dataset.groups}
+    if groups != expected_groups:
+        problems.append(f"groups: {len(expected_groups)} customer seasons in the files, "
+                        f"{len(groups)} groups in the database (extra: "
+                        f"{sorted(groups - expected_groups)[:3]}, missing: "
+                        f"{sorted(expected_groups - groups)[:3]})")
     if problems:
         raise OrderSyncError("demo: the database disagrees with the run: " + "; ".join(problems))

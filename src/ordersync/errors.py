@@ -16,6 +16,7 @@ The CLI prints ``str(error)`` as one line and exits 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -89,3 +90,15 @@ class RetriableSyncError(SyncError):
 
 class RecordSyncError(SyncError):
     """One record failed; the rest of the batch goes on."""
+
+
+_LIBRARY_WORDS = re.compile(
+    r"\b(python_calamine|calamine|fastexcel|polars|adbc_driver_\w+|adbc|pyarrow|psycopg|"
+    r"sqlalchemy)\b[\w.]*(\s*error)?[\s:]*", re.IGNORECASE)
+
+
+def foreign_reason(exc: BaseException) -> str:
+    """The first line of a foreign exception's message, without the library's name."""
+    lines = str(exc).strip().splitlines()
+    text = _LIBRARY_WORDS.sub("", lines[0]).strip(" :") if lines else ""
+    return text or type(exc).__name__

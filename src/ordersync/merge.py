@@ -12,7 +12,8 @@ SQL throughout (``db/sql/merge_*.sql``):
 3. insert the new orders (``record_uuid`` is generated once and kept forever) and
    update the changed ones; they become PENDING with CREATE / UPDATE / CANCEL;
 4. unchanged orders found at a new row or file are followed (no content write);
-5. orders missing from a re-read source file are flagged REMOVED, never deleted.
+5. orders missing from a re-read source file are flagged REMOVED, never deleted; so are
+   the orders of a file gone from the folder when ``sources.missing_files = "remove"``.
 
 :func:`release_staging` ends a merge once the lines stage has read the staging.
 """
@@ -57,8 +58,12 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
                             "WHERE status = :staged", staged)
     db.truncate(conn, "merge_changes")
+    gone = 0
+    if config.sources.missing_files == "remove":
+        gone = db.execute(conn, db.sql("merge_missing"),
+                          {"missing": FileStatus.MISSING.value}).rowcount
     if not files:
-        return MergeReport()
+        return MergeReport(removed=gone)
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
     db.execute(conn, db.sql("merge_winners", direction=direction), staged)
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
@@ -98,7 +103,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
         files=files, rows=rows, duplicates=duplicates,
         new=kinds.get(ChangeKind.NEW.value, 0), changed=kinds.get(ChangeKind.CHANGED.value, 0),
         cancelled=kinds.get(ChangeKind.CANCELLED.value, 0),
-        unchanged=rows - duplicates - changed_total, removed=removed,
+        unchanged=rows - duplicates - changed_total, removed=removed + gone,
     )
 
 

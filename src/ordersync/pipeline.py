@@ -44,7 +44,7 @@ def open_database(config: Config) -> Database:
 
 def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
     """Merge staged rows into orders and diff their lines, in one transaction."""
-    if _nothing_staged(db):
+    if _nothing_to_merge(config, db):
         return MergeResult(MergeReport(), LinesReport(), dry_run=dry_run)
     if not dry_run:
         from ordersync.db.schema import create_tables  # SQLAlchemy: only with work to do
@@ -68,20 +68,27 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
     return MergeResult(orders, lines, dry_run)
 
 
-def _nothing_staged(db: Database) -> bool:
+def _nothing_to_merge(config: Config, db: Database) -> bool:
     """Whether a merge would find nothing to do and leave everything as it is: the tables
-    exist, no file waits for merge and no staged row is left over."""
+    exist, no file waits for merge, no staged row is left over, and no order of a file
+    gone from the folder is still to be flagged REMOVED."""
     t = db.tables
     with db.peek() as peek:
         if not all(peek.has_table(name) for name in
                    (t.ingest_files, t.staging_orders, t.staging_lines, t.orders)):
             return False
-        return not peek.rows(
-            f"SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.ingest_files)} "
-            "WHERE status = :staged LIMIT 1) f "
-            f"UNION ALL SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.staging_orders)} LIMIT 1) s "
-            f"UNION ALL SELECT 1 FROM (SELECT 1 FROM {db.quote_raw(t.staging_lines)} LIMIT 1) l",
-            {"staged": FileStatus.STAGED.value})
+        files, orders = db.quote_raw(t.ingest_files), db.quote_raw(t.orders)
+        checks = [
+            f"SELECT 1 FROM {files} WHERE status = :staged",
+            f"SELECT 1 FROM {db.quote_raw(t.staging_orders)}",
+            f"SELECT 1 FROM {db.quote_raw(t.staging_lines)}",
+        ]
+        if config.sources.missing_files == "remove":
+            checks.append(f"SELECT 1 FROM {orders} WHERE removed_at IS NULL AND source_file_id "
+                          f"IN (SELECT id FROM {files} WHERE status = :missing)")
+        return not any(peek.rows(f"{check} LIMIT 1", {"staged": FileStatus.STAGED.value,
+                                                      "missing": FileStatus.MISSING.value})
+                       for check in checks)
 
 
 def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,

@@ -39,6 +39,7 @@ from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import column_name
 from ordersync.monday.batching import BatchPlanner, call_cost
+from ordersync.names import look_alikes, season_fields
 from ordersync.states import SyncState
 
 CREATE_GROUP = "create_group"
@@ -101,6 +102,8 @@ class SyncPlan:
     board_groups_checked: bool = False
     """Whether the board's own groups were consulted (a token was set)."""
     totals: dict[str, int] = field(default_factory=dict)
+    look_alikes: tuple[str, ...] = ()
+    """Groups that look like one customer's one season, with the config lines to merge them."""
 
     @property
     def requests(self) -> int:
@@ -128,6 +131,7 @@ class SyncPlan:
             "groups_to_create": list(self.groups_to_create),
             "groups": [{**asdict(g), "mutations": g.mutations} for g in self.groups],
             "totals": dict(self.totals),
+            "look_alikes": list(self.look_alikes),
             "cost": {
                 "requests": self.requests,
                 "complexity": self.complexity,
@@ -150,6 +154,7 @@ def plan_sync(config: Config, db: Database, *,
     known = set(board_groups or ())
     rows: dict[tuple[str, str | None], dict[str, int]] = {}
     to_create: list[str] = []
+    alike: tuple[str, ...] = ()
     if db.has_table("orders") and db.has_table("order_lines"):
         registry = db.has_table("monday_groups")  # before the transaction: SQLite locks
         with db.transaction(dry_run=True) as conn:
@@ -168,6 +173,7 @@ def plan_sync(config: Config, db: Database, *,
                     monday_groups=db.table("monday_groups")) if registry else "")),
                 params).scalars().all()
             to_create = sorted(str(n) for n in names if n not in known)
+            alike = _look_alikes(config, db, conn, customer)
     creating = set(to_create)
     groups = tuple(
         GroupPlan(customer=c, group_name=g, create_group=g in creating, **counts)
@@ -191,7 +197,7 @@ def plan_sync(config: Config, db: Database, *,
         operations=tuple(operation_cost(planner, op, n) for op, n in calls.items() if n),
         complexity_per_minute=limits.complexity_per_minute,
         requests_per_minute=limits.requests_per_minute,
-        board_groups_checked=board_groups is not None, totals=totals)
+        board_groups_checked=board_groups is not None, totals=totals, look_alikes=alike)
 
 
 def operation_cost(planner: BatchPlanner, operation: str, calls: int) -> OperationCost:
@@ -226,6 +232,21 @@ def _customer_expression(config: Config, db: Database, conn: Connection) -> str:
     """The orders' customer column (always filled at ingest), or NULL if never seen."""
     name = column_name(db, conn, config.columns.customer)
     return f"o.{db.quote(name)}" if name is not None else "CAST(NULL AS TEXT)"
+
+
+def _look_alikes(config: Config, db: Database, conn: Connection, customer: str
+                 ) -> tuple[str, ...]:
+    """Groups of live orders that look like one customer's one season (see names.look_alikes)."""
+    fields = []
+    for columns in season_fields(config.names.group_template, config.columns.customer):
+        names = [n for c in columns if (n := column_name(db, conn, c)) is not None]
+        if names:
+            fields.append("COALESCE(" + ", ".join(f"CAST(o.{db.quote(n)} AS TEXT)"
+                                                  for n in names) + ", '')")
+    season = " || ' ' || ".join(fields) if fields else "''"
+    rows = conn.execute(sa.text(db.sql("plan_lookalikes", customer=customer, season=season)))
+    return tuple(str(a) for a in look_alikes(
+        (r.customer, (r.season or "").strip(), r.group_name) for r in rows))
 
 
 def _customer_name(config: Config, value: str | None, profile: str | None) -> str:

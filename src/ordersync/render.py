@@ -27,6 +27,7 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
                    "rows_staged": report.rows_staged, "rows_rejected": report.rows_rejected},
         "new_columns": list(report.new_columns),
         "warnings": list(report.warnings),
+        "look_alikes": list(report.look_alikes),
     }
 
 
@@ -60,15 +61,17 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
                           str(f.rows_rejected), str(f.rows_blank))
         console.print(table)
     for f in report.files:
-        if f.error:
-            console.print(f"[red]✗[/] {f.error}", highlight=False)
+        if f.error:  # one line each, however narrow the terminal: users grep these
+            console.print(f"[red]✗[/] {f.error}", highlight=False, soft_wrap=True)
+        for note in f.notes:
+            console.print(f"[yellow]![/] {note}", highlight=False, soft_wrap=True)
     if report.new_columns:
         names = report.new_columns
         listed = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12
                                           else "")
         console.print(f"{len(names)} new columns: {listed}", highlight=False)
-    for warning in report.warnings:
-        console.print(f"[yellow]![/] {warning}", highlight=False)
+    for warning in (*report.warnings, *report.look_alikes):
+        console.print(f"[yellow]![/] {warning}", highlight=False, soft_wrap=True)
 
 
 def print_merge(console: Console, result: MergeResult) -> None:
@@ -137,6 +140,8 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
         f"{t['items_update']} to update, {t['items_cancel']} to cancel; subitems: "
         f"{t['subitems_create']} to create, {t['subitems_update']} to update, "
         f"{t['subitems_zero']} to zero; {t['nothing_to_do']} pending with nothing to do")
+    for alike in plan.look_alikes:
+        console.print(f"[yellow]![/] {alike}", highlight=False, soft_wrap=True)
     if t["failed"]:
         console.print(f"[yellow]![/] {t['failed']} failed record(s) wait for --retry-failed "
                       "(not planned)")

@@ -50,6 +50,7 @@ class FileStatus(StrEnum):
     STAGED = "staged"  # rows are in staging, waiting for merge
     MERGED = "merged"
     FAILED = "failed"
+    MISSING = "missing"  # read before, gone from the folder now (sources.missing_files)
 
 
 # --- the sync state machine (issue #4) ---------------------------------------------------

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WorkbookFactory, fetch, order_row
+from conftest import ConfigFactory, WorkbookFactory, fetch, order_row
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.ingest import ingest
-from ordersync.pipeline import run_pipeline
+from ordersync.pipeline import open_database, run_pipeline
 
 
 def _rejects(db: Database) -> list[tuple[int, str | None, str | None, str]]:
@@ -130,8 +130,11 @@ def test_dates_as_cells_serials_and_text(config: Config, db: Database,
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xls", ".xlsm"])
-def test_other_formats(config: Config, db: Database, write_workbook: WorkbookFactory,
+def test_other_formats(make_config: ConfigFactory, write_workbook: WorkbookFactory,
                        tmp_path: Path, suffix: str) -> None:
+    # B'HOOD is a known customer, so a GRE file's row naming it is B'HOOD's.
+    config = make_config(customers={"B'HOOD": []})
+    db = open_database(config)
     rows = [order_row(1, {"S": 1}, CUSTOMER="B'HOOD", **{"CUSTOMER STYLE": "CRÈME BRÛLÉE"}),
             order_row(2, {"S": "4"})]
     if suffix == ".csv":
@@ -161,13 +164,13 @@ def test_other_formats(config: Config, db: Database, write_workbook: WorkbookFac
 
 def test_windows_1252_csv(config: Config, db: Database, tmp_path: Path) -> None:
     headers = [*order_row(1).keys(), "TOTAL QTY"]
-    values = [str(v) for v in order_row(1, CUSTOMER="LÖWE & CO").values()] + ["30"]
+    values = [str(v) for v in order_row(1, **{"CUSTOMER STYLE": "LÖWE & CO"}).values()] + ["30"]
     text = ",".join(headers) + "\r\n" + ",".join(values) + "\r\n"
     (tmp_path / "orders" / "GRE_win.csv").write_bytes(text.encode("cp1252"))
 
     run_pipeline(config, db)
 
-    assert fetch(db, 'SELECT "CUSTOMER" FROM orders')[0][0] == "LÖWE & CO"
+    assert fetch(db, 'SELECT "CUSTOMER STYLE" FROM orders')[0][0] == "LÖWE & CO"
 
 
 def test_unchanged_file_is_skipped_and_changed_file_is_reread(

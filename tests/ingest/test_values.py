@@ -67,7 +67,7 @@ TEXT_CASES: list[Case] = [
     ("NULL", None, None),
     ("n/a", None, None),
     ("N/A", None, None),
-    ("#N/A", None, None),
+    ("#N/A", "#N/A", None),  # not a null word: in a workbook it is an error cell (a reject)
     (" n/a ", None, None),
     ("", None, None),
     ("   ", None, None),

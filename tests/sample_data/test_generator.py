@@ -44,7 +44,7 @@ Key = tuple[str, str, str]
 BadCell = tuple[str, int, str, str]
 
 #: The product's default null words: cells it reads as "no value".
-NULL_WORDS = frozenset({"nan", "none", "null", "n/a", "#n/a", "tbc", "tba", "-"})
+NULL_WORDS = frozenset({"nan", "none", "null", "n/a", "tbc", "tba", "-"})
 _DATE_READINGS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y")
 
 

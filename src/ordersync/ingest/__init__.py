@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
 from ordersync.ingest.files import (
     SourceFile,
     config_fingerprint,
@@ -29,8 +30,11 @@ from ordersync.ingest.files import (
     known_files,
 )
 from ordersync.ingest.report import FileReport, IngestReport
+from ordersync.names import look_alikes
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ordersync.ingest.load import FileOutcome
     from ordersync.ingest.prepare import PreparedBatch
 
@@ -49,13 +53,25 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             f"sources.directory: folder {config.source_dir} does not exist"])
     found = discover(config)
     known = known_files(db)
-    warnings = [f"{name}: matches profiles {', '.join(codes)}; make their globs exclusive"
-                for name, codes in found.ambiguous]
-    warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
-                 found.unmatched]
+    warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
+                found.unmatched]
+    reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
+        Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
+        "make their globs exclusive"))) for name, codes in found.ambiguous]
+    present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
+    policy = config.sources.missing_files
+    missing = []
+    if not present.issuperset(known):
+        from ordersync.ingest.load import mark_missing
+
+        missing = mark_missing(db, known, present, dry_run=dry_run)
+    for path, profile, live in missing:
+        fate = ("flagged REMOVED by the merge" if policy == "remove"
+                else "kept as they are (sources.missing_files = \"keep\")")
+        reports.append(FileReport(path, profile or "", "missing", notes=(
+            f"{path}: gone from the folder; its {live} order(s) are {fate}",)))
 
     todo: list[tuple[SourceFile, str, str, int]] = []
-    reports: list[FileReport] = []
     for source in found.files:
         try:
             data = source.path.read_bytes()
@@ -72,16 +88,17 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         reports.sort(key=lambda r: r.path)
         return IngestReport(tuple(reports), (), found.unmatched, tuple(warnings), dry_run)
 
+    import polars as pl
+
     from ordersync.ingest.headers import detect_layout
     from ordersync.ingest.load import (
         FileOutcome,
         analyze_staging,
         pending_columns,
         start_loading,
-        write_outcomes,
     )
     from ordersync.ingest.prepare import SheetInput
-    from ordersync.ingest.reader import read_sheet
+    from ordersync.ingest.reader import read_fitting
 
     def read(item: tuple[SourceFile, str, str, int]) -> FileOutcome:
         source, digest, fingerprint, _ = item
@@ -97,15 +114,18 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if content_hash(data) != digest:
                 raise IngestError(Location(source.display), "the file changed while being read",
                                   "run the command again once it is saved")
-            sheet = read_sheet(source.path, source.display, data, source.profile.sheet)
-            layout = detect_layout(sheet, config, source.profile)
+            sheet, layout, notes = read_fitting(
+                source.path, source.display, data, source.profile,
+                lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return FileOutcome(source, digest, fingerprint, None, str(exc))
         except Exception as exc:  # a reader bug must fail the file, not the run
             return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile))
+        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
+                           notes=notes)
 
     new_columns: dict[str, None] = {}
+    names: list[pl.DataFrame] = []
     if not dry_run:
         with timing.step("load"):
             start_loading(db)
@@ -115,20 +135,60 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             with timing.step("read"):
                 read_files = list(pool.map(read, chunk))
             outcomes, batch = _prepare(read_files, config)
+            if batch is not None:
+                names.append(batch.names)
+            if dry_run:
+                new_columns.update(dict.fromkeys(pending_columns(db, batch)))
+                reports += _reports(outcomes, batch)
+                continue
             with timing.step("load"):
-                added = (pending_columns(db, batch) if dry_run
-                         else write_outcomes(db, outcomes, batch))
-            new_columns.update(dict.fromkeys(added))
-            stats = iter(batch.stats if batch else ())
-            for outcome in outcomes:
-                reports.append(outcome.report(next(stats) if outcome.input else None))
+                for written, written_batch, added in _write(db, config, outcomes, batch):
+                    new_columns.update(dict.fromkeys(added))
+                    reports += _reports(written, written_batch)
             del outcomes, batch, read_files
     if not dry_run:
         with timing.step("load"):
             analyze_staging(db)
     reports.sort(key=lambda r: r.path)
+    alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
-                        dry_run)
+                        dry_run, tuple(str(a) for a in alike))
+
+
+def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
+    from ordersync.ingest.totals import total_warnings
+
+    stats = iter(batch.stats if batch else ())
+    warnings = total_warnings(batch)
+    reports = []
+    for index, outcome in enumerate(o for o in outcomes):
+        report = outcome.report(next(stats) if outcome.input else None)
+        if outcome.input is not None and index in warnings:
+            report = replace(report, notes=report.notes + warnings[index])
+        reports.append(report)
+    return reports
+
+
+def _write(db: Database, config: Config, outcomes: list[FileOutcome],
+           batch: PreparedBatch | None
+           ) -> Iterator[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
+    """Write a batch; if the database refuses it, write its files one by one, and fail only
+    the file it refuses (with the reason), so no file is left loading."""
+    from ordersync.ingest.load import write_outcomes
+
+    try:
+        yield outcomes, batch, write_outcomes(db, outcomes, batch)
+        return
+    except ConfigError:
+        raise
+    except Exception as exc:
+        if sum(1 for o in outcomes if o.input) <= 1:
+            failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
+            yield failed, None, write_outcomes(db, failed, None)
+            return
+    for outcome in outcomes:
+        alone, single = _prepare([outcome], config)
+        yield from _write(db, config, alone, single)
 
 
 def _prepare(outcomes: list[FileOutcome], config: Config
@@ -183,6 +243,12 @@ def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
         yield batch
 
 
+def _refused(source: SourceFile, exc: Exception) -> str:
+    return str(IngestError(Location(source.display),
+                           f"the database refused the file's rows ({foreign_reason(exc)})",
+                           "please report it with the file"))
+
+
 def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {exc!r}",
+    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
                            "please report it with the file"))

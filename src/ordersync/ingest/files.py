@@ -76,6 +76,10 @@ def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
         "sizes": config.sizes.model_dump(mode="json"),
         "merge": config.merge.model_dump(mode="json"),
         "names": config.names.model_dump(mode="json"),
+        "customers": config.customers,
+        "seasons": config.seasons,
+        # Every profile's customer is a canonical name a row may carry.
+        "known_customers": sorted({p.customer for p in config.sources.profiles.values()}),
         "header_search_rows": config.sources.header_search_rows,
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
@@ -90,6 +94,7 @@ class KnownFile:
     """A file as the last ingest left it."""
 
     id: int
+    profile: str | None
     status: str
     content_hash: str | None
     config_hash: str | None
@@ -104,7 +109,7 @@ def known_files(db: Database) -> dict[str, KnownFile]:
     with db.peek() as peek:
         if not peek.has_table(db.tables.ingest_files):
             return {}
-        rows = peek.rows("SELECT id, path, status, content_hash, config_hash "
+        rows = peek.rows("SELECT id, path, profile, status, content_hash, config_hash "
                          f"FROM {db.quote_raw(db.tables.ingest_files)}")
-    return {path: KnownFile(id_, status, content, config)
-            for id_, path, status, content, config in rows}
+    return {path: KnownFile(id_, profile, status, content, config)
+            for id_, path, profile, status, content, config in rows}

@@ -10,6 +10,7 @@ QTY``) or, for files without markers, the labels listed in ``sizes.labels``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -75,27 +76,34 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
 
 
 def _find_header_row(sheet: RawSheet, config: Config, profile: ProfileConfig) -> int:
-    key = set(config.merge.key)
+    key = config.merge.key
     limit = min(sheet.cells.height, config.sources.header_search_rows)
-    best: tuple[int, int] | None = None  # (matches, row index)
+    best: tuple[int, int, list[str]] | None = None  # (matches, row index, names found)
     for index in range(limit):
         labels = {map_header(c, config, profile) for c in sheet.cells.row(index) if c}
-        found = len(key & labels)
-        if found == len(key):
+        named = [k for k in key if k in labels]
+        if len(named) == len(key):
             return index
-        if found and (best is None or found > best[0]):
-            best = (found, index)
-    expected = ", ".join(config.merge.key)
-    hint = "set the profile's header_row, or add aliases for the key columns' spelling"
+        if named and (best is None or len(named) > best[0]):
+            best = (len(named), index, named)
     if best is not None:
+        missing = [k for k in key if k not in best[2]]
         raise FileRejected(
             Location(sheet.file, sheet.sheet, best[1] + 1),
-            f"no header row found: the best candidate names {best[0]} of the key columns "
-            f"({expected})", hint)
+            f"no header row found: row {best[1] + 1} names {_and(best[2])} but not "
+            f"{_and(missing)}",
+            f"add an alias for the file's spelling of {_and(missing)} (columns.aliases or the "
+            "profile's aliases), or add the column to the file")
     raise FileRejected(
         Location(sheet.file, sheet.sheet),
-        f"no header row found in the first {limit} rows: no row names the key columns "
-        f"({expected})", hint)
+        f"no header row found in the first {limit} rows: no row names any of the key "
+        f"columns ({', '.join(key)})",
+        "check that this is an order list; set the profile's sheet if the orders are on "
+        "another sheet, or its header_row, or add aliases for the key columns' spelling")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Config,
@@ -140,6 +148,9 @@ def _size_labels(labels: list[str], config: Config) -> set[str]:
     return {label for label in labels if label in known}
 
 
+_DATE_WORD = re.compile(r"\bDATES?\b")
+
+
 def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnKind, ValueType]:
     if label in sizes:
         return "size", "integer"
@@ -150,6 +161,8 @@ def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnK
         return "descriptive", "date"
     if label in columns.decimals:
         return "descriptive", "decimal"
+    if label not in columns.text and _DATE_WORD.search(label):
+        return "descriptive", "date"  # "EX FACTORY DATE": a date unless listed otherwise
     return "descriptive", "text"
 
 

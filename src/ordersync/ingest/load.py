@@ -28,7 +28,7 @@ from ordersync.db.schema import (
     ensure_columns,
     registered_columns,
 )
-from ordersync.ingest.files import SourceFile
+from ordersync.ingest.files import KnownFile, SourceFile
 from ordersync.ingest.prepare import FileStats, PreparedBatch, SheetInput
 from ordersync.ingest.report import FileReport
 from ordersync.states import FileStatus
@@ -43,6 +43,7 @@ class FileOutcome:
     fingerprint: str
     input: SheetInput | None
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     def failed(self, error: str) -> FileOutcome:
         return replace(self, input=None, error=error)
@@ -50,10 +51,37 @@ class FileOutcome:
     def report(self, stats: FileStats | None) -> FileReport:
         if stats is None:
             return FileReport(self.source.display, self.source.profile_code, "failed",
-                              error=self.error)
+                              error=self.error, notes=self.notes)
         return FileReport(self.source.display, self.source.profile_code, "staged",
                           rows_read=stats.rows_read, rows_staged=stats.rows_staged,
-                          rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank)
+                          rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank,
+                          notes=self.notes)
+
+
+def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *,
+                 dry_run: bool) -> list[tuple[str, str | None, int]]:
+    """Files read before and gone from the folder now: (path, profile, live orders).
+
+    They are marked ``missing``; the merge flags their orders REMOVED when
+    ``sources.missing_files = "remove"``.
+    """
+    gone = {path: k for path, k in known.items() if path not in present}
+    if not gone:
+        return []
+    found = []
+    orders = db.has_table("orders")  # before the transaction: SQLite locks
+    with db.begin() as conn:
+        for path, file in sorted(gone.items()):
+            live = conn.execute(sa.text(
+                f"SELECT COUNT(*) FROM {db.table('orders')} WHERE source_file_id = :id "
+                "AND removed_at IS NULL"), {"id": file.id}).scalar_one() if orders else 0
+            found.append((path, file.profile, int(live)))
+        if not dry_run:
+            conn.execute(sa.text(
+                f"UPDATE {db.table('ingest_files')} SET status = :missing, content_hash = NULL "
+                "WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
+                {"missing": FileStatus.MISSING.value, "ids": [f.id for f in gone.values()]})
+    return found
 
 
 def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...]:

@@ -21,11 +21,11 @@ from ordersync import timing
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
-from ordersync.ingest import rejects
-from ordersync.ingest.headers import SheetLayout, data_rows
+from ordersync.ingest import naming, rejects
+from ordersync.ingest.headers import SheetColumn, SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
+from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import clean_text, plain_numeric, type_column
-from ordersync.names import NameTemplate, TemplateField
 
 KEY_SEPARATOR = "\x1f"
 _UNPIVOT_SLICE = 12_500
@@ -59,6 +59,8 @@ class PreparedBatch:
     lines: pl.DataFrame  # _file, _row, size_code, qty
     rejects: pl.DataFrame  # _file, row, column, raw_value, reason, business_key
     stats: tuple[FileStats, ...]
+    warnings: pl.DataFrame  # _file, row, business_key, message: staged rows to look at
+    names: pl.DataFrame  # distinct customer, season (as written), group of the staged rows
 
 
 def column_conflicts(inputs: Sequence[SheetInput]) -> dict[int, str]:
@@ -86,17 +88,21 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     labels = list(types)
     null_values = config.columns.null_values
 
-    frames, strays = [], []
+    frames, strays, errors = [], [], []
     for index, item in enumerate(inputs):
         rows = data_rows(item.sheet, item.layout)
         unnamed = [clean_text(s, null_values).alias(s) for s in item.layout.unnamed]
         rows = rows.with_columns(unnamed) if unnamed else rows
         strays.append(rejects.stray_rejects(rows, index, item.layout.unnamed))
+        found = rejects.error_cells(item.sheet.errors, index, item.layout)
+        errors.append(found)
         has_stray = (pl.any_horizontal(pl.col(list(item.layout.unnamed)).is_not_null())
                      if item.layout.unnamed else pl.lit(False))
+        if found.height:  # a row whose only cells are errors is not blank
+            has_stray = has_stray | pl.col("_row").is_in(found["row"].implode())
         frames.append(rows.select(
             pl.lit(index, dtype=pl.Int32).alias("_file"), "_row", has_stray.alias("_stray"),
-            *(pl.col(c.source).alias(c.label) for c in item.layout.columns)))
+            *(_cell(c, item.sheet.decimal_comma).alias(c.label) for c in item.layout.columns)))
     # Intermediate frames are dropped as soon as the next one exists: a 305-column batch
     # of text is a few hundred MB.
     combined = pl.concat(frames, how="diagonal")
@@ -122,24 +128,33 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     typed = cleaned.select("_file", "_row",
                            *(rule.value.alias(label) for label, rule in rules.items()))
     del cleaned
-    typed = _with_customer(typed, config, inputs, types)
+    typed = naming.with_customer(typed, config, [i.profile for i in inputs], types)
+    kinds.setdefault(config.columns.customer, "descriptive")
     key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
                         separator=KEY_SEPARATOR)
     typed = typed.with_columns(key.alias("_key"))
-    typed = typed.with_columns(_render(config.names.group_template, types).alias("_group"),
-                               _render(config.names.item_template, types).alias("_item"))
+    sizes = [label for label in labels if kinds[label] == "size"]
+    totals = check_totals(typed, config, sizes, types)
+    seasons = naming.canonical_seasons(typed, config)
+    group = naming.render("group", config.names.group_template, types, seasons)
+    item_name = naming.render("item", config.names.item_template, types, {})
+    typed = typed.with_columns(group.value.alias("_group"), item_name.value.alias("_item"),
+                               group.problem.alias("_group_problem"),
+                               item_name.problem.alias("_item_problem"))
 
     rejected = pl.concat([
+        rejects.with_keys(pl.concat(errors), typed),
         rejects.cell_rejects(problems, typed["_key"], flagged),
+        *totals.rejects,
         rejects.missing_key_rejects(typed, config),
-        rejects.name_rejects(typed, config),
+        rejects.name_rejects(typed),
         *strays,
     ])
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
-    staged = typed.join(bad, on=["_file", "_row"], how="anti")
+    staged = typed.join(bad, on=["_file", "_row"], how="anti").drop(
+        "_group_problem", "_item_problem")
     timing.lap("type")
 
-    sizes = [label for label in labels if kinds[label] == "size"]
     lines = _unpivot(staged, sizes)
     timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
@@ -158,9 +173,23 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
     ).drop("_sizes")
     timing.lap("hash")
-    requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in labels)
+    requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in types)
     return PreparedBatch(requests, staged, lines, rejected,
-                         _stats(inputs, read, staged, rejected, blanks))
+                         _stats(inputs, read, staged, rejected, blanks),
+                         totals.warnings.join(bad, left_on=["_file", "row"],
+                                              right_on=["_file", "_row"], how="anti"),
+                         naming.name_rows(staged, config))
+
+
+def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:
+    """A column's text; in a ';' CSV, decimals written 1.234,50 become 1234.50."""
+    text = pl.col(column.source)
+    if not decimal_comma or column.value_type != "decimal":
+        return text
+    european = text.str.strip_chars().str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+    return pl.when(european).then(
+        text.str.strip_chars().str.replace_all(".", "", literal=True)
+        .str.replace(",", ".", literal=True)).otherwise(text)
 
 
 def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
@@ -190,30 +219,3 @@ def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.D
                   rejected_n.get(i, 0), staged_n.get(i, 0))
         for i, item in enumerate(inputs)
     )
-
-
-def _with_customer(typed: pl.DataFrame, config: Config, inputs: Sequence[SheetInput],
-                   types: dict[str, ValueType]) -> pl.DataFrame:
-    """Canonical customer names; blank or missing customer cells get the profile's customer."""
-    column = config.columns.customer
-    fallback = pl.col("_file").replace_strict(
-        {i: item.profile.customer for i, item in enumerate(inputs)}, return_dtype=pl.String)
-    if column not in typed.columns:
-        types[column] = "text"
-        return typed.with_columns(fallback.alias(column))
-    names = config.columns.customer_names
-    upper = pl.col(column).str.replace_all(r"\s+", " ").str.to_uppercase()
-    mapped = upper.replace_strict(names, default=pl.col(column)) if names else pl.col(column)
-    return typed.with_columns(mapped.fill_null(fallback).alias(column))
-
-
-def _render(template: NameTemplate, types: dict[str, ValueType]) -> pl.Expr:
-    parts: list[pl.Expr] = []
-    for part in template.parts:
-        if isinstance(part, TemplateField):
-            present = [canonical_value(c, types[c]) for c in part.columns if c in types]
-            parts.append(pl.coalesce(present).fill_null("") if present else pl.lit(""))
-        else:
-            parts.append(pl.lit(part))
-    text = pl.concat_str(parts).str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)

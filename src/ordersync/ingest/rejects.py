@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from ordersync.config import Config
+from ordersync.ingest.headers import SheetLayout
 
 REJECT_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "column": pl.String,
                  "raw_value": pl.String, "reason": pl.String, "business_key": pl.String}
@@ -19,6 +20,10 @@ REJECT_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "column": pl.String,
 
 def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def cast(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 
 
 def _stack(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -54,15 +59,46 @@ def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
     ])
 
 
-def name_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
+def name_rejects(typed: pl.DataFrame) -> pl.DataFrame:
+    """A reject per row whose group or item name template has a field without a value."""
     return _stack([
-        typed.filter(pl.col(f"_{role}").is_null() & pl.col("_key").is_not_null()).select(
-            "_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
-            pl.lit(None, dtype=pl.String).alias("raw_value"),
-            pl.lit(f"the {role} name template {template!r} gives an empty name").alias("reason"),
-            pl.col("_key").alias("business_key"))
-        for role, template in (("group", config.names.group), ("item", config.names.item))
+        typed.filter(pl.col(f"_{role}_problem").is_not_null() & pl.col("_key").is_not_null())
+        .select("_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
+                pl.lit(None, dtype=pl.String).alias("raw_value"),
+                pl.col(f"_{role}_problem").alias("reason"), pl.col("_key").alias("business_key"))
+        for role in ("group", "item")
     ])
+
+
+def error_cells(errors: pl.DataFrame, file_index: int, layout: SheetLayout) -> pl.DataFrame:
+    """A reject per Excel error or uncalculated formula below the header (no business key yet:
+    see :func:`with_keys`)."""
+    below = errors.filter(pl.col("_row") > layout.header_row)
+    if not below.height:
+        return empty()
+    labels = {c.source: c.label for c in layout.columns}
+    named = pl.col("source").replace_strict(
+        {s: labels.get(s, f"(column {column_letter(int(s[1:]))}, no header)")
+         for s in below["source"].unique().to_list()}, return_dtype=pl.String)
+    formula = pl.col("error").str.starts_with("uncalculated formula")
+    return _stack([below.select(
+        pl.lit(file_index).alias("_file"), pl.col("_row").alias("row"), named.alias("column"),
+        pl.when(formula).then(pl.col("error").str.strip_prefix("uncalculated formula "))
+        .otherwise(pl.col("error")).alias("raw_value"),
+        pl.when(formula).then(pl.lit("formula without a calculated value in ") + named
+                              + pl.lit(" (open the file in Excel and save it)"))
+        .otherwise(pl.lit("Excel error ") + pl.col("error") + pl.lit(" in ") + named)
+        .alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("business_key"))])
+
+
+def with_keys(found: pl.DataFrame, typed: pl.DataFrame) -> pl.DataFrame:
+    """``found`` rejects with the business key of their row."""
+    if not found.height:
+        return empty()
+    keys = typed.select("_file", pl.col("_row").alias("row"), pl.col("_key").alias("_k"))
+    return (found.join(keys, on=["_file", "row"], how="left")
+            .with_columns(pl.col("_k").alias("business_key")).drop("_k"))
 
 
 def stray_rejects(rows: pl.DataFrame, file_index: int, sources: Sequence[str]) -> pl.DataFrame:

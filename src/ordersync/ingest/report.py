@@ -17,6 +17,8 @@ class FileReport:
     rows_rejected: int = 0
     rows_blank: int = 0
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the user should know though nothing failed (a hidden sheet skipped…)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class IngestReport:
     unmatched: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     dry_run: bool = False
+    look_alikes: tuple[str, ...] = ()
+    """Groups of this ingest's rows that look like one customer's one season."""
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)

@@ -81,6 +81,11 @@ class SampleDataSet:
     #: The typo cells: (file name relative to ``directory``, 1-based sheet row,
     #: canonical column header or size label, raw cell text as written), sorted.
     bad_cells: tuple[BadCell, ...] = ()
+    #: (canonical customer name, AAG season) of every order staged (typo rows excluded):
+    #: with the seasons mapped, one board group each.
+    groups: frozenset[tuple[str, str]] = frozenset()
+    #: AAG season -> the spellings written in the CUSTOMER SEASON column for it.
+    season_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     generation: GenerationRecord | None = field(default=None, repr=False, compare=False)
 
 

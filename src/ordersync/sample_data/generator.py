@@ -103,11 +103,20 @@ def generate_sample_data(
     directory.mkdir(parents=True, exist_ok=True)
     built: list[tuple[Path, FileContent]] = []
     typos: list[BadCell] = []
+    groups: set[tuple[str, str]] = set()
+    seasons: dict[str, set[str]] = {}
     for plan, share in zip(plans, shares, strict=True):
         files = _build(plan, share, seed, directory)
         built.extend(files)
         for _, content in files:
             typos.extend(bad_cells(plan, content))
+            for row in content.rows:
+                season = str(row.values["AAG SEASON"])
+                written = row.values.get("CUSTOMER SEASON")
+                if written:
+                    seasons.setdefault(season, set()).add(str(written))
+                if row.typo is None:
+                    groups.add((plan.identity.name, season))
     _warn_about_strays(directory, plans, {path.name for path, _ in built})
     counts = count_rows(built)
     record = GenerationRecord(
@@ -128,6 +137,8 @@ def generate_sample_data(
         lines=counts.lines,
         bad_rows=counts.bad_rows,
         bad_cells=tuple(sorted(typos)),
+        groups=frozenset(groups),
+        season_names={s: tuple(sorted(names)) for s, names in sorted(seasons.items())},
         generation=record,
     )
 

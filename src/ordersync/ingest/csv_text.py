@@ -1,0 +1,107 @@
+"""Reading a CSV as Excel writes it: any of its encodings and separators.
+
+Encoding: the profile's ``encoding``, else a byte-order mark (UTF-8 or UTF-16),
+else UTF-8, else Windows-1252 (Excel's "CSV" on Western Windows), else Latin-1.
+Separator: the profile's ``delimiter``, else the one of ``,`` ``;`` tab ``|``
+that splits the widest line among the first rows (the header row is the
+widest line of any order list; a title line above it has at most a stray one).
+A ``;`` file is what Excel writes where the comma is the decimal mark, so its
+decimal columns read ``12,50`` as 12.5 (see ``prepare``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from dataclasses import dataclass
+
+import polars as pl
+
+from ordersync.errors import FileRejected, Location
+
+SEPARATORS = (",", ";", "\t", "|")
+_SNIFF_LINES = 50
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A decoded CSV: its cells (all text) and how it was read."""
+
+    cells: pl.DataFrame
+    encoding: str
+    separator: str
+
+    @property
+    def decimal_comma(self) -> bool:
+        return self.separator == ";"
+
+
+def read_csv(display: str, data: bytes, *, encoding: str | None = None,
+             separator: str | None = None) -> CsvText:
+    if not data.strip():
+        raise FileRejected(Location(display), "the file is empty")
+    text, used = _decode(display, data, encoding)
+    if "\x00" in text:
+        raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
+                           "save it from Excel as 'CSV UTF-8'")
+    separator = separator or sniff_separator(text)
+    # As wide as the widest line (quoted separators may over-count: extra columns stay
+    # empty), so a short title line above the header does not cut the header short.
+    width = max(line.count(separator) for line in text.splitlines()) + 1
+    try:
+        cells = pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
+                            schema={f"c{i}": pl.String for i in range(width)},
+                            missing_columns="insert", truncate_ragged_lines=True)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()
+        raise FileRejected(Location(display), "cannot parse the CSV"
+                           + (f" ({reason[0]})" if reason else ""),
+                           "set the profile's `delimiter` and `encoding` if they are unusual"
+                           ) from exc
+    return CsvText(cells, used, separator)
+
+
+def sniff_separator(text: str) -> str:
+    """The separator splitting the widest of the first lines (ties: the earlier candidate)."""
+    lines = text.splitlines()[:_SNIFF_LINES]
+    best, best_count = ",", 0
+    for candidate in SEPARATORS:
+        count = max((_count_outside_quotes(line, candidate) for line in lines), default=0)
+        if count > best_count:
+            best, best_count = candidate, count
+    return best
+
+
+def _count_outside_quotes(line: str, separator: str) -> int:
+    if '"' not in line:
+        return line.count(separator)
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            count += 1
+    return count
+
+
+def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding is not None:
+        try:
+            return data.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise FileRejected(Location(display),
+                               f"the file is not {encoding} text (byte {exc.start})",
+                               "fix the profile's `encoding` or remove it to let ordersync "
+                               "detect it") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"  # Excel's "CSV" on Western Windows
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"

@@ -1,0 +1,100 @@
+"""CSV as Excel writes it: separators sniffed, BOM and code pages handled, decimal commas."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from conftest import ConfigFactory, fetch, layout, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.ingest.csv_text import sniff_separator
+from ordersync.pipeline import open_database, run_pipeline
+
+SEPARATORS = {"semicolon": ";", "tab": "\t", "pipe": "|", "comma": ","}
+ENCODINGS = {"utf-8-bom": "utf-8-sig", "cp1252": "cp1252", "utf-8": "utf-8"}
+
+
+def _csv(path: Path, separator: str, encoding: str, *, price: str, title: str = "",
+         style: str = "CRÈME BRÛLÉE – 2") -> None:
+    row = order_row(1, {"S": 10, "M": 20}, **{"CUSTOMER STYLE": style})
+    headers = layout([row])
+    values = [price if h == "FOB PRICE" else str(row.get(h, 30)) for h in headers]
+    lines = ([title] if title else []) + [separator.join(headers), separator.join(values)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS.values()), ids=list(ENCODINGS))
+@pytest.mark.parametrize("separator", list(SEPARATORS.values()), ids=list(SEPARATORS))
+def test_excel_csv_dialects(config: Config, db: Database, tmp_path: Path, separator: str,
+                            encoding: str) -> None:
+    price = "1.234,50" if separator == ";" else "1234.50"  # what Excel writes in Europe
+    _csv(tmp_path / "orders" / "GRE_a.csv", separator, encoding, price=price,
+         title="GREYSTONE ORDER BOOK, SS26")
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert file.status == "staged", file.error
+    (order,) = fetch(db, 'SELECT "CUSTOMER STYLE" AS style, "FOB PRICE" AS price, "S", "M" '
+                         "FROM orders")
+    assert (order.style, float(order.price), order.S, order.M) == (
+        "CRÈME BRÛLÉE – 2", 1234.5, 10, 20)
+
+
+def test_decimal_comma_only_in_decimal_columns_of_a_semicolon_file(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    _csv(tmp_path / "orders" / "GRE_a.csv", ";", "utf-8-sig", price="12,50")
+
+    run_pipeline(config, db)
+
+    (order,) = fetch(db, 'SELECT "FOB PRICE" AS price FROM orders')
+    assert float(order.price) == 12.5
+
+
+def test_profile_delimiter_and_encoding_override(make_config: ConfigFactory,
+                                                 tmp_path: Path) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.csv", "delimiter": "|",
+        "encoding": "latin-1"}}})
+    db = open_database(config)
+    _csv(tmp_path / "orders" / "GRE_a.csv", "|", "latin-1", price="4.5",
+         style="CRÈME BRÛLÉE - 2")
+
+    result = run_pipeline(config, db)
+
+    assert result.ingest.files[0].status == "staged", result.ingest.files[0].error
+    assert fetch(db, 'SELECT "CUSTOMER STYLE" AS s FROM orders')[0].s == "CRÈME BRÛLÉE - 2"
+
+
+def test_wrong_encoding_override_is_one_clear_line(make_config: ConfigFactory,
+                                                   tmp_path: Path) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.csv", "encoding": "utf-8"}}})
+    _csv(tmp_path / "orders" / "GRE_a.csv", ",", "cp1252", price="4.5")
+
+    error = run_pipeline(config, open_database(config)).ingest.files[0].error or ""
+
+    assert error.startswith("GRE_a.csv: the file is not utf-8 text")
+    assert "profile's `encoding`" in error and "\n" not in error
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A;B;C\n1;2,5;3", ";"),
+    ("TITLE, WITH COMMA\nA\tB\tC\tD\n", "\t"),
+    ('"A;B",C,D\n', ","),
+    ("A|B|C\n", "|"),
+    ("A\n", ","),
+], ids=["semicolon", "tab-under-title", "quoted", "pipe", "single-column"])
+def test_sniff_separator(text: str, expected: str) -> None:
+    assert sniff_separator(text) == expected
+
+
+def test_bom_utf16(config: Config, db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _csv(path, "\t", "utf-16-le", price="4.5")
+    path.write_bytes(codecs.BOM_UTF16_LE + path.read_bytes())
+
+    assert run_pipeline(config, db).ingest.files[0].status == "staged"

@@ -1,0 +1,151 @@
+"""Nothing unnoticed: files gone from the folder, files two profiles claim, undeclared dates,
+and totals that disagree with their sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from conftest import (
+    BASE_HEADERS,
+    ConfigFactory,
+    WorkbookFactory,
+    fetch,
+    order_row,
+    write_config,
+)
+from ordersync.cli import cli
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.pipeline import open_database, run_pipeline
+
+
+@pytest.mark.parametrize("policy", ["keep", "remove"])
+def test_a_file_removed_from_the_folder(make_config: ConfigFactory,
+                                        write_workbook: WorkbookFactory, policy: str) -> None:
+    config = make_config(sources={"directory": "orders", "missing_files": policy, "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.xlsx"}}})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    gone = write_workbook("GRE_b.xlsx", [order_row(2), order_row(3)])
+    run_pipeline(config, db)
+    gone.unlink()
+
+    result = run_pipeline(config, db)
+
+    (report,) = [f for f in result.ingest.files if f.path == "GRE_b.xlsx"]
+    fate = ("flagged REMOVED by the merge" if policy == "remove"
+            else 'kept as they are (sources.missing_files = "keep")')
+    assert report.status == "missing"
+    assert report.notes == (f"GRE_b.xlsx: gone from the folder; its 2 order(s) are {fate}",)
+    files = {r.path: r.status for r in fetch(db, "SELECT path, status FROM ingest_files")}
+    assert files == {"GRE_a.xlsx": "merged", "GRE_b.xlsx": "missing"}
+    orders = {r.n: (r.change_kind, r.removed_at is not None) for r in fetch(
+        db, 'SELECT "AAG ORDER NUMBER" AS n, change_kind, removed_at FROM orders')}
+    removed = policy == "remove"
+    assert orders == {"GRE-00001": ("NEW", False),
+                      "GRE-00002": ("REMOVED" if removed else "NEW", removed),
+                      "GRE-00003": ("REMOVED" if removed else "NEW", removed)}
+    assert result.merge.orders.removed == (2 if removed else 0)
+
+    # the file comes back: its orders are live again and nothing is re-created
+    write_workbook("GRE_b.xlsx", [order_row(2), order_row(3)])
+    run_pipeline(config, db)
+    assert {r.removed_at for r in fetch(db, "SELECT removed_at FROM orders")} == {None}
+    assert len(fetch(db, "SELECT 1 FROM orders")) == 3
+
+
+def test_two_profiles_on_one_file_is_an_error_exit_3(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.xlsx"},
+        "ALL": {"customer": "EVERYONE", "glob": "*.xlsx"}}})
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+
+    result = CliRunner().invoke(cli, ["ingest", "--config", str(write_config(config, tmp_path))])
+
+    assert result.exit_code == 3
+    assert ("GRE_a.xlsx: matches profiles GRE, ALL, so it was not read — make their globs "
+            "exclusive") in result.stderr
+
+
+def test_undeclared_date_column_is_typed_as_a_date(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    config = make_config(columns={"dates": ["ETA"], "decimals": ["FOB PRICE"],
+                                  "text": ["DATE CODE"]})
+    db = open_database(config)
+    headers = [*BASE_HEADERS[:-1], "SHIP DATE", "DATE CODE", "UNIT OF MEASURE", "S", "M",
+               "TOTAL QTY"]
+    write_workbook("GRE_a.xlsx", [
+        order_row(1, **{"SHIP DATE": "05/03/2026", "DATE CODE": "W12"}),
+        order_row(2, **{"SHIP DATE": "31/02/2026", "DATE CODE": "W13"})], headers=headers)
+
+    run_pipeline(config, db)
+
+    (reject,) = fetch(db, 'SELECT "row", "column", raw_value, reason FROM rejected_rows')
+    assert (reject.row, reject.column, reject.raw_value) == (3, "SHIP DATE", "31/02/2026")
+    assert reject.reason.startswith("not a date")
+    (order,) = fetch(db, 'SELECT "SHIP DATE" AS d, "DATE CODE" AS c FROM orders')
+    assert (str(order.d)[:10], order.c) == ("2026-03-05", "W12")
+
+
+@pytest.mark.parametrize("mode", ["reject", "warn", "off"])
+def test_total_against_the_sizes(make_config: ConfigFactory, write_workbook: WorkbookFactory,
+                                 mode: str) -> None:
+    config = make_config(merge={"total_check": mode})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [
+        order_row(1, {"S": 10, "M": 20}),
+        order_row(2, {"S": 1000, "M": 302}, **{"TOTAL QTY": 102}),
+        order_row(3, {"S": 5, "M": 5}, **{"TOTAL QTY": None})])
+
+    report = run_pipeline(config, db).ingest
+
+    (file,) = report.files
+    rejects = [(r.row, r.column, r.raw_value, r.reason)
+               for r in fetch(db, 'SELECT "row", "column", raw_value, reason FROM rejected_rows')]
+    staged = sorted(r.n for r in fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM orders'))
+    if mode == "reject":
+        assert rejects == [(3, "TOTAL QTY", "102", "TOTAL QTY 102 but the sizes add up to 1302 "
+                                                   "(merge.total_check = reject)")]
+        assert staged == ["GRE-00001", "GRE-00003"] and file.notes == ()
+    else:
+        assert rejects == []
+        assert staged == ["GRE-00001", "GRE-00002", "GRE-00003"]
+        assert file.notes == (() if mode == "off" else (
+            "row 3 (order GRE-00002 / SEA / GR-2-TEE): TOTAL QTY 102 but the sizes add up to "
+            "1302 (merge.total_check = warn: staged as the sizes say)",))
+
+
+class RefusingDatabase(Database):
+    """A database that refuses to load any frame holding order GRE-00002."""
+
+    def bulk_append(self, table: str, frame: pl.DataFrame) -> int:
+        if "AAG ORDER NUMBER" in frame.columns and "GRE-00002" in frame[
+                "AAG ORDER NUMBER"].to_list():
+            raise RuntimeError("adbc_driver_manager.ProgrammingError: constraint failed")
+        return super().bulk_append(table, frame)
+
+
+def test_a_file_the_database_refuses_fails_alone(config: Config,
+                                                 write_workbook: WorkbookFactory) -> None:
+    db = RefusingDatabase(config.database_url, schema=config.database.schema_name,
+                          tables=config.database.tables)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRE_b.xlsx", [order_row(2)])
+
+    result = run_pipeline(config, db)
+
+    reports = {f.path: f for f in result.ingest.files}
+    assert reports["GRE_a.xlsx"].status == "staged"
+    assert reports["GRE_b.xlsx"].status == "failed"
+    assert reports["GRE_b.xlsx"].error == (
+        "GRE_b.xlsx: the database refused the file's rows (constraint failed) — please "
+        "report it with the file")  # no library name
+    files = {r.path: r.status for r in fetch(db, "SELECT path, status FROM ingest_files")}
+    assert files == {"GRE_a.xlsx": "merged", "GRE_b.xlsx": "failed"}
+    assert [r.n for r in fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM orders')] == [
+        "GRE-00001"]

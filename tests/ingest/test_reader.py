@@ -1,0 +1,213 @@
+"""Reading workbooks: Excel error cells and uncalculated formulas reject their row (read from
+the file's cell types), the first visible sheet with the key columns is read, and nothing a
+workbook holds takes the other files down."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import ConfigFactory, WorkbookFactory, fetch, layout, order_row
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.ingest import ingest
+from ordersync.pipeline import open_database, run_pipeline
+from ordersync.states import FileStatus
+
+ERRORS = ["#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+          "#CALC!", "#GETTING_DATA"]
+FORMULAS = ["=1/0", "=NA()", "=SUM(A1:A3)"]
+COLUMNS = {"size": "S", "date": "ETA", "total": "TOTAL QTY", "text": "CUSTOMER SEASON"}
+
+
+def write_openpyxl(path: Path, rows: Sequence[dict[str, Any]], *, errors: dict[tuple[int, str],
+                   str] = {}, cached: dict[tuple[int, str], str] = {}) -> Path:  # noqa: B006
+    """Rows as an .xlsx written by openpyxl.  ``errors``: (row index, header) → error cell
+    (a cached error value, type e); a formula value (``=…``) is written uncalculated, and
+    ``cached`` gives such a formula a cached error value instead."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Orders"
+    headers = layout(rows)
+    sheet.append(headers)
+    for index, row in enumerate(rows):
+        values = [row.get(h) if h != "TOTAL QTY" else row.get(h, 30) for h in headers]
+        sheet.append(values)
+        for (at, header), error in errors.items():
+            if at == index:
+                cell = sheet.cell(row=index + 2, column=headers.index(header) + 1)
+                cell.value = error
+                if not error.startswith("="):
+                    cell.data_type = "e"
+    book.save(path)
+    if cached:
+        _cache_formula_errors(path, headers, cached)
+    return path
+
+
+def _cache_formula_errors(path: Path, headers: list[str],
+                          cached: dict[tuple[int, str], str]) -> None:
+    """Give formula cells a cached error value, as Excel saves them."""
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for (index, header), error in cached.items():
+        ref = f"{openpyxl.utils.get_column_letter(headers.index(header) + 1)}{index + 2}"
+        xml = re.sub(rf'<c r="{ref}"([^>]*)><f>([^<]*)</f><v\s*/>',
+                     rf'<c r="{ref}"\1 t="e"><f>\2</f><v>{error}</v>', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def _rejects(db: Database) -> list[tuple[int, str, str, str]]:
+    return [(r.row, r.column, r.raw_value, r.reason) for r in fetch(
+        db, 'SELECT "row", "column", raw_value, reason FROM rejected_rows ORDER BY "row"')]
+
+
+@pytest.mark.parametrize("column", list(COLUMNS.values()), ids=list(COLUMNS))
+def test_every_excel_error_kind_rejects_its_row(config: Config, db: Database, tmp_path: Path,
+                                                column: str) -> None:
+    rows = [order_row(n, {"S": 10, "M": 20}) for n in range(1, len(ERRORS) + 2)]
+    write_openpyxl(tmp_path / "orders" / "GRE_errors.xlsx", rows,
+                   errors={(i, column): error for i, error in enumerate(ERRORS)})
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert (file.status, file.rows_staged, file.rows_rejected) == ("staged", 1, len(ERRORS))
+    assert _rejects(db) == [(i + 2, column, error, f"Excel error {error} in {column}")
+                            for i, error in enumerate(ERRORS)]
+    assert [r.AAG_ORDER_NUMBER for r in fetch(
+        db, 'SELECT "AAG ORDER NUMBER" AS "AAG_ORDER_NUMBER" FROM orders')] == [
+        f"GRE-{len(ERRORS) + 1:05d}"]
+
+
+@pytest.mark.parametrize("column", list(COLUMNS.values()), ids=list(COLUMNS))
+def test_formulas_with_cached_errors_and_uncalculated_formulas(
+        config: Config, db: Database, tmp_path: Path, column: str) -> None:
+    rows = [order_row(n, {"S": 10, "M": 20}) for n in range(1, 7)]
+    write_openpyxl(tmp_path / "orders" / "GRE_formulas.xlsx", rows,
+                   errors={**{(i, column): f for i, f in enumerate(FORMULAS)},
+                           (3, column): "=1/0", (4, column): "=NA()"},
+                   cached={(3, column): "#DIV/0!", (4, column): "#N/A"})
+
+    run_pipeline(config, db)
+
+    uncalculated = "formula without a calculated value in {} (open the file in Excel and save it)"
+    assert _rejects(db) == [
+        (2, column, "=1/0", uncalculated.format(column)),
+        (3, column, "=NA()", uncalculated.format(column)),
+        (4, column, "=SUM(A1:A3)", uncalculated.format(column)),
+        (5, column, "#DIV/0!", f"Excel error #DIV/0! in {column}"),
+        (6, column, "#N/A", f"Excel error #N/A in {column}"),
+    ]
+    assert len(fetch(db, "SELECT 1 FROM orders")) == 1
+
+
+def test_na_text_is_not_a_null_value(config: Config, db: Database,
+                                     write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_na.xlsx", [order_row(1, {"S": "#N/A", "M": 2}), order_row(2)])
+
+    run_pipeline(config, db)
+
+    assert _rejects(db) == [(2, "S", "#N/A", "not a number")]
+
+
+def test_an_error_in_a_column_without_header_and_a_row_of_only_errors(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    rows = [order_row(1), order_row(2)]
+    path = write_openpyxl(tmp_path / "orders" / "GRE_stray.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.cell(row=2, column=20).value = "#REF!"
+    sheet.cell(row=2, column=20).data_type = "e"
+    sheet.cell(row=5, column=1).value = "#VALUE!"
+    sheet.cell(row=5, column=1).data_type = "e"
+    book.save(path)
+
+    report = ingest(config, db)
+
+    assert report.files[0].rows_rejected == 2  # row 5 is not dropped as blank
+    assert [r for r in _rejects(db) if r[3].startswith("Excel")] == [
+        (2, "(column T, no header)", "#REF!", "Excel error #REF! in (column T, no header)"),
+        (5, "AAG ORDER NUMBER", "#VALUE!", "Excel error #VALUE! in AAG ORDER NUMBER"),
+    ]
+
+
+def test_hidden_first_sheet_is_skipped_and_said_so(config: Config, db: Database,
+                                                   tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    stale = book.active
+    assert stale is not None
+    stale.title = "OLD"
+    stale.sheet_state = "hidden"
+    notes = book.create_sheet("Notes")
+    notes["A1"] = "read me first"
+    current = book.create_sheet("Orders")
+    for sheet, number in ((stale, 1), (current, 2)):
+        rows = [order_row(number, {"S": number})]
+        headers = layout(rows)
+        sheet.append(headers)
+        sheet.append([rows[0].get(h, number) for h in headers])
+    book.save(tmp_path / "orders" / "GRE_hidden.xlsx")
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert file.status == "staged" and file.rows_staged == 1
+    assert file.notes == ("GRE_hidden.xlsx: hidden sheet 'OLD' skipped (name it with the "
+                          "profile's `sheet` to read it)",)
+    assert fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM staging_orders')[0].n == "GRE-00002"
+    assert fetch(db, "SELECT sheet FROM ingest_files")[0].sheet == "Orders"
+
+
+def test_no_sheet_with_the_key_columns_lists_the_sheets(config: Config, db: Database,
+                                                        tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Cover"
+    first["A1"] = "ORDER BOOK"
+    book.create_sheet("Summary")["A1"] = "totals"
+    book.save(tmp_path / "orders" / "GRE_cover.xlsx")
+
+    error = ingest(config, db).files[0].error or ""
+
+    assert "(sheets: Cover, Summary)" in error
+    assert "sheet = 'Cover'" in error
+    assert "calamine" not in error.lower()
+
+
+def test_customer_column_absent_from_every_file_on_a_fresh_database(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    for customer_column in ("CUSTOMER", "CUSTOMER NAME"):
+        config = make_config(columns={"customer": customer_column},
+                             names={"group": f"{{{customer_column}}} {{AAG SEASON}}"})
+        db = open_database(config)
+        rows = [{k: v for k, v in order_row(n).items() if k != "CUSTOMER"} for n in (1, 2)]
+        write_workbook("GRE_a.xlsx", rows[:1])
+        write_workbook("GRE_b.csv", rows[1:])
+
+        result = run_pipeline(config, db)
+
+        assert [f.status for f in result.ingest.files] == ["staged", "staged"]
+        statuses = {r.status for r in fetch(db, "SELECT status FROM ingest_files")}
+        assert statuses == {FileStatus.MERGED.value}
+        assert [tuple(r) for r in fetch(
+            db, f'SELECT "{customer_column}", group_name FROM orders')] == [
+            ("GREYSTONE", "GREYSTONE AW25")] * 2
+        db.dispose()
+        for name in ("GRE_a.xlsx", "GRE_b.csv"):
+            (config.source_dir / name).unlink()
+        if db.is_sqlite:
+            Path(db.engine.url.database or "").unlink()
