@@ -216,7 +216,7 @@ def test_cli_plan_json_shape_and_it_writes_nothing(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"board_id", "board_groups_checked", "groups_to_create", "groups",
-                         "totals", "cost"}
+                         "totals", "cost", "look_alikes"}
     assert data["board_id"] == BOARD and data["groups_to_create"] == ["GREYSTONE FALL 2025"]
     (group,) = data["groups"]
     assert group["customer"] == "GREYSTONE" and group["create_group"] is True
