@@ -3,7 +3,8 @@
 Entry point :func:`derive_lines`, run in the merge's transaction.  The unpivot
 itself happened at ingest, in polars (columnar: 50k orders × 245 sizes in well
 under a second, where SQL unpivots take seconds); here the staged lines of the
-orders in ``merge_changes`` are compared with the stored lines, set-based:
+orders in ``merge_changes`` are compared with the stored lines, set-based (the
+lines of orders new in this merge are simply inserted):
 
 - a size not stored yet → CREATE (CANCEL for a cancelled order);
 - a stored size whose quantity changed → UPDATE (CREATE if it never reached the board);
@@ -44,10 +45,14 @@ def derive_lines(db: Database, conn: Connection) -> LinesReport:
     if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')}"):
         return LinesReport()
     states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    created = db.execute(conn, db.sql("lines_insert_new"), states).rowcount
+    if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')} "
+                           "WHERE record_uuid IS NOT NULL"):
+        return LinesReport(created=created)  # only new orders (a first load above all)
     db.execute(conn, db.sql("lines_target"))
     conn.exec_driver_sql("CREATE UNIQUE INDEX _target_pk ON _target (record_uuid, size_code)")
     db.analyze(conn, "_target")
-    created = db.execute(conn, db.sql("lines_insert"), states).rowcount
+    created += db.execute(conn, db.sql("lines_insert"), states).rowcount
     updated = db.execute(conn, db.sql("lines_update"), states).rowcount
     dropped = db.execute(conn, db.sql("lines_delete_unsent"), states).rowcount
     removed = db.execute(conn, db.sql("lines_remove"), states).rowcount
