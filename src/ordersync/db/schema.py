@@ -95,6 +95,9 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("record_uuid", sa.Text),
             sa.Column("monday_item_id", sa.Text),
             sa.Column("old_state", sa.Text),
+            # The record_uuid a new order is given (generated here, so the order and its
+            # lines are written without looking the order up again).
+            sa.Column("new_uuid", sa.Text),
         ),
         "order_columns": sa.Table(
             t.order_columns, md,
