@@ -126,14 +126,20 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
 
     new_columns: dict[str, None] = {}
     names: list[pl.DataFrame] = []
-    if not dry_run:
-        with timing.step("load"):
-            start_loading(db)
+    # Files go in batches of bounded size, so memory stays flat however many there are.
+    # The next batch is read (the reader releases the GIL) while this one is prepared and
+    # written, and the first while the database is opened: at most two batches in memory.
+    batches = list(_batches(todo, config.sources.batch_mb << 20))
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
-        # Files go in batches of bounded size, so memory stays flat however many there are.
-        for chunk in _batches(todo, config.sources.batch_mb << 20):
+        reading = [pool.submit(read, item) for item in batches[0]]
+        if not dry_run:
+            with timing.step("load"):
+                start_loading(db)
+        for number in range(len(batches)):
             with timing.step("read"):
-                read_files = list(pool.map(read, chunk))
+                read_files = [future.result() for future in reading]
+            if number + 1 < len(batches):
+                reading = [pool.submit(read, item) for item in batches[number + 1]]
             outcomes, batch = _prepare(read_files, config)
             if batch is not None:
                 names.append(batch.names)
