@@ -286,18 +286,27 @@ class Database:
         self.execute(conn, f"{verb} {self.table(role)}")
 
     def _adbc_append(self, table: str, frame: pl.DataFrame) -> int:
-        import adbc_driver_sqlite.dbapi as adbc_sqlite
+        # The driver manager's own API, fed polars' Arrow stream: its DB-API layer imports
+        # pyarrow.dataset, which imports pandas when installed (0.2–0.8 s of start-up).
+        import adbc_driver_manager as adbc
+        import adbc_driver_sqlite
 
         if self._open_transactions:  # see the NullPool note in _create_engine
             raise RuntimeError("bulk_append on SQLite while a transaction is open")
 
         path = self._url.database or ":memory:"
-        with adbc_sqlite.connect(path) as adbc:
-            cursor = adbc.cursor()
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.adbc_ingest(table, frame.to_arrow(), mode="append")
-            adbc.commit()
-            cursor.close()
+        with adbc_driver_sqlite.connect(path) as database, \
+                adbc.AdbcConnection(database) as connection:
+            with adbc.AdbcStatement(connection) as statement:
+                statement.set_sql_query("PRAGMA busy_timeout=60000")
+                statement.execute_update()
+            connection.set_autocommit(False)
+            with adbc.AdbcStatement(connection) as statement:
+                statement.set_options(**{adbc.INGEST_OPTION_TARGET_TABLE: table,
+                                         adbc.INGEST_OPTION_MODE: adbc.INGEST_OPTION_MODE_APPEND})
+                statement.bind_stream(frame)
+                statement.execute_update()
+            connection.commit()
         return frame.height
 
     def _copy_append(self, conn: Connection, table: str, frame: pl.DataFrame) -> int:
