@@ -88,15 +88,18 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
             conn, f"SELECT kind, COUNT(*) AS n FROM {db.table('merge_changes')} GROUP BY kind")}
     columns = [db.quote(c.name) for c in registered_columns(db, conn)]
     states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    stored = db.scalar(conn, f"SELECT 1 FROM {db.table('orders')} LIMIT 1") is not None
     # New orders: a plain INSERT (no conflict handling: measured much cheaper than an
     # upsert on a first load); changed orders: an UPDATE of the columns from staging.
     db.execute(conn, db.sql(
         "merge_insert", insert_columns="".join(f", {c}" for c in columns),
         select_columns="".join(f", s.{c}" for c in columns)), states)
-    db.execute(conn, db.sql(
-        "merge_update", update_columns="".join(f", {c} = s.{c}" for c in columns)), states)
-    db.execute(conn, db.sql("merge_touch"))
-    removed = db.execute(conn, db.sql("merge_removed"), staged).rowcount
+    removed = 0
+    if stored:  # on a first load no order can have moved, changed or gone
+        db.execute(conn, db.sql(
+            "merge_update", update_columns="".join(f", {c} = s.{c}" for c in columns)), states)
+        db.execute(conn, db.sql("merge_touch"))
+        removed = db.execute(conn, db.sql("merge_removed"), staged).rowcount
     conn.exec_driver_sql("DROP TABLE _winners")
     changed_total = sum(kinds.values())
     return MergeReport(
