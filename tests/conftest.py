@@ -24,6 +24,8 @@ from ordersync.db import Database
 from ordersync.pipeline import open_database
 
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
+# The client-library tests run in virtualenvs of their own (`make test-clients`).
+collect_ignore = ["clients"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 ENGINES = [

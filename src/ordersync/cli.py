@@ -32,12 +32,16 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+def _console(**options: Any) -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, **options)
+
+
 @functools.cache
 def _stderr() -> Console:
     """rich's Console on stderr, created at its first use (importing rich takes ~50 ms)."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True)
 
 
 class _LazyStderr:
@@ -84,19 +88,52 @@ def _writing_options(func: F) -> F:
 
 
 def _load(config_path: Path, env: str | None) -> Config:
-    return load_config(config_path, env=env)
+    """The config (the command's --env, else the group's), with its [logging] applied."""
+    root = click.get_current_context().find_root().params
+    config = load_config(config_path, env=env or root.get("env"))
+    if root.get("log_file") is None and config.log_file is not None:
+        from ordersync.logs import configure_logging
+
+        configure_logging(config.log_file, config.logging.level)
+    return config
+
+
+def _progress(enabled: bool = True) -> Any:
+    """Progress on stderr: redrawn in a terminal, a plain line every 10 s elsewhere."""
+    from ordersync.progress import ProgressReporter
+
+    return ProgressReporter(sys.stderr, enabled=enabled)
+
+
+def _listing_console() -> Console:
+    """stderr, wide enough for the listings' tables when it is a file or a pipe."""
+    return _console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def _config_arg(config_path: Path) -> str:
+    return "" if str(config_path) == DEFAULT_CONFIG_NAME else f" --config {config_path}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--env", "env", metavar="NAME",
+              help="Overlay the config's [env.NAME] table (for every command; a command's "
+                   "own --env wins).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append structured logs (JSON lines: every stage and monday.com request; "
+                   "never the token) to this file; overrides [logging] file.")
 @click.version_option(package_name="ordersync")
-def cli(debug: bool) -> None:
+def cli(debug: bool, env: str | None, log_file: Path | None) -> None:
     """Keep a monday.com board true to customers' Excel order lists.
 
     \b
     Example:
       ordersync init .  &&  ordersync run  &&  ordersync status
     """
+    if log_file is not None:
+        from ordersync.logs import configure_logging
+
+        configure_logging(log_file)
 
 
 @cli.command()
@@ -151,11 +188,12 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
     Example:
       ordersync ingest --dry-run && ordersync ingest
     """
-    from ordersync.ingest import ingest as run_ingest
-    from ordersync.pipeline import open_database
+    from ordersync.pipeline import open_database, run_ingest
 
     config = _load(config_path, env)
-    report = run_ingest(config, open_database(config), dry_run=dry_run)
+    with _progress() as progress:
+        report = run_ingest(config, open_database(config), dry_run=dry_run,
+                            progress=progress.ingest_file())
     if as_json:
         _print_json(render.ingest_json(report))
     else:
@@ -197,73 +235,34 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
       ordersync run --env prod
     """
     from ordersync import timing
-    from ordersync.pipeline import open_database, run_pipeline
+    from ordersync.pipeline import open_database, run_all
 
     config = _load(config_path, env)
-    db = open_database(config)
-    with timing.recording() as seconds:
-        result = run_pipeline(config, db, dry_run=dry_run)
-    if not as_json:
+    out = (_console(stderr=as_json, soft_wrap=True) if config.monday.board_id is not None
+           else None)  # the dry run's documents; rich only when there is a board
+    with _progress() as progress, timing.recording() as seconds:
+        result = run_all(config, open_database(config), dry_run=dry_run, progress=progress,
+                         out=out)
+    if as_json:
+        _print_json({"ingest": render.ingest_json(result.ingest),
+                     "merge": render.merge_json(result.merge),
+                     "sync": render.sync_json(result.sync) if result.sync else None,
+                     "report": str(result.report_path) if result.report_path else None,
+                     "timings": {step: round(t, 4) for step, t in seconds.items()}})
+    else:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)
         if dry_run:
             err.print("(a dry run writes no staging, so the merge above covers only rows "
                       "that earlier ingests staged)")
-    report = None
-    if config.monday.board_id is not None:
-        report = _sync(config, db, dry_run=dry_run, as_json=as_json)
-    elif not as_json:
-        err.print("sync skipped: set monday.board_id (and the column mapping) in the config "
-                  "to keep a board in step")
-    if as_json:
-        _print_json({"ingest": render.ingest_json(result.ingest),
-                     "merge": render.merge_json(result.merge),
-                     "sync": render.sync_json(report) if report is not None else None,
-                     "timings": {step: round(t, 4) for step, t in seconds.items()}})
-    if report is not None and report.stopped:
-        sys.exit(1)
-    if result.ingest.count("failed") or (report is not None and report.counts["failed"]):
-        sys.exit(EXIT_FILES_FAILED)
-
-
-def _sync(config: Config, db: Any, *, dry_run: bool, as_json: bool,
-          customers: tuple[str, ...] = (), limit: int | None = None,
-          retry_failed: bool = False) -> Any:
-    """Run the sync with a progress display on stderr; print its summary unless JSON."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from ordersync.monday.client import token_from_env
-    from ordersync.sync import Progress as SyncProgress
-    from ordersync.sync import SyncOptions, make_client, run_sync
-
-    options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
-                          retry_failed=retry_failed)
-    if dry_run:  # prints the documents (on stdout; stderr with --json); sends nothing
-        from rich.console import Console
-
-        report = run_sync(config, db, None, options=options,
-                          out=Console(stderr=as_json, highlight=False, soft_wrap=True))
-    else:
-        with make_client(config, token_from_env()) as client, Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=_stderr(), transient=True, disable=as_json) as bar:
-            task = bar.add_task("syncing", total=None)
-            sent = [0, 0]
-
-            def advance(mutations: int) -> None:
-                sent[0] += 1
-                sent[1] += mutations
-                bar.update(task, description=f"syncing: {sent[1]:,} mutations in "
-                                             f"{sent[0]:,} requests")
-
-            def start(total: int) -> None:
-                bar.update(task, description=f"syncing {total:,} order(s) with work")
-
-            report = run_sync(config, db, client, options=options,
-                              progress=SyncProgress(start=start, advance=advance))
-    if not as_json:
-        render.print_sync(err, report)
-    return report
+        if result.sync is not None:
+            render.print_sync(err, result.sync)
+        else:
+            err.print("sync skipped: set monday.board_id (and the column mapping) in the "
+                      "config to keep a board in step")
+        if result.report_path is not None:
+            err.print(f"report: {result.report_path}", highlight=False)
+    sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -288,13 +287,19 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
 
     \b
     Example:
-      ordersync plan && ordersync sync --customer GREYSTONE --limit 100
+      ordersync plan && ordersync sync --customer "GREYSTONE APPAREL" --limit 100
     """
-    from ordersync.pipeline import open_database
+    from ordersync.pipeline import open_database, sync_board
+    from ordersync.sync import SyncOptions
 
     config = _load(config_path, env)
-    report = _sync(config, open_database(config), dry_run=dry_run, as_json=as_json,
-                   customers=customers, limit=limit, retry_failed=retry_failed)
+    options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
+                          retry_failed=retry_failed)
+    with _progress(enabled=not dry_run) as progress:
+        report = sync_board(config, open_database(config), options=options, progress=progress,
+                            out=_console(stderr=as_json, soft_wrap=True))
+    if not as_json:
+        render.print_sync(err, report)
     if as_json:
         _print_json(render.sync_json(report))
     if report.stopped:
@@ -365,7 +370,9 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
 def demo(workdir: Path, customers: int, orders: int) -> None:
     """Generate sample workbooks, run the pipeline on them and show what happened.
 
-    No network and no token needed; everything lands in WORKDIR.
+    No network and no token needed; everything lands in WORKDIR.  Results go to
+    stdout (so `ordersync demo > demo.txt` keeps them), progress to stderr; it ends
+    by writing WORKDIR/report.html and printing its path.
 
     \b
     Example:
@@ -373,7 +380,119 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
     """
     from ordersync.demo import run_demo
 
-    run_demo(workdir, customers=customers, orders=orders, console=_stderr())
+    run_demo(workdir, customers=customers, orders=orders,
+             console=_console(soft_wrap=True), progress=_progress())
+
+
+@cli.command()
+@_config_options
+@click.option("--customer", "customers", multiple=True, metavar="NAME",
+              help="Only this customer's rows: canonical name or profile code, "
+                   "case-insensitive (repeatable).")
+@click.option("--file", "file_glob", metavar="GLOB",
+              help="Only files whose name matches this pattern, e.g. 'GRE_*'.")
+@click.option("--reason", metavar="TEXT", help="Only reasons containing TEXT (any case).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rows to this CSV file (to send back to the customer).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON on stdout.")
+@_handles_errors
+def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
+            file_glob: str | None, reason: str | None, csv_path: Path | None,
+            as_json: bool) -> None:
+    """Every rejected row still standing: file, sheet, row, column, value, reason.
+
+    Grouped by file and reason.  A re-read file replaces its own rejects, so this
+    is what the current files hold.  Reads the database only (--csv writes a file).
+
+    \b
+    Example:
+      ordersync rejects --customer "GREYSTONE APPAREL" --csv greystone-rejects.csv
+    """
+    from ordersync.listings.rejects import list_rejects, rejects_json, write_rejects_csv
+    from ordersync.listings.render import print_rejects
+    from ordersync.pipeline import open_database
+
+    config = _load(config_path, env)
+    rows = list_rejects(config, open_database(config), customers=customers,
+                        file_glob=file_glob, reason=reason)
+    if as_json:
+        _print_json(rejects_json(rows))
+    elif csv_path is None:
+        print_rejects(_listing_console(), rows)
+    if csv_path is not None:
+        written = write_rejects_csv(rows, csv_path)
+        err.print(f"wrote {written:,} rejected cell(s) to {csv_path}", highlight=False,
+                  soft_wrap=True)
+
+
+@cli.command()
+@_config_options
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON on stdout.")
+@_handles_errors
+def failures(config_path: Path, env: str | None, as_json: bool) -> None:
+    """Every FAILED or in-doubt order and line, with monday.com's reason, and what to run.
+
+    \b
+    Example:
+      ordersync failures && ordersync sync --retry-failed
+    """
+    from ordersync.listings.failures import failures_json, list_failures
+    from ordersync.listings.render import print_failures
+    from ordersync.pipeline import open_database
+
+    config = _load(config_path, env)
+    records = list_failures(open_database(config))
+    if as_json:
+        _print_json(failures_json(records, _config_arg(config_path)))
+    else:
+        print_failures(_listing_console(), records, _config_arg(config_path))
+
+
+@cli.command()
+@_config_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              metavar="N", help="The N newest runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON on stdout.")
+@_handles_errors
+def runs(config_path: Path, env: str | None, limit: int, as_json: bool) -> None:
+    """Past ingest and sync runs, newest first: duration, outcome, counts, requests.
+
+    \b
+    Example:
+      ordersync runs --limit 5
+    """
+    from ordersync.listings.render import print_runs
+    from ordersync.listings.runs import list_runs
+    from ordersync.pipeline import open_database
+
+    config = _load(config_path, env)
+    found = list_runs(open_database(config), limit=limit)
+    if as_json:
+        _print_json([r.to_json() for r in found])
+    else:
+        print_runs(_listing_console(), found)
+
+
+@cli.command()
+@_config_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("report.html"), show_default=True, help="The page to write.")
+@_handles_errors
+def report(config_path: Path, env: str | None, out: Path) -> None:
+    """Write one self-contained HTML page: customers, board, sync history, failures, rejects.
+
+    Works offline (styles, script and charts inline).  Prints the page's path on stdout.
+
+    \b
+    Example:
+      ordersync report --out report.html   # prints the page's path; open it in a browser
+    """
+    from ordersync.pipeline import open_database
+    from ordersync.report import write_report
+
+    config = _load(config_path, env)
+    page = write_report(config, open_database(config), out)
+    click.echo(str(page))
 
 
 def main() -> None:
@@ -388,7 +507,11 @@ def main() -> None:
 @click.option("--plan", type=click.Choice(["standard", "pro", "enterprise"]),
               default="standard", show_default=True, help="The monday plan whose limits apply.")
 @click.option("--faults", metavar="SPEC",
-              help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7".')
+              help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7"; '
+                   'may also set replay_errors=no (a response with errors is not kept for '
+                   'Idempotency-Key replay), key_reuse=replay (a key reused with another '
+                   'body replays instead of HTTP 422) and column_ids=new (duplicate_board '
+                   'gives new column ids).')
 @click.option("--create-board", is_flag=True,
               help="Create an order board and print its ids as a [monday] TOML snippet.")
 @click.option("--no-serve", is_flag=True,
@@ -399,15 +522,44 @@ def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | N
     """Serve a local monday.com-compatible API at http://HOST:PORT/v2.
 
     Any non-empty Authorization token is accepted.  --create-board prints the
-    snippet on stdout before serving; with --no-serve it exits after that.
+    snippet on stdout before serving; with --no-serve it exits after that (the
+    snippet appends to a config from `ordersync init` as valid TOML).  A port
+    already in use is an error (exit 1).
+
+    Every document of monday's published 2026-07 schema is validated and
+    answered.  Modelled (real data): boards (ids/page/limit/state/workspace
+    filters), columns, groups, items_page and next_items_page with cursors
+    and query_params, items (ids/page/limit/exclude_nonactive),
+    items_page_by_column_values, me/users/workspaces/folders/account,
+    complexity, version(s); mutations create_board, duplicate_board,
+    create_column, change_column_title, delete_column, create_group,
+    update_group, archive_group, delete_group, create_item, create_subitem,
+    change_column_value, change_simple_column_value,
+    change_multiple_column_values, duplicate_item, move_item_to_group,
+    move_item_to_board, archive_item, delete_item.  Column types: text,
+    long_text, numbers, date, status, dropdown; name (renames the item);
+    subtasks read-only.
+    Other fields answer with their documented shape (null, [], the account's
+    fixed user, workspace and folder); other mutations fail with
+    NOT_SUPPORTED_BY_SANDBOX.  Limits: the plan's complexity, minute, daily
+    and concurrency limits, 10,000 items per board and per subitems board,
+    40 create_board and 40 duplicate_board a minute.
 
     \b
     Example:
       ordersync sandbox --state sandbox.json --create-board --no-serve >> ordersync.toml
       ordersync sandbox --state sandbox.json --faults "ok,500,timeout_after_apply"
     """
-    from ordersync.sandbox.server import SandboxOptions, build_sandbox, config_snippet, serve
+    from ordersync.sandbox.server import (
+        SandboxOptions,
+        build_sandbox,
+        check_port,
+        config_snippet,
+        serve,
+    )
 
+    if not no_serve:
+        check_port(host, port)  # before anything is printed or created
     box = build_sandbox(SandboxOptions(host, port, state, plan, faults))
     if create_board:
         click.echo(config_snippet(box.create_order_board(), f"http://{host}:{port}/v2"))

@@ -71,6 +71,8 @@ class TablesConfig(_Model):
     """One row per sync run: when, board, counts, outcome."""
     sync_events: str = "sync_events"
     """One row per record per attempt: operation, outcome, error code and message, request id."""
+    ingest_runs: str = "ingest_runs"
+    """One row per ingest (and the merge after it): when, files and rows, orders and lines."""
 
 
 class DatabaseConfig(_Model):
@@ -366,6 +368,24 @@ class MondayConfig(_Model):
     """Retries of server faults."""
 
 
+class LoggingConfig(_Model):
+    """Structured logs: one JSON object a line for every stage and every monday.com request
+    (``--log-file`` on the command line wins over ``file``).  The token is never written."""
+
+    file: Path | None = None
+    """Log file, relative to the config file's folder; appended to.  Unset: no log file."""
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level written."""
+
+
+class ReportConfig(_Model):
+    """The HTML report page (``ordersync report``)."""
+
+    dir: Path | None = None
+    """When set, every ``ordersync run`` writes a report page into this folder (relative to
+    the config file's): ``report-YYYYMMDD-HHMMSS.html``, and ``report.html`` as the latest."""
+
+
 class Config(_Model):
     """A whole ordersync configuration."""
 
@@ -384,6 +404,8 @@ class Config(_Model):
     case-insensitively): SS26 = ["SS 2026", "SPRING 2026", "re:SP ?(20)?26"].  Applied to the
     season columns of the group name (every column of names.group but columns.customer)."""
     monday: MondayConfig = MondayConfig()
+    logging: LoggingConfig = LoggingConfig()
+    report: ReportConfig = ReportConfig()
     base_dir: Path = Path(".")
     """Folder relative paths are resolved against (the config file's folder; set by the loader)."""
 
@@ -391,6 +413,12 @@ class Config(_Model):
     def _one_canonical_per_spelling(self) -> Config:
         problems = name_map_problems("customers", self.customers)
         problems += name_map_problems("seasons", self.seasons)
+        column = self.columns.customer
+        named = self.names.group_template.columns
+        if column not in named and "CUSTOMER" in named:
+            problems.append(
+                f"names.group: {{CUSTOMER}} is not the customer column (columns.customer is "
+                f"{column!r}), so it would name no customer: write {{{column}}} in the template")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -398,6 +426,14 @@ class Config(_Model):
     @property
     def source_dir(self) -> Path:
         return (self.base_dir / self.sources.directory).resolve()
+
+    @property
+    def log_file(self) -> Path | None:
+        return (self.base_dir / self.logging.file).resolve() if self.logging.file else None
+
+    @property
+    def report_dir(self) -> Path | None:
+        return (self.base_dir / self.report.dir).resolve() if self.report.dir else None
 
     @property
     def database_url(self) -> str:

@@ -35,7 +35,10 @@ from ordersync import render
 from ordersync.config import example_config_text, load_config
 from ordersync.db import Database
 from ordersync.errors import OrderSyncError
-from ordersync.pipeline import RunResult, open_database, run_pipeline
+from ordersync.listings.rejects import list_rejects
+from ordersync.pipeline import RunResult, open_database, run_pipeline, sync_board
+from ordersync.progress import ProgressReporter
+from ordersync.report import write_report
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
 from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
 from ordersync.sandbox.store import ITEMS_PER_BOARD
@@ -90,11 +93,14 @@ class DemoResult:
 
 
 def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
-             console: Console | None = None) -> DemoResult:
-    console = console or Console(stderr=True)
+             console: Console | None = None,
+             progress: ProgressReporter | None = None) -> DemoResult:
+    """The demo; results go to ``console`` (stdout), progress to ``progress`` (stderr)."""
+    console = console or Console()
+    progress = progress or ProgressReporter(enabled=False)
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("orders", "ordersync.db", "ordersync.db-wal", "ordersync.db-shm",
-                  "sandbox.json"):
+                  "sandbox.json", "report.html"):
         path = workdir / stale
         if path.is_dir():
             shutil.rmtree(path)
@@ -124,14 +130,16 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     console.print(f"[bold]2. config[/]: {config_path}; database {db.display_url}")
 
     started = time.perf_counter()
-    first = run_pipeline(config, db)
+    with progress:
+        first = run_pipeline(config, db, progress=progress.ingest_file())
     console.print(f"[bold]3. first run[/] [{time.perf_counter() - started:.1f} s]")
     render.print_ingest(console, first.ingest, problems_only=True)
     render.print_merge(console, first.merge)
-    _print_rejects(console, db)
+    _print_rejects(console, config, db)
 
     started = time.perf_counter()
-    second = run_pipeline(config, db)
+    with progress:
+        second = run_pipeline(config, db, progress=progress.ingest_file())
     elapsed = time.perf_counter() - started
     written = (second.merge.orders.new + second.merge.orders.changed
                + second.merge.orders.cancelled + second.merge.lines.written)
@@ -147,7 +155,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
 
     changed_keys = mutate_sample_data(dataset, files=3, fraction=0.05, seed=7)
     started = time.perf_counter()
-    third = run_pipeline(config, db)
+    with progress:
+        third = run_pipeline(config, db, progress=progress.ingest_file())
     console.print(
         f"[bold]5. three customers send revised quantities[/] ({len(changed_keys)} orders) "
         f"[{time.perf_counter() - started:.2f} s]: {third.ingest.count('staged')} files re-read, "
@@ -170,8 +179,10 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     started = time.perf_counter()
     with make_client(config, "demo-token", transport=sandbox.mock_transport(),
                      sleep=clock.advance, clock=clock.now) as client:
-        synced = run_sync(config, db, client, clock=clock.now, sleep=clock.advance,
-                          options=options)
+        progress.use_clock(clock.now)  # waits and minutes on the sandbox's clock
+        with progress:
+            synced = sync_board(config, db, options=options, client=client, progress=progress,
+                                clock=clock.now, sleep=clock.advance)
         render.print_sync(console, synced)
         console.print(f"   [{time.perf_counter() - started:.1f} s of real time, "
                       f"{clock.now() / 60:.0f} min on the sandbox's clock]")
@@ -186,6 +197,10 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     _check_board(board, _unsynced(db, config, options), synced)
     sandbox.state_path = workdir / "sandbox.json"
     sandbox.save()
+
+    page = write_report(config, db, workdir / "report.html")
+    console.print(f"[bold]9. report page[/]: {page}  (open it in a browser; "
+                  "`ordersync report --config …` writes a fresh one any time)")
 
     console.print(f"\nTry: ordersync status --config {config_path} --json   (after `make "
                   "demo`, the command is .venv/bin/ordersync)")
@@ -279,17 +294,16 @@ def _group_names(db: Database) -> set[str]:
             "WHERE group_name IS NOT NULL")).scalars()}
 
 
-def _print_rejects(console: Console, db: Database) -> None:
-    with db.begin() as conn:
-        rows = conn.execute(sa.text(
-            f'SELECT file, "row", "column", raw_value, reason FROM {db.table("rejected_rows")} '
-            'ORDER BY file, "row"')).all()
+def _print_rejects(console: Console, config: Any, db: Database) -> None:
+    """Rejects by kind of reason, with one example each (`ordersync rejects` lists all)."""
+    rows = list_rejects(config, db)
     if not rows:
         return
     by_reason: dict[str, list[Any]] = {}
     for row in rows:  # "duplicate key: row 9 of … was kept" → "duplicate key"
-        by_reason.setdefault(row.reason.split(":")[0], []).append(row)
-    table = Table(show_edge=False, pad_edge=False, title="rejected rows, by reason")
+        by_reason.setdefault(row.reason_kind, []).append(row)
+    table = Table(show_edge=False, pad_edge=False,
+                  title="rejected rows, by reason (`ordersync rejects` lists every one)")
     table.add_column("reason")
     table.add_column("count", justify="right")
     table.add_column("first example")

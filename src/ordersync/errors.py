@@ -5,6 +5,7 @@
     ├── IngestError            a file cannot be read (file, sheet, row, column)
     │   └── FileRejected       the whole file is skipped; other files still load
     ├── DatabaseError          the database is unreachable or refuses a statement
+    ├── UnknownCustomerError   a --customer name matches no customer (the known ones listed)
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
         ├── RetriableSyncError wait and retry (rate limits, 5xx, timeouts)
@@ -76,6 +77,19 @@ class DatabaseError(OrderSyncError):
     """The database cannot be reached or refused a statement."""
 
 
+class UnknownCustomerError(OrderSyncError):
+    """``--customer`` names that match no customer; the message lists the known ones."""
+
+    def __init__(self, unknown: Sequence[str], known: Sequence[str]) -> None:
+        self.unknown = tuple(unknown)
+        self.known = tuple(known)
+        listed = ", ".join(self.known) if self.known else "none yet (run `ordersync run` first)"
+        names = ", ".join(repr(n) for n in self.unknown)
+        super().__init__(
+            f"--customer {names}: no such customer (a customer is matched by its canonical "
+            f"name or its profile code, case-insensitively); known customers: {listed}")
+
+
 class SyncError(OrderSyncError):
     """Base for errors talking to monday.com."""
 
@@ -90,6 +104,13 @@ class RetriableSyncError(SyncError):
 
 class RecordSyncError(SyncError):
     """One record failed; the rest of the batch goes on."""
+
+
+def is_bug(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure to contain (fail one file) rather than the end of the
+    process: any Exception, and the panic of a Rust extension (the Excel reader, polars),
+    which derives from BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 _LIBRARY_WORDS = re.compile(

@@ -1,23 +1,47 @@
-"""Chaining the stages: ingest → merge → lines (→ plan → sync, issue #4).
+"""Chaining the stages: ingest → merge → lines, then the sync when a board is configured.
 
-Each stage stays importable and runnable on its own; this module only decides
-order and transactions.  Merge and lines share one transaction so the order
-list and its lines are never seen half-updated; ``dry_run`` rolls it back.
-A merge with nothing staged is decided by a peek, before SQLAlchemy is loaded.
+Each stage stays importable and runnable on its own; this module decides order,
+transactions and what a whole run returns, so ``ordersync run`` and a Python
+caller get the same thing from :func:`run_all`.  Merge and lines share one
+transaction so the order list and its lines are never seen half-updated;
+``dry_run`` rolls it back.  Every ingest that wrote is an ``ingest_runs`` row;
+every sync a ``sync_runs`` row.  A merge with nothing staged is decided by a peek,
+before SQLAlchemy is loaded.
+
+Exit codes (``RunResult.exit_code``): 0 done; 3 some files failed to ingest or
+some records failed to sync (each listed); 1 the sync stopped early (monday.com
+unavailable) — an error that stops a run is raised instead.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.ingest import IngestReport, ingest
 from ordersync.lines import LinesReport, derive_lines
+from ordersync.logs import log_event
 from ordersync.merge import MergeReport, merge_orders, release_staging
 from ordersync.states import FileStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ordersync.monday.client import MondayClient
+    from ordersync.progress import ProgressReporter
+    from ordersync.sync import SyncOptions, SyncReport
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_STOPPED, EXIT_PARTIAL = 0, 1, 3
 
 
 @dataclass(frozen=True)
@@ -31,6 +55,20 @@ class MergeResult:
 class RunResult:
     ingest: IngestReport
     merge: MergeResult
+    sync: SyncReport | None = None
+    """The sync's report, when a board is configured (``run_all``)."""
+    report_path: Path | None = None
+    """The HTML report page written after the run (``[report] dir``)."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 done, 3 some files or records failed, 1 the sync stopped early."""
+        if self.sync is not None and self.sync.stopped:
+            return EXIT_STOPPED
+        if self.ingest.count("failed") or (self.sync is not None
+                                           and self.sync.counts["failed"]):
+            return EXIT_PARTIAL
+        return EXIT_OK
 
 
 _ANALYZE_AFTER = 10_000  # rows written by one merge
@@ -65,6 +103,9 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
             db.analyze(conn, db.table("orders"), ["business_key", "source_file_id"])
             db.analyze(conn, db.table("order_lines"), ["record_uuid", "size_code"])
     timing.lap("commit")
+    log_event(logger, "merge", "merge done", dry_run=dry_run, new=orders.new,
+              changed=orders.changed, cancelled=orders.cancelled, removed=orders.removed,
+              duplicates=orders.duplicates, lines_written=lines.written)
     return MergeResult(orders, lines, dry_run)
 
 
@@ -91,14 +132,106 @@ def _nothing_to_merge(config: Config, db: Database) -> bool:
                        for check in checks)
 
 
+def _ingest(config: Config, db: Database, dry_run: bool,
+            progress: Callable[[str], None] | None) -> IngestReport:
+    report = ingest(config, db, dry_run=dry_run, progress=progress)
+    log_event(logger, "ingest", "ingest done", dry_run=dry_run,
+              files_read=report.count("staged"), files_skipped=report.count("skipped"),
+              files_failed=report.count("failed"), rows_read=report.rows_read,
+              rows_staged=report.rows_staged, rows_rejected=report.rows_rejected)
+    for failed in report.files:
+        if failed.error:
+            logger.warning("file failed: %s", failed.error,
+                           extra={"event": "file_failed", "file": failed.path})
+    return report
+
+
+def run_ingest(config: Config, db: Database, *, dry_run: bool = False,
+               progress: Callable[[str], None] | None = None) -> IngestReport:
+    """The ingest alone, recorded as a run (``ordersync ingest``)."""
+    from ordersync.listings.runs import record_ingest_run
+
+    started = datetime.now(UTC)
+    report = _ingest(config, db, dry_run, progress)
+    record_ingest_run(db, report, None, started=started)
+    return report
+
+
 def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
                  progress: Callable[[str], None] | None = None) -> RunResult:
-    """Every stage built so far, in order.
+    """Ingest, then merge and lines; recorded as one run.
 
     With ``dry_run`` nothing is written, so the merge sees only what earlier
     ingests staged: the files' own counts are in the ingest report.
     """
-    ingested = ingest(config, db, dry_run=dry_run, progress=progress)
+    from ordersync.listings.runs import record_ingest_run
+
+    started = datetime.now(UTC)
+    ingested = _ingest(config, db, dry_run, progress)
     merged = run_merge(config, db, dry_run=dry_run)
+    record_ingest_run(db, ingested, merged, started=started)
     return RunResult(ingested, merged)
 
+
+def sync_board(config: Config, db: Database, *, options: SyncOptions | None = None,
+               client: MondayClient | None = None, progress: ProgressReporter | None = None,
+               out: Console | None = None, clock: Callable[[], float] = time.monotonic,
+               sleep: Callable[[float], None] = time.sleep) -> SyncReport:
+    """One sync with its client built from the config and ``MONDAY_API_TOKEN`` (unless
+    ``client`` is given), its progress shown through ``progress``, its outcome logged."""
+    from ordersync.monday.client import token_from_env
+    from ordersync.plan import plan_sync
+    from ordersync.sync import Progress, SyncOptions, make_client, run_sync
+
+    options = options or SyncOptions()
+    if options.dry_run:
+        return run_sync(config, db, None, options=options, out=out)
+    callbacks: dict[str, Any] = {}
+    budget_sleep = retry_sleep = sleep
+    if progress is not None:
+        if progress.enabled and db.has_table("orders"):
+            plan = plan_sync(config, db)
+            t = plan.totals
+            progress.expect(plan.seconds, t.get("items_create", 0) + t.get("items_update", 0)
+                            + t.get("items_cancel", 0))
+        callbacks = progress.sync_callbacks()
+        budget_sleep, retry_sleep = progress.budget_sleep(sleep), progress.retry_sleep(sleep)
+    own = client is None
+    if client is None:
+        client = make_client(config, token_from_env(), sleep=retry_sleep, clock=clock)
+    try:
+        report = run_sync(config, db, client, options=options, progress=Progress(**callbacks),
+                          clock=clock, sleep=budget_sleep)
+    finally:
+        if own:
+            client.close()
+    log_event(logger, "sync", "sync done", run_id=report.run_id, board_id=report.board_id,
+              requests=report.requests, mutations=report.mutations,
+              complexity=report.complexity, budget_waits=report.budget_waits,
+              failed=report.counts["failed"], stopped=report.stopped)
+    return report
+
+
+def run_all(config: Config, db: Database, *, dry_run: bool = False,
+            progress: ProgressReporter | None = None, client: MondayClient | None = None,
+            out: Console | None = None, clock: Callable[[], float] = time.monotonic,
+            sleep: Callable[[float], None] = time.sleep) -> RunResult:
+    """What ``ordersync run`` does: the pipeline, then the sync when ``monday.board_id`` is
+    set, then the report page when ``[report] dir`` is set."""
+    result = run_pipeline(config, db, dry_run=dry_run,
+                          progress=progress.ingest_file() if progress else None)
+    synced = None
+    try:
+        if config.monday.board_id is not None:
+            from ordersync.sync import SyncOptions  # httpx, graphql-core: only with a board
+
+            synced = sync_board(config, db, options=SyncOptions(dry_run=dry_run),
+                                client=client, progress=progress, out=out, clock=clock,
+                                sleep=sleep)
+    finally:
+        page = None
+        if config.report_dir is not None and not dry_run:
+            from ordersync.report import write_report_dir
+
+            page = write_report_dir(config, db, config.report_dir)
+    return RunResult(result.ingest, result.merge, synced, page)

@@ -23,7 +23,8 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
         "dry_run": report.dry_run,
         "files": [asdict(f) for f in report.files],
         "totals": {"staged": report.count("staged"), "skipped": report.count("skipped"),
-                   "failed": report.count("failed"), "rows_read": report.rows_read,
+                   "failed": report.count("failed"), "missing": report.count("missing"),
+                   "rows_read": report.rows_read,
                    "rows_staged": report.rows_staged, "rows_rejected": report.rows_rejected},
         "new_columns": list(report.new_columns),
         "warnings": list(report.warnings),
@@ -43,7 +44,8 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
     prefix = "\\[dry run] would ingest" if report.dry_run else "ingest"
     console.print(
         f"[bold]{prefix}[/]: {report.count('staged')} files read, "
-        f"{report.count('skipped')} unchanged (skipped), {report.count('failed')} failed; "
+        f"{report.count('skipped')} unchanged (skipped), {report.count('failed')} failed"
+        + (f", {report.count('missing')} missing" if report.count("missing") else "") + "; "
         f"{report.rows_read} rows read → {report.rows_staged} staged, "
         f"{report.rows_rejected} rejected")
     shown = [f for f in report.files if verbose or f.status != "skipped"]

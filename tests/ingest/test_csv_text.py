@@ -98,3 +98,20 @@ def test_bom_utf16(config: Config, db: Database, tmp_path: Path) -> None:
     path.write_bytes(codecs.BOM_UTF16_LE + path.read_bytes())
 
     assert run_pipeline(config, db).ingest.files[0].status == "staged"
+
+
+def test_excel_error_text_in_a_csv_rejects_its_row(config: Config, db: Database,
+                                                   tmp_path: Path) -> None:
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _csv(path, ";", "utf-8-sig", price="4,5")
+    text = path.read_text(encoding="utf-8-sig")
+    header, row = text.splitlines()[:2]
+    cells = row.split(";")
+    cells[header.split(";").index("S")] = "#DIV/0!"
+    path.write_text(header + "\r\n" + ";".join(cells) + "\r\n", encoding="utf-8-sig")
+
+    run_pipeline(config, db)
+
+    rejects = [tuple(r) for r in fetch(db, 'SELECT "column", raw_value, reason FROM '
+                                           "rejected_rows")]
+    assert rejects == [("S", "#DIV/0!", "Excel error #DIV/0! in S")]

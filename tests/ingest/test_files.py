@@ -92,6 +92,21 @@ def test_undeclared_date_column_is_typed_as_a_date(
     assert (str(order.d)[:10], order.c) == ("2026-03-05", "W12")
 
 
+def test_undeclared_price_column_is_typed_as_a_number(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    config = make_config()
+    db = open_database(config)
+    headers = [*BASE_HEADERS[:-1], "UNIT PRICE", "UNIT OF MEASURE", "S", "M", "TOTAL QTY"]
+    write_workbook("GRE_a.xlsx", [order_row(1, **{"UNIT PRICE": "$12.50"}),
+                                  order_row(2, **{"UNIT PRICE": "twelve"})], headers=headers)
+
+    run_pipeline(config, db)
+
+    (reject,) = fetch(db, 'SELECT "row", "column", reason FROM rejected_rows')
+    assert tuple(reject) == (3, "UNIT PRICE", "not a number")
+    assert float(fetch(db, 'SELECT "UNIT PRICE" AS p FROM orders')[0].p) == 12.5
+
+
 @pytest.mark.parametrize("mode", ["reject", "warn", "off"])
 def test_total_against_the_sizes(make_config: ConfigFactory, write_workbook: WorkbookFactory,
                                  mode: str) -> None:
@@ -120,20 +135,31 @@ def test_total_against_the_sizes(make_config: ConfigFactory, write_workbook: Wor
             "1302 (merge.total_check = warn: staged as the sizes say)",))
 
 
+class PanicException(BaseException):
+    """What a Rust extension raises when it panics (not an Exception)."""
+
+
 class RefusingDatabase(Database):
     """A database that refuses to load any frame holding order GRE-00002."""
+
+    failure: BaseException = RuntimeError(
+        "adbc_driver_manager.ProgrammingError: constraint failed")
 
     def bulk_append(self, table: str, frame: pl.DataFrame) -> int:
         if "AAG ORDER NUMBER" in frame.columns and "GRE-00002" in frame[
                 "AAG ORDER NUMBER"].to_list():
-            raise RuntimeError("adbc_driver_manager.ProgrammingError: constraint failed")
+            raise self.failure
         return super().bulk_append(table, frame)
 
 
-def test_a_file_the_database_refuses_fails_alone(config: Config,
-                                                 write_workbook: WorkbookFactory) -> None:
+@pytest.mark.parametrize("failure", [
+    RuntimeError("adbc_driver_manager.ProgrammingError: constraint failed"),
+    PanicException("constraint failed")], ids=["error", "panic"])
+def test_a_file_the_database_refuses_fails_alone(config: Config, write_workbook: WorkbookFactory,
+                                                 failure: BaseException) -> None:
     db = RefusingDatabase(config.database_url, schema=config.database.schema_name,
                           tables=config.database.tables)
+    db.failure = failure
     write_workbook("GRE_a.xlsx", [order_row(1)])
     write_workbook("GRE_b.xlsx", [order_row(2)])
 

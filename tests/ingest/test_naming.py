@@ -124,6 +124,12 @@ def test_name_key(raw: str | None, key: str) -> None:
     assert name_key(raw) == key
 
 
+def test_a_group_name_without_the_customer_column_is_refused() -> None:
+    with pytest.raises(Exception, match=r"names.group: \{CUSTOMER\} is not the customer column "
+                                        r"\(columns.customer is 'CUSTOMER NAME'\)"):
+        config_from_dict({"columns": {"customer": "CUSTOMER NAME"}})
+
+
 def test_a_spelling_listed_under_two_names_is_refused() -> None:
     with pytest.raises(Exception, match=r"'SS 26' is listed under both 'SS26' and 'SU26'"):
         config_from_dict({"seasons": {"SS26": ["SS 26"], "SU26": ["SS 26"]}})

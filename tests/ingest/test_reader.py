@@ -60,8 +60,9 @@ def _cache_formula_errors(path: Path, headers: list[str],
     xml = parts["xl/worksheets/sheet1.xml"].decode()
     for (index, header), error in cached.items():
         ref = f"{openpyxl.utils.get_column_letter(headers.index(header) + 1)}{index + 2}"
-        xml = re.sub(rf'<c r="{ref}"([^>]*)><f>([^<]*)</f><v\s*/>',
-                     rf'<c r="{ref}"\1 t="e"><f>\2</f><v>{error}</v>', xml)
+        xml, done = re.subn(rf'<c r="{ref}"([^>]*)><f>([^<]*)</f><v\s*/>',
+                            rf'<c r="{ref}"\1 t="e"><f>\2</f><v>{error}</v>', xml)
+        assert done == 1, f"no formula cell {ref} to give a cached value"
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w") as target:
         for name, data in parts.items():
@@ -73,12 +74,18 @@ def _rejects(db: Database) -> list[tuple[int, str, str, str]]:
         db, 'SELECT "row", "column", raw_value, reason FROM rejected_rows ORDER BY "row"')]
 
 
+@pytest.mark.parametrize("written", ["error-cell", "formula-with-cached-error"])
 @pytest.mark.parametrize("column", list(COLUMNS.values()), ids=list(COLUMNS))
 def test_every_excel_error_kind_rejects_its_row(config: Config, db: Database, tmp_path: Path,
-                                                column: str) -> None:
+                                                column: str, written: str) -> None:
     rows = [order_row(n, {"S": 10, "M": 20}) for n in range(1, len(ERRORS) + 2)]
-    write_openpyxl(tmp_path / "orders" / "GRE_errors.xlsx", rows,
-                   errors={(i, column): error for i, error in enumerate(ERRORS)})
+    if written == "error-cell":
+        write_openpyxl(tmp_path / "orders" / "GRE_errors.xlsx", rows,
+                       errors={(i, column): error for i, error in enumerate(ERRORS)})
+    else:  # as Excel saves a formula whose result is an error
+        write_openpyxl(tmp_path / "orders" / "GRE_errors.xlsx", rows,
+                       errors={(i, column): "=A1/0" for i in range(len(ERRORS))},
+                       cached={(i, column): error for i, error in enumerate(ERRORS)})
 
     result = run_pipeline(config, db)
 
@@ -211,3 +218,22 @@ def test_customer_column_absent_from_every_file_on_a_fresh_database(
             (config.source_dir / name).unlink()
         if db.is_sqlite:
             Path(db.engine.url.database or "").unlink()
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "namespace-prefix"])
+def test_scan_finds_uncalculated_formulas_and_error_cells(prefix: str) -> None:
+    from ordersync.ingest.xlsx_cells import XmlCell, scan_cells
+
+    xml = ('<x:worksheet><x:sheetData><x:row r="2">'
+           '<x:c r="B2"><x:f>1/0</x:f><x:v/></x:c>'
+           '<x:c r="C2" t="e"><x:v>#SPILL!</x:v></x:c>'
+           '<x:c r="D2"><x:f>SUM(A1)</x:f><x:v>3</x:v></x:c>'
+           '<x:c r="E2" t="str"><x:f>""</x:f><x:v></x:v></x:c>'
+           '<x:c r="AA2"><x:f t="shared" si="0"/></x:c>'
+           "</x:row></x:sheetData></x:worksheet>").replace("x:", prefix).encode()
+
+    assert scan_cells(xml, error_cells=True) == [
+        XmlCell(2, 1, "uncalculated formula =1/0"),
+        XmlCell(2, 26, "uncalculated formula"),
+        XmlCell(2, 2, "#SPILL!"),
+    ]

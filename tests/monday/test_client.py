@@ -216,12 +216,37 @@ def test_a_fault_beyond_the_bound_raises_retriable_with_the_reason(
     assert items(sandbox, ids) == []
 
 
-def test_connection_errors_are_retried_then_reported(sleeps: Sleeps) -> None:
+def test_a_connection_refused_before_any_answer_fails_at_once_naming_the_url(
+        sleeps: Sleeps) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    client = MondayClient(TOKEN, transport=httpx.MockTransport(refuse), sleep=sleeps,
+    remote = MondayClient(TOKEN, url="https://monday.example.invalid/v2",
+                          transport=httpx.MockTransport(refuse), sleep=sleeps,
+                          policy=RetryPolicy(max_attempts=5, rng=random.Random(0)))
+    with pytest.raises(MondayFatalError, match=r"check monday\.api_url in the config"):
+        remote.execute("query { me { id } }")
+    local = MondayClient(TOKEN, url="http://127.0.0.1:8765/v2",
+                         transport=httpx.MockTransport(refuse), sleep=sleeps)
+    with pytest.raises(MondayFatalError, match="start `ordersync sandbox`"):
+        local.execute("query { me { id } }")
+    assert sleeps.calls == []  # no retry: nothing ever answered there
+
+
+def test_connection_errors_after_the_endpoint_answered_are_retried_then_reported(
+        sleeps: Sleeps) -> None:
+    calls = [0]
+
+    def first_then_refuse(request: httpx.Request) -> httpx.Response:
+        calls[0] += 1
+        if calls[0] == 1:
+            return httpx.Response(200, json={"data": {"me": {"id": "1"}}})
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = MondayClient(TOKEN, transport=httpx.MockTransport(first_then_refuse),
+                          sleep=sleeps,
                           policy=RetryPolicy(max_attempts=2, rng=random.Random(0)))
+    client.execute("query { me { id } }")
     with pytest.raises(MondayRetriesExhausted, match="CONNECTION_ERROR: ConnectError"):
         client.execute("query { me { id } }")
     assert sleeps.calls == jitter(0, 1.0)

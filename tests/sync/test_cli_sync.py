@@ -49,11 +49,14 @@ def test_unreachable_monday_stops_the_run_cleanly_and_never_shows_the_token(
     with caplog.at_level(logging.DEBUG):
         result = CliRunner().invoke(cli, ["sync", "--config", str(path)])
 
+    # The first connection refused ends the run at once, with where to look.
     assert result.exit_code == 1, result.output
-    assert "stopped early" in result.stderr and "CONNECTION_ERROR" in result.stderr
+    assert "cannot reach monday.com at http://127.0.0.1:9/v2" in result.stderr
+    assert "start `ordersync sandbox`" in result.stderr and "monday.api_url" in result.stderr
+    assert "Traceback" not in result.output
     assert SECRET not in result.output + result.stderr + caplog.text
-    (run,) = fetch(h.db, "SELECT status, error FROM sync_runs")
-    assert run.status == "interrupted" and SECRET not in run.error
+    (run,) = fetch(h.db, "SELECT status, error, requests FROM sync_runs")
+    assert run.status == "failed" and SECRET not in run.error and run.requests == 0
     assert {r.sync_state for r in fetch(h.db, "SELECT sync_state FROM orders")} == {"PENDING"}
 
 

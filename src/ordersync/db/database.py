@@ -17,6 +17,7 @@ import io
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -333,6 +334,12 @@ class Database:
         import sqlalchemy as sa
 
         return conn.execute(sa.text(statement), params or {})
+
+    def timestamp(self, moment: datetime | None = None) -> Any:
+        """A UTC moment (now by default) as a bound value, to the microsecond: SQLite's
+        ``CURRENT_TIMESTAMP`` is whole seconds, too coarse to order runs by."""
+        moment = moment or datetime.now(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.is_sqlite else moment
 
     def scalar(self, conn: Connection, statement: str,
                params: Mapping[str, Any] | None = None) -> Any:

@@ -1,9 +1,10 @@
-"""Short read-only looks at the database through the driver itself, without SQLAlchemy.
+"""Short looks at the database through the driver itself, without SQLAlchemy.
 
-``ordersync status`` and a run that finds nothing to do read a handful of rows;
-importing SQLAlchemy would take longer than the whole command may.  A peek runs
-plain SQL with ``:name`` parameters (as everywhere else in ordersync) on the
-stdlib's ``sqlite3`` or on ``psycopg``, and returns rows as tuples.
+``ordersync status`` and a run that finds nothing to do read a handful of rows
+(and the run writes its one ``ingest_runs`` row); importing SQLAlchemy would take
+longer than the whole command may.  A peek runs plain SQL with ``:name``
+parameters (as everywhere else in ordersync) on the stdlib's ``sqlite3`` or on
+``psycopg``, returns rows as tuples, and commits each statement at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class Peek:
         raise NotImplementedError
 
     def has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def columns(self, name: str) -> list[str]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -59,6 +63,10 @@ class SqlitePeek(Peek):
         return bool(self.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n",
                               {"n": name}))
 
+    def columns(self, name: str) -> list[str]:
+        return [str(r[0]) for r in self.rows("SELECT name FROM pragma_table_info(:n)",
+                                             {"n": name})]
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -80,12 +88,17 @@ class PostgresPeek(Peek):
         sql = _PARAMETER.sub(r"%(\1)s", statement.replace("%", "%%"))
         with self._conn.cursor() as cursor:
             cursor.execute(sql, dict(params or {}))
-            return [tuple(r) for r in cursor.fetchall()]
+            return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
     def has_table(self, name: str) -> bool:
         # The search path is the configured schema alone, or the server's default.
         return bool(self.rows("SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = :n "
                               "AND schemaname = current_schema()", {"n": name}))
+
+    def columns(self, name: str) -> list[str]:
+        return [str(r[0]) for r in self.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = :n "
+            "AND table_schema = current_schema()", {"n": name})]
 
     def close(self) -> None:
         self._conn.close()

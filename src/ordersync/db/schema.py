@@ -183,6 +183,26 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("succeeded", sa.Integer, nullable=False, server_default="0"),
             sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
             sa.Column("error", sa.Text),
+            sa.Column("mutations", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("budget_waits", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("waited_seconds", sa.Float, nullable=False, server_default="0"),
+            sa.Column("counts", sa.Text),  # the run's SyncReport counters, as JSON
+        ),
+        "ingest_runs": sa.Table(
+            t.ingest_runs, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("status", sa.Text, nullable=False),
+            sa.Column("started_at", ts, nullable=False),
+            sa.Column("finished_at", ts, nullable=False),
+            sa.Column("files_read", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("files_skipped", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("files_failed", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_staged", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("orders_written", sa.Integer),  # NULL: the ingest was not merged
+            sa.Column("lines_written", sa.Integer),
+            sa.Column("error", sa.Text),
         ),
         "sync_events": sa.Table(
             t.sync_events, md,

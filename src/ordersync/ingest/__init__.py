@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location, foreign_reason
+from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
 from ordersync.ingest.files import (
     SourceFile,
     config_fingerprint,
@@ -68,8 +68,10 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     for path, profile, live in missing:
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
+        where = ("no profile's glob matches it any more" if (config.source_dir / path).exists()
+                 else "gone from the folder")
         reports.append(FileReport(path, profile or "", "missing", notes=(
-            f"{path}: gone from the folder; its {live} order(s) are {fate}",)))
+            f"{path}: {where}; its {live} order(s) are {fate}",)))
 
     todo: list[tuple[SourceFile, str, str, int]] = []
     for source in found.files:
@@ -119,7 +121,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                 lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
             return FileOutcome(source, digest, fingerprint, None, str(exc))
-        except Exception as exc:  # a reader bug must fail the file, not the run
+        except BaseException as exc:  # a reader bug must fail the file, not the run
+            if not is_bug(exc):
+                raise
             return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
         return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
                            notes=notes)
@@ -128,7 +132,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     names: list[pl.DataFrame] = []
     # Files go in batches of bounded size, so memory stays flat however many there are.
     # The next batch is read (the reader releases the GIL) while this one is prepared and
-    # written, and the first while the database is opened: at most two batches in memory.
+    # written, and the first while the database is opened; a written batch is dropped at
+    # once, so at most one batch as read and one being written are in memory.
     batches = list(_batches(todo, config.sources.batch_mb << 20))
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
         reading = [pool.submit(read, item) for item in batches[0]]
@@ -141,17 +146,20 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if number + 1 < len(batches):
                 reading = [pool.submit(read, item) for item in batches[number + 1]]
             outcomes, batch = _prepare(read_files, config)
+            del read_files
             if batch is not None:
                 names.append(batch.names)
             if dry_run:
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
-                continue
-            with timing.step("load"):
-                for written, written_batch, added in _write(db, config, outcomes, batch):
-                    new_columns.update(dict.fromkeys(added))
-                    reports += _reports(written, written_batch)
-            del outcomes, batch, read_files
+            else:
+                with timing.step("load"):
+                    for written in _write(db, config, outcomes, batch):
+                        new_columns.update(dict.fromkeys(written[2]))
+                        reports += _reports(written[0], written[1])
+                        del written
+            # Drop the batch before the next one is prepared: it is a few hundred MB.
+            del outcomes, batch
     if not dry_run:
         with timing.step("load"):
             analyze_staging(db)
@@ -187,7 +195,9 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
         return
     except ConfigError:
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not is_bug(exc):
+            raise
         if sum(1 for o in outcomes if o.input) <= 1:
             failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
             yield failed, None, write_outcomes(db, failed, None)
@@ -195,8 +205,6 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
     for outcome in outcomes:
         alone, single = _prepare([outcome], config)
         yield from _write(db, config, alone, single)
-
-
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
@@ -219,14 +227,17 @@ def _prepare(outcomes: list[FileOutcome], config: Config
         return checked, None
     try:
         return checked, prepare_batch(inputs, config)
-    except Exception:
-        pass  # a bug on some file's data: find it, fail it alone, prepare the rest
+    except BaseException as exc:
+        if not is_bug(exc):  # else a bug on some file's data: find it, fail it alone
+            raise
     isolated = []
     for outcome in checked:
         if outcome.input is not None:
             try:
                 prepare_batch([outcome.input], config)
-            except Exception as exc:
+            except BaseException as exc:
+                if not is_bug(exc):
+                    raise
                 outcome = outcome.failed(_unexpected(outcome.source, exc))
         isolated.append(outcome)
     inputs = [o.input for o in isolated if o.input]
@@ -249,12 +260,13 @@ def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
         yield batch
 
 
-def _refused(source: SourceFile, exc: Exception) -> str:
+def _refused(source: SourceFile, exc: BaseException) -> str:
     return str(IngestError(Location(source.display),
                            f"the database refused the file's rows ({foreign_reason(exc)})",
                            "please report it with the file"))
 
 
-def _unexpected(source: SourceFile, exc: Exception) -> str:
-    return str(IngestError(Location(source.display), f"unexpected error: {foreign_reason(exc)}",
+def _unexpected(source: SourceFile, exc: BaseException) -> str:
+    return str(IngestError(Location(source.display),
+                           f"unexpected error ({type(exc).__name__}: {foreign_reason(exc)})",
                            "please report it with the file"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ordersync.errors import FileRejected, Location
+from ordersync.errors import FileRejected, Location, foreign_reason, is_bug
 
 SEPARATORS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
@@ -52,10 +52,10 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
         cells = pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
                             schema={f"c{i}": pl.String for i in range(width)},
                             missing_columns="insert", truncate_ragged_lines=True)
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()
-        raise FileRejected(Location(display), "cannot parse the CSV"
-                           + (f" ({reason[0]})" if reason else ""),
+    except BaseException as exc:
+        if not is_bug(exc):
+            raise
+        raise FileRejected(Location(display), f"cannot parse the CSV ({foreign_reason(exc)})",
                            "set the profile's `delimiter` and `encoding` if they are unusual"
                            ) from exc
     return CsvText(cells, used, separator)

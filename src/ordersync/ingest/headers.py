@@ -149,6 +149,7 @@ def _size_labels(labels: list[str], config: Config) -> set[str]:
 
 
 _DATE_WORD = re.compile(r"\bDATES?\b")
+_MONEY_WORD = re.compile(r"\b(PRICE|COST)\b")
 
 
 def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnKind, ValueType]:
@@ -163,6 +164,8 @@ def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnK
         return "descriptive", "decimal"
     if label not in columns.text and _DATE_WORD.search(label):
         return "descriptive", "date"  # "EX FACTORY DATE": a date unless listed otherwise
+    if label not in columns.text and _MONEY_WORD.search(label):
+        return "descriptive", "decimal"  # "UNIT PRICE": a number unless listed otherwise
     return "descriptive", "text"
 
 

@@ -27,7 +27,7 @@ import polars as pl
 import python_calamine
 
 from ordersync.config import ProfileConfig
-from ordersync.errors import FileRejected, Location, foreign_reason
+from ordersync.errors import FileRejected, Location, foreign_reason, is_bug
 from ordersync.ingest import xlsx_cells
 from ordersync.ingest.csv_text import read_csv
 from ordersync.ingest.files import CSV_SUFFIXES, EXCEL_SUFFIXES
@@ -67,8 +67,8 @@ def read_fitting(path: Path, display: str, data: bytes, profile: ProfileConfig,
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         text = read_csv(display, data, encoding=profile.encoding, separator=profile.delimiter)
-        sheet = RawSheet(display, path.stem, _as_text(text.cells),
-                         _text_errors(text.cells), text.decimal_comma)
+        cells, errors = _text_errors(_as_text(text.cells))
+        sheet = RawSheet(display, path.stem, cells, errors, text.decimal_comma)
         return sheet, fit(sheet), ()
     if suffix not in EXCEL_SUFFIXES:
         raise FileRejected(Location(display), f"unsupported file type {suffix!r}",
@@ -118,7 +118,9 @@ class _Workbook:
             meta = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             shown = {m.name: m.visible == python_calamine.SheetVisibleEnum.Visible
                      for m in meta.sheets_metadata}
-        except Exception as exc:
+        except BaseException as exc:
+            if not is_bug(exc):
+                raise
             raise FileRejected(Location(display), f"cannot open workbook ({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
         self.sheets = [(n, shown.get(n, True)) for n in self.reader.sheet_names]
@@ -137,7 +139,9 @@ class _Workbook:
         try:
             try:
                 cells, errors = self._load(self.reader, name)
-            except Exception as exc:
+            except BaseException as exc:
+                if not is_bug(exc):
+                    raise
                 # Error kinds newer than the reader (#SPILL!, #CALC!…) stop it: read the
                 # sheet with its error cells emptied, and take every error from the XML.
                 if found is None or "error value" not in str(exc):
@@ -147,7 +151,9 @@ class _Workbook:
                 cells, _ = self._load(patched, name)
                 scanned = xlsx_cells.scan_cells(xml, error_cells=True)
                 errors = []
-        except Exception as exc:
+        except BaseException as exc:
+            if not is_bug(exc):
+                raise
             raise FileRejected(Location(self.display, name), f"cannot read sheet "
                                f"({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
@@ -175,16 +181,25 @@ class _Workbook:
         return cells, errors
 
 
-def _text_errors(cells: pl.DataFrame) -> pl.DataFrame:
-    """Cells whose whole text is an Excel error (a CSV keeps only what Excel showed)."""
+def _text_errors(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cells whose whole text is an Excel error (a CSV keeps only what Excel showed): the
+    cells with those emptied, as a workbook's error cells read, and the errors."""
     codes = list(ERROR_CODES)
-    found = [
-        cells.with_row_index("_row", offset=1).filter(pl.col(name).str.strip_chars().is_in(codes))
-        .select(pl.col("_row").cast(pl.Int64), pl.lit(f"c{i}").alias("source"),
-                pl.col(name).str.strip_chars().alias("error"))
-        for i, name in enumerate(cells.columns)
-    ]
-    return pl.concat(found) if found else pl.DataFrame(schema=ERRORS_SCHEMA)
+    if not cells.width:
+        return cells, pl.DataFrame(schema=ERRORS_SCHEMA)
+    hit = cells.select(pl.col(c).str.strip_chars().is_in(codes).any() for c in cells.columns)
+    columns = [c for c, any_error in zip(cells.columns, hit.row(0), strict=True) if any_error]
+    if not columns:
+        return cells, pl.DataFrame(schema=ERRORS_SCHEMA)
+    errors = pl.concat([
+        cells.with_row_index("_row", offset=1).filter(pl.col(c).str.strip_chars().is_in(codes))
+        .select(pl.col("_row").cast(pl.Int64), pl.lit(c).alias("source"),
+                pl.col(c).str.strip_chars().alias("error"))
+        for c in columns])
+    emptied = cells.with_columns(
+        pl.when(pl.col(c).str.strip_chars().is_in(codes)).then(None).otherwise(pl.col(c))
+        .alias(c) for c in columns)
+    return emptied, errors
 
 
 def _check_container(display: str, suffix: str, data: bytes) -> None:

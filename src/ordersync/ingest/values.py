@@ -8,7 +8,7 @@ it was refused (null when fine).  Rules:
   (CSV exports and Excel number cells disagree on this).
 - integer: whole numbers, ``1,200`` and ``12.0`` accepted; sizes must be ≥ 0
   and a zero size is the same as a blank cell (no quantity).
-- decimal: numbers, ``1,234.50`` accepted.
+- decimal: numbers, ``1,234.50`` and a currency sign (``$12.50``, ``12.50 €``) accepted.
 - date: Excel date cells, Excel serial numbers (``45356``), ISO date-times, or
   text in one of ``columns.date_formats``.
 """
@@ -30,6 +30,8 @@ _EXAMPLE_DATE = datetime.date(2025, 3, 5)
 _INTEGRAL_FLOAT = r"^-?\d+\.0+$"
 _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+_CURRENCY_BEFORE = r"^([-+]?)\s*[$€£¥]\s*"
+_CURRENCY_AFTER = r"\s*[$€£¥]$"
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,12 @@ def type_column(column: str, value_type: ValueType, kind: ColumnKind,
     return Typed(value, pl.lit(None, dtype=pl.String))
 
 
-def _number(column: str, *, plain: bool = False) -> pl.Expr:
+def _number(column: str, *, plain: bool = False, currency: bool = False) -> pl.Expr:
     text = pl.col(column)
     if plain:
         return text.cast(pl.Float64, strict=False)
+    if currency:  # a price written "$12.50", "-£3" or "12,50 €"
+        text = text.str.replace(_CURRENCY_BEFORE, "${1}").str.replace(_CURRENCY_AFTER, "")
     digits = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
         text)
     return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
@@ -179,7 +183,7 @@ _DECIMAL_LIMIT = 9e12
 
 def _decimal(column: str, *, plain: bool = False) -> Typed:
     text = pl.col(column)
-    number = _number(column, plain=plain)
+    number = _number(column, plain=plain, currency=True)
     problem = (
         pl.when(text.is_null()).then(None)
         .when(number.is_null() | number.is_nan()).then(pl.lit("not a number"))

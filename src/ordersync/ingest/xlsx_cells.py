@@ -20,12 +20,33 @@ from posixpath import dirname, join, normpath
 
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
-_VALUE = re.compile(rb"<v>([^<]*)</v>")
-_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
-_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>.*?</c>', re.DOTALL)
+_PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
 _SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class _Markup:
+    """The sheet's element names, with the namespace prefix some writers use (``<x:c>``)."""
+
+    cell: bytes
+    cell_end: bytes
+    formula: re.Pattern[bytes]
+    value: re.Pattern[bytes]
+    error_cell: re.Pattern[bytes]
+
+    @classmethod
+    def of(cls, xml: bytes) -> _Markup:
+        found = _PREFIX.search(xml)
+        prefix = re.escape(found.group(1)) if found and found.group(1) else b""
+        name = found.group(1) if found and found.group(1) else b""
+        return cls(
+            b"<" + name + b"c ", b"</" + name + b"c>",
+            re.compile(rb"<" + prefix + rb"f\b[^>]*?(?:/>|>([^<]*)</" + prefix + rb"f>)"),
+            re.compile(rb"<" + prefix + rb"v>([^<]*)</" + prefix + rb"v>"),
+            re.compile(rb"<" + prefix + rb'c\b[^>]*\bt="e"[^>]*>.*?</' + prefix + rb"c>",
+                       re.DOTALL))
 
 
 @dataclass(frozen=True)
@@ -58,14 +79,15 @@ def sheet_xml(data: bytes, sheet: str) -> tuple[str, bytes] | None:
 def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
     """Uncalculated formula cells, and (with ``error_cells``) every cell of type error."""
     found: list[XmlCell] = []
-    if b"<f" in xml:
-        for match in _FORMULA.finditer(xml):
-            start = xml.rfind(b"<c ", 0, match.start())
-            end = xml.find(b"</c>", match.end())
+    markup = _Markup.of(xml)
+    if markup.formula.search(xml) is not None:
+        for match in markup.formula.finditer(xml):
+            start = xml.rfind(markup.cell, 0, match.start())
+            end = xml.find(markup.cell_end, match.end())
             if start < 0 or end < 0:
                 continue
             cell = xml[start:end]
-            value = _VALUE.search(cell)
+            value = markup.value.search(cell)
             kind = _TYPE.search(cell[: cell.find(b">")])
             blank_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
             if (value is not None and value.group(1)) or (value is not None and blank_text):
@@ -75,11 +97,12 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
                 continue
             text = (match.group(1) or b"").decode("utf-8", "replace")
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
-                                 f"uncalculated formula ={_unescape(text)}".rstrip("=")))
+                                 f"uncalculated formula ={_unescape(text)}" if text
+                                 else "uncalculated formula"))
     if error_cells and b't="e"' in xml:
-        for match in _ERROR_CELL.finditer(xml):
+        for match in markup.error_cell.finditer(xml):
             cell = match.group(0)
-            ref, value = _CELL_REF.search(cell), _VALUE.search(cell)
+            ref, value = _CELL_REF.search(cell), markup.value.search(cell)
             if ref is None or value is None or not value.group(1):
                 continue
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
@@ -95,7 +118,7 @@ def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
         head = cell[: cell.find(b">")].replace(b' t="e"', b"").rstrip(b"/")
         return head + b"/>"
 
-    patched = _ERROR_CELL.sub(emptied, xml)
+    patched = _Markup.of(xml).error_cell.sub(emptied, xml)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

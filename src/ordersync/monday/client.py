@@ -36,6 +36,7 @@ from ordersync.errors import FatalSyncError
 from ordersync.monday.retry import RetryPolicy
 from ordersync.monday.wire import (
     TOKEN_ENV,
+    UNREACHABLE,
     ErrorKind,
     GraphQLResult,
     MondayFatalError,
@@ -82,6 +83,7 @@ class MondayClient:
         self._sleep = sleep
         self._clock = clock
         self._http = httpx.Client(transport=transport, timeout=timeout)
+        self._reached = False  # whether any response came back from self.url
         self.observers: list[Callable[[GraphQLResult], None]] = []
         """Called with every result ``execute`` returns (budget tracking, request counts)."""
 
@@ -142,14 +144,28 @@ class MondayClient:
             response = self._http.post(self.url, json=payload, headers=headers)
         except httpx.TransportError as exc:
             error = transport_error(exc)
+            if not self._reached and isinstance(exc, httpx.ConnectError):
+                # Nothing ever answered here: a wrong api_url or a sandbox not started,
+                # which no retry fixes (a fault mid-run, once it answered, is retried).
+                logger.info("monday.com unreachable at %s: %s", self.url, error)
+                raise MondayFatalError(dataclasses.replace(error, kind=ErrorKind.FATAL,
+                                                           code=UNREACHABLE),
+                                       api_version=self.api_version, url=self.url) from exc
             logger.info("monday.com request got no response after %.1f s: %s",
                         self._clock() - started, error)
             return GraphQLResult(data=None, errors=[error], http_status=0)
         except httpx.HTTPError as exc:  # not a network failure: retrying cannot help
             raise FatalSyncError(f"monday.com request to {self.url} failed: "
                                  f"{type(exc).__name__}: {exc}") from exc
+        self._reached = True
         result = parse_response(response.status_code, response.headers, response.content)
-        logger.debug("monday.com HTTP %d in %.1f s (request id %s, %d error(s))",
-                     result.http_status, self._clock() - started, result.request_id,
-                     len(result.errors))
+        seconds = self._clock() - started
+        logger.info("monday.com HTTP %d in %.1f s (request id %s, %d error(s))",
+                    result.http_status, seconds, result.request_id, len(result.errors),
+                    extra={"event": "request", "http_status": result.http_status,
+                           "seconds": round(seconds, 3), "request_id": result.request_id,
+                           "errors": [f"{e.code}: {e.message}" for e in result.errors][:5],
+                           "complexity": (result.complexity.query if result.complexity
+                                          else None),
+                           "replayed": result.replayed})
         return result

@@ -140,17 +140,29 @@ class GraphQLResult:
 class MondayFatalError(FatalSyncError):
     """monday refused in a way no retry fixes: the token, the board, the permissions."""
 
-    def __init__(self, error: WireError, *, api_version: str | None = None) -> None:
+    def __init__(self, error: WireError, *, api_version: str | None = None,
+                 url: str | None = None) -> None:
         self.error = error
         self.code = error.code
         self.request_id = error.request_id
         board = (error.error_data or {}).get("board_id")
         self.board_id = str(board) if board is not None else None
-        super().__init__(_fatal_message(error, self.board_id, api_version))
+        super().__init__(_fatal_message(error, self.board_id, api_version, url))
 
 
-def _fatal_message(error: WireError, board_id: str | None, api_version: str | None) -> str:
+UNREACHABLE = "UNREACHABLE"
+"""The code of a connection refused or a host not found before any response came."""
+
+
+def _fatal_message(error: WireError, board_id: str | None, api_version: str | None,
+                   url: str | None = None) -> str:
     what = f"monday.com stopped the sync: {error}"
+    if error.code == UNREACHABLE:
+        host = httpx.URL(url).host if url else ""
+        local = host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+        hint = ("start `ordersync sandbox` (it serves that address) or point monday.api_url "
+                "elsewhere" if local else "check monday.api_url in the config and the network")
+        return f"cannot reach monday.com at {url}: {error.message} — {hint}"
     if error.http_status == 401 or error.code == "Unauthorized":
         return (f"{what} — the API token was refused: set {TOKEN_ENV} to a valid personal "
                 "API token (monday.com → Developers → My access tokens)")

@@ -7,11 +7,16 @@
     ...  # POST /v2 as to api.monday.com; inspect with sandbox.board(ids.board_id)
 
     errors.py   monday's error wire format (codes, HTTP statuses, payloads)
-    schema.py   the subset of monday's schema the sandbox serves; document validation
+    schema.py   monday's whole published schema (schema.graphql); document validation
     columns.py  column types and their value formats (validate, normalise, render)
     column_defs.py    what a column is (kinds, labels, settings); column-value errors
     column_values.py  stored column values, their state-file JSON, the per-type writers
-    store.py    boards, groups, items, subitems and column values; JSON state; inspection
+    store.py    item operations, pages and the JSON state of the account (``Store``)
+    store_base.py  the store's records, lookups and shared steps
+    groups.py   create/update/archive/delete groups
+    boards.py   create/duplicate boards, move items between boards, subitems boards
+    inspection.py  what a planner sees on a board (``Store.snapshot``)
+    item_queries.py  items_page query_params: rules, and/or, order_by
     model.py    the store's records: boards, groups, items, item states, order-board ids
     paging.py   items_page / next_items_page: page sizes, cursors, which items a page shows
     persistence.py  the state file's JSON for boards and items
@@ -23,13 +28,19 @@
     faults.py   scripted or random fault injection (5xx, 423, 429, timeouts after apply)
     fault_specs.py  reading whole fault plans (scripts, seeded rates, TOML tables)
     executor.py validate, price and execute a document against the store (graphql-core)
-    resolvers.py  the field resolvers the executor runs
+    resolvers.py  the field resolvers the executor runs (queries and fields)
+    mutations.py  the mutations modelled; NOT_SUPPORTED_BY_SANDBOX for the others
+    account.py  the fixed user, account, workspace and folder; users/workspaces/folders
+    shapes.py   the documented shape of a field the sandbox does not model
+    call_limits.py  40 create_board / duplicate_board a minute
     app.py      ``Sandbox``: the request pipeline, ``POST /v2`` (Starlette), transports, state
     server.py   ``ordersync sandbox``: uvicorn, the ``[monday]`` snippet, clean shutdown
 """
 
 from ordersync.sandbox.app import ResponseDropped, Sandbox
 from ordersync.sandbox.clock import FakeClock
-from ordersync.sandbox.store import OrderBoard
+from ordersync.sandbox.idempotency import IdempotencyPolicy, KeyReuse
+from ordersync.sandbox.store import ITEMS_PER_BOARD, OrderBoard
 
-__all__ = ["FakeClock", "OrderBoard", "ResponseDropped", "Sandbox"]
+__all__ = ["ITEMS_PER_BOARD", "FakeClock", "IdempotencyPolicy", "KeyReuse", "OrderBoard",
+           "ResponseDropped", "Sandbox"]

@@ -14,6 +14,8 @@ request goes through ``Sandbox.process`` (synchronous, no I/O), in this order:
    ``admit(cost)``; 429 bodies with ``Retry-After`` and ``RateLimit`` headers;
 5. idempotency — mutations with ``Idempotency-Key``: a replay of the cached
    response (``Idempotency-Replayed: true``), or 409 while the first is running;
+   then the per-mutation call limits (``call_limits.py``: 40 create_board and 40
+   duplicate_board a minute) — a 429, nothing executed;
 6. faults before execution (5xx, 423, 429, ``timeout``) — nothing executed;
 7. execution, ``partial(K)`` failing the K-th mutation alias;
 8. faults after execution — the response is cached (idempotency) and the state
@@ -54,12 +56,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ordersync.sandbox.call_limits import CallLimiter
 from ordersync.sandbox.clock import Clock, SystemClock
 from ordersync.sandbox.costs import CostModel
 from ordersync.sandbox.errors import MondayError, response_body
 from ordersync.sandbox.executor import DEFAULT_API_VERSION, Executor
 from ordersync.sandbox.faults import FaultAction, FaultPlan, RequestInfo
-from ordersync.sandbox.idempotency import CachedResponse, IdempotencyCache, request_fingerprint
+from ordersync.sandbox.idempotency import (
+    CachedResponse,
+    IdempotencyCache,
+    IdempotencyPolicy,
+    request_fingerprint,
+)
 from ordersync.sandbox.limits import ConcurrencySlot, Limiter, Limits, Plan, retry_after_headers
 from ordersync.sandbox.schema import ValidationFailed
 from ordersync.sandbox.store import OrderBoard, Store
@@ -106,7 +114,9 @@ class Sandbox:
                  state_path: Path | str | None = None, store: Store | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  blocking_sleep: Callable[[float], None] = time.sleep,
-                 drop_seconds: float = DROP_SECONDS) -> None:
+                 drop_seconds: float = DROP_SECONDS,
+                 idempotency: IdempotencyPolicy | None = None,
+                 new_column_ids: bool | None = None) -> None:
         self.clock: Clock = clock or SystemClock()
         self.state_path = Path(state_path) if state_path is not None else None
         if store is None and self.state_path is not None and self.state_path.exists():
@@ -115,8 +125,13 @@ class Sandbox:
         self.store = store or Store(clock=self.clock)
         self.limits = limits or Limits.for_plan(plan)
         self.limiter = Limiter(self.limits, self.clock)
-        self.idempotency = IdempotencyCache(self.clock)
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan.parse(faults)
+        policy = idempotency or self.faults.idempotency
+        self.idempotency = IdempotencyCache(self.clock, on_key_reuse=policy.key_reuse,
+                                            replay_errors=policy.replay_errors)
+        self.store.new_column_ids = (self.faults.new_column_ids if new_column_ids is None
+                                     else new_column_ids)
+        self.call_limits = CallLimiter(self.clock)
         self.executor = Executor(self.store, CostModel.from_limits(self.limits))
         self.sleep = sleep
         self.blocking_sleep = blocking_sleep
@@ -219,6 +234,8 @@ class Sandbox:
                     return SandboxResponse(cached.status, dict(cached.headers), cached.body,
                                            slot=slot)
             try:
+                if prepared.kind == "mutation":
+                    self.call_limits.admit(root.name for root in prepared.roots)
                 fault = self.faults.next_fault(
                     RequestInfo(len(prepared.mutation_keys), operation_name))
                 action = fault.action if fault is not None else None
@@ -243,7 +260,8 @@ class Sandbox:
             data = response_body(request_id, data=outcome.data, errors=outcome.errors)
             response = SandboxResponse(200, dict(admission.headers), data, slot=slot)
             if key:
-                self.idempotency.finish(key, CachedResponse(200, response.headers, data))
+                self.idempotency.store(key, CachedResponse(200, response.headers, data),
+                                       has_errors=bool(outcome.errors))
             if prepared.kind == "mutation":
                 self.save()
             if fault is not None and action is FaultAction.APPLY_THEN_DROP:

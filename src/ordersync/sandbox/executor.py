@@ -6,10 +6,10 @@ Two steps, so the HTTP layer can put its limits between them::
     admission = limiter.admit(prepared.cost, is_complexity_only=prepared.complexity_only)
     outcome = executor.execute(prepared, complexity=admission.complexity())
 
-Execution is graphql-core's own ``execute`` on the packaged subset schema, with
+Execution is graphql-core's own ``execute`` on monday's packaged schema, with
 one ``field_resolver`` that dispatches on ``(parent type, field)`` to the resolvers
-in ``resolvers.py`` (anything not in that table falls back to graphql-core's
-default: attribute or key of the same name).  The schema object is never mutated, so it
+in ``resolvers.py`` (a field not in that table reads the attribute or key of the same
+name, else answers with its documented shape).  The schema object is never mutated, so it
 stays shareable.  graphql-core runs mutation fields serially in document order and
 turns a resolver's exception into a null for that field plus an error with its
 ``path`` — exactly monday's per-alias behaviour for batched mutations; a resolver's
@@ -40,6 +40,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     SelectionSetNode,
     execute,
@@ -48,6 +49,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
+from ordersync.sandbox.account import SandboxUser
 from ordersync.sandbox.costs import CostModel, CostNode, list_multiplier
 from ordersync.sandbox.errors import MondayError
 from ordersync.sandbox.resolvers import DEFAULT_API_VERSION, Context, resolve_field, resolve_type
@@ -68,15 +70,6 @@ from ordersync.sandbox.store import Store
 __all__ = ["DEFAULT_API_VERSION", "ExecutionOutcome", "Executor", "Prepared", "SandboxUser"]
 
 _NOT_MUTATIONS = frozenset({"complexity", "__typename"})
-
-
-@dataclass(frozen=True)
-class SandboxUser:
-    """Who ``me`` is: every token belongs to this one user."""
-
-    id: str = "10000001"
-    name: str = "Sandbox User"
-    email: str = "sandbox@example.com"
 
 
 @dataclass(frozen=True)
@@ -157,6 +150,8 @@ class Executor:
 
 # --- pricing ---------------------------------------------------------------------------------
 
+_Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+
 
 class _Pricer:
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
@@ -169,15 +164,15 @@ class _Pricer:
             return CostNode.mutation(*node.children)
         return node
 
-    def field(self, parent: GraphQLObjectType | GraphQLInterfaceType,
-              nodes: Sequence[FieldNode]) -> CostNode:
-        definition = parent.fields.get(nodes[0].name.value)
-        if definition is None:  # __typename
+    def field(self, parent: _Composite, nodes: Sequence[FieldNode]) -> CostNode:
+        fields = {} if isinstance(parent, GraphQLUnionType) else parent.fields
+        definition = fields.get(nodes[0].name.value)
+        if definition is None:  # __typename (the only field a union selects directly)
             return CostNode.scalar()
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return CostNode.scalar()
-        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
         children = [child for node in nodes if node.selection_set is not None
                     for child in self.selection(named, node.selection_set)]
         return CostNode.object(*children, multiplier=self.multiplier(definition, nodes[0]))
@@ -193,7 +188,7 @@ class _Pricer:
             return list_multiplier(limit=args.get("limit"))
         return 1
 
-    def selection(self, parent: GraphQLObjectType | GraphQLInterfaceType,
+    def selection(self, parent: _Composite,
                   selection_set: SelectionSetNode) -> list[CostNode]:
         found: list[CostNode] = []
         for selection in selection_set.selections:
@@ -207,7 +202,7 @@ class _Pricer:
                 fragment = self.fragments[selection.name.value]
                 condition, inner = fragment.type_condition, fragment.selection_set
             target = self.schema.get_type(condition.name.value) if condition else parent
-            assert isinstance(target, GraphQLObjectType | GraphQLInterfaceType)
+            assert isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
             found.extend(self.selection(target, inner))
         return found
 

@@ -1,15 +1,18 @@
 """Reading whole fault plans: ``"ok,503,timeout_after_apply"`` (a script, ``cycle`` to
 repeat), ``"500:0.1,timeout_after_apply:0.05,seed=7"`` (seeded random draws), a list of
-tokens, or a TOML table.  Every problem is reported at once in a ``FaultPlanError`` with
-its key path.  Single tokens and ``FaultPlan`` itself are in ``faults.py``.
+tokens, or a TOML table; any of them with the idempotency settings ``replay_errors=no``
+and ``key_reuse=replay``.  Every problem is reported at once in a ``FaultPlanError``
+with its key path.  Single tokens and ``FaultPlan`` itself are in ``faults.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ordersync.sandbox.faults import Fault, FaultPlan, FaultPlanError, parse_fault
+from ordersync.sandbox.idempotency import IdempotencyPolicy, KeyReuse
 
 
 def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
@@ -25,23 +28,76 @@ def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
     """
     if spec is None or (isinstance(spec, str) and spec.strip().lower() in ("", "none")):
         return FaultPlan.none()
+    problems: list[str] = []
+    settings: dict[str, Any] = {}
     if isinstance(spec, str):
-        return _parse_string(spec, source)
-    if isinstance(spec, Mapping):
-        return _parse_table(spec, source)
-    return _script_plan(list(spec), False, source, f"{source}[{{}}]")
+        items = [i.strip() for i in split_spec(spec) if i.strip()]
+        settings = {name: value for name, value in (setting_token(i) for i in items) if name}
+        rest = ",".join(i for i in items if not setting_token(i)[0])
+        policy = _policy(settings, source, problems)
+        if rest or not settings:
+            plan = _parse_string(rest, source, problems)
+        elif problems:
+            raise FaultPlanError(source, problems)
+        else:
+            plan = FaultPlan.none()
+    elif isinstance(spec, Mapping):
+        settings = {k: v for k, v in spec.items() if k in SETTINGS}
+        policy = _policy(settings, source, problems)
+        plan = _parse_table({k: v for k, v in spec.items() if k not in SETTINGS}, source,
+                            problems)
+    else:
+        policy = IdempotencyPolicy()
+        plan = _script_plan(list(spec), False, source, f"{source}[{{}}]")
+    plan.idempotency = policy
+    plan.new_column_ids = str(settings.get("column_ids", "keep")).lower() == "new"
+    return plan
 
 
-def _parse_string(spec: str, source: str) -> FaultPlan:
+SETTINGS = ("replay_errors", "key_reuse", "column_ids")
+_YES, _NO = ("yes", "true", "on", "1"), ("no", "false", "off", "0")
+
+
+def setting_token(item: str) -> tuple[str, str]:
+    """``("replay_errors", "no")`` for a settings token, ``("", "")`` for anything else."""
+    name, equals, value = item.partition("=")
+    name = name.strip().lower()
+    return (name, value.strip()) if equals and name in SETTINGS else ("", "")
+
+
+def _policy(found: Mapping[str, Any], source: str, problems: list[str]) -> IdempotencyPolicy:
+    """The idempotency settings; a bad value is one more problem (the default is kept)."""
+    policy = IdempotencyPolicy()
+    replay = found.get("replay_errors")
+    if replay is not None:
+        text = str(replay).lower()
+        if isinstance(replay, bool) or text in _YES + _NO:
+            policy = replace(policy, replay_errors=replay if isinstance(replay, bool)
+                             else text in _YES)
+        else:
+            problems.append(f"{source}.replay_errors: must be yes or no, got {replay!r}")
+    ids = found.get("column_ids")
+    if ids is not None and str(ids).lower() not in ("keep", "new"):
+        problems.append(f"{source}.column_ids: must be keep or new, got {ids!r}")
+    reuse = found.get("key_reuse")
+    if reuse is not None:
+        try:
+            policy = replace(policy, key_reuse=KeyReuse(str(reuse).lower()))
+        except ValueError:
+            problems.append(f"{source}.key_reuse: must be reject or replay, got {reuse!r}")
+    return policy
+
+
+def _parse_string(spec: str, source: str, problems: list[str]) -> FaultPlan:
     items = [i.strip() for i in split_spec(spec) if i.strip()]
     seeds = [i for i in items if i.replace(" ", "").lower().startswith("seed=")]
     cycle = any(i.lower() == "cycle" for i in items)
     steps = [i for i in items if i not in seeds and i.lower() != "cycle"]
     rated = [i for i in steps if ":" in i]
     if not rated:
-        problems = [f"{source}: a seed only applies to rates ('500:0.1,seed=7')"] if seeds else []
+        if seeds:
+            problems.append(f"{source}: a seed only applies to rates ('500:0.1,seed=7')")
         return _script_plan(steps, cycle, source, f"{source}: item {{}}", problems)
-    problems = []
     if len(rated) != len(steps):
         problems.append(f"{source}: mix of scripted and rated faults "
                         f"(give every fault a rate, or none): {spec!r}")
@@ -55,9 +111,10 @@ def _parse_string(spec: str, source: str) -> FaultPlan:
     return _random_plan(rates, seed, source, problems)
 
 
-def _parse_table(spec: Mapping[str, Any], source: str) -> FaultPlan:
-    problems = [f"{source}.{k}: unknown key (expected script and cycle, or rates and seed)"
-                for k in spec if k not in ("script", "cycle", "rates", "seed")]
+def _parse_table(spec: Mapping[str, Any], source: str, problems: list[str]) -> FaultPlan:
+    problems.extend(f"{source}.{k}: unknown key (expected script and cycle, or rates and "
+                    f"seed; and {' or '.join(SETTINGS)})"
+                    for k in spec if k not in ("script", "cycle", "rates", "seed"))
     if "script" in spec and "rates" in spec:
         problems.append(f"{source}: give either script or rates, not both")
     if "rates" in spec:

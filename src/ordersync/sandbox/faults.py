@@ -19,6 +19,13 @@ defaults to 0).  Tokens, with optional arguments in brackets:
     partial(K[,CODE])     the K-th mutation of the document (from 1) fails with
                           CODE (default ColumnValueException), the others succeed
 
+Two settings may stand among the tokens (or as keys of a table): ``replay_errors=no``
+(a response with errors is not kept for ``Idempotency-Key`` replay; default ``yes``)
+and ``key_reuse=replay`` (a key reused with another body replays the first response;
+default ``reject``, HTTP 422) — monday documents neither (``idempotency.py``); and
+``column_ids=new``: ``duplicate_board`` gives the copy's columns and groups new ids
+(default ``keep``; monday does not document which).
+
 Only requests that contain mutations get ``timeout_after_apply`` or
 ``partial``: on a query they yield no fault (a script entry is still used up,
 a random draw still made, so the sequence does not shift).  ``partial(K)``
@@ -44,6 +51,7 @@ from typing import Any, Literal
 
 from ordersync.errors import ConfigError
 from ordersync.sandbox.errors import MondayError
+from ordersync.sandbox.idempotency import IdempotencyPolicy
 from ordersync.sandbox.limits import RateLimitCode, rate_limit_error, retry_after_headers
 
 
@@ -294,9 +302,11 @@ class FaultPlan:
 
     def __init__(self, *, script: Sequence[Fault | None] = (), cycle: bool = False,
                  rates: Sequence[tuple[Fault | None, float]] = (), seed: int = 0,
-                 mode: PlanMode = "none") -> None:
+                 mode: PlanMode = "none", idempotency: IdempotencyPolicy | None = None) -> None:
         # Prefer the constructors below; this one trusts its arguments.
         self.mode = mode
+        self.idempotency = idempotency or IdempotencyPolicy()
+        self.new_column_ids = False  # the setting column_ids=new (fault_specs.py)
         self._script = list(script)
         self._cycle = cycle
         self._rates = list(rates)

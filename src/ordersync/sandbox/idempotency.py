@@ -37,6 +37,22 @@ class KeyReuse(StrEnum):
     REPLAY = "replay"  # replay the first response anyway
 
 
+@dataclass(frozen=True)
+class IdempotencyPolicy:
+    """The two behaviours monday leaves undocumented (API_NOTES §1), chosen per sandbox
+    (``--faults "replay_errors=no,key_reuse=replay"`` or a faults table) so a client can
+    be tested both ways.
+
+    ``replay_errors``: whether a response carrying application errors (a refused value,
+    a partly failed batch) is kept for replay (True, the default) or forgotten, so a
+    retry with the same key executes again (False).  ``key_reuse``: what a cached key
+    sent with another request body gets.
+    """
+
+    replay_errors: bool = True
+    key_reuse: KeyReuse = KeyReuse.REJECT
+
+
 def request_fingerprint(query: str, variables: Mapping[str, Any] | None = None) -> str:
     """A digest of the request body, to tell a retry from a reused key."""
     text = json.dumps({"query": query, "variables": variables or {}}, sort_keys=True,
@@ -64,9 +80,11 @@ class IdempotencyCache:
     before execution), so that a retry runs.
 
     Choices where §1 says UNCERTAIN:
-    - errors: what was executed is cached, whatever its outcome — a 200 with
-      application errors or a partly failed batch replays as it was (the aliases
-      that succeeded must not run twice); what was not executed is not cached.
+    - errors: by default what was executed is cached, whatever its outcome — a 200
+      with application errors or a partly failed batch replays as it was (the
+      aliases that succeeded must not run twice); with ``replay_errors=False`` a
+      response with errors is forgotten and a retry executes again (``store``).
+      What was not executed is never cached.
     - same key, different body: ``KeyReuse.REJECT`` → HTTP 422
       ``IDEMPOTENCY_KEY_REUSED`` (after the IETF idempotency-key draft); a client
       that passes the sandbox then never depends on monday's unknown behaviour.
@@ -78,8 +96,9 @@ class IdempotencyCache:
 
     def __init__(self, clock: Clock | None = None, *, ttl_seconds: float = 1800.0,
                  in_flight_timeout_seconds: float = 60.0, conflict_retry_seconds: int = 1,
-                 on_key_reuse: KeyReuse = KeyReuse.REJECT) -> None:
+                 on_key_reuse: KeyReuse = KeyReuse.REJECT, replay_errors: bool = True) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.replay_errors = replay_errors
         self.ttl_seconds = ttl_seconds
         self.in_flight_timeout_seconds = in_flight_timeout_seconds
         self.conflict_retry_seconds = conflict_retry_seconds
@@ -122,6 +141,15 @@ class IdempotencyCache:
             entry.response = CachedResponse(response.status, dict(response.headers),
                                             copy.deepcopy(response.body))
             entry.stored_at = self.clock.now()
+
+    def store(self, key: str, response: CachedResponse, *, has_errors: bool) -> None:
+        """``finish`` the key, or (``replay_errors`` off and errors in the response)
+        forget it so that a retry executes again."""
+        if has_errors and not self.replay_errors:
+            with self._lock:
+                self._entries.pop(key, None)
+            return
+        self.finish(key, response)
 
     def release(self, key: str) -> None:
         """Forget an in-flight key whose request was not executed."""

@@ -19,7 +19,7 @@ __all__ = ["Board", "Group", "Item", "ItemState", "OrderBoard"]
 
 
 class ItemState(StrEnum):
-    """``Item.state`` values the sandbox uses."""
+    """``Item.state`` (and a group's state) values the sandbox uses."""
 
     ACTIVE = "active"
     ARCHIVED = "archived"
@@ -31,6 +31,13 @@ class Group:
     id: str
     title: str
     color: str
+    state: ItemState = ItemState.ACTIVE  # archive_group / delete_group; its items follow
+    position: float = 65536.0  # Group.position: board order, as monday numbers it
+    board_id: str = ""  # group ids repeat across boards ("topics")
+
+    @property
+    def active(self) -> bool:
+        return self.state is ItemState.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -41,12 +48,22 @@ class Board:
     groups: tuple[Group, ...]
     subitems_board_id: str | None = None  # on a parent board
     parent_board_id: str | None = None  # on a subitems board
-
+    workspace_id: str | None = None  # None: the account's main workspace
+    folder_id: str | None = None
+    kind: str = "public"  # BoardKind
+    description: str | None = None
+    created_from_board_id: str | None = None  # duplicate_board / a template
     def column(self, column_id: str) -> ColumnDef | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
     def group(self, group_id: str) -> Group | None:
+        """A group in any state (an archived item still names its group)."""
         return next((g for g in self.groups if g.id == group_id), None)
+
+    @property
+    def active_groups(self) -> tuple[Group, ...]:
+        """The board's visible groups (``Board.groups``), in board order."""
+        return tuple(g for g in self.groups if g.active)
 
 
 @dataclass(frozen=True)

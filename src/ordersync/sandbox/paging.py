@@ -4,8 +4,8 @@ This module owns ``items_page`` / ``next_items_page`` / ``items_by_column_values
 paging for the store: the ``limit`` check, ``ItemsPage``, the cursor tokens a ``Pager``
 issues (valid 60 minutes from the first page, on ``clock.now()``; not kept in the state
 file, only their sequence number is) and which items a page shows (active ones, in board
-order, optionally of one group or matching one column's texts).  ``Store`` checks board,
-group and column ids and then asks its ``Pager`` for the page.
+order, optionally of one group, matching columns' texts or ``query_params``).  ``Store``
+checks board, group and column ids and then asks its ``Pager`` for the page.
 """
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, TypeVar
 
 from ordersync.sandbox.clock import Clock
 from ordersync.sandbox.columns import ColumnKind, read
 from ordersync.sandbox.errors import MondayError
+from ordersync.sandbox.item_queries import ItemQuery
 from ordersync.sandbox.model import Board, Item, ItemState
 
-__all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_PAGE", "CursorSpec",
-           "ItemsPage", "Pager", "check_limit"]
+__all__ = ["CURSOR_EXPIRED", "CURSOR_LIFETIME", "DEFAULT_PAGE", "MAX_ITEMS_LIMIT", "MAX_PAGE",
+           "CursorSpec", "ItemsPage", "Pager", "check_limit", "page_of"]
 
 MAX_PAGE: Final = 500
+MAX_ITEMS_LIMIT: Final = 100  # Query.items: "up to 100 items at a time" (items docs)
+T = TypeVar("T")
+Match = tuple[tuple[str, tuple[str | None, ...]], ...]
 DEFAULT_PAGE: Final = 25
 CURSOR_LIFETIME: Final = 60 * 60.0  # seconds from the first page, not sliding (§4)
 # API_NOTES §2.8, legacy body of the expired-cursor error (new-format code UNCERTAIN).
@@ -43,9 +47,11 @@ class ItemsPage:
 class CursorSpec:
     board_id: str
     group_id: str | None
-    match: tuple[str, tuple[str | None, ...]] | None  # items_by_column_values filter
-    position: int  # index into the board's item order
+    match: Match | None  # items_page_by_column_values: every (column, texts) must match
+    position: int  # index into the board's item order (or into ``order``)
     issued_at: float  # clock.now() of the first page
+    query: ItemQuery | None = None  # items_page(query_params:)
+    order: tuple[str, ...] | None = None  # query_params.order_by: item ids, sorted
 
 
 class Pager:
@@ -65,9 +71,15 @@ class Pager:
         self._cursors: dict[str, CursorSpec] = {}
 
     def first_page(self, board_id: str, limit: int, *, group_id: str | None = None,
-                   match: tuple[str, tuple[str | None, ...]] | None = None) -> ItemsPage:
+                   match: Match | None = None,
+                   query: ItemQuery | None = None) -> ItemsPage:
         """The first page of a board's visible items; ids and ``limit`` already checked."""
-        return self._page(CursorSpec(board_id, group_id, match, 0, self.clock.now()), limit)
+        order = None
+        if query is not None and query.order_by:
+            items = [self._items[i] for i in self._order[board_id]]
+            order = tuple(i.id for i in query.sort(items))
+        return self._page(CursorSpec(board_id, group_id, match, 0, self.clock.now(), query,
+                                     order), limit)
 
     def next_page(self, cursor: str, limit: int) -> ItemsPage:
         """The page after ``cursor`` (next_items_page); ``limit`` already checked."""
@@ -82,7 +94,7 @@ class Pager:
         return self._page(spec, limit)
 
     def _page(self, spec: CursorSpec, limit: int) -> ItemsPage:
-        order = self._order[spec.board_id]
+        order = spec.order if spec.order is not None else self._order[spec.board_id]
         board = self._boards[spec.board_id]
         found: list[Item] = []
         position = spec.position
@@ -106,6 +118,23 @@ class Pager:
         return token
 
 
+def page_of(found: Sequence[T], *, page: int, limit: int,
+            max_limit: int | None = None) -> list[T]:
+    """Page ``page`` (from 1) of ``limit`` results, as monday's ``page``/``limit``
+    arguments page ``boards``, ``items``, ``users`` and ``workspaces``, ids given or not.
+
+    A limit above ``max_limit`` is capped to it (UNCERTAIN: monday may refuse instead);
+    a page or limit below 1 is monday's InvalidArgumentException (text UNCERTAIN)."""
+    if isinstance(limit, bool) or limit < 1 or page < 1:
+        raise MondayError("InvalidArgumentException",
+                          "page and limit must be positive numbers", status_code=200,
+                          error_data={"page": page, "limit": limit})
+    if max_limit is not None:
+        limit = min(limit, max_limit)
+    start = (page - 1) * limit
+    return list(found[start:start + limit])
+
+
 def check_limit(limit: int) -> None:
     """A page size must be 1…``MAX_PAGE``."""
     if isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:  # code §5; text UNCERTAIN
@@ -119,9 +148,14 @@ def _visible(item: Item, spec: CursorSpec, board: Board) -> bool:
         return False
     if spec.group_id is not None and item.group_id != spec.group_id:
         return False
-    if spec.match is None:
-        return True
-    column_id, wanted = spec.match
+    if spec.query is not None and not spec.query.matches(item):
+        return False
+    return spec.match is None or all(_matches(item, board, column_id, wanted)
+                                     for column_id, wanted in spec.match)
+
+
+def _matches(item: Item, board: Board, column_id: str, wanted: tuple[str | None, ...]) -> bool:
+    """One column of items_page_by_column_values: any of ``wanted``, whole text."""
     column = board.column(column_id)
     assert column is not None
     if column.type is ColumnKind.NAME:

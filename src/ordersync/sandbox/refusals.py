@@ -14,9 +14,12 @@ from typing import Final
 from ordersync.sandbox.columns import ColumnDef
 from ordersync.sandbox.errors import MondayError
 
-__all__ = ["MAX_NAME", "board_not_found", "check_group_name", "check_item_name",
-           "inactive_item", "item_not_on_board", "items_limit_reached", "not_a_json_object",
-           "not_filterable", "not_found", "on_subitems_board", "subitem_of_subitem", "wire_id"]
+__all__ = ["MAX_NAME", "bad_group_position", "bad_template", "board_not_found",
+           "check_board_name", "check_group_name",
+           "check_item_name", "cursor_with_query", "inactive_item", "item_not_on_board",
+           "items_limit_reached", "last_group", "no_columns", "not_a_json_object",
+           "not_filterable", "not_found",
+           "on_subitems_board", "subitem_of_subitem", "wire_id"]
 
 MAX_NAME: Final = 255  # item, subitem and group names (API_NOTES §6)
 
@@ -31,6 +34,19 @@ def check_item_name(name: str) -> None:
         raise MondayError("ItemNameTooLongException",
                           f"Item name must be between 1 and {MAX_NAME} characters",
                           status_code=200, error_data={"name_length": len(name)})
+
+
+def check_board_name(name: str) -> None:
+    if not name.strip() or len(name) > MAX_NAME:  # code and text UNCERTAIN
+        raise MondayError("InvalidArgumentException",
+                          f"Board name must be between 1 and {MAX_NAME} characters",
+                          status_code=200, error_data={"board_name": name})
+
+
+def bad_template(board_id: str) -> MondayError:
+    # API_NOTES §5: CreateBoardException for a bad template or duplicate source; text UNCERTAIN
+    return MondayError("CreateBoardException", "The template or source board is invalid",
+                       status_code=200, error_data={"board_id": wire_id(board_id)})
 
 
 def check_group_name(name: str) -> None:
@@ -54,6 +70,28 @@ def not_found(kind: str, resource_id: str) -> MondayError:
     key = f"{kind.lower()}_id"
     return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404,
                        error_data={key: wire_id(resource_id) if kind == "Item" else resource_id})
+
+
+def last_group(board_id: str, group_id: str) -> MondayError:
+    # API_NOTES §5: DeleteLastGroupException, 409 (here inside a 200 body, as a field
+    # error beside other aliases' data); text UNCERTAIN.
+    return MondayError("DeleteLastGroupException",
+                       "A board must have at least one group; its last group can't be "
+                       "deleted or archived", status_code=409,
+                       error_data={"board_id": wire_id(board_id), "group_id": group_id})
+
+
+def bad_group_position(value: str) -> MondayError:
+    # code and text UNCERTAIN
+    return MondayError("InvalidArgumentException", f"Invalid group position: {value!r}",
+                       status_code=200, error_data={"new_value": value})
+
+
+def cursor_with_query() -> MondayError:
+    # API_NOTES §4: "query_params and cursor cannot be combined"; code and text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "cursor and query_params can't be used together; continue with "
+                       "next_items_page", status_code=200)
 
 
 def on_subitems_board(board_id: str) -> MondayError:
@@ -93,6 +131,13 @@ def items_limit_reached(limit: int, board_id: str) -> MondayError:
 def not_a_json_object() -> MondayError:
     # UNCERTAIN: monday's answer to e.g. a list
     return MondayError("InvalidArgumentException", "column_values must be a JSON object",
+                       status_code=200)
+
+
+def no_columns() -> MondayError:
+    # items_page_by_column_values needs columns or a cursor; code and text UNCERTAIN
+    return MondayError("InvalidArgumentException",
+                       "items_page_by_column_values needs columns or a cursor",
                        status_code=200)
 
 

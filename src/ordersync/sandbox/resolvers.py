@@ -1,17 +1,16 @@
-"""Field resolvers: what each ``(parent type, field)`` of the subset schema returns.
+"""Field resolvers: what each ``(parent type, field)`` of monday's schema returns.
 
-``resolve_field`` is the executor's one graphql-core ``field_resolver``: it dispatches
-on ``(parent type, field)`` through ``RESOLVERS`` (anything not in the table falls
-back to graphql-core's default: attribute or key of the same name); ``resolve_type``
-names the ``ColumnValue`` implementation of a ``Cell``.  Every resolver is
-synchronous and takes ``(source, context, **arguments)``; a ``MondayError`` it
-raises becomes that field's error.
+``resolve_field`` is the executor's one graphql-core ``field_resolver``.  It dispatches
+on ``(parent type, field)`` through ``RESOLVERS`` (queries and fields here, mutations in
+``mutations.py``, the account's records in ``account.py``); a field not in the table
+reads the attribute or key of the same name, and a field the sandbox keeps nothing
+for answers with its documented shape (``shapes.py``).  A mutation not in the table is
+``NOT_SUPPORTED_BY_SANDBOX``.  ``resolve_type`` names the ``ColumnValue``
+implementation of a ``Cell`` (and the type of a ``Blank``).  Every resolver is
+synchronous and takes ``(source, context, **arguments)``; a ``MondayError`` it raises
+becomes that field's error.
 
-``JSON`` arguments (``column_values``) may arrive as a JSON string, as monday
-documents, or as a JSON object (an inline object literal or a variable holding an
-object); both are accepted.  Not modelled: ``query_params`` on ``items_page``
-(ignored), more than one column in ``items_page_by_column_values`` (an error),
-``items`` without ``ids`` (an empty list), item positions in ``create_item``.
+Not modelled: item positions in ``create_item``.
 """
 
 from __future__ import annotations
@@ -19,16 +18,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from graphql import GraphQLResolveInfo, default_field_resolver
+from graphql import GraphQLResolveInfo
 
+from ordersync.sandbox.account import MAIN_FOLDER, MAIN_WORKSPACE, QUERIES, SandboxUser
 from ordersync.sandbox.columns import ColumnDef, ColumnKind, StatusValue, read
 from ordersync.sandbox.errors import MondayError
-from ordersync.sandbox.store import Board, Item, Store
-
-if TYPE_CHECKING:
-    from ordersync.sandbox.executor import SandboxUser
+from ordersync.sandbox.mutations import MUTATIONS, not_supported
+from ordersync.sandbox.paging import MAX_ITEMS_LIMIT, page_of
+from ordersync.sandbox.shapes import MISSING, Blank, blank_value
+from ordersync.sandbox.store import Board, Item, ItemState, Store
 
 __all__ = ["DEFAULT_API_VERSION", "RESOLVERS", "Cell", "Context", "resolve_field",
            "resolve_type"]
@@ -66,37 +66,32 @@ class Cell:
 def resolve_field(source: Any, info: GraphQLResolveInfo[Context], **args: Any) -> Any:
     context: Context = info.context
     if isinstance(source, Cell):
-        return _cell_field(source, info.field_name, context.store)
-    parent = info.parent_type.name
-    if (parent == "Mutation" and info.path.prev is None and context.fail_error is not None
-            and info.path.key == context.fail_key):
-        raise context.fail_error
-    resolver = RESOLVERS.get((parent, info.field_name))
-    if resolver is None:
-        return default_field_resolver(source, info, **args)
-    return resolver(source, context, **args)
+        value = _cell_field(source, info.field_name, context.store)
+    elif isinstance(source, Blank):
+        value = MISSING
+    else:
+        parent = info.parent_type.name
+        if parent == "Mutation" and info.path.prev is None and (
+                context.fail_error is not None and info.path.key == context.fail_key):
+            raise context.fail_error
+        resolver = RESOLVERS.get((parent, info.field_name))
+        if resolver is not None:
+            value = resolver(source, context, **args)
+        elif parent == "Mutation":
+            raise not_supported(info.field_name)
+        elif isinstance(source, Mapping):
+            value = source.get(info.field_name, MISSING)
+        else:
+            value = getattr(source, info.field_name, MISSING)
+    return blank_value(info.schema, info.return_type) if value is MISSING else value
 
 
 def resolve_type(value: Any, info: GraphQLResolveInfo[Context], abstract_type: Any) -> str | None:
     if isinstance(value, Cell):
         return _CELL_TYPES.get(value.column.type, "TextValue")
+    if isinstance(value, Blank):
+        return value.type_name
     return None
-
-
-def _json_arg(raw: Any, name: str = "column_values") -> dict[str, Any]:
-    """A ``JSON`` argument: a JSON string (monday's form) or an object."""
-    if raw is None:
-        return {}
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:  # code and text UNCERTAIN
-            raise MondayError("InvalidArgumentException", f"{name} is not valid JSON: {exc}",
-                              status_code=200) from exc
-    if not isinstance(raw, dict):
-        raise MondayError("InvalidArgumentException", f"{name} must be a JSON object",
-                          status_code=200)
-    return raw
 
 
 def _ids(values: Sequence[Any] | None) -> list[str]:
@@ -104,22 +99,33 @@ def _ids(values: Sequence[Any] | None) -> list[str]:
 
 
 def _boards(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: int = 25,
-            page: int = 1, **__: Any) -> list[Board]:
+            page: int = 1, state: str = "active", board_kind: str | None = None,
+            workspace_ids: Sequence[Any] | None = None, **__: Any) -> list[Board]:
+    """Boards by id (unknown ids left out, as monday does) or all of them, filtered by
+    state (every sandbox board is active), kind and workspace; then paged."""
     known = {b.id: b for b in ctx.store.boards()}
-    if ids is not None:  # unknown ids are left out, as monday does
-        return [known[i] for i in _ids(ids) if i in known]
-    start = max(page - 1, 0) * limit
-    return list(known.values())[start:start + limit]
+    found = list(known.values()) if ids is None else [known[i] for i in _ids(ids) if i in known]
+    spaces = None if workspace_ids is None else {str(w) for w in workspace_ids}
+    found = [b for b in found if state in ("active", "all")
+             and board_kind in (None, b.kind)
+             and (spaces is None or (b.workspace_id or MAIN_WORKSPACE.id) in spaces)]
+    return page_of(found, page=page, limit=limit)
 
 
-def _items(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, **__: Any) -> list[Item]:
-    found: list[Item] = []
-    for item_id in _ids(ids):
-        try:
-            found.append(ctx.store.item(item_id))
-        except MondayError:
-            continue  # unknown ids are left out
-    return found
+def _items(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: int = 25,
+           page: int = 1, exclude_nonactive: bool | None = None,
+           newest_first: bool | None = None, **__: Any) -> list[Item]:
+    """Items by id in any state (``state`` says which; ``exclude_nonactive`` keeps the
+    active ones), unknown ids left out; without ids, the account's active items.
+    ``page``/``limit`` apply either way (limit at most 100, as monday documents)."""
+    if ids is not None:
+        found = [item for item_id in _ids(ids) if (item := ctx.store.find_item(item_id))
+                 is not None and (not exclude_nonactive or item.state is ItemState.ACTIVE)]
+    else:
+        found = [item for board in ctx.store.boards() for item in ctx.store.board_items(board.id)
+                 if item.state is ItemState.ACTIVE]
+        found.sort(key=lambda item: int(item.id), reverse=bool(newest_first))
+    return page_of(found, page=page, limit=limit, max_limit=MAX_ITEMS_LIMIT)
 
 
 def _by_column_values(_: Any, ctx: Context, *, board_id: str, limit: int = 25,
@@ -127,12 +133,9 @@ def _by_column_values(_: Any, ctx: Context, *, board_id: str, limit: int = 25,
                       cursor: str | None = None, **__: Any) -> Any:
     if cursor is not None:
         return ctx.store.next_items_page(cursor, limit=limit)
-    if not columns or len(columns) != 1:  # the sandbox filters on exactly one column
-        raise MondayError("InvalidArgumentException",
-                          "the sandbox supports exactly one column in columns", status_code=200)
-    rule = columns[0]
-    return ctx.store.items_by_column_values(board_id, rule["column_id"],
-                                            list(rule["column_values"]), limit=limit)
+    return ctx.store.items_by_columns(
+        board_id, [(rule["column_id"], list(rule["column_values"])) for rule in columns or ()],
+        limit=limit)
 
 
 def _complexity(_: Any, ctx: Context, **__: Any) -> dict[str, int] | None:
@@ -195,57 +198,15 @@ def _cell_field(cell: Cell, name: str, store: Store) -> Any:
         ids = getattr(stored, "ids", ())
         return [{"id": str(label.id), "label": label.name} for i in ids
                 if (label := column.label_with_id(i)) is not None]
-    return None  # symbol and the like: nothing the sandbox keeps
-
-
-def _mutations() -> dict[tuple[str, str], Callable[..., Any]]:
-    def create_group(_: Any, ctx: Context, *, board_id: str, group_name: str,
-                     group_color: str | None = None, relative_to: str | None = None,
-                     position_relative_method: str | None = None, **__: Any) -> Any:
-        return ctx.store.create_group(board_id, group_name, color=group_color,
-                                      relative_to=relative_to,
-                                      position_relative_method=position_relative_method)
-
-    def create_item(_: Any, ctx: Context, *, board_id: str, item_name: str,
-                    group_id: str | None = None, column_values: Any = None,
-                    create_labels_if_missing: bool | None = None, **__: Any) -> Any:
-        return ctx.store.create_item(board_id, item_name, group_id, _json_arg(column_values),
-                                     bool(create_labels_if_missing))
-
-    def create_subitem(_: Any, ctx: Context, *, parent_item_id: str, item_name: str,
-                       column_values: Any = None, create_labels_if_missing: bool | None = None,
-                       **__: Any) -> Any:
-        return ctx.store.create_subitem(parent_item_id, item_name, _json_arg(column_values),
-                                        bool(create_labels_if_missing))
-
-    def change_multiple(_: Any, ctx: Context, *, board_id: str, column_values: Any,
-                        item_id: str | None = None, create_labels_if_missing: bool | None = None,
-                        **__: Any) -> Any:
-        return ctx.store.change_multiple_column_values(
-            str(item_id), board_id, _json_arg(column_values), bool(create_labels_if_missing))
-
-    def change_simple(_: Any, ctx: Context, *, board_id: str, column_id: str,
-                      item_id: str | None = None, value: str | None = None,
-                      create_labels_if_missing: bool | None = None, **__: Any) -> Any:
-        return ctx.store.change_simple_column_value(str(item_id), board_id, column_id, value,
-                                                    bool(create_labels_if_missing))
-
-    def archive(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
-        return ctx.store.archive_item(str(item_id))
-
-    def delete(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
-        return ctx.store.delete_item(str(item_id))
-
-    def move(_: Any, ctx: Context, *, group_id: str, item_id: str | None = None,
-             **__: Any) -> Any:
-        return ctx.store.move_item_to_group(str(item_id), group_id)
-
-    return {("Mutation", "create_group"): create_group, ("Mutation", "create_item"): create_item,
-            ("Mutation", "create_subitem"): create_subitem,
-            ("Mutation", "change_multiple_column_values"): change_multiple,
-            ("Mutation", "change_simple_column_value"): change_simple,
-            ("Mutation", "archive_item"): archive, ("Mutation", "delete_item"): delete,
-            ("Mutation", "move_item_to_group"): move}
+    if name == "is_leaf":
+        return not store.subitems(cell.item.id)
+    if name == "display_value" and column.type is ColumnKind.SUBTASKS:
+        return text or ""
+    if name == "subitems" and column.type is ColumnKind.SUBTASKS:
+        return list(store.subitems(cell.item.id))
+    if name == "updated_at":
+        return cell.item.updated_at.isoformat()
+    return MISSING  # symbol and the like: nothing the sandbox keeps
 
 
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
@@ -256,17 +217,34 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Query", "items_page_by_column_values"): _by_column_values,
     ("Query", "complexity"): _complexity,
     ("Mutation", "complexity"): _complexity,
-    ("Query", "me"): lambda _, ctx, **__: ctx.user,
     ("Query", "version"): _version,
     ("Board", "groups"): lambda board, _, *, ids=None, **__:
-        [g for g in board.groups if ids is None or g.id in ids],
+        [g for g in board.active_groups if ids is None or g.id in ids],
     ("Board", "columns"): _columns,
-    ("Board", "board_kind"): lambda *_, **__: "public",
+    ("Board", "board_kind"): lambda board, _, **__: board.kind,
     ("Board", "state"): lambda *_, **__: "active",
-    ("Board", "items_page"): lambda board, ctx, *, limit=25, cursor=None, **__:
-        ctx.store.items_page(board.id, limit=limit, cursor=cursor),
-    ("Group", "archived"): lambda *_, **__: False,
-    ("Group", "deleted"): lambda *_, **__: False,
+    ("Board", "items_page"): lambda board, ctx, *, limit=25, cursor=None, query_params=None,
+        **__: ctx.store.items_page(board.id, limit=limit, cursor=cursor,
+                                   query_params=query_params),
+    ("Board", "items_count"): lambda board, ctx, **__: ctx.store.live_items(board.id),
+    ("Board", "items_limit"): lambda _, ctx, **__: ctx.store.items_limit,
+    ("Board", "permissions"): lambda *_, **__: "everyone",
+    ("Board", "type"): lambda board, _, **__:
+        "board" if board.parent_board_id is None else "sub_items_board",
+    ("Board", "url"): lambda board, _, **__: f"https://sandbox.monday.com/boards/{board.id}",
+    ("Board", "workspace_id"): lambda board, _, **__: board.workspace_id or MAIN_WORKSPACE.id,
+    ("Board", "workspace"): lambda *_, **__: MAIN_WORKSPACE,
+    ("Board", "board_folder_id"): lambda board, _, **__: board.folder_id,
+    ("Board", "folder"): lambda board, _, **__:
+        MAIN_FOLDER if board.folder_id == MAIN_FOLDER.id else None,
+    ("Board", "top_group"): lambda board, _, **__:
+        (board.active_groups or board.groups)[0],
+    ("Group", "items_page"): lambda group, ctx, *, limit=25, cursor=None, query_params=None,
+        **__: ctx.store.group_items_page(group, limit=limit, cursor=cursor,
+                                         query_params=query_params),
+    ("Group", "position"): lambda group, _, **__: f"{group.position:.3f}",
+    ("Group", "archived"): lambda group, _, **__: group.state is ItemState.ARCHIVED,
+    ("Group", "deleted"): lambda group, _, **__: group.state is ItemState.DELETED,
     ("Column", "settings_str"): lambda column, _, **__: json.dumps(column.settings),
     ("Item", "board"): lambda item, ctx, **__: ctx.store.board(item.board_id),
     ("Item", "group"): lambda item, ctx, **__:
@@ -275,7 +253,13 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Item", "parent_item"): _parent_item,
     ("Item", "subitems"): lambda item, ctx, **__: list(ctx.store.subitems(item.id)),
     ("Item", "state"): lambda item, _, **__: item.state.value,
+    ("Item", "creator_id"): lambda _, ctx, **__: ctx.user.id,
+    ("Item", "url"): lambda item, _, **__:
+        f"https://sandbox.monday.com/boards/{item.board_id}/pulses/{item.id}",
+    ("Item", "relative_link"): lambda item, _, **__:
+        f"/boards/{item.board_id}/pulses/{item.id}",
     ("Item", "created_at"): lambda item, _, **__: item.created_at.isoformat(),
     ("Item", "updated_at"): lambda item, _, **__: item.updated_at.isoformat(),
-    **_mutations(),
+    **MUTATIONS,
+    **QUERIES,
 }

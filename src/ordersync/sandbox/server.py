@@ -10,6 +10,7 @@ re-raising the signal is switched off, see ``_Server``).
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,13 @@ import uvicorn
 
 from ordersync.errors import OrderSyncError
 from ordersync.sandbox.app import Sandbox
+from ordersync.sandbox.fault_specs import setting_token
 from ordersync.sandbox.fault_specs import split_spec as split_fault_items
 from ordersync.sandbox.faults import FaultPlan, FaultPlanError
 from ordersync.sandbox.store import OrderBoard
 
-__all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "config_snippet",
-           "faults_message", "serve"]
+__all__ = ["SandboxOptions", "SandboxStartError", "build_sandbox", "check_port",
+           "config_snippet", "faults_message", "serve"]
 
 
 class SandboxStartError(OrderSyncError):
@@ -62,7 +64,8 @@ def faults_message(spec: str, problems: Sequence[str]) -> str:
     """``FaultPlanError``'s problems as one line, each naming its bad token."""
     items = [i.strip() for i in split_fault_items(spec) if i.strip()]
     steps = [i for i in items if not i.replace(" ", "").lower().startswith("seed=")
-             and i.lower() != "cycle"]  # as _parse_string numbers a script's items
+             and i.lower() != "cycle" and not setting_token(i)[0]]  # numbered as parsed
+
     parts = []
     for problem in problems:
         script, rated = _SCRIPT_ITEM.match(problem), _RATED_ITEM.match(problem)
@@ -85,6 +88,25 @@ def config_snippet(ids: OrderBoard, url: str) -> str:
     return tomli_w.dumps({"monday": {
         "api_url": url, "board_id": ids.board_id, "subitems_board_id": ids.subitems_board_id,
         "columns": columns, "subitem_columns": sub_columns}})
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail with one clear message when ``host:port`` cannot be listened on (another
+    sandbox, or any other program, holds it), before anything says "listening"."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise SandboxStartError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise SandboxStartError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} — another program "
+                f"(perhaps another `ordersync sandbox`) holds the port: stop it, or pass "
+                f"--port N and set monday.api_url to http://{host}:N/v2") from exc
 
 
 class _Server(uvicorn.Server):

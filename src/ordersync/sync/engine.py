@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 from ordersync.config import Config
+from ordersync.customers import resolve_customers
 from ordersync.db import Database
 from ordersync.db.schema import create_tables, registered_columns
 from ordersync.errors import ConfigError, FatalSyncError, RetriableSyncError
+from ordersync.listings.runs import record_sync_details
 from ordersync.monday.batching import BatchPlanner
 from ordersync.monday.client import MondayClient
 from ordersync.monday.retry import RetryPolicy
@@ -43,7 +45,7 @@ from ordersync.sync.items import adopt_items, find_created_items, sync_items
 from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
 from ordersync.sync.report import SyncReport
-from ordersync.sync.sender import Sender
+from ordersync.sync.sender import Job, Sender
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
 
 logger = logging.getLogger(__name__)
@@ -62,10 +64,12 @@ class SyncOptions:
 
 @dataclass
 class Progress:
-    """Callbacks for a progress display: ``total`` orders, then mutations as they are sent."""
+    """Callbacks for a progress display: ``total`` orders, each pass's jobs as they are
+    handed to the sender, then mutations as they are sent."""
 
     start: Callable[[int], None] = field(default=lambda total: None)
     advance: Callable[[int], None] = field(default=lambda n: None)
+    send: Callable[[Sequence[Job]], None] = field(default=lambda jobs: None)
 
 
 def planner_for(config: Config) -> BatchPlanner:
@@ -107,6 +111,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
     with db.begin() as conn:
         labels = [c.label for c in registered_columns(db, conn)]
     columns = resolve_columns(config, labels)
+    resolve_customers(config, db, options.customers)  # an unknown name is an error
     progress = progress or Progress()
     if options.dry_run:
         sender = DryRunSender(planner_for(config), out or Console())
@@ -123,6 +128,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
+                      on_send=progress.send,
                       concurrency=config.monday.limits.concurrency)
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       real, client, run_id=report.run_id)
@@ -153,6 +159,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,
                              failed=report.counts["failed"], error=error)
+            record_sync_details(db, report)
     return report
 
 

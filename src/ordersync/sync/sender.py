@@ -115,6 +115,8 @@ class Sender:
     stats: SendStats = field(default_factory=SendStats)
     on_request: Callable[[int], None] | None = None
     """Called with the number of mutations after each request (progress)."""
+    on_send: Callable[[Sequence[Job]], None] | None = None
+    """Called with each pass's jobs as they are handed over (progress)."""
 
     concurrency: int = 1
     """Requests in flight at once (``monday.limits.concurrency``)."""
@@ -137,6 +139,8 @@ class Sender:
     def send(self, jobs: Sequence[Job], handler: Handler) -> None:
         """Send every job; with ``concurrency`` > 1, up to that many requests at once, each
         cut so that together they fit the budget left this minute."""
+        if self.on_send is not None:
+            self.on_send(jobs)
         pending = list(jobs)
         while pending:
             round_: list[list[Job]] = []

@@ -132,8 +132,8 @@ def start_run(db: Database, board_id: str) -> int:
         conn.execute(sa.text(f"UPDATE {runs} SET status = 'interrupted', finished_at = "
                              "CURRENT_TIMESTAMP WHERE board_id = :b AND status = 'running'"),
                      {"b": board_id})
-        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status) VALUES (:b, 'running')"),
-                     {"b": board_id})
+        conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status, started_at) VALUES "
+                             "(:b, 'running', :t)"), {"b": board_id, "t": db.timestamp()})
         return int(conn.execute(sa.text(f"SELECT MAX(id) FROM {runs} WHERE board_id = :b"),
                                 {"b": board_id}).scalar_one())
 
@@ -378,7 +378,10 @@ def confirm_lines(conn: Connection, db: Database,
         "ELSE COALESCE(sent_values, synced_values) END, "
         "sync_state = CASE WHEN qty = :qty AND COALESCE(sync_action, '') = :action "
         "THEN :synced ELSE :pending END, "
+        # A created line keeps CREATE once synced (as orders do); one that changed while
+        # in flight goes back to PENDING as an UPDATE of the subitem it now has.
         "sync_action = CASE WHEN sync_action = 'CREATE' AND CAST(:sub AS TEXT) IS NOT NULL "
+        "AND NOT (qty = :qty AND COALESCE(sync_action, '') = :action) "
         "THEN 'UPDATE' ELSE sync_action END, "
         "sent_values = NULL, attempts = 0, last_error = NULL "
         "WHERE record_uuid = :u AND size_code = :c"),

@@ -1,0 +1,90 @@
+"""Structured logs: one JSON object a line, for every stage and every monday.com request.
+
+``configure_logging(path)`` attaches a file handler to the ``ordersync`` logger
+(``--log-file PATH`` or ``[logging] file``).  Each line holds ``ts`` (UTC, ISO),
+``level``, ``logger``, ``message`` and the record's structured fields (``event``,
+counts, request id, complexity…).  The monday.com token never reaches the file:
+the client never logs it, and a filter replaces the value of ``MONDAY_API_TOKEN``
+(and anything shaped like an ``Authorization`` header) wherever it would appear.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = "ordersync"
+REDACTED = "[redacted]"
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message", "asctime", "taskName"}
+_AUTH_HEADER = re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)[^'\",\s}]+", re.IGNORECASE)
+
+
+class JsonLines(logging.Formatter):
+    """A record as one line of JSON: the standard fields plus its ``extra`` ones."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the API token (read from the environment at each record) and any
+    ``Authorization`` value in a record's message and fields."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ordersync.monday.wire import TOKEN_ENV  # httpx: only when a record is logged
+
+        token = os.environ.get(TOKEN_ENV, "").strip()
+        record.msg = redact(record.getMessage(), token)
+        record.args = ()
+        for key, value in list(record.__dict__.items()):
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, redact(value, token))
+        return True
+
+
+def redact(text: str, token: str | None = None) -> str:
+    if token and len(token) >= 1:
+        text = text.replace(token, REDACTED)
+    return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+_handler: logging.Handler | None = None
+
+
+def configure_logging(path: Path | None, level: str = "INFO") -> None:
+    """Write ordersync's log records to ``path`` as JSON lines (None: stop writing)."""
+    global _handler
+    logger = logging.getLogger(ROOT)
+    if _handler is not None:
+        logger.removeHandler(_handler)
+        _handler.close()
+        _handler = None
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLines())
+    handler.addFilter(RedactSecrets())
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(min(logger.level or logging.WARNING, logging.getLevelName(level)))
+    _handler = handler
+
+
+def log_event(logger: logging.Logger, event: str, message: str, **fields: Any) -> None:
+    """One INFO record with ``event`` and ``fields`` as structured fields."""
+    logger.info(message, extra={"event": event, **fields})
