@@ -1,8 +1,9 @@
 """The ``ordersync`` command: parse, call the library, format, exit.
 
 Exit codes: 0 success; 1 an ordersync error (one clear message on stderr, a
-traceback only with ``--debug``); 2 a usage error; 3 the command ran but some
-files failed to ingest (their reasons are printed).  ``--json`` writes machine
+traceback only with ``--debug``), or a sync stopped early (by monday.com or a
+signal: run it again to go on); 2 a usage error; 3 the command ran but some files
+failed to ingest, or records are FAILED (their reasons are printed).  ``--json`` writes machine
 output to stdout; tables and progress go to stderr.
 
 Start-up is kept short (``--help``, ``status`` and a run with nothing to do each
@@ -27,6 +28,8 @@ from ordersync.errors import OrderSyncError
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FILES_FAILED = 3
+EXIT_FAILED = 3
+"""Some files failed to ingest, or some records are FAILED on the board's side."""
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -66,6 +69,12 @@ def _handles_errors(func: F) -> F:
             if ctx.find_root().params.get("debug"):
                 raise
             err.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            if ctx.find_root().params.get("debug"):
+                raise
+            err.print("[yellow]interrupted[/] — whatever was in flight is reconciled by the next "
+                      "run: run the same command again to go on", soft_wrap=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
@@ -236,13 +245,14 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     """
     from ordersync import timing
     from ordersync.pipeline import open_database, run_all
+    from ordersync.sync.stop import stop_on_signals
 
     config = _load(config_path, env)
     out = (_console(stderr=as_json, soft_wrap=True) if config.monday.board_id is not None
            else None)  # the dry run's documents; rich only when there is a board
-    with _progress() as progress, timing.recording() as seconds:
+    with _progress() as progress, stop_on_signals() as stop, timing.recording() as seconds:
         result = run_all(config, open_database(config), dry_run=dry_run, progress=progress,
-                         out=out)
+                         out=out, sleep=stop.sleep, stop=stop)
     if as_json:
         _print_json({"ingest": render.ingest_json(result.ingest),
                      "merge": render.merge_json(result.merge),
@@ -282,8 +292,10 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
 
     Needs MONDAY_API_TOKEN (never the config file).  --dry-run prints every GraphQL
     request it would send, with its variables, and changes nothing anywhere.
-    Exit 0: done; 3: some records failed (listed, and kept for --retry-failed);
-    1: stopped (token, board, monday.com unavailable) — run again later.
+    Exit 0: the board has every record; 3: records are FAILED — this run's or an
+    earlier one's (counted, listed by `ordersync status`; fix the data or the board, then
+    --retry-failed); 1: stopped (token, board, monday.com unavailable, a signal) — run
+    again to go on.
 
     \b
     Example:
@@ -295,17 +307,20 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     config = _load(config_path, env)
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
-    with _progress(enabled=not dry_run) as progress:
+    from ordersync.sync.stop import stop_on_signals
+
+    with _progress(enabled=not dry_run) as progress, stop_on_signals() as stop:
         report = sync_board(config, open_database(config), options=options, progress=progress,
-                            out=_console(stderr=as_json, soft_wrap=True))
+                            out=_console(stderr=as_json, soft_wrap=True),
+                            sleep=stop.sleep, stop=stop)
     if not as_json:
         render.print_sync(err, report)
     if as_json:
         _print_json(render.sync_json(report))
     if report.stopped:
         sys.exit(1)
-    if report.counts["failed"]:
-        sys.exit(EXIT_FILES_FAILED)
+    if report.failed_total and not dry_run:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()

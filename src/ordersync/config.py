@@ -332,7 +332,9 @@ class RetryConfig(_Model):
     max_delay: float = Field(default=30.0, ge=0)
     """Cap on the back-off ceiling, in seconds."""
     record_attempts: int = Field(default=3, ge=1)
-    """Runs in which one record may meet a fault before it is marked FAILED."""
+    """Runs in which one record may meet a server fault before it is marked FAILED — a fault
+    on its request after ``max_attempts`` tries, or on its own alias after ``max_attempts``
+    sends in further rounds of the run."""
 
 
 class MondayConfig(_Model):

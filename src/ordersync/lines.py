@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ordersync.db import Database
-from ordersync.states import SyncState
+from ordersync.states import data_changed_states
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -44,7 +44,7 @@ def derive_lines(db: Database, conn: Connection) -> LinesReport:
     """Diff the changed orders' lines; see the module docstring."""
     if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')}"):
         return LinesReport()
-    states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    states = data_changed_states()
     created = db.execute(conn, db.sql("lines_insert_new"), states).rowcount
     if not db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('merge_changes')} "
                            "WHERE record_uuid IS NOT NULL"):

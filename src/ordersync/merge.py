@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.states import ChangeKind, FileStatus, SyncState
+from ordersync.states import ChangeKind, FileStatus, data_changed_states
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -87,7 +87,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
         str(row.kind): int(row.n) for row in db.rows(
             conn, f"SELECT kind, COUNT(*) AS n FROM {db.table('merge_changes')} GROUP BY kind")}
     columns = [db.quote(c.name) for c in registered_columns(db, conn)]
-    states = {"pending": SyncState.PENDING.value, "sending": SyncState.SENDING.value}
+    states = data_changed_states()
     stored = db.scalar(conn, f"SELECT 1 FROM {db.table('orders')} LIMIT 1") is not None
     # New orders: a plain INSERT (no conflict handling: measured much cheaper than an
     # upsert on a first load); changed orders: an UPDATE of the columns from staging.

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ordersync.monday.client import MondayClient
     from ordersync.progress import ProgressReporter
     from ordersync.sync import SyncOptions, SyncReport
+    from ordersync.sync.stop import Stop
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,8 @@ class RunResult:
         """0 done, 3 some files or records failed, 1 the sync stopped early."""
         if self.sync is not None and self.sync.stopped:
             return EXIT_STOPPED
-        if self.ingest.count("failed") or (self.sync is not None
-                                           and self.sync.counts["failed"]):
+        if self.ingest.count("failed") or (self.sync is not None and not self.sync.dry_run
+                                           and self.sync.failed_total):
             return EXIT_PARTIAL
         return EXIT_OK
 
@@ -176,9 +177,12 @@ def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
 def sync_board(config: Config, db: Database, *, options: SyncOptions | None = None,
                client: MondayClient | None = None, progress: ProgressReporter | None = None,
                out: Console | None = None, clock: Callable[[], float] = time.monotonic,
-               sleep: Callable[[float], None] = time.sleep) -> SyncReport:
+               sleep: Callable[[float], None] = time.sleep,
+               stop: Stop | None = None) -> SyncReport:
     """One sync with its client built from the config and ``MONDAY_API_TOKEN`` (unless
-    ``client`` is given), its progress shown through ``progress``, its outcome logged."""
+    ``client`` is given), its progress shown through ``progress``, its outcome logged.
+    ``stop`` (from ``sync.stop.stop_on_signals``) ends the run cleanly between requests;
+    pass its ``sleep`` too so that waits end at once."""
     from ordersync.monday.client import token_from_env
     from ordersync.plan import plan_sync
     from ordersync.sync import Progress, SyncOptions, make_client, run_sync
@@ -201,7 +205,7 @@ def sync_board(config: Config, db: Database, *, options: SyncOptions | None = No
         client = make_client(config, token_from_env(), sleep=retry_sleep, clock=clock)
     try:
         report = run_sync(config, db, client, options=options, progress=Progress(**callbacks),
-                          clock=clock, sleep=budget_sleep)
+                          clock=clock, sleep=budget_sleep, stop=stop)
     finally:
         if own:
             client.close()
@@ -215,7 +219,8 @@ def sync_board(config: Config, db: Database, *, options: SyncOptions | None = No
 def run_all(config: Config, db: Database, *, dry_run: bool = False,
             progress: ProgressReporter | None = None, client: MondayClient | None = None,
             out: Console | None = None, clock: Callable[[], float] = time.monotonic,
-            sleep: Callable[[float], None] = time.sleep) -> RunResult:
+            sleep: Callable[[float], None] = time.sleep,
+            stop: Stop | None = None) -> RunResult:
     """What ``ordersync run`` does: the pipeline, then the sync when ``monday.board_id`` is
     set, then the report page when ``[report] dir`` is set."""
     result = run_pipeline(config, db, dry_run=dry_run,
@@ -227,7 +232,7 @@ def run_all(config: Config, db: Database, *, dry_run: bool = False,
 
             synced = sync_board(config, db, options=SyncOptions(dry_run=dry_run),
                                 client=client, progress=progress, out=out, clock=clock,
-                                sleep=sleep)
+                                sleep=sleep, stop=stop)
     finally:
         page = None
         if config.report_dir is not None and not dry_run:

@@ -97,6 +97,24 @@ def print_merge(console: Console, result: MergeResult) -> None:
 
 def print_status(console: Console, status: dict[str, Any]) -> None:
     files, orders, lines = status["files"], status["orders"], status["lines"]
+    verify = status.get("last_verify")
+    if verify:
+        console.print(f"last verify: board {verify.get('board_id')}, {verify.get('status')} "
+                      f"({verify.get('differences', 0)} difference(s), finished "
+                      f"{verify.get('finished_at')})", soft_wrap=True)
+    failed = status.get("failed") or {}
+    if failed.get("orders") or failed.get("lines"):
+        console.print(f"[red]{failed_records(failed['orders'], failed['lines'])} FAILED[/] — "
+                      "fix the data or the board, then `ordersync sync --retry-failed`:",
+                      soft_wrap=True)
+        for example in failed["examples"]:
+            what = str(example["order"]) + (f" size {example['size']}" if example["size"]
+                                            else "")
+            console.print(f"  {what}: {example['error']}", markup=False, soft_wrap=True)
+        shown = len(failed["examples"])
+        if failed["orders"] + failed["lines"] > shown:
+            console.print(f"  … and {failed['orders'] + failed['lines'] - shown:,} more "
+                          "(sync_events has every attempt)")
     console.print(f"[bold]database[/]: {status['database']}", highlight=False)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     console.print(f"staged rows waiting for merge: {status['staged_rows']}; "
@@ -193,9 +211,16 @@ def print_sync(console: Console, report: SyncReport) -> None:
         table.add_row(kind, _pairs(done) if done else "—")
     table.add_row("nothing to send", f"{counts['unchanged']:,} record(s) already as the board "
                                      "needs them")
+    if counts["items_recreated"] or counts["groups_gone"] or counts["subitems_gone"]:
+        gone = {"items re-created": counts["items_recreated"],
+                "groups made again": counts["groups_gone"],
+                "subitems looked up or re-created": counts["subitems_gone"]}
+        table.add_row("gone from the board", _pairs({k: v for k, v in gone.items() if v}))
     if counts["requeued"]:
-        table.add_row("re-queued", f"{counts['requeued']:,} (sent again next run)")
+        table.add_row("re-queued", f"{counts['requeued']:,} (sent again)")
     console.print(table)
+    if counts["items_recreated"]:
+        console.print(f"re-created {counts['items_recreated']:,} item(s) deleted on the board")
     if report.failures:
         failed = Table(title=f"{len(report.failures)} failed (kept FAILED; fix the data or "
                              "the board, then `ordersync sync --retry-failed`)",
@@ -216,6 +241,14 @@ def print_sync(console: Console, report: SyncReport) -> None:
                   f"{_duration(report.elapsed_seconds)}")
     if report.stopped:
         console.print(f"[yellow]stopped early:[/] {report.stopped}", soft_wrap=True)
+    if report.failed_total and not report.dry_run:
+        console.print(f"[red]{failed_records(report.failed_orders, report.failed_lines)} "
+                      "FAILED[/] (`ordersync status` lists them): fix the data or the board, "
+                      "then run `ordersync sync --retry-failed`", soft_wrap=True)
+
+
+def failed_records(orders: int, lines: int) -> str:
+    return f"{orders:,} order(s) and {lines:,} line(s)"
 
 
 def sync_json(report: SyncReport) -> dict[str, Any]:

@@ -53,16 +53,24 @@ class FileStatus(StrEnum):
     MISSING = "missing"  # read before, gone from the folder now (sources.missing_files)
 
 
-# --- the sync state machine (issue #4) ---------------------------------------------------
+# --- the sync state machine (issue #4, issue #8) -----------------------------------------
 #
-#   (new) ──added──▶ PENDING ──batch sent──▶ SENDING ──confirmed / in doubt, adopted──▶ SYNCED
-#                     ▲  ▲                     │ │                                        │
-#                     │  └── in doubt, ────────┘ └──record error──▶ FAILED                │
-#                     │      not found                              │                     │
-#                     └────────────── retry / data changed ─────────┴── data changed ─────┘
+#   (new) ──added──▶ PENDING ──batch sent──▶ SENDING ──confirmed / adopted──▶ SYNCED
+#                    │  ▲  ▲                    │ │ │                            │
+#                    │  │  └──── re-queued ─────┘ │ └─record error / faults in   │
+#                    │  │  (a fault with attempts │   record_attempts sends──▶ FAILED
+#                    │  │  left, a limit, in doubt│                              │
+#                    │  │  and not on the board)  └─changed in flight──▶ PENDING │
+#                    │  └────────── retry (--retry-failed) / data changed ───────┘
+#                    │  ◀── its item is gone from the board (not found, verify) ── SYNCED
+#                    ├──value refused before sending──▶ FAILED
+#                    └──nothing to send──▶ SYNCED
 #
 # A data change leaves PENDING as it is and leaves SENDING as it is: an in-doubt record must
 # be reconciled with the board before anything else happens to it (merge_update.sql).
+# Every statement that writes ``sync_state`` declares its moves as (state, event) pairs
+# (``-- moves:`` in its .sql file) and binds the states this table gives (``bind_moves``);
+# ``tests/test_states.py`` checks that the declared moves are exactly this table.
 
 
 class SyncEvent(StrEnum):
@@ -71,26 +79,40 @@ class SyncEvent(StrEnum):
     ADDED = "added"  # the merge found a new record
     BATCH_SENT = "batch sent"  # SENDING is committed before the request goes out
     CONFIRMED = "confirmed"  # the board acknowledged the record's mutation
-    RECORD_ERROR = "record error"  # monday refused this record only
-    NOT_FOUND = "in doubt, not found on the board (re-queued)"
     ADOPTED = "in doubt, found and adopted"  # the board has the item: take it over
-    RETRY = "retry"  # a failed record is queued again
+    CHANGED_IN_FLIGHT = "confirmed, but the merge changed it meanwhile"  # send the change
+    REQUEUED = "re-queued"  # not applied (a fault with attempts left, a limit, in doubt
+    # and not on the board, a request never sent): sent again
+    RECORD_ERROR = "record error"  # monday refused this record (or its value, before sending)
+    FAULTS_EXHAUSTED = "faults in record_attempts sends"  # given up until --retry-failed
+    NOTHING_TO_SEND = "nothing to send"  # already as the board needs it, or never on it
+    GONE = "its item is gone from the board"  # deleted or archived there: re-created
+    RETRY = "retry"  # a failed record is queued again (--retry-failed)
     DATA_CHANGED = "data changed"  # the merge saw the record's data change
 
 
+_P, _S, _Y, _F = SyncState.PENDING, SyncState.SENDING, SyncState.SYNCED, SyncState.FAILED
+
 TRANSITIONS: Final[Mapping[tuple[SyncState | None, SyncEvent], SyncState]] = MappingProxyType({
     # ``None`` is a record not yet in the table.
-    (None, SyncEvent.ADDED): SyncState.PENDING,
-    (SyncState.PENDING, SyncEvent.BATCH_SENT): SyncState.SENDING,
-    (SyncState.SENDING, SyncEvent.CONFIRMED): SyncState.SYNCED,
-    (SyncState.SENDING, SyncEvent.RECORD_ERROR): SyncState.FAILED,
-    (SyncState.SENDING, SyncEvent.NOT_FOUND): SyncState.PENDING,
-    (SyncState.SENDING, SyncEvent.ADOPTED): SyncState.SYNCED,
-    (SyncState.FAILED, SyncEvent.RETRY): SyncState.PENDING,
-    (SyncState.SYNCED, SyncEvent.DATA_CHANGED): SyncState.PENDING,
-    (SyncState.FAILED, SyncEvent.DATA_CHANGED): SyncState.PENDING,
-    (SyncState.PENDING, SyncEvent.DATA_CHANGED): SyncState.PENDING,
-    (SyncState.SENDING, SyncEvent.DATA_CHANGED): SyncState.SENDING,
+    (None, SyncEvent.ADDED): _P,
+    (_P, SyncEvent.BATCH_SENT): _S,
+    (_S, SyncEvent.CONFIRMED): _Y,
+    (_S, SyncEvent.ADOPTED): _Y,
+    (_S, SyncEvent.CHANGED_IN_FLIGHT): _P,
+    (_S, SyncEvent.REQUEUED): _P,
+    (_S, SyncEvent.RECORD_ERROR): _F,
+    (_P, SyncEvent.RECORD_ERROR): _F,  # a value refused before sending; a refused move
+    (_S, SyncEvent.FAULTS_EXHAUSTED): _F,
+    (_P, SyncEvent.NOTHING_TO_SEND): _Y,
+    (_Y, SyncEvent.GONE): _P,
+    (_S, SyncEvent.GONE): _P,  # an update or a move refused: the item is not found
+    (_P, SyncEvent.GONE): _P,  # a line waiting for an item that turned out gone
+    (_F, SyncEvent.RETRY): _P,
+    (_Y, SyncEvent.DATA_CHANGED): _P,
+    (_F, SyncEvent.DATA_CHANGED): _P,
+    (_P, SyncEvent.DATA_CHANGED): _P,
+    (_S, SyncEvent.DATA_CHANGED): _S,
 })
 """Every allowed move: (state before, event) → state after.  Anything else is illegal."""
 
@@ -113,3 +135,46 @@ def transition(state: SyncState | None, event: SyncEvent) -> SyncState:
         return TRANSITIONS[state, event]
     except KeyError:
         raise IllegalTransition(state, event) from None
+
+
+Move = tuple[SyncState | None, SyncEvent]
+"""One declared move: the state a statement moves records from, and the event."""
+
+
+def parse_moves(text: str) -> list[Move]:
+    """The moves a SQL statement declares in its ``-- moves:`` line:
+    ``-- moves: SENDING CONFIRMED, SENDING CHANGED_IN_FLIGHT, NEW ADDED``.  Each must be in
+    the table (``IllegalTransition`` otherwise: a statement that would make an illegal move
+    is refused before it runs)."""
+    moves: list[Move] = []
+    for line in text.splitlines():
+        if not line.startswith("-- moves:"):
+            continue
+        for pair in line.removeprefix("-- moves:").split(","):
+            state, event = pair.split()
+            move = (None if state == "NEW" else SyncState[state], SyncEvent[event])
+            transition(*move)
+            moves.append(move)
+    return moves
+
+
+def bind_moves(moves: list[Move]) -> dict[str, object]:
+    """Bind parameters for a statement's declared moves: ``:from_states`` (every state it
+    moves records from) and ``:to_EVENT`` for each event (the state the table gives it;
+    one event must lead to one state within a statement)."""
+    targets: dict[str, str] = {}
+    for state, event in moves:
+        after = transition(state, event).value
+        if targets.setdefault(f"to_{event.name}", after) != after:
+            raise ValueError(f"event {event.name} leads to two states in one statement")
+    froms = sorted({s.value for s, _ in moves if s is not None})
+    return {"from_states": froms, **targets}
+
+
+def data_changed_states() -> dict[str, str]:
+    """The merge's bindings (``merge_*.sql``, ``lines_*.sql``): ``:pending`` for a new or
+    changed record, ``:sending`` for one in doubt, which stays in doubt."""
+    added = transition(None, SyncEvent.ADDED)
+    assert transition(SyncState.SYNCED, SyncEvent.DATA_CHANGED) is added
+    return {"pending": added.value,
+            "sending": transition(SyncState.SENDING, SyncEvent.DATA_CHANGED).value}

@@ -11,12 +11,16 @@ from enum import StrEnum
 from typing import Any
 
 from ordersync.db import Database
+from ordersync.db.peek import Peek
 from ordersync.states import ChangeKind, FileStatus, SyncAction, SyncState
 
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
+
+FAILED_EXAMPLES = 10
+"""FAILED orders and lines listed (with their reasons) by ``ordersync status``."""
 
 _SYNC_RUN_FIELDS = ("id", "board_id", "status", "started_at", "finished_at", "requests",
                     "complexity", "succeeded", "failed", "error")
@@ -32,6 +36,8 @@ def read_status(db: Database) -> dict[str, Any]:
         "rejections": 0,
         "orders": {"total": 0, "by_state": {}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
+        "last_verify": None,
+        "failed": {"orders": 0, "lines": 0, "examples": []},
         "last_sync": None,
     }
     with db.peek() as peek:
@@ -89,4 +95,27 @@ def read_status(db: Database) -> dict[str, Any]:
                 status["last_sync"] = {
                     key: (str(value) if key.endswith("_at") and value is not None else value)
                     for key, value in zip(_SYNC_RUN_FIELDS, runs[0], strict=True)}
+        failed = (status["orders"]["by_state"].get(SyncState.FAILED.value, 0),
+                  status["lines"]["by_state"].get(SyncState.FAILED.value, 0))
+        examples = peek.rows(db.sql("sync_failed").replace("\\:", ":"),
+                             {"failed": SyncState.FAILED.value, "limit": FAILED_EXAMPLES}
+                             ) if any(failed) else []
+        status["failed"] = {"orders": failed[0], "lines": failed[1], "examples": [
+            {"order": item, "size": size, "error": error} for item, size, error in examples]}
+        status["last_verify"] = _last_verify(db, peek)
     return status
+
+
+def _last_verify(db: Database, peek: Peek) -> dict[str, Any] | None:
+    """The last ``ordersync verify`` result (its ``verify_runs`` row), shown first by
+    ``status``; None before the first verify (or with an ordersync that has none)."""
+    table = getattr(db.tables, "verify_runs", None)
+    if table is None or not peek.has_table(table):
+        return None
+    columns = peek.columns(table)
+    rows = peek.rows(f"SELECT {', '.join(db.quote_raw(c) for c in columns)} "
+                     f"FROM {db.quote_raw(table)} ORDER BY id DESC LIMIT 1")
+    if not rows:
+        return None
+    return {key: (str(value) if key.endswith("_at") and value is not None else value)
+            for key, value in zip(columns, rows[0], strict=True)}

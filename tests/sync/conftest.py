@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ConfigFactory, fetch
+from conftest import BASE_HEADERS, ConfigFactory, fetch
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.monday.client import MondayClient
@@ -180,4 +180,42 @@ def board_problems(h: Harness) -> list[str]:
     for item in items:
         if item["id"] not in seen_items:
             problems.append(f"item {item['name']} ({item['id']}) belongs to no order")
+    return problems
+
+
+def truth_problems(h: Harness, rows: list[dict[str, Any]]) -> list[str]:
+    """How the board differs from what the workbook rows say (the generator's truth, not
+    the database): one item per order in its customer-season group with its status and
+    ETA, one subitem per size with a quantity, nothing else on the board."""
+    problems: list[str] = []
+    ids = h.ids
+    seen: set[str] = set()
+    placed = [(group["title"], item) for group in h.board()["groups"] for item in group["items"]]
+    for row in rows:
+        identity = " | ".join(str(row[k]) for k in ("AAG ORDER NUMBER",
+                                                    "PLANNED DELIVERY METHOD",
+                                                    "CUSTOMER STYLE"))
+        found = [(g, i) for g, i in placed if i["values"][ids.identity] == identity]
+        if len(found) != 1:
+            problems.append(f"{identity}: {len(found)} items on the board")
+            continue
+        group, item = found[0]
+        seen.add(item["id"])
+        if group != f"{row['CUSTOMER']} {row['CUSTOMER SEASON']}":
+            problems.append(f"{identity}: in group {group!r}")
+        cancelled = row["ORDER TYPE"] == "CANCELLED"
+        if item["values"][ids.status] != ("Cancelled" if cancelled else "Working on it"):
+            problems.append(f"{identity}: status {item['values'][ids.status]!r}")
+        if item["values"][ids.eta] != row["ETA"]:
+            problems.append(f"{identity}: ETA {item['values'][ids.eta]!r}, file {row['ETA']}")
+        sizes = {k: v for k, v in row.items() if k not in BASE_HEADERS and k != "TOTAL QTY"}
+        want = {k: "0" if cancelled else str(v) for k, v in sizes.items() if v}
+        have = Counter(s["name"] for s in item["subitems"])
+        if any(n > 1 for n in have.values()):
+            problems.append(f"{identity}: duplicate subitems {have}")
+        shown = {s["name"]: s["values"][ids.order_qty] for s in item["subitems"]}
+        if shown != want:
+            problems.append(f"{identity}: subitems {shown}, file {want}")
+    problems += [f"item {i['name']} ({i['id']}) is in no file" for _, i in placed
+                 if i["id"] not in seen]
     return problems

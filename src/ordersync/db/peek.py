@@ -98,7 +98,7 @@ class PostgresPeek(Peek):
     def columns(self, name: str) -> list[str]:
         return [str(r[0]) for r in self.rows(
             "SELECT column_name FROM information_schema.columns WHERE table_name = :n "
-            "AND table_schema = current_schema()", {"n": name})]
+            "AND table_schema = current_schema() ORDER BY ordinal_position", {"n": name})]
 
     def close(self) -> None:
         self._conn.close()

@@ -91,6 +91,17 @@ class WireError:
     retry_in_seconds: float | None = None
     http_status: int = 200
     error_data: Mapping[str, Any] | None = None
+    status_code: int | None = None
+    """``extensions.status_code`` (monday's HTTP-like status inside a 200 body)."""
+
+    @property
+    def is_server_fault(self) -> bool:
+        """A fault of monday's side, whatever the HTTP status of the response that carried
+        it: a 5xx, 408 or 423 status (of the response or in ``extensions.status_code``),
+        a timeout, or a server-fault code — sending again may well succeed."""
+        statuses = [s for s in (self.http_status, self.status_code) if s]
+        return (self.code in FAULT_CODES or self.http_status == 0
+                or any(s >= 500 or s in (408, 423) for s in statuses))
 
     def __str__(self) -> str:
         where = f"alias {self.alias!r}: " if self.alias else ""
@@ -335,7 +346,8 @@ def _wire_error(raw: Mapping[str, Any], status: int, request_id: str | None,
     return WireError(kind, code, message, request_id=request_id, alias=alias,
                      retry_in_seconds=retry_in if retry_in is not None else retry_after,
                      http_status=status,
-                     error_data=error_data if isinstance(error_data, dict) else None)
+                     error_data=error_data if isinstance(error_data, dict) else None,
+                     status_code=status_code if isinstance(status_code, int) else None)
 
 
 def _number(value: Any) -> float | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,15 +71,41 @@ class Context:
     new_items: dict[str, str] = field(default_factory=dict)
     """Dry run: record_uuid → a placeholder for the id its item would get."""
     held: set[str] = field(default_factory=set)
-    """Orders whose item could not be moved to its group: not updated this run."""
+    """Orders whose item could not be moved to its group: not updated this round."""
+    again: set[str] = field(default_factory=set)
+    """Orders with a record re-queued for another round of this run (a fault on its alias
+    with attempts left, an item or subitem gone from the board and healed)."""
+    recreated: set[str] = field(default_factory=set)
+    """Orders whose item was gone from the board: counted when it is created again."""
+    round: int = 1
+    """The round of the passes this run is in (part of every send's Idempotency-Key)."""
+    run_sends: Counter[tuple[str, Hashable]] = field(default_factory=Counter)
+    """(kind, record key) → sends of that record in this run."""
+
+    def runs(self, kind: str, key: Hashable, before: int) -> int:
+        """Runs in which a record was sent, this one included: ``before`` (its ``attempts``
+        as loaded this round) plus one if this is its first send of the run (later rounds
+        load the count this run already raised)."""
+        return before + (1 if self.run_sends[kind, key] <= 1 else 0)
 
     def events(self, conn: Any, events: Sequence[store.Event]) -> None:
         if self.run_id is not None:
             store.write_events(conn, self.db, self.run_id, events)
 
+    def events_now(self, events: Sequence[store.Event]) -> None:
+        if self.run_id is not None and events:
+            with self.db.begin() as conn:
+                store.write_events(conn, self.db, self.run_id, events)
+
     @property
     def record_attempts(self) -> int:
         return self.config.monday.retry.record_attempts
+
+    @property
+    def sends_per_run(self) -> int:
+        """Sends of one record in one run when its own alias meets server faults: as many
+        as the client's tries of one request (``retry.max_attempts``)."""
+        return self.config.monday.retry.max_attempts
 
 
 BOARD_FULL_CODES = frozenset({"ItemsLimitationException"})
@@ -104,29 +131,6 @@ def check_board_full(outcomes: Sequence[Outcome], board_id: str | None) -> None:
 
 def is_board_full(error: WireError) -> bool:
     return error.code in BOARD_FULL_CODES
-
-
-def refused(ctx: Context, error: WireError, what: str) -> tuple[str, str]:
-    """A record monday refused: (``"requeued"`` or ``"failed"``, the reason), counted in the
-    report.  Re-queued when its alias hit a limit or the board is full — not the record's
-    fault; failed otherwise (a value, a label, a name monday will not take)."""
-    reason = error_text(error)
-    if error.retry_in_seconds is not None or is_board_full(error):
-        ctx.report.add("requeued")
-        return "requeued", reason
-    ctx.report.fail(what, reason)
-    return "failed", reason
-
-
-def unresolved(ctx: Context, attempts: int, what: str, reason: str) -> str:
-    """A record whose request faulted beyond the retries and that the board does not show:
-    ``"requeued"`` while it has runs left (``retry.record_attempts``), else ``"failed"``;
-    counted in the report.  ``attempts`` includes the send that faulted."""
-    if attempts < ctx.record_attempts:
-        ctx.report.add("requeued")
-        return "requeued"
-    ctx.report.fail(what, reason)
-    return "failed"
 
 
 def error_text(error: WireError | Exception) -> str:

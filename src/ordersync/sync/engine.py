@@ -8,13 +8,16 @@
    and adopted if found, re-queued if not (whatever the run's scope);
 5. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
    groups → items moved to their order's group (a changed season) → items → subitems
-   under their parents' ids;
-6. the run's totals into ``sync_runs``.
+   under their parents' ids; then rounds for what they re-queued;
+6. the run's totals into ``sync_runs``, and the FAILED records the database holds.
 
-A fatal error (token, board, permissions) stops the run with nothing half
-written — the batch in flight is released to PENDING — and is raised.  Faults
-beyond the retry policy end the run early too, after the in-doubt batch was
-reconciled: the report says why (``stopped``) and the next run goes on.
+SIGTERM, SIGHUP or Ctrl-C (``stop``) end the run between requests, recorded
+``interrupted`` with its real counts.  A fatal error (token, board, permissions) stops
+the run with nothing half written — the batch in flight is released to PENDING —
+and is raised.  Faults beyond the retry policy end the run early too, after the
+in-doubt batch was reconciled: the report says why (``stopped``) and the next run
+goes on.  Records re-queued during the run (healed after their item was gone from
+the board, or faulted on their own alias) get further rounds of the passes.
 ``dry_run`` prints every request instead of sending it and writes nothing.
 """
 
@@ -36,7 +39,8 @@ from ordersync.listings.runs import record_sync_details
 from ordersync.monday.batching import BatchPlanner
 from ordersync.monday.client import MondayClient
 from ordersync.monday.retry import RetryPolicy
-from ordersync.sync import store
+from ordersync.states import SyncEvent
+from ordersync.sync import store, transitions
 from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
@@ -46,12 +50,16 @@ from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
 from ordersync.sync.report import SyncReport
 from ordersync.sync.sender import Job, Sender
+from ordersync.sync.stop import Stop
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ORDERS = 2_000
 """Orders read and sent per round of the three passes (bounds memory at any volume)."""
+MAX_ROUNDS = 5
+"""Rounds of the passes in one run: the work, then what it re-queued (an item gone from
+the board takes up to three: its subitem's update, its create, its subitems' creates)."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,9 @@ def make_client(config: Config, token: str, **kwargs: object) -> MondayClient:
 def run_sync(config: Config, db: Database, client: MondayClient | None, *,
              options: SyncOptions = SyncOptions(), progress: Progress | None = None,
              out: Console | None = None, clock: Callable[[], float] = time.monotonic,
-             sleep: Callable[[float], None] = time.sleep) -> SyncReport:
-    """One sync run (see the module docstring); ``client`` may be None only for a dry run."""
+             sleep: Callable[[float], None] = time.sleep, stop: Stop | None = None) -> SyncReport:
+    """One sync run (see the module docstring); ``client`` may be None only for a dry run.
+    ``stop``: a signal's request to end the run between requests (``sync.stop``)."""
     started = clock()
     board_id = config.monday.board_id
     if board_id is None:
@@ -120,6 +129,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         _run_passes(ctx, options, progress)
         report.requests, report.mutations = sender.requests, sender.mutations
         report.elapsed_seconds = round(clock() - started, 2)
+        _count_failed(db, report)
         return report
     if client is None:
         raise FatalSyncError("a sync needs a monday.com client (MONDAY_API_TOKEN)")
@@ -129,16 +139,16 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         budget = Budget(clock, sleep)
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
                       on_send=progress.send,
-                      concurrency=config.monday.limits.concurrency)
+                      concurrency=config.monday.limits.concurrency, stop=stop)
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       real, client, run_id=report.run_id)
         status, error = "ok", None
         try:
             if options.retry_failed:
-                store.retry_failed(db, config, store.Scope(options.customers))
+                transitions.retry_failed(db, config, store.Scope(options.customers))
             reconcile(ctx)
             _run_passes(ctx, options, progress)
-        except RetriableSyncError as exc:  # monday kept failing: stop, report, retry later
+        except RetriableSyncError as exc:  # monday kept failing, or a signal: stop, report
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)
         except FatalSyncError as exc:
@@ -154,13 +164,20 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             report.complexity = budget.spent
             report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds
             report.elapsed_seconds = round(clock() - started, 2)
-            if status == "ok" and report.counts["failed"]:
+            _count_failed(db, report)
+            if status == "ok" and (report.counts["failed"] or report.failed_total):
                 status = "partial"
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,
                              failed=report.counts["failed"], error=error)
             record_sync_details(db, report)
     return report
+
+
+def _count_failed(db: Database, report: SyncReport) -> None:
+    """The FAILED records the database holds after the run, whichever run failed them."""
+    failed = store.failed_records(db, examples=0)
+    report.failed_orders, report.failed_lines = failed.orders, failed.lines
 
 
 def _require_subitems_board(config: Config) -> None:
@@ -174,18 +191,20 @@ def _require_subitems_board(config: Config) -> None:
 def reconcile(ctx: Context) -> None:
     """Settle every record an earlier run left SENDING (see the module docstring)."""
     item_labels = ctx.columns.order_sources
+    requeued = SyncEvent.REQUEUED
     orders = store.in_doubt_orders(ctx.db, item_labels)
     if orders:
         logger.info("reconciling %d in-doubt order(s) with the board", len(orders))
         creates = [o for o in orders if o.item_id is None]
         adopted = find_created_items(ctx, creates) if creates else {}
         with ctx.db.begin() as conn:
-            adopt_items(ctx, conn, adopted)
+            events = adopt_items(ctx, conn, adopted)
             requeue = [o for o in orders if o.record_uuid not in adopted]
-            store.release_orders(conn, ctx.db, [(o.record_uuid, "in doubt after an "
-                                                 "interrupted run: sent again") for o in requeue])
-            ctx.events(conn, [store.Event(o.record_uuid, None, "reconcile", "requeued")
-                              for o in requeue])
+            transitions.orders_release(conn, ctx.db, [
+                (o.record_uuid, "in doubt after an interrupted run: sent again")
+                for o in requeue], requeued)
+            ctx.events(conn, events + [store.Event(o.record_uuid, None, "reconcile",
+                                                   "requeued") for o in requeue])
             ctx.report.add("requeued", len(requeue))
     lines = store.in_doubt_lines(ctx.db)
     if lines:
@@ -193,23 +212,36 @@ def reconcile(ctx: Context) -> None:
         new_lines = [line for line in lines if line.subitem_id is None and line.item_id]
         found = find_created_subitems(ctx, new_lines) if new_lines else {}
         with ctx.db.begin() as conn:
-            adopt_subitems(ctx, conn, [(line, found[line.record_uuid, line.size_code],
-                                        line.sent_values) for line in new_lines
-                                       if (line.record_uuid, line.size_code) in found])
+            events = adopt_subitems(ctx, conn, [
+                (line, found[line.record_uuid, line.size_code], line.sent_values)
+                for line in new_lines if (line.record_uuid, line.size_code) in found])
             again = [line for line in lines if (line.record_uuid, line.size_code) not in found]
-            store.release_lines(conn, ctx.db, [(line, "in doubt after an interrupted run: "
-                                                "sent again") for line in again])
-            ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "reconcile",
-                                          "requeued") for line in again])
+            transitions.lines_release(conn, ctx.db, [
+                (line, "in doubt after an interrupted run: sent again") for line in again],
+                requeued)
+            ctx.events(conn, events + [store.Event(line.record_uuid, line.size_code,
+                                                   "reconcile", "requeued") for line in again])
             ctx.report.add("requeued", len(again))
 
 
 def _run_passes(ctx: Context, options: SyncOptions, progress: Progress) -> None:
+    """The passes over the work in scope, then further rounds (at most ``MAX_ROUNDS`` in
+    all) for the orders re-queued meanwhile: healed after their item or group was gone
+    from the board, or faulted on their own alias with attempts left."""
     scope = store.Scope(options.customers)
     uuids = store.select_work(ctx.db, ctx.config, scope, options.limit)
     progress.start(len(uuids))
-    for start in range(0, len(uuids), CHUNK_ORDERS):
-        _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
+    for round_ in range(MAX_ROUNDS):
+        for start in range(0, len(uuids), CHUNK_ORDERS):
+            _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
+        if ctx.dry_run or not ctx.again:
+            return
+        uuids = sorted(ctx.again)
+        ctx.again.clear()
+        ctx.held.clear()
+        ctx.round += 1
+        logger.info("round %d: %d order(s) sent again (healed, or a fault on their alias)",
+                    round_ + 2, len(uuids))
 
 
 def _run_chunk(ctx: Context, uuids: Sequence[str]) -> None:

@@ -5,6 +5,9 @@ second (its groups by title, read once, adopted into the registry), and only the
 ``create_group`` for the names neither knows — batched like every mutation, each
 id written to the registry as it arrives.  A crash between a group's creation and
 its registry row is harmless: the next run finds the group on the board by title.
+A server fault or a limit on one group's alias is not its refusal: the board is read
+again by title (the create may have been applied) and the rest sent again, within
+``retry.max_attempts`` sends (as the client tries a request).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from ordersync.monday.operations import Call
 from ordersync.sync import store
 from ordersync.sync.context import Context, error_event_fields, error_text
 from ordersync.sync.reconcile import find_groups
+from ordersync.sync.records import Fate, fate
 from ordersync.sync.sender import Job, Outcome
 
 CREATE = "create_group"
@@ -34,14 +38,31 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
             ctx.report.add("groups_adopted", len(adopted))
             known |= adopted
             missing = [n for n in missing if n not in adopted]
-    if missing:
+    for attempt in range(1, ctx.sends_per_run + 1):
+        if not missing:
+            break
         jobs = [Job(Call(CREATE, {"board_id": ctx.board_id, "group_name": name}), name,
-                    token=f"group/{ctx.board_id}/{name}") for name in missing]
+                    token=f"group/{ctx.board_id}/{name}/{attempt}/run {ctx.run_id}")
+                for name in missing]
         handler = GroupHandler(ctx)
         ctx.sender.send(jobs, handler)
         known |= handler.created
         if ctx.dry_run:
             known |= {name: f"<id of new group {name}>" for name in missing}
+            break
+        missing = handler.faulted
+        if missing:  # applied or not? the board says
+            assert ctx.client is not None
+            on_board = find_groups(ctx.client, ctx.board_id)
+            adopted = {n: on_board[n] for n in missing if n in on_board}
+            with ctx.db.begin() as conn:
+                store.register_groups(conn, ctx.db, ctx.board_id, adopted)
+            ctx.report.add("groups_adopted", len(adopted))
+            known |= adopted
+            missing = [n for n in missing if n not in adopted]
+    for name in missing:
+        ctx.report.fail(f"group {name!r} (its orders wait)",
+                        f"server faults in {ctx.sends_per_run} sends")
     return known
 
 
@@ -51,6 +72,8 @@ class GroupHandler:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.created: dict[str, str] = {}
+        self.faulted: list[str] = []
+        """Groups whose alias met a server fault or a limit: looked up, then sent again."""
 
     def sending(self, batch: Sequence[Job]) -> None:
         """Groups have no SENDING state: a lost create is found on the board by title."""
@@ -68,6 +91,11 @@ class GroupHandler:
                                           request_id=outcome.request_id, monday_id=made[name]))
             else:
                 assert outcome.error is not None
+                if fate(outcome.error) in (Fate.FAULT, Fate.LIMITED):
+                    self.faulted.append(name)
+                    events.append(store.Event(None, None, CREATE, "requeued",
+                                              **error_event_fields(outcome.error)))
+                    continue
                 ctx.report.fail(f"group {name!r} (its orders wait)", error_text(outcome.error))
                 events.append(store.Event(None, None, CREATE, "failed",
                                           **error_event_fields(outcome.error)))

@@ -10,10 +10,9 @@ For each PENDING order in the run:
   order's status column gets ``status_labels.cancelled`` this way; nothing changed →
   nothing sent.
 
-A value its column cannot take fails that order before anything is sent.  The
-handler keeps the database in step with every request (see ``sync.sender``); when
-a request's fate is unknown after all retries, the created items are looked up by
-identity and adopted, the rest re-queued.
+A value its column cannot take fails that order before anything is sent.  Outcomes
+follow the shared record pass (``sync.records``); ``ItemRecords`` says how orders are
+written down, and an item or group gone from the board is healed (``sync.heal``).
 """
 
 from __future__ import annotations
@@ -26,17 +25,13 @@ from typing import Any
 from ordersync.errors import RecordSyncError
 from ordersync.monday.encoders import diff_encoded, encode_all
 from ordersync.monday.operations import Call
-from ordersync.sync import store
+from ordersync.monday.wire import WireError
+from ordersync.states import SyncEvent, SyncState
+from ordersync.sync import heal, store, transitions
 from ordersync.sync.columns import identity_text
-from ordersync.sync.context import (
-    Context,
-    check_board_full,
-    error_event_fields,
-    error_text,
-    refused,
-    unresolved,
-)
+from ordersync.sync.context import Context
 from ordersync.sync.reconcile import find_items
+from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
 
 CREATE, CHANGE = "create_item", "change_multiple_column_values"
@@ -106,86 +101,101 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
             kind, group_id = ("cancelled" if order.is_cancelled else "updated"), None
         jobs.append(Job(call, ItemSend(order, encoded, kind,
                                        str(group_id) if group_id is not None else None),
-                        token=f"{order.record_uuid}/{order.action}/{order.version}"))
+                        token=send_token(ctx, order.record_uuid, order.action, order.version,
+                                         order.attempts)))
     ctx.report.add("unchanged", len(settled))
     for order, reason in refused:
         ctx.report.fail(f"order {order.item_name}", reason)
     if not ctx.dry_run:
         with ctx.db.begin() as conn:
-            store.settle_orders(conn, ctx.db, settled)
-            if refused:
-                store.release_orders(conn, ctx.db, [(o.record_uuid, r) for o, r in refused],
-                                     state=store.FAILED)
-                ctx.events(conn, [store.Event(o.record_uuid, None, "encode", "failed",
-                                              "INVALID_VALUE", r) for o, r in refused])
+            transitions.orders_settle(conn, ctx.db, settled)
+            transitions.orders_release(conn, ctx.db, [(o.record_uuid, r) for o, r in refused],
+                                       SyncEvent.RECORD_ERROR, state=SyncState.PENDING)
+            ctx.events(conn, [store.Event(o.record_uuid, None, "encode", "failed",
+                                          "INVALID_VALUE", r) for o, r in refused])
     if jobs:
-        ctx.sender.send(jobs, ItemHandler(ctx))
+        ctx.sender.send(jobs, RecordHandler(ctx, ItemRecords(ctx)))
 
 
-class ItemHandler:
-    """Keeps ``orders`` in step with each request of the item pass."""
+def send_token(ctx: Context, *parts: object) -> str:
+    """What makes one send of a record unique — the record, its action, its data version,
+    the sends it had before and the run — so a network retry of the same request carries
+    the same ``Idempotency-Key`` (monday replays it) and any later send — another round,
+    another run — a new one (monday applies it: ``--retry-failed`` really sends again)."""
+    return "/".join(str(p) for p in (*parts, f"run {ctx.run_id}", f"round {ctx.round}"))
+
+
+class ItemRecords:
+    """Orders' items for the shared record pass."""
+
+    kind = "items"
+    marks_sending = True
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.board_id: str | None = ctx.board_id
 
-    def sending(self, batch: Sequence[Job]) -> None:
-        with self.ctx.db.begin() as conn:
-            store.mark_orders_sending(conn, self.ctx.db,
-                                      [(j.record.order, j.record.values) for j in batch])
+    def key(self, send: ItemSend) -> str:
+        return send.order.record_uuid
 
-    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
-        ctx = self.ctx
-        confirmed: list[tuple[str, str, str | None]] = []
-        requeued: list[tuple[str, str | None]] = []
-        failed: list[tuple[str, str | None]] = []
-        events: list[store.Event] = []
-        for job, outcome in zip(batch, outcomes, strict=True):
-            send: ItemSend = job.record
-            order = send.order
-            if outcome.ok:
-                assert outcome.data is not None
-                item_id = str(outcome.data["id"])
-                confirmed.append((order.record_uuid, item_id, send.group_id))
-                ctx.report.add(f"items_{send.kind}")
-                events.append(store.Event(order.record_uuid, None, job.call.operation, send.kind,
-                                          request_id=outcome.request_id, monday_id=item_id,
-                                          attempt=order.attempts + 1))
-                continue
-            assert outcome.error is not None
-            outcome_name, reason = refused(ctx, outcome.error, send.what)
-            (requeued if outcome_name == "requeued" else failed).append(
-                (order.record_uuid, reason))
-            events.append(store.Event(order.record_uuid, None, job.call.operation, outcome_name,
-                                      attempt=order.attempts + 1,
-                                      **error_event_fields(outcome.error)))
-        with ctx.db.begin() as conn:
-            store.confirm_orders(conn, ctx.db, confirmed)
-            store.release_orders(conn, ctx.db, requeued)
-            store.release_orders(conn, ctx.db, failed, state=store.FAILED)
-            ctx.events(conn, events)
-        check_board_full(outcomes, ctx.board_id)
+    def event_key(self, send: ItemSend) -> tuple[str, str | None]:
+        return send.order.record_uuid, None
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        """The request may or may not have been applied: look the new items up."""
-        creates = [j.record.order for j in batch if j.call.operation == CREATE]
-        adopted = find_created_items(self.ctx, creates) if creates else {}
-        reason = error_text(error)
-        rest = [j.record for j in batch if j.record.order.record_uuid not in adopted]
-        fates = [unresolved(self.ctx, s.order.attempts + 1, s.what, reason) for s in rest]
-        with self.ctx.db.begin() as conn:
-            adopt_items(self.ctx, conn, adopted)
-            for fate, state in (("requeued", store.PENDING), ("failed", store.FAILED)):
-                store.release_orders(conn, self.ctx.db, [
-                    (s.order.record_uuid, reason) for s, f in zip(rest, fates, strict=True)
-                    if f == fate], state=state)
-            self.ctx.events(conn, [store.Event(s.order.record_uuid, None, "send", fate,
-                                               **error_event_fields(error))
-                                   for s, fate in zip(rest, fates, strict=True)])
+    def attempts(self, send: ItemSend) -> int:
+        return self.ctx.runs(self.kind, self.key(send), send.order.attempts)
 
-    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
-        with self.ctx.db.begin() as conn:
-            store.release_orders(conn, self.ctx.db,
-                                 [(j.record.order.record_uuid, None) for j in batch])
+    def what(self, send: ItemSend) -> str:
+        return send.what
+
+    def is_create(self, send: ItemSend) -> bool:
+        return send.kind == "created"
+
+    def already_done(self, send: ItemSend, error: WireError) -> bool:
+        return False
+
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[ItemSend, bool]]) -> None:
+        transitions.orders_sending(conn, self.ctx.db,
+                                   [(s.order.record_uuid, s.values, first) for s, first in sends])
+
+    def confirm(self, conn: Any, done: Sequence[tuple[ItemSend, Outcome]]) -> list[store.Event]:
+        ctx, rows, events = self.ctx, [], []
+        for send, outcome in done:
+            item_id = str((outcome.data or {})["id"])
+            rows.append((send.order.record_uuid, item_id, send.group_id))
+            ctx.report.add(f"items_{send.kind}")
+            if send.kind == "created" and send.order.record_uuid in ctx.recreated:
+                ctx.report.add("items_recreated")
+            events.append(store.Event(send.order.record_uuid, None, CREATE if send.kind ==
+                                      "created" else CHANGE, send.kind,
+                                      request_id=outcome.request_id, monday_id=item_id,
+                                      attempt=self.attempts(send)))
+        transitions.orders_confirm(conn, ctx.db, rows)
+        return events
+
+    def release(self, conn: Any, rows: Sequence[tuple[ItemSend, str | None]],
+                event: SyncEvent) -> None:
+        transitions.orders_release(conn, self.ctx.db,
+                                   [(s.order.record_uuid, r) for s, r in rows], event)
+
+    def find(self, creates: Sequence[ItemSend]) -> dict[str, tuple[str, str | None]]:
+        return find_created_items(self.ctx, [s.order for s in creates])
+
+    def adopt(self, conn: Any, found: Sequence[tuple[ItemSend, tuple[str, str | None]]]
+              ) -> list[store.Event]:
+        return adopt_items(self.ctx, conn, {s.order.record_uuid: ids for s, ids in found})
+
+    def gone(self, sends: Sequence[tuple[ItemSend, WireError]]) -> None:
+        groups = [(s, gone_group_id(e)) for s, e in sends if gone_group_id(e) is not None]
+        if groups:  # a create into a group deleted on the board: make the group again
+            heal.forget_groups(self.ctx, [g for _, g in groups if g is not None])
+            with self.ctx.db.begin() as conn:
+                self.release(conn, [(s, "its group was gone from the board: made again")
+                                    for s, _ in groups], SyncEvent.REQUEUED)
+            self.ctx.again.update(s.order.record_uuid for s, _ in groups)
+        items = [(s, e) for s, e in sends if gone_group_id(e) is None]
+        if items:
+            heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)
+                                       for s, _ in items], items[0][1].code)
 
 
 def find_created_items(ctx: Context,
@@ -198,9 +208,11 @@ def find_created_items(ctx: Context,
     return {by_identity[text]: ids[0] for text, ids in found.items() if text in by_identity}
 
 
-def adopt_items(ctx: Context, conn: Any, adopted: Mapping[str, tuple[str, str | None]]) -> None:
+def adopt_items(ctx: Context, conn: Any,
+                adopted: Mapping[str, tuple[str, str | None]]) -> list[store.Event]:
     """Items found on the board for in-doubt orders: take them over as confirmed."""
-    store.confirm_orders(conn, ctx.db, [(u, i, g) for u, (i, g) in adopted.items()])
+    transitions.orders_confirm(conn, ctx.db, [(u, i, g) for u, (i, g) in adopted.items()],
+                               event=SyncEvent.ADOPTED)
     ctx.report.add("items_adopted", len(adopted))
-    ctx.events(conn, [store.Event(u, None, "reconcile", "adopted", monday_id=i)
-                      for u, (i, _) in adopted.items()])
+    return [store.Event(u, None, "reconcile", "adopted", monday_id=i)
+            for u, (i, _) in adopted.items()]

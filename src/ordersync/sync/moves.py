@@ -1,22 +1,36 @@
 """The move pass: an item whose order now belongs to another group (a changed season)
 moves there, before the item pass updates it.
 
-The order stays PENDING until its update is confirmed, so a crash between the move and
-the update re-moves the item next run (a move to the group it is in changes nothing)
-rather than forgetting it.  A refused move fails the order (FAILED, with the reason) and
-holds back its update this run.
+The order stays PENDING until its update is confirmed (a move is not marked SENDING: it
+repeats safely), so a crash between the move and the update re-moves the item next run (a
+move to the group it is in changes nothing) rather than forgetting it.  Outcomes follow the
+shared record pass (``sync.records``): a refused move fails the order (FAILED, with the
+reason); a limit or a fault holds its update back this round (it moves again next round
+or run); an item or group gone from the board is healed (``sync.heal``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from ordersync.monday.operations import Call
-from ordersync.sync import store
-from ordersync.sync.context import Context, error_event_fields, error_text
+from ordersync.monday.wire import WireError
+from ordersync.states import SyncEvent, SyncState
+from ordersync.sync import heal, store, transitions
+from ordersync.sync.context import Context
+from ordersync.sync.items import send_token
+from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
 
 MOVE = "move_item_to_group"
+
+
+@dataclass(frozen=True)
+class MoveSend:
+    order: store.OrderRow
+    group_id: str
 
 
 def move_items(ctx: Context, orders: Sequence[store.OrderRow],
@@ -29,46 +43,75 @@ def move_items(ctx: Context, orders: Sequence[store.OrderRow],
                 or target == order.group_id:
             continue
         jobs.append(Job(Call(MOVE, {"item_id": order.item_id, "group_id": target}),
-                        (order, target), token=f"{order.record_uuid}/move/{order.version}"))
+                        MoveSend(order, target),
+                        token=send_token(ctx, order.record_uuid, "move", order.version,
+                                         order.attempts)))
     if jobs:
-        ctx.sender.send(jobs, MoveHandler(ctx))
+        ctx.sender.send(jobs, RecordHandler(ctx, MoveRecords(ctx)))
 
 
-class MoveHandler:
-    """Records each item's new group; a refused move holds the order back as FAILED."""
+class MoveRecords:
+    """Item moves for the shared record pass: the order stays PENDING throughout."""
+
+    kind = "moves"
+    marks_sending = False
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.board_id: str | None = ctx.board_id
 
-    def sending(self, batch: Sequence[Job]) -> None:
-        """Nothing to mark: the order is PENDING until its update, and a move repeats safely."""
+    def key(self, send: MoveSend) -> str:
+        return send.order.record_uuid
 
-    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
-        ctx = self.ctx
-        moved, failed, events = [], [], []
-        for job, outcome in zip(batch, outcomes, strict=True):
-            order, target = job.record
-            if outcome.ok:
-                moved.append((order.record_uuid, target))
-                events.append(store.Event(order.record_uuid, None, MOVE, "moved",
-                                          request_id=outcome.request_id, monday_id=target))
-                continue
-            assert outcome.error is not None
-            reason = f"moving its item to group {order.group_name!r}: " \
-                     f"{error_text(outcome.error)}"
-            failed.append((order.record_uuid, reason))
-            ctx.held.add(order.record_uuid)
-            ctx.report.fail(f"order {order.item_name}", reason)
-            events.append(store.Event(order.record_uuid, None, MOVE, "failed",
-                                      **error_event_fields(outcome.error)))
-        with ctx.db.begin() as conn:
-            store.moved_orders(conn, ctx.db, moved)
-            store.release_orders(conn, ctx.db, failed, state=store.FAILED)
-            ctx.events(conn, events)
-        ctx.report.add("items_moved", len(moved))
+    def event_key(self, send: MoveSend) -> tuple[str, str | None]:
+        return send.order.record_uuid, None
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        """The orders are still PENDING: the next run moves them again."""
+    def attempts(self, send: MoveSend) -> int:
+        return 0  # a move is not an attempt at the record: its update is
 
-    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
-        """Nothing was marked."""
+    def what(self, send: MoveSend) -> str:
+        return f"order {send.order.item_name}"
+
+    def is_create(self, send: MoveSend) -> bool:
+        return False
+
+    def already_done(self, send: MoveSend, error: WireError) -> bool:
+        return False
+
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[MoveSend, bool]]) -> None:
+        """Nothing to mark: see the module docstring."""
+
+    def confirm(self, conn: Any, done: Sequence[tuple[MoveSend, Outcome]]) -> list[store.Event]:
+        store.moved_orders(conn, self.ctx.db, [(s.order.record_uuid, s.group_id)
+                                               for s, _ in done])
+        self.ctx.report.add("items_moved", len(done))
+        return [store.Event(s.order.record_uuid, None, MOVE, "moved",
+                            request_id=outcome.request_id, monday_id=s.group_id)
+                for s, outcome in done]
+
+    def release(self, conn: Any, rows: Sequence[tuple[MoveSend, str | None]],
+                event: SyncEvent) -> None:
+        """The update waits this round; a refused move fails the order."""
+        self.ctx.held.update(s.order.record_uuid for s, _ in rows)
+        if event is SyncEvent.RECORD_ERROR:
+            transitions.orders_release(conn, self.ctx.db, [
+                (s.order.record_uuid, f"moving its item to group {s.order.group_name!r}: {r}")
+                for s, r in rows], event, state=SyncState.PENDING)
+
+    def find(self, creates: Sequence[MoveSend]) -> dict[str, Any]:
+        return {}
+
+    def adopt(self, conn: Any, found: Sequence[tuple[MoveSend, Any]]) -> list[store.Event]:
+        return []
+
+    def gone(self, sends: Sequence[tuple[MoveSend, WireError]]) -> None:
+        self.ctx.held.update(s.order.record_uuid for s, _ in sends)
+        groups = [g for _, e in sends if (g := gone_group_id(e)) is not None]
+        if groups:
+            heal.forget_groups(self.ctx, groups)
+            self.ctx.again.update(s.order.record_uuid for s, e in sends
+                                  if gone_group_id(e) is not None)
+        items = [s for s, e in sends if gone_group_id(e) is None]
+        if items:
+            heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)
+                                       for s in items], sends[0][1].code)

@@ -12,8 +12,11 @@ COUNTERS = (
     "groups_created", "groups_adopted",
     "items_created", "items_updated", "items_cancelled", "items_moved", "items_adopted",
     "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
-    "subitems_adopted", "unchanged", "requeued", "failed",
+    "subitems_adopted", "items_recreated", "groups_gone", "subitems_gone",
+    "unchanged", "requeued", "failed",
 )
+NOT_DONE = ("failed", "requeued", "unchanged", "groups_gone", "subitems_gone")
+"""Counters of records the board did not (yet) take; the rest count as succeeded."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,11 @@ class SyncReport:
     waited_seconds: float = 0.0
     elapsed_seconds: float = 0.0
     stopped: str | None = None
-    """Why the run ended early (monday unavailable, a fatal error), if it did."""
+    """Why the run ended early (monday unavailable, a fatal error, a signal), if it did."""
+    failed_orders: int = 0
+    failed_lines: int = 0
+    """FAILED orders and lines in the database after the run (this run's and earlier
+    runs'): while any is, the sync does not report success."""
 
     def add(self, counter: str, n: int = 1) -> None:
         with _LOCK:
@@ -59,7 +66,11 @@ class SyncReport:
     @property
     def succeeded(self) -> int:
         return sum(v for k, v in self.counts.items()
-                   if k not in ("failed", "requeued", "unchanged"))
+                   if k not in NOT_DONE and k != "items_recreated")
+
+    @property
+    def failed_total(self) -> int:
+        return self.failed_orders + self.failed_lines
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -49,6 +49,7 @@ from ordersync.monday.wire import (
     WireError,
 )
 from ordersync.sync.budget import Budget
+from ordersync.sync.stop import Stop
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ class Sender:
 
     concurrency: int = 1
     """Requests in flight at once (``monday.limits.concurrency``)."""
+    stop: Stop | None = None
+    """Asked before each request whether a signal asked the run to stop (``sync.stop``)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -143,6 +146,8 @@ class Sender:
             self.on_send(jobs)
         pending = list(jobs)
         while pending:
+            if self.stop is not None:
+                self.stop.check()
             round_: list[list[Job]] = []
             remaining = self.budget.remaining()
             while pending and len(round_) < self.concurrency:

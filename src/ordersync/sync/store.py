@@ -2,13 +2,10 @@
 
 Reads: the orders in scope with work to do (``select_work``), their rows with the
 columns the mapping reads (``load_orders``), their pending lines (``load_lines``),
-records left in doubt (``in_doubt_orders`` / ``in_doubt_lines``), the group registry.
-Writes (each in the caller's transaction): SENDING before a request, and after it
-SYNCED / FAILED / PENDING per record, ``sync_events`` rows, ``sync_runs``.
-
-An order confirmed while the merge changed it in between (``row_hash`` no longer
-the hash that was sent) goes back to PENDING at once; so does a line whose
-quantity or action changed.  Every value is bound; identifiers are quoted.
+records left in doubt (``in_doubt_orders`` / ``in_doubt_lines``), the group registry,
+FAILED records (``failed_records``).  Writes: ``sync_events`` rows, ``sync_runs``, the
+group registry.  Every write of ``sync_state`` is in ``sync.moves`` (through the state
+table).  The SQL is in ``db/sql/sync_*.sql``; every value is bound, identifiers quoted.
 """
 
 from __future__ import annotations
@@ -126,12 +123,10 @@ def _expanding(sql: str, *names: str) -> sa.TextClause:
 
 def start_run(db: Database, board_id: str) -> int:
     """A new ``sync_runs`` row; runs of this board left ``running`` by a killed process
-    are marked ``interrupted`` (the caller holds the board's writer lock)."""
+    are closed as ``interrupted`` (the caller holds the board's writer lock)."""
     runs = db.table("sync_runs")
     with db.begin() as conn:
-        conn.execute(sa.text(f"UPDATE {runs} SET status = 'interrupted', finished_at = "
-                             "CURRENT_TIMESTAMP WHERE board_id = :b AND status = 'running'"),
-                     {"b": board_id})
+        conn.execute(sa.text(db.sql("sync_runs_close_stale")), {"board_id": board_id})
         conn.execute(sa.text(f"INSERT INTO {runs} (board_id, status, started_at) VALUES "
                              "(:b, 'running', :t)"), {"b": board_id, "t": db.timestamp()})
         return int(conn.execute(sa.text(f"SELECT MAX(id) FROM {runs} WHERE board_id = :b"),
@@ -141,12 +136,9 @@ def start_run(db: Database, board_id: str) -> int:
 def finish_run(db: Database, run_id: int, *, status: str, requests: int, complexity: int,
                succeeded: int, failed: int, error: str | None) -> None:
     with db.begin() as conn:
-        conn.execute(sa.text(
-            f"UPDATE {db.table('sync_runs')} SET status = :status, finished_at = "
-            "CURRENT_TIMESTAMP, requests = :requests, complexity = :complexity, succeeded = "
-            ":succeeded, failed = :failed, error = :error WHERE id = :id"),
-            {"status": status, "requests": requests, "complexity": complexity,
-             "succeeded": succeeded, "failed": failed, "error": error, "id": run_id})
+        conn.execute(sa.text(db.sql("sync_runs_finish")), {
+            "status": status, "requests": requests, "complexity": complexity,
+            "succeeded": succeeded, "failed": failed, "error": error, "id": run_id})
 
 
 @dataclass(frozen=True)
@@ -165,13 +157,34 @@ class Event:
 
 
 def write_events(conn: Connection, db: Database, run_id: int, events: Iterable[Event]) -> None:
-    rows = [{"run_id": run_id, **e.__dict__} for e in events]
-    if rows:
-        conn.execute(sa.text(
-            f"INSERT INTO {db.table('sync_events')} (run_id, record_uuid, size_code, operation, "
-            "outcome, error_code, error_message, request_id, monday_id, attempt) VALUES "
-            "(:run_id, :record_uuid, :size_code, :operation, :outcome, :error_code, "
-            ":error_message, :request_id, :monday_id, :attempt)"), rows)
+    _many(conn, db.sql("sync_events_insert"), [{"run_id": run_id, **e.__dict__} for e in events])
+
+
+@dataclass(frozen=True)
+class Failed:
+    """FAILED records: how many, and the first few with their reasons."""
+
+    orders: int
+    lines: int
+    examples: list[tuple[str | None, str | None, str | None]]
+    """(item name, size or None for the order, last error)."""
+
+    @property
+    def total(self) -> int:
+        return self.orders + self.lines
+
+
+def failed_records(db: Database, examples: int = 10) -> Failed:
+    """The FAILED orders and lines of the whole database (any run, any scope)."""
+    if not db.has_table("orders"):
+        return Failed(0, 0, [])
+    params = {"failed": FAILED, "limit": examples}
+    with db.begin() as conn:
+        counts = conn.execute(sa.text(db.sql("sync_failed_counts")), params).one()
+        rows = conn.execute(sa.text(db.sql("sync_failed")), params).all() if any(counts) \
+            else []
+    return Failed(int(counts.orders), int(counts.lines),
+                  [(r.item_name, r.size_code, r.last_error) for r in rows])
 
 
 # --- groups ---------------------------------------------------------------------------------
@@ -188,51 +201,36 @@ def registered_groups(db: Database, board_id: str) -> dict[str, str]:
 def register_groups(conn: Connection, db: Database, board_id: str,
                     groups: Mapping[str, str]) -> None:
     if groups:
-        conn.execute(sa.text(
-            f"INSERT INTO {db.table('monday_groups')} (board_id, group_name, group_id) "
-            "VALUES (:b, :name, :id) ON CONFLICT DO NOTHING"),
-            [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
+        conn.execute(sa.text(db.sql("sync_groups_register")),
+                     [{"b": board_id, "name": n, "id": i} for n, i in groups.items()])
+
+
+def moved_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """(record_uuid, group id): the item is in that group now (no state change)."""
+    _many(conn, f"UPDATE {db.table('orders')} SET monday_group_id = :g WHERE record_uuid = :u",
+          [{"g": group, "u": u} for u, group in rows])
+
+
+def forget_groups(conn: Connection, db: Database, board_id: str, group_ids: Iterable[str]) -> None:
+    """Groups gone from the board: out of the registry, so the group pass finds or makes
+    them again."""
+    _many(conn, f"DELETE FROM {db.table('monday_groups')} WHERE board_id = :b AND group_id = :g",
+          [{"b": board_id, "g": g} for g in sorted(set(group_ids))])
 
 
 # --- selecting work -------------------------------------------------------------------------
 
 
-def retry_failed(db: Database, config: Config, scope: Scope) -> tuple[int, int]:
-    """FAILED orders and lines in scope back to PENDING (``--retry-failed``)."""
-    orders, lines = db.table("orders"), db.table("order_lines")
-    with db.begin() as conn:
-        where, params = scope.sql(db, conn, config)
-        params |= {"failed": FAILED, "pending": PENDING}
-        n_orders = conn.execute(sa.text(
-            f"UPDATE {orders} SET sync_state = :pending, attempts = 0 WHERE sync_state = "
-            f":failed AND record_uuid IN (SELECT o.record_uuid FROM {orders} o WHERE 1 = 1"
-            f"{where})"), params).rowcount
-        n_lines = conn.execute(sa.text(
-            f"UPDATE {lines} SET sync_state = :pending, attempts = 0 WHERE sync_state = "
-            f":failed AND record_uuid IN (SELECT o.record_uuid FROM {orders} o WHERE 1 = 1"
-            f"{where})"), params).rowcount
-    return n_orders, n_lines
-
-
 def select_work(db: Database, config: Config, scope: Scope, limit: int | None) -> list[str]:
     """The orders in scope with a pending order or line, in board order; at most ``limit``."""
-    orders, lines = db.table("orders"), db.table("order_lines")
     with db.begin() as conn:
         where, params = scope.sql(db, conn, config)
         params |= {"pending": PENDING}
-        sql = (f"SELECT o.record_uuid FROM {orders} o WHERE (o.sync_state = :pending OR EXISTS "
-               f"(SELECT 1 FROM {lines} l WHERE l.record_uuid = o.record_uuid AND "
-               f"l.sync_state = :pending)){where} ORDER BY o.group_name, o.item_name, "
-               "o.record_uuid")
         if limit is not None:
-            sql += " LIMIT :limit"
             params["limit"] = limit
+        sql = db.sql("sync_select_work", scope=where,
+                     limit=" LIMIT :limit" if limit is not None else "")
         return [str(u) for u in conn.execute(sa.text(sql), params).scalars()]
-
-
-_ORDER_FIELDS = ("record_uuid, business_key, group_name, item_name, is_cancelled, sync_state, "
-                 "sync_action, monday_item_id, monday_group_id, row_hash, synced_values, "
-                 "sent_values, sent_hash, attempts, changed_at")
 
 
 def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
@@ -244,10 +242,8 @@ def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
         names = {c.label: c.name for c in registered_columns(db, conn)}
         wanted = [label for label in sorted(set(labels)) if label in names]
         extra = "".join(f", {db.quote(names[label])} AS c{i}" for i, label in enumerate(wanted))
-        rows = conn.execute(_expanding(
-            f"SELECT {_ORDER_FIELDS}{extra} FROM {db.table('orders')} WHERE sync_state = "
-            ":state AND record_uuid IN :uuids ORDER BY group_name, item_name, record_uuid",
-            "uuids"), {"state": state, "uuids": list(uuids)}).all()
+        rows = conn.execute(_expanding(db.sql("sync_load_orders", extra=extra), "uuids"),
+                            {"state": state, "uuids": list(uuids)}).all()
     return [OrderRow(
         record_uuid=r.record_uuid, business_key=r.business_key, group_name=r.group_name,
         item_name=r.item_name, is_cancelled=bool(r.is_cancelled), state=r.sync_state,
@@ -256,13 +252,6 @@ def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
         synced_values=loads(r.synced_values), sent_values=loads(r.sent_values),
         sent_hash=r.sent_hash, attempts=int(r.attempts or 0), version=str(r.changed_at),
         values={label: r._mapping[f"c{i}"] for i, label in enumerate(wanted)}) for r in rows]
-
-
-_LINE_SELECT = (
-    "SELECT l.record_uuid, l.size_code, l.qty, l.sync_state, l.sync_action, "
-    "l.monday_subitem_id, l.synced_values, l.sent_values, l.attempts, l.changed_at, "
-    "o.monday_item_id, o.sync_state AS order_state, o.is_cancelled, o.item_name "
-    "FROM {lines} l JOIN {orders} o ON o.record_uuid = l.record_uuid ")
 
 
 def _line_rows(rows: Iterable[Any]) -> list[LineRow]:
@@ -279,13 +268,20 @@ def load_lines(db: Database, uuids: Sequence[str], *, state: str = PENDING) -> l
     """The lines in ``state`` of the orders ``uuids``, with their orders' items."""
     if not uuids:
         return []
-    sql = _LINE_SELECT.format(lines=db.table("order_lines"), orders=db.table("orders"))
+    sql = db.sql("sync_load_lines", where="l.sync_state = :state AND l.record_uuid IN :uuids")
+    with db.begin() as conn:
+        rows = conn.execute(_expanding(sql, "uuids"),
+                            {"state": state, "uuids": list(uuids)}).all()
+    return _line_rows(rows)
+
+
+def business_keys(db: Database, uuids: Sequence[str]) -> dict[str, str]:
+    """record_uuid → business key, for the orders ``uuids``."""
     with db.begin() as conn:
         rows = conn.execute(_expanding(
-            sql + "WHERE l.sync_state = :state AND l.record_uuid IN :uuids "
-            "ORDER BY o.group_name, o.item_name, l.record_uuid, l.size_code", "uuids"),
-            {"state": state, "uuids": list(uuids)}).all()
-    return _line_rows(rows)
+            f"SELECT record_uuid, business_key FROM {db.table('orders')} "
+            "WHERE record_uuid IN :uuids", "uuids"), {"uuids": list(uuids)}).all()
+    return {r.record_uuid: r.business_key for r in rows}
 
 
 def in_doubt_orders(db: Database, labels: Iterable[str]) -> list[OrderRow]:
@@ -298,110 +294,7 @@ def in_doubt_orders(db: Database, labels: Iterable[str]) -> list[OrderRow]:
 
 
 def in_doubt_lines(db: Database) -> list[LineRow]:
-    sql = _LINE_SELECT.format(lines=db.table("order_lines"), orders=db.table("orders"))
     with db.begin() as conn:
-        rows = conn.execute(sa.text(sql + "WHERE l.sync_state = :s ORDER BY l.record_uuid, "
-                                    "l.size_code"), {"s": SENDING}).all()
+        rows = conn.execute(sa.text(db.sql("sync_load_lines", where="l.sync_state = :s")),
+                            {"s": SENDING}).all()
     return _line_rows(rows)
-
-
-# --- writing outcomes -----------------------------------------------------------------------
-
-
-def mark_orders_sending(conn: Connection, db: Database,
-                        rows: Sequence[tuple[OrderRow, Mapping[str, Any]]]) -> None:
-    """SENDING, with what is being sent (adopted as synced if the send is found later)."""
-    _many(conn, (
-        f"UPDATE {db.table('orders')} SET sync_state = :s, sent_values = :v, sent_hash = :h, "
-        "attempts = attempts + 1 WHERE record_uuid = :u"),
-        [{"s": SENDING, "v": dumps(values), "h": o.row_hash, "u": o.record_uuid}
-         for o, values in rows])
-
-
-def confirm_orders(conn: Connection, db: Database,
-                   rows: Sequence[tuple[str, str, str | None]]) -> None:
-    """(record_uuid, item id, group id or None if unchanged): the board has what was sent.
-    Still the sent data → SYNCED; changed by a merge meanwhile → PENDING for an update."""
-    _many(conn, (
-        f"UPDATE {db.table('orders')} SET monday_item_id = :item, "
-        "monday_group_id = COALESCE(CAST(:group_id AS TEXT), monday_group_id), "
-        "synced_values = COALESCE(sent_values, synced_values), synced_hash = sent_hash, "
-        "sync_state = CASE WHEN row_hash = sent_hash THEN :synced ELSE :pending END, "
-        "sync_action = CASE WHEN row_hash = sent_hash THEN sync_action "
-        "WHEN is_cancelled = 1 THEN 'CANCEL' ELSE 'UPDATE' END, "
-        "sent_values = NULL, sent_hash = NULL, attempts = 0, last_error = NULL "
-        "WHERE record_uuid = :u"),
-        [{"item": item, "group_id": group, "u": u, "synced": SYNCED, "pending": PENDING}
-         for u, item, group in rows])
-
-
-def moved_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:
-    """(record_uuid, group id): the item is in that group now."""
-    _many(conn, f"UPDATE {db.table('orders')} SET monday_group_id = :g WHERE record_uuid = :u",
-          [{"g": group, "u": u} for u, group in rows])
-
-
-def settle_orders(conn: Connection, db: Database, uuids: Sequence[str]) -> None:
-    """Orders with nothing to send (cancelled before they reached the board, or already
-    equal to the board): SYNCED as they are."""
-    if uuids:
-        _many(conn, (
-            f"UPDATE {db.table('orders')} SET sync_state = :s, synced_hash = row_hash, "
-            "attempts = 0, last_error = NULL WHERE record_uuid = :u"),
-            [{"s": SYNCED, "u": u} for u in uuids])
-
-
-def release_orders(conn: Connection, db: Database, rows: Sequence[tuple[str, str | None]], *,
-                   state: str = PENDING) -> None:
-    """(record_uuid, reason): back to ``state`` (PENDING: retried; FAILED: given up)."""
-    _many(conn, (
-        f"UPDATE {db.table('orders')} SET sync_state = :s, sent_values = NULL, "
-        "sent_hash = NULL, last_error = :e WHERE record_uuid = :u"),
-        [{"s": state, "e": reason, "u": u} for u, reason in rows])
-
-
-def mark_lines_sending(conn: Connection, db: Database,
-                       rows: Sequence[tuple[LineRow, Mapping[str, Any]]]) -> None:
-    _many(conn, (
-        f"UPDATE {db.table('order_lines')} SET sync_state = :s, sent_values = :v, "
-        "attempts = attempts + 1 WHERE record_uuid = :u AND size_code = :c"),
-        [{"s": SENDING, "v": dumps(values), "u": line.record_uuid, "c": line.size_code}
-         for line, values in rows])
-
-
-def confirm_lines(conn: Connection, db: Database,
-                  rows: Sequence[tuple[LineRow, str | None, int, str | None]]) -> None:
-    """(line, subitem id or None if deleted, qty sent, action sent)."""
-    _many(conn, (
-        f"UPDATE {db.table('order_lines')} SET monday_subitem_id = :sub, synced_qty = :qty, "
-        "synced_values = CASE WHEN CAST(:sub AS TEXT) IS NULL THEN NULL "
-        "ELSE COALESCE(sent_values, synced_values) END, "
-        "sync_state = CASE WHEN qty = :qty AND COALESCE(sync_action, '') = :action "
-        "THEN :synced ELSE :pending END, "
-        # A created line keeps CREATE once synced (as orders do); one that changed while
-        # in flight goes back to PENDING as an UPDATE of the subitem it now has.
-        "sync_action = CASE WHEN sync_action = 'CREATE' AND CAST(:sub AS TEXT) IS NOT NULL "
-        "AND NOT (qty = :qty AND COALESCE(sync_action, '') = :action) "
-        "THEN 'UPDATE' ELSE sync_action END, "
-        "sent_values = NULL, attempts = 0, last_error = NULL "
-        "WHERE record_uuid = :u AND size_code = :c"),
-        [{"sub": sub, "qty": qty, "action": action or "", "synced": SYNCED,
-          "pending": PENDING, "u": line.record_uuid, "c": line.size_code}
-         for line, sub, qty, action in rows])
-
-
-def settle_lines(conn: Connection, db: Database, lines: Sequence[LineRow]) -> None:
-    if lines:
-        _many(conn, (
-            f"UPDATE {db.table('order_lines')} SET sync_state = :s, synced_qty = qty, "
-            "attempts = 0, last_error = NULL WHERE record_uuid = :u AND size_code = :c"),
-            [{"s": SYNCED, "u": line.record_uuid, "c": line.size_code} for line in lines])
-
-
-def release_lines(conn: Connection, db: Database,
-                  rows: Sequence[tuple[LineRow, str | None]], *, state: str = PENDING) -> None:
-    _many(conn, (
-        f"UPDATE {db.table('order_lines')} SET sync_state = :s, sent_values = NULL, "
-        "last_error = :e WHERE record_uuid = :u AND size_code = :c"),
-        [{"s": state, "e": reason, "u": line.record_uuid, "c": line.size_code}
-         for line, reason in rows])

@@ -23,20 +23,17 @@ from typing import Any
 from ordersync.errors import RecordSyncError
 from ordersync.monday.encoders import diff_encoded, encode_all
 from ordersync.monday.operations import Call
-from ordersync.sync import store
-from ordersync.sync.context import (
-    Context,
-    check_board_full,
-    error_event_fields,
-    error_text,
-    refused,
-    unresolved,
-)
+from ordersync.monday.wire import WireError
+from ordersync.states import SyncAction, SyncEvent, SyncState
+from ordersync.sync import heal, store, transitions
+from ordersync.sync.context import Context
+from ordersync.sync.items import send_token
 from ordersync.sync.reconcile import find_subitems
+from ordersync.sync.records import RecordHandler
 from ordersync.sync.sender import Job, Outcome
 
 CREATE, CHANGE, DELETE = "create_subitem", "change_multiple_column_values", "delete_item"
-_GONE = ("CANCEL", "REMOVE")
+_GONE = (SyncAction.CANCEL.value, SyncAction.REMOVE.value)
 _DELETED_CODES = ("ResourceNotFoundException", "InvalidItemIdException",
                   "ItemNotFoundException")  # deleting what is already gone: done
 
@@ -63,9 +60,9 @@ def is_gone(line: store.LineRow) -> bool:
 
 def line_record(ctx: Context, line: store.LineRow) -> dict[str, Any]:
     labels = ctx.config.monday.status_labels
-    if line.order_cancelled or line.action == "CANCEL":
+    if line.order_cancelled or line.action == SyncAction.CANCEL:
         status = labels.cancelled
-    elif line.action == "REMOVE":
+    elif line.action == SyncAction.REMOVE:
         status = labels.removed
     else:
         status = labels.active
@@ -118,91 +115,89 @@ def sync_subitems(ctx: Context, lines: Sequence[store.LineRow]) -> None:
                 "create_labels_if_missing": mapping.create_labels_if_missing or None})
             kind = "zeroed" if is_gone(line) else "updated"
         jobs.append(Job(call, LineSend(line, encoded, kind),
-                        token=f"{line.record_uuid}/{line.size_code}/{line.action}/{line.version}"))
+                        token=send_token(ctx, line.record_uuid, line.size_code, line.action,
+                                         line.version, line.attempts)))
     ctx.report.add("unchanged", len(settled))
     for line, reason in refused:
         ctx.report.fail(f"order {line.item_name} size {line.size_code}", reason)
     if not ctx.dry_run:
         with ctx.db.begin() as conn:
-            store.settle_lines(conn, ctx.db, settled)
-            if refused:
-                store.release_lines(conn, ctx.db, refused, state=store.FAILED)
-                ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "encode",
-                                              "failed", "INVALID_VALUE", r)
-                                  for line, r in refused])
+            transitions.lines_settle(conn, ctx.db, settled)
+            transitions.lines_release(conn, ctx.db, refused, SyncEvent.RECORD_ERROR,
+                                      state=SyncState.PENDING)
+            ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "encode",
+                                          "failed", "INVALID_VALUE", r)
+                              for line, r in refused])
     if jobs:
-        ctx.sender.send(jobs, SubitemHandler(ctx))
+        ctx.sender.send(jobs, RecordHandler(ctx, SubitemRecords(ctx)))
 
 
-class SubitemHandler:
-    """Keeps ``order_lines`` in step with each request of the subitem pass."""
+class SubitemRecords:
+    """Size lines' subitems for the shared record pass."""
+
+    kind = "subitems"
+    marks_sending = True
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.board_id: str | None = ctx.subitems_board_id
 
-    def sending(self, batch: Sequence[Job]) -> None:
-        with self.ctx.db.begin() as conn:
-            store.mark_lines_sending(conn, self.ctx.db,
-                                     [(j.record.line, j.record.sent) for j in batch])
+    def key(self, send: LineSend) -> tuple[str, str]:
+        return send.line.record_uuid, send.line.size_code
 
-    def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
-        ctx = self.ctx
-        confirmed: list[tuple[store.LineRow, str | None, int, str | None]] = []
-        requeued: list[tuple[store.LineRow, str | None]] = []
-        failed: list[tuple[store.LineRow, str | None]] = []
-        events: list[store.Event] = []
-        for job, outcome in zip(batch, outcomes, strict=True):
-            send: LineSend = job.record
+    def event_key(self, send: LineSend) -> tuple[str, str | None]:
+        return send.line.record_uuid, send.line.size_code
+
+    def attempts(self, send: LineSend) -> int:
+        return self.ctx.runs(self.kind, self.key(send), send.line.attempts)
+
+    def what(self, send: LineSend) -> str:
+        return send.what
+
+    def is_create(self, send: LineSend) -> bool:
+        return send.kind == "created"
+
+    def already_done(self, send: LineSend, error: WireError) -> bool:
+        """Deleting a subitem that is already gone is done."""
+        return send.kind == "deleted" and error.code in _DELETED_CODES
+
+    def mark_sending(self, conn: Any, sends: Sequence[tuple[LineSend, bool]]) -> None:
+        transitions.lines_sending(conn, self.ctx.db,
+                                  [(s.line, s.sent, first) for s, first in sends])
+
+    def confirm(self, conn: Any, done: Sequence[tuple[LineSend, Outcome]]) -> list[store.Event]:
+        ctx, rows, events = self.ctx, [], []
+        for send, outcome in done:
             line = send.line
-            deleted_already = (send.kind == "deleted" and outcome.error is not None
-                               and outcome.error.code in _DELETED_CODES)
-            if outcome.ok or deleted_already:
-                sub_id = None if send.kind == "deleted" else str((outcome.data or {})["id"])
-                confirmed.append((line, sub_id, line.qty, line.action))
-                ctx.report.add(f"subitems_{send.kind}")
-                events.append(store.Event(line.record_uuid, line.size_code, job.call.operation,
-                                          send.kind, request_id=outcome.request_id,
-                                          monday_id=sub_id or line.subitem_id,
-                                          attempt=line.attempts + 1))
-                continue
-            assert outcome.error is not None
-            name, reason = refused(ctx, outcome.error, send.what)
-            (requeued if name == "requeued" else failed).append((line, reason))
-            events.append(store.Event(line.record_uuid, line.size_code, job.call.operation, name,
-                                      attempt=line.attempts + 1,
-                                      **error_event_fields(outcome.error)))
-        with ctx.db.begin() as conn:
-            store.confirm_lines(conn, ctx.db, confirmed)
-            store.release_lines(conn, ctx.db, requeued)
-            store.release_lines(conn, ctx.db, failed, state=store.FAILED)
-            ctx.events(conn, events)
-        check_board_full(outcomes, ctx.subitems_board_id)
+            sub_id = None if send.kind == "deleted" else str((outcome.data or {})["id"])
+            rows.append((line, sub_id, line.qty, line.action))
+            ctx.report.add(f"subitems_{send.kind}")
+            events.append(store.Event(line.record_uuid, line.size_code,
+                                      {"created": CREATE, "deleted": DELETE}.get(send.kind,
+                                                                                 CHANGE),
+                                      send.kind, request_id=outcome.request_id,
+                                      monday_id=sub_id or line.subitem_id,
+                                      attempt=self.attempts(send)))
+        transitions.lines_confirm(conn, ctx.db, rows)
+        return events
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        creates = [j.record.line for j in batch if j.call.operation == CREATE]
-        sent = {(j.record.line.record_uuid, j.record.line.size_code): j.record.sent
-                for j in batch}
-        adopted = find_created_subitems(self.ctx, creates) if creates else {}
-        reason = error_text(error)
-        rest = [j.record for j in batch
-                if (j.record.line.record_uuid, j.record.line.size_code) not in adopted]
-        fates = [unresolved(self.ctx, s.line.attempts + 1, s.what, reason) for s in rest]
-        with self.ctx.db.begin() as conn:
-            adopt_subitems(self.ctx, conn, [(line, adopted[line.record_uuid, line.size_code],
-                                             sent[line.record_uuid, line.size_code])
-                                            for line in creates
-                                            if (line.record_uuid, line.size_code) in adopted])
-            for fate, state in (("requeued", store.PENDING), ("failed", store.FAILED)):
-                store.release_lines(conn, self.ctx.db, [
-                    (s.line, reason) for s, f in zip(rest, fates, strict=True) if f == fate],
-                    state=state)
-            self.ctx.events(conn, [store.Event(s.line.record_uuid, s.line.size_code, "send",
-                                               fate, **error_event_fields(error))
-                                   for s, fate in zip(rest, fates, strict=True)])
+    def release(self, conn: Any, rows: Sequence[tuple[LineSend, str | None]],
+                event: SyncEvent) -> None:
+        transitions.lines_release(conn, self.ctx.db, [(s.line, r) for s, r in rows], event)
 
-    def unsent(self, batch: Sequence[Job], error: Exception) -> None:
-        with self.ctx.db.begin() as conn:
-            store.release_lines(conn, self.ctx.db, [(j.record.line, None) for j in batch])
+    def find(self, creates: Sequence[LineSend]) -> dict[tuple[str, str], str]:
+        return find_created_subitems(self.ctx, [s.line for s in creates])
+
+    def adopt(self, conn: Any, found: Sequence[tuple[LineSend, str]]) -> list[store.Event]:
+        return adopt_subitems(self.ctx, conn, [(s.line, sub, s.sent) for s, sub in found])
+
+    def gone(self, sends: Sequence[tuple[LineSend, WireError]]) -> None:
+        parents = [s.line for s, _ in sends if s.kind == "created"]
+        if parents:  # create_subitem: the parent item is gone
+            heal.parents_gone(self.ctx, parents, sends[0][1].code)
+        subitems = [s.line for s, _ in sends if s.kind != "created"]
+        if subitems:
+            heal.subitems_gone(self.ctx, subitems)
 
 
 def find_created_subitems(ctx: Context,
@@ -217,14 +212,15 @@ def find_created_subitems(ctx: Context,
 
 
 def adopt_subitems(ctx: Context, conn: Any,
-                   adopted: Sequence[tuple[store.LineRow, str, dict[str, Any] | None]]) -> None:
+                   adopted: Sequence[tuple[store.LineRow, str, dict[str, Any] | None]]
+                   ) -> list[store.Event]:
     """Subitems found under their items for in-doubt lines: confirmed as what was sent."""
     rows = []
     for line, sub_id, sent in adopted:
         qty = int(sent["qty"]) if sent and sent.get("qty") is not None else line.qty
         action = sent.get("action") if sent else line.action
         rows.append((line, sub_id, qty, action))
-    store.confirm_lines(conn, ctx.db, rows)
+    transitions.lines_confirm(conn, ctx.db, rows, event=SyncEvent.ADOPTED)
     ctx.report.add("subitems_adopted", len(rows))
-    ctx.events(conn, [store.Event(line.record_uuid, line.size_code, "reconcile", "adopted",
-                                  monday_id=sub_id) for line, sub_id, _ in adopted])
+    return [store.Event(line.record_uuid, line.size_code, "reconcile", "adopted",
+                        monday_id=sub_id) for line, sub_id, _ in adopted]

@@ -1,3 +1,4 @@
+-- moves: NEW ADDED
 -- Sizes of stored orders the board does not have yet (new orders: lines_insert_new).
 INSERT INTO {order_lines} (record_uuid, size_code, qty, sync_state, sync_action, attempts,
                            changed_at)

@@ -1,3 +1,4 @@
+-- moves: NEW ADDED
 -- Every line of the orders new in this merge (no line of theirs can exist yet): straight
 -- from staging, without the diff's working table, under the record_uuid merge_changes
 -- gave the order.

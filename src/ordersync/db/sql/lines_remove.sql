@@ -1,3 +1,4 @@
+-- moves: SYNCED DATA_CHANGED, FAILED DATA_CHANGED, PENDING DATA_CHANGED, SENDING DATA_CHANGED
 -- Vanished sizes the board has (or may have): zero them with REMOVE.
 UPDATE {order_lines} SET
     qty = 0,

@@ -1,3 +1,4 @@
+-- moves: SYNCED DATA_CHANGED, FAILED DATA_CHANGED, PENDING DATA_CHANGED, SENDING DATA_CHANGED
 -- Existing lines whose target quantity, or cancelled-ness, changed.
 UPDATE {order_lines} SET
     qty = t.qty,

@@ -1,3 +1,4 @@
+-- moves: NEW ADDED
 -- Orders seen for the first time, with the record_uuid merge_changes gave them.
 INSERT INTO {orders} (record_uuid, business_key, profile, source_file_id, source_file,
                       source_sheet, source_row, row_hash, is_cancelled, group_name, item_name,

@@ -1,3 +1,4 @@
+-- moves: SYNCED DATA_CHANGED, FAILED DATA_CHANGED, PENDING DATA_CHANGED, SENDING DATA_CHANGED
 -- Stored orders whose content changed: overwrite their business columns and queue the
 -- board change.  Never on the board yet (no item id) stays CREATE; an in-doubt (SENDING)
 -- order stays SENDING so the sync reconciles it before anything else.

@@ -1,0 +1,6 @@
+-- The orders in scope with a pending order or line, in board order.
+SELECT o.record_uuid FROM {orders} o
+WHERE (o.sync_state = :pending
+       OR EXISTS (SELECT 1 FROM {order_lines} l
+                  WHERE l.record_uuid = o.record_uuid AND l.sync_state = :pending)){scope}
+ORDER BY o.group_name, o.item_name, o.record_uuid{limit}
