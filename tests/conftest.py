@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,6 +27,11 @@ from ordersync.pipeline import open_database
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
 # The client-library tests run in virtualenvs of their own (`make test-clients`).
 collect_ignore = ["clients"]
+
+# The object-storage fixtures (Azurite, moto's S3) live beside their tests in
+# tests/sources/stores.py; a second conftest.py there would shadow this one's name.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "sources"))
+pytest_plugins = ["stores"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 ENGINES = [

@@ -2,9 +2,10 @@
 
 ``ordersync --help``, ``status`` and a run that finds every file unchanged
 must answer at once; importing polars, SQLAlchemy, httpx, graphql-core, rich,
-pyarrow or fastexcel alone takes longer than they may.  Each case runs the
-command in a fresh interpreter and lists the heavy modules it imported (what is
-checked is the import, not a time).
+pyarrow, fastexcel or the object-storage libraries (fsspec, adlfs, s3fs) alone
+takes longer than they may.  Each case runs the command in a fresh interpreter
+and lists the heavy modules it imported (what is checked is the import, not a
+time).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from ordersync.cli import cli
 from ordersync.config import Config
 
 HEAVY = ("polars", "sqlalchemy", "httpx", "graphql", "rich", "pyarrow", "fastexcel",
-         "adbc_driver_manager", "pandas", "numpy", "starlette", "uvicorn")
+         "adbc_driver_manager", "pandas", "numpy", "starlette", "uvicorn",
+         # object storage: a local folder needs none of it
+         "fsspec", "adlfs", "s3fs", "azure", "botocore", "aiobotocore", "aiohttp")
 
 _PROBE = """
 import json, sys

@@ -28,6 +28,7 @@ from pydantic import (
 from ordersync.db.url import parse_url
 from ordersync.errors import ConfigError
 from ordersync.names import NameTemplate, name_map_problems, normalize_header, parse_template
+from ordersync.sources.location import mask, secret_in
 
 DATABASE_URL_ENV = "ORDERSYNC_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "ordersync.toml"
@@ -110,7 +111,9 @@ class ProfileConfig(_Model):
     """Canonical customer name of every row of this profile's files, unless the row's customer
     cell holds a spelling that [customers] maps to another customer."""
     glob: list[str]
-    """File pattern(s) relative to sources.directory, e.g. "GRE_*.xlsx"."""
+    """File pattern(s) relative to the directory, e.g. "GRE_*.xlsx" or "**/GRE_*.xlsx"."""
+    directory: str | None = None
+    """This customer's own folder or URL (as sources.directory); default sources.directory."""
     sheet: str | None = None
     """Sheet to read; default the first sheet."""
     header_row: int | None = Field(default=None, ge=1)
@@ -127,12 +130,29 @@ class ProfileConfig(_Model):
     def _glob_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    @field_validator("directory")
+    @classmethod
+    def _directory_without_secret(cls, value: str | None) -> str | None:
+        return None if value is None else _no_secret(value)
+
+
+def _no_secret(directory: str) -> str:
+    reason = secret_in(directory)
+    if reason:
+        raise ValueError(f"{reason}; credentials never go in the config file: set them in the "
+                         "environment (AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_SAS_TOKEN, "
+                         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY…) and keep the URL bare, "
+                         "e.g. az://orders/customers")
+    return directory
+
 
 class SourcesConfig(_Model):
     """Where the workbooks are and how each customer's files look."""
 
     directory: str = "orders"
-    """Folder holding the workbooks, relative to the config file."""
+    """Folder holding the workbooks, relative to the config file, or a URL: az://container/prefix
+    (Azure Blob / ADLS Gen2), s3://bucket/prefix, file:///path.  Credentials come from the
+    environment only (see the README)."""
     header_search_rows: int = Field(default=30, ge=1, le=1000)
     """How many rows from the top of a sheet to search for the header row."""
     threads: int = Field(default=2, ge=1, le=64)
@@ -140,11 +160,23 @@ class SourcesConfig(_Model):
     batch_mb: int = Field(default=6, ge=1, le=4096)
     """Files are prepared and loaded in batches of about this many MB of workbook (CSV counts
     a quarter): bigger batches are a little faster, smaller ones use less memory."""
+    retries: int = Field(default=5, ge=1, le=20)
+    """Object storage: attempts of one request on a transient error (timeouts, 5xx,
+    throttling), with exponential back-off."""
+    timeout: float = Field(default=60.0, gt=0, le=3600)
+    """Object storage: seconds to wait to connect or for a response."""
+    connections: int = Field(default=8, ge=1, le=64)
+    """Object storage: objects downloaded in parallel (within batch_mb)."""
     profiles: dict[str, ProfileConfig] = {}
     """One table per customer: [sources.profiles.GRE]."""
     missing_files: Literal["keep", "remove"] = "keep"
     """A file read before and now gone from the folder is always reported (status missing);
     "remove" also flags its orders REMOVED, "keep" leaves them as they are."""
+
+    @field_validator("directory")
+    @classmethod
+    def _directory_without_secret(cls, value: str) -> str:
+        return _no_secret(value)
 
 
 class ColumnsConfig(_Model):
@@ -468,8 +500,8 @@ def _format_problem(error: Any) -> str:
     if error["type"] == "missing":
         return f"{path}: required key is missing"
     value = error.get("input")
-    if error["loc"] and error["loc"][-1] == "url":
-        return f"{path}: {message}"  # never echo a URL: it may hold a password
+    if error["loc"] and error["loc"][-1] in ("url", "directory"):
+        return f"{path}: {mask(message)}"  # never echo a URL: it may hold a secret
     if isinstance(value, str) and "://" in value:
         value = _redact_url(value)
     shown = "" if isinstance(value, dict | list) else f" (got {value!r})"

@@ -4,6 +4,8 @@
     ├── ConfigError            bad or missing configuration (key path, value, expected)
     ├── IngestError            a file cannot be read (file, sheet, row, column)
     │   └── FileRejected       the whole file is skipped; other files still load
+    ├── SourceError            the source folder, container or bucket cannot be listed
+    │                          (its URL with secrets masked, the variable to set)
     ├── DatabaseError          the database is unreachable or refuses a statement
     ├── UnknownCustomerError   a --customer name matches no customer (the known ones listed)
     └── SyncError              talking to monday.com (issue #4)
@@ -71,6 +73,20 @@ class IngestError(OrderSyncError):
 
 class FileRejected(IngestError):
     """The whole file is rejected (corrupt, encrypted, no header, missing key column)."""
+
+
+class SourceError(OrderSyncError):
+    """The source folder, container or bucket cannot be listed; nothing is read.
+
+    ``url`` is shown as given (the caller masks secrets); ``hint`` names the
+    environment variable or setting to fix.
+    """
+
+    def __init__(self, url: str, problem: str, hint: str | None = None) -> None:
+        self.url = url
+        self.problem = problem
+        self.hint = hint
+        super().__init__(f"{url}: {problem}" + (f" — {hint}" if hint else ""))
 
 
 class DatabaseError(OrderSyncError):

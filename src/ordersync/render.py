@@ -48,18 +48,23 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
         + (f", {report.count('missing')} missing" if report.count("missing") else "") + "; "
         f"{report.rows_read} rows read → {report.rows_staged} staged, "
         f"{report.rows_rejected} rejected")
-    shown = [f for f in report.files if verbose or f.status != "skipped"]
+    # A dry run lists every file and why it would (not) be read.
+    shown = [f for f in report.files if verbose or report.dry_run or f.status != "skipped"]
     if problems_only:
         shown = [f for f in shown if f.status == "failed" or f.rows_rejected]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
-        for header in ("file", "profile", "status", "read", "staged", "rejected", "blank"):
+        for header in ("file", "profile", "status", "why", "read", "staged", "rejected",
+                       "blank"):
             table.add_column(header, justify="right" if header in
                              ("read", "staged", "rejected", "blank") else "left")
         for f in shown:
-            status = {"failed": "[red]failed[/]", "staged": "[green]staged[/]"}.get(
-                f.status, f.status)
-            table.add_row(f.path, f.profile, status, str(f.rows_read), str(f.rows_staged),
+            status = {"failed": "[red]failed[/]", "staged": "[green]staged[/]",
+                      "missing": "[yellow]missing[/]"}.get(f.status, f.status)
+            if report.dry_run and f.status == "staged":
+                status = "[green]would read[/]"
+            table.add_row(f.path, f.profile, status, f.reason or "", str(f.rows_read),
+                          str(f.rows_staged),
                           str(f.rows_rejected), str(f.rows_blank))
         console.print(table)
     for f in report.files:

@@ -56,6 +56,9 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("path", sa.Text, nullable=False, unique=True),
             sa.Column("profile", sa.Text), sa.Column("customer", sa.Text),
             sa.Column("content_hash", sa.Text), sa.Column("config_hash", sa.Text),
+            # As listed when last read from object storage: unchanged → not downloaded.
+            sa.Column("source_etag", sa.Text), sa.Column("source_size", sa.BigInteger),
+            sa.Column("source_modified", sa.Text),
             sa.Column("sheet", sa.Text), sa.Column("header_row", sa.Integer),
             sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
             sa.Column("rows_staged", sa.Integer, nullable=False, server_default="0"),

@@ -1,20 +1,24 @@
 """Stage 1, ingest: customer workbooks → ``staging_orders`` + ``staging_lines`` + ``rejected_rows``.
 
-Entry point :func:`ingest`.  Files whose bytes and shaping config are unchanged
-since their last successful ingest are skipped.  The rest are read and
-prepared in parallel (the Excel reader releases the GIL), then written: every
-row read is either staged or rejected with its reason, and a bad file fails on
-its own with a clear message while the other files still load.
+Entry point :func:`ingest`.  The source folders (local, Azure Blob, S3: see
+``ordersync.sources``) are listed and each file compared with its last ingest
+(``changes``): unchanged files are skipped — objects in storage without being
+downloaded.  The rest are fetched (objects in parallel) and prepared in
+parallel (the Excel reader releases the GIL) batch by batch within
+``sources.batch_mb``, then written: every row read is either staged or rejected
+with its reason, and a bad file fails on its own with a clear message while the
+other files still load.  Files no folder lists any more are reported missing.
 
-The reading and loading modules (polars, fastexcel, SQLAlchemy) are imported only
-once some file has to be read: a run that finds every file unchanged is done in a
-fraction of the time importing them takes.
+The reading and loading modules (polars, fastexcel, SQLAlchemy, and the object
+storage libraries for a local folder) are imported only once some file has to be
+read: a run that finds every file unchanged is done in a fraction of the time
+importing them takes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,13 +26,8 @@ from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
-from ordersync.ingest.files import (
-    SourceFile,
-    config_fingerprint,
-    content_hash,
-    discover,
-    known_files,
-)
+from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
+from ordersync.ingest.files import SourceFile, content_hash, discover, known_files
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.names import look_alikes
 
@@ -37,21 +36,23 @@ if TYPE_CHECKING:
 
     from ordersync.ingest.load import FileOutcome
     from ordersync.ingest.prepare import PreparedBatch
+    from ordersync.sources import Entry
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
 
 def ingest(config: Config, db: Database, *, dry_run: bool = False,
            progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Read every changed source file into staging; see the module docstring."""
+    """Read every changed source file into staging; see the module docstring.
+
+    ``progress`` is called with each file's name as it starts being read.
+    """
     if not config.sources.profiles:
         raise ConfigError("sources.profiles", [
             "sources.profiles: no customer profile is configured; add [sources.profiles.CODE] "
             "tables (see `ordersync init`)"])
-    if not config.source_dir.is_dir():
-        raise ConfigError("sources.directory", [
-            f"sources.directory: folder {config.source_dir} does not exist"])
-    found = discover(config)
+    listings = list_sources(config)
+    found = discover(config, listings)
     known = known_files(db)
     warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
                 found.unmatched]
@@ -65,26 +66,16 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         from ordersync.ingest.load import mark_missing
 
         missing = mark_missing(db, known, present, dry_run=dry_run)
+    listed = listed_names(listings, config) if missing else set()
     for path, profile, live in missing:
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
-        where = ("no profile's glob matches it any more" if (config.source_dir / path).exists()
+        where = ("no profile's glob matches it any more" if path in listed
                  else "gone from the folder")
-        reports.append(FileReport(path, profile or "", "missing", notes=(
+        reports.append(FileReport(path, profile or "", "missing", reason=where, notes=(
             f"{path}: {where}; its {live} order(s) are {fate}",)))
-
-    todo: list[tuple[SourceFile, str, str, int]] = []
-    for source in found.files:
-        try:
-            data = source.path.read_bytes()
-        except OSError:
-            data = b""  # read() below fails it with the reason
-        digest, fingerprint = content_hash(data), config_fingerprint(config, source.profile)
-        previous = known.get(source.display)
-        if previous is not None and previous.unchanged(digest, fingerprint):
-            reports.append(FileReport(source.display, source.profile_code, "skipped"))
-            continue
-        todo.append((source, digest, fingerprint, len(data)))
+    todo, skipped = select(config, found.files, known)
+    reports += skipped
     timing.lap("scan")
     if not todo:
         reports.sort(key=lambda r: r.path)
@@ -97,56 +88,76 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         FileOutcome,
         analyze_staging,
         pending_columns,
+        record_stamps,
         start_loading,
     )
     from ordersync.ingest.prepare import SheetInput
     from ordersync.ingest.reader import read_fitting
 
-    def read(item: tuple[SourceFile, str, str, int]) -> FileOutcome:
-        source, digest, fingerprint, _ = item
-        if progress:
-            progress(source.display)
+    def read(pending: Pending, download: Future[bytes | IngestError]) -> FileOutcome:
+        data = download.result()
+        source, fingerprint = pending.file, pending.fingerprint
+        digest = pending.digest or (content_hash(data) if isinstance(data, bytes) else "")
+        outcome = FileOutcome(source, digest, fingerprint, None, reason=pending.reason)
         try:
-            try:
-                data = source.path.read_bytes()
-            except OSError as exc:
-                raise IngestError(Location(source.display),
-                                  f"cannot read the file ({exc.strerror or exc})",
-                                  "check that it exists and is readable") from exc
-            if content_hash(data) != digest:
-                raise IngestError(Location(source.display), "the file changed while being read",
-                                  "run the command again once it is saved")
+            if isinstance(data, IngestError):
+                raise data
+            previous = known.get(source.display)
+            if pending.digest is None and previous and previous.unchanged(digest, fingerprint):
+                return outcome  # same bytes under a new etag: recorded, not staged again
             sheet, layout, notes = read_fitting(
                 source.path, source.display, data, source.profile,
                 lambda sheet: detect_layout(sheet, config, source.profile))
         except IngestError as exc:
-            return FileOutcome(source, digest, fingerprint, None, str(exc))
+            return outcome.failed(str(exc))
         except BaseException as exc:  # a reader bug must fail the file, not the run
             if not is_bug(exc):
                 raise
-            return FileOutcome(source, digest, fingerprint, None, _unexpected(source, exc))
-        return FileOutcome(source, digest, fingerprint, SheetInput(sheet, layout, source.profile),
-                           notes=notes)
+            return outcome.failed(_unexpected(source, exc))
+        return replace(outcome, input=SheetInput(sheet, layout, source.profile), notes=notes)
+
+    def download(pending: Pending) -> bytes | IngestError:
+        try:
+            return fetch(pending, progress)
+        except IngestError as exc:
+            return exc
 
     new_columns: dict[str, None] = {}
     names: list[pl.DataFrame] = []
+    stamps: list[tuple[int, Entry]] = []
     # Files go in batches of bounded size, so memory stays flat however many there are.
-    # The next batch is read (the reader releases the GIL) while this one is prepared and
-    # written, and the first while the database is opened; a written batch is dropped at
-    # once, so at most one batch as read and one being written are in memory.
+    # The next batch is downloaded and read (the reader releases the GIL) while this one
+    # is prepared and written, and the first while the database is opened; a written
+    # batch is dropped at once, so at most one batch as read and one being written are
+    # in memory.
     batches = list(_batches(todo, config.sources.batch_mb << 20))
-    with ThreadPoolExecutor(max_workers=config.sources.threads) as pool:
-        reading = [pool.submit(read, item) for item in batches[0]]
+    with ThreadPoolExecutor(max_workers=config.sources.threads) as pool, \
+            ThreadPoolExecutor(max_workers=config.sources.connections) as downloads:
+
+        def submit(batch: list[Pending]) -> list[Future[FileOutcome]]:
+            fetched = [downloads.submit(download, pending) for pending in batch]
+            return [pool.submit(read, pending, data)
+                    for pending, data in zip(batch, fetched, strict=True)]
+
+        reading = submit(batches[0])
         if not dry_run:
             with timing.step("load"):
                 start_loading(db)
         for number in range(len(batches)):
             with timing.step("read"):
-                read_files = [future.result() for future in reading]
+                read_all = [future.result() for future in reading]
             if number + 1 < len(batches):
-                reading = [pool.submit(read, item) for item in batches[number + 1]]
-            outcomes, batch = _prepare(read_files, config)
-            del read_files
+                reading = submit(batches[number + 1])
+            rest = []
+            for outcome in read_all:
+                if outcome.input is None and outcome.error is None:
+                    reports.append(FileReport(outcome.source.display, outcome.source.profile_code,
+                                              "skipped", reason="unchanged (same bytes)"))
+                    stamps.append((known[outcome.source.display].id, outcome.source.entry))
+                else:
+                    rest.append(outcome)
+            outcomes, batch = _prepare(rest, config)
+            del read_all, rest
             if batch is not None:
                 names.append(batch.names)
             if dry_run:
@@ -162,6 +173,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             del outcomes, batch
     if not dry_run:
         with timing.step("load"):
+            record_stamps(db, stamps)
             analyze_staging(db)
     reports.sort(key=lambda r: r.path)
     alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
@@ -244,13 +256,12 @@ def _prepare(outcomes: list[FileOutcome], config: Config
     return isolated, prepare_batch(inputs, config) if inputs else None
 
 
-def _batches(todo: list[tuple[SourceFile, str, str, int]], limit: int
-             ) -> Iterator[list[tuple[SourceFile, str, str, int]]]:
+def _batches(todo: list[Pending], limit: int) -> Iterator[list[Pending]]:
     """Consecutive groups of files whose sizes add up to at most ``limit`` bytes (≥ 1 file)."""
-    batch: list[tuple[SourceFile, str, str, int]] = []
+    batch: list[Pending] = []
     size = 0
     for item in todo:
-        weight = item[3] // 4 if item[0].path.suffix.lower() == ".csv" else item[3]
+        weight = item.size // 4 if item.file.path.suffix.lower() == ".csv" else item.size
         if batch and size + weight > limit:
             yield batch
             batch, size = [], 0

@@ -1,22 +1,30 @@
-"""Which files to read: matching the source folder against the customer profiles.
+"""Which files to read: matching the source folders' listings against the customer profiles.
 
-Every supported file in ``sources.directory`` is matched against the profiles'
-globs.  A file matched by no profile, or by two, is reported — never silently
-skipped and never read twice.  Excel's own lock files (``~$name.xlsx``) are
-ignored.  The config fingerprint covers every setting that shapes staged rows,
-so changing one re-reads files whose bytes did not change.  What each file held at
-its last ingest (:func:`known_files`) decides which files are read again.
+Every supported file under ``sources.directory`` (and under a profile's own
+``directory``) is matched against the profiles' globs.  A file matched by no
+profile, or by two, is reported — never silently skipped and never read twice.
+Excel's own lock files (``~$name.xlsx``) are ignored.  Globs follow
+:meth:`pathlib.Path.glob` for local folders and object storage alike: ``*`` stays
+within one folder, ``**/`` spans any number.  The config fingerprint covers every
+setting that shapes staged rows, so changing one re-reads files whose bytes did
+not change.  What each file held at its last ingest (:func:`known_files`, read
+through the driver: no SQLAlchemy) decides which files are read again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from fnmatch import fnmatchcase
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
 
 from ordersync.config import Config, ProfileConfig
 from ordersync.db import Database
+from ordersync.sources import Entry, Source
 from ordersync.states import FileStatus
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
@@ -26,12 +34,15 @@ SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file to ingest and the profile that reads it."""
+    """A file to ingest, where it is, and the profile that reads it."""
 
-    path: Path
-    display: str  # path relative to the source folder, with forward slashes
+    path: PurePosixPath  # relative to its folder
+    display: str  # the name ingest_files records: relative path, or URL/path for a
+    # profile's own directory
     profile_code: str
     profile: ProfileConfig
+    source: Source
+    entry: Entry
 
 
 @dataclass(frozen=True)
@@ -41,37 +52,58 @@ class Discovery:
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...]  # (file, profiles) claimed twice
 
 
-def discover(config: Config) -> Discovery:
-    root = config.source_dir
-    claims: dict[Path, list[str]] = {}
-    for code, profile in config.sources.profiles.items():
-        for pattern in profile.glob:
-            for path in root.glob(pattern):
-                if path.is_file() and not path.name.startswith("~$"):
-                    claims.setdefault(path, [])
-                    if code not in claims[path]:
-                        claims[path].append(code)
-    files, ambiguous = [], []
-    for path in sorted(claims):
-        display = path.relative_to(root).as_posix()
-        codes = claims[path]
-        if len(codes) > 1:
-            ambiguous.append((display, tuple(codes)))
-            continue
-        files.append(SourceFile(path, display, codes[0], config.sources.profiles[codes[0]]))
-    unmatched = tuple(
-        p.relative_to(root).as_posix()
-        for p in sorted(root.rglob("*")) if root.is_dir()
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith("~$") and p not in claims
-    ) if root.is_dir() else ()
-    return Discovery(tuple(files), unmatched, tuple(ambiguous))
+def directory_of(config: Config, profile: ProfileConfig) -> str:
+    return profile.directory or config.sources.directory
+
+
+def discover(config: Config, listings: Mapping[str, tuple[Source, Sequence[Entry]]]
+             ) -> Discovery:
+    """Match each directory's listing (directory → its source and entries) to the profiles."""
+    files: list[SourceFile] = []
+    ambiguous: list[tuple[str, tuple[str, ...]]] = []
+    unmatched: list[str] = []
+    for directory, (source, entries) in listings.items():
+        profiles = {code: p for code, p in config.sources.profiles.items()
+                    if directory_of(config, p) == directory}
+        prefix = "" if directory == config.sources.directory else \
+            source.location.display.rstrip("/") + "/"
+        for entry in entries:
+            name = PurePosixPath(entry.path).name
+            if name.startswith("~$"):
+                continue
+            codes = [code for code, p in profiles.items()
+                     if any(_matches(entry.path, pattern) for pattern in p.glob)]
+            display = prefix + entry.path
+            if len(codes) > 1:
+                ambiguous.append((display, tuple(codes)))
+            elif codes:
+                files.append(SourceFile(PurePosixPath(entry.path), display, codes[0],
+                                        profiles[codes[0]], source, entry))
+            elif PurePosixPath(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                unmatched.append(display)
+    files.sort(key=lambda f: f.display)
+    return Discovery(tuple(files), tuple(sorted(unmatched)), tuple(sorted(ambiguous)))
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return _match_parts(tuple(path.split("/")), tuple(pattern.strip("/").split("/")))
+
+
+@cache
+def _match_parts(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Path.glob's rule, segment by segment: ``**`` spans any number of folders."""
+    if not pattern:
+        return not path
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_match_parts(path[i:], rest) for i in range(len(path) + 1))
+    return bool(path) and fnmatchcase(path[0], head) and _match_parts(path[1:], rest)
 
 
 def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
     """Hash of every setting that changes what a file stages."""
     shaping = {
-        "profile": profile.model_dump(mode="json"),
+        "profile": profile.model_dump(mode="json", exclude={"directory"}),
         "columns": config.columns.model_dump(mode="json"),
         "sizes": config.sizes.model_dump(mode="json"),
         "merge": config.merge.model_dump(mode="json"),
@@ -98,18 +130,48 @@ class KnownFile:
     status: str
     content_hash: str | None
     config_hash: str | None
+    source_etag: str | None = None
+    source_size: int | None = None
+    source_modified: str | None = None
+    path: str = ""
 
     def unchanged(self, content_hash: str, fingerprint: str) -> bool:
         return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
                 and self.content_hash == content_hash and self.config_hash == fingerprint)
 
+    def same_stamp(self, entry: Entry, fingerprint: str) -> bool:
+        """Unchanged by the object's etag, size and last-modified time, without reading it."""
+        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
+                and entry.etag is not None and self.config_hash == fingerprint
+                and (self.source_etag, self.source_size, self.source_modified)
+                == (entry.etag, entry.size, entry.modified))
+
+
+_KNOWN_COLUMNS = ("id", "profile", "status", "content_hash", "config_hash", "source_etag",
+                  "source_size", "source_modified", "path")
+
 
 def known_files(db: Database) -> dict[str, KnownFile]:
-    """Every file an earlier ingest saw, by display path (a peek: no SQLAlchemy needed)."""
+    """Every file an earlier ingest saw, by display path.
+
+    A peek through the driver (no SQLAlchemy) when ``ingest_files`` has every column;
+    a database an older ordersync wrote gains the stamp columns first.
+    """
+    table = db.tables.ingest_files
+    select = f"SELECT {', '.join(_KNOWN_COLUMNS)} FROM {db.quote_raw(table)}"
     with db.peek() as peek:
-        if not peek.has_table(db.tables.ingest_files):
-            return {}
-        rows = peek.rows("SELECT id, path, profile, status, content_hash, config_hash "
-                         f"FROM {db.quote_raw(db.tables.ingest_files)}")
-    return {path: KnownFile(id_, profile, status, content, config)
-            for id_, path, profile, status, content, config in rows}
+        present = set(peek.columns(table))
+        if present.issuperset(_KNOWN_COLUMNS):
+            return _known(peek.rows(select))
+    if not present:
+        return {}
+    from ordersync.db.schema import create_tables
+
+    create_tables(db)
+    with db.peek() as peek:
+        return _known(peek.rows(select))
+
+
+def _known(rows: Sequence[tuple[Any, ...]]) -> dict[str, KnownFile]:
+    return {path: KnownFile(id_, profile, status, content, config, etag, size, modified, path)
+            for id_, profile, status, content, config, etag, size, modified, path in rows}

@@ -31,6 +31,7 @@ from ordersync.db.schema import (
 from ordersync.ingest.files import KnownFile, SourceFile
 from ordersync.ingest.prepare import FileStats, PreparedBatch, SheetInput
 from ordersync.ingest.report import FileReport
+from ordersync.sources import Entry
 from ordersync.states import FileStatus
 
 
@@ -43,6 +44,7 @@ class FileOutcome:
     fingerprint: str
     input: SheetInput | None
     error: str | None = None
+    reason: str | None = None  # why it was read: new, changed, config changed…
     notes: tuple[str, ...] = ()
 
     def failed(self, error: str) -> FileOutcome:
@@ -51,11 +53,11 @@ class FileOutcome:
     def report(self, stats: FileStats | None) -> FileReport:
         if stats is None:
             return FileReport(self.source.display, self.source.profile_code, "failed",
-                              error=self.error, notes=self.notes)
+                              error=self.error, notes=self.notes, reason=self.reason)
         return FileReport(self.source.display, self.source.profile_code, "staged",
                           rows_read=stats.rows_read, rows_staged=stats.rows_staged,
                           rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank,
-                          notes=self.notes)
+                          notes=self.notes, reason=self.reason)
 
 
 def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *,
@@ -82,6 +84,15 @@ def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *
                 "WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
                 {"missing": FileStatus.MISSING.value, "ids": [f.id for f in gone.values()]})
     return found
+
+
+def record_stamps(db: Database, files: Sequence[tuple[int, Entry]]) -> None:
+    """New etag/size/modified of files read whose bytes turned out unchanged."""
+    if files:
+        with db.begin() as conn:
+            conn.execute(sa.text(db.sql("ingest_file_stamp")), [
+                {"id": file_id, "etag": e.etag, "size": e.size, "modified": e.modified}
+                for file_id, e in files])
 
 
 def pending_columns(db: Database, batch: PreparedBatch | None) -> tuple[str, ...]:
@@ -204,15 +215,12 @@ def write_outcomes(db: Database, outcomes: Sequence[FileOutcome],
     db.bulk_append(db.tables.rejected_rows, rejected)
     with db.begin() as conn:
         for (file_id, outcome), stats in zip(loaded, batch.stats, strict=True):
-            conn.execute(sa.text(
-                f"UPDATE {db.table('ingest_files')} SET status = :status, error = NULL, "
-                "content_hash = :content_hash, config_hash = :config_hash, sheet = :sheet, "
-                "header_row = :header_row, rows_read = :read, rows_staged = :staged, "
-                "rows_rejected = :rejected, rows_blank = :blank, merged_at = NULL, "
-                "ingested_at = CURRENT_TIMESTAMP WHERE id = :id"),
-                {"status": FileStatus.STAGED.value, "content_hash": outcome.content_hash,
-                 "config_hash": outcome.fingerprint, "sheet": stats.sheet,
-                 "header_row": stats.header_row, "read": stats.rows_read,
-                 "staged": stats.rows_staged, "rejected": stats.rows_rejected,
-                 "blank": stats.rows_blank, "id": file_id})
+            entry = outcome.source.entry
+            conn.execute(sa.text(db.sql("ingest_file_staged")), {
+                "status": FileStatus.STAGED.value, "content_hash": outcome.content_hash,
+                "config_hash": outcome.fingerprint, "sheet": stats.sheet,
+                "header_row": stats.header_row, "read": stats.rows_read,
+                "staged": stats.rows_staged, "rejected": stats.rows_rejected,
+                "blank": stats.rows_blank, "id": file_id, "etag": entry.etag,
+                "size": entry.size, "modified": entry.modified})
     return tuple(added)

@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from typing import TypeVar
 
 import fastexcel
@@ -60,7 +60,7 @@ class RawSheet:
     decimal_comma: bool = False  # a ';' CSV: decimals are written 12,50
 
 
-def read_fitting(path: Path, display: str, data: bytes, profile: ProfileConfig,
+def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConfig,
                  fit: Callable[[RawSheet], Fit]) -> tuple[RawSheet, Fit, tuple[str, ...]]:
     """The profile's sheet, or the first visible sheet ``fit`` accepts (it raises
     :class:`FileRejected` for a sheet it cannot use); hidden sheets are skipped, and said so."""

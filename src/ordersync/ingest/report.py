@@ -11,7 +11,7 @@ class FileReport:
 
     path: str
     profile: str
-    status: str  # staged | skipped | failed
+    status: str  # staged | skipped | failed | missing
     rows_read: int = 0
     rows_staged: int = 0
     rows_rejected: int = 0
@@ -19,6 +19,7 @@ class FileReport:
     error: str | None = None
     notes: tuple[str, ...] = ()
     """What the user should know though nothing failed (a hidden sheet skipped…)."""
+    reason: str | None = None  # why it was read (new, changed, …) or skipped (unchanged)
 
 
 @dataclass(frozen=True)
