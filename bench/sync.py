@@ -12,8 +12,10 @@ fresh sandbox board with monday's personal-token limits on plan "standard"
 (10,000,000 complexity per minute, 5,000,000 per request, 1,000 requests per
 minute) on a fake clock: budget waits advance the clock instantly and the
 sandbox answers in zero fake time.  A second sync of the unchanged database
-follows.  ``--enterprise`` adds the same run on plan "enterprise" (same budget,
-more requests per minute and per day).
+follows, then ``verify`` of the board (issue #8): its requests (the preflight read of
+the columns, the board pages, lookups), items and subitems read, complexity, and that
+it sends no mutation.  ``--enterprise`` adds the same run on plan "enterprise" (same
+budget, more requests per minute and per day).
 
 Reported, per plan (the median run by wall seconds; every fake-clock number is
 deterministic for a seed):
@@ -47,7 +49,8 @@ longer than the reset), left part-empty, or spent on requests that are refused.
 
 Targets (issue #4): ≤ 120 requests for 1,000 orders (fixed batches of 5 needed
 ~1,800, one mutation per request ~9,000), ≥ 90% of the budget-implied
-throughput, zero duplicates; and the second sync sends no mutation.  With
+throughput, zero duplicates; and the second sync sends no mutation.  Issue #8: verify
+reads at most one request per 500 items and sends no mutation to an unchanged board.  With
 ``--orders`` above 1,000 the request target grows in proportion; below, it stays
 120 (a few requests are fixed: the group lookup, one per pass's tail).  Prints the
 table (Markdown, copied into the README), PASS/FAIL per target, and exits 1 if a
@@ -203,6 +206,7 @@ def run_once(plan: str, workbook: Path, workdir: Path) -> dict[str, Any]:
     from ordersync.pipeline import open_database, run_pipeline
     from ordersync.sandbox import FakeClock, Sandbox
     from ordersync.sync import SyncOptions, make_client, run_sync
+    from ordersync.verify import run_verify
 
     clock = FakeClock()
     sandbox = Sandbox(plan=plan, clock=clock, blocking_sleep=clock.advance)
@@ -243,11 +247,16 @@ def run_once(plan: str, workbook: Path, workdir: Path) -> dict[str, Any]:
                          clock=clock.now) as client:
             second = run_sync(config, db, client, options=SyncOptions(), clock=clock.now,
                               sleep=clock.advance)
+        wires.append(Wire())
+        with make_client(config, TOKEN, transport=transport, sleep=clock.advance,
+                         clock=clock.now) as client:
+            verified = run_verify(config, db, client, clock=clock.now, sleep=clock.advance)
         board = duplicates(sandbox.board(ids.board_id), ids.identity)
     finally:
         db.dispose()
     return {"plan": plan, "first": first, "second": second, "wire": wires[0],
-            "second_wire": wires[1], "wall": wall, "elapsed": end_fake - started_fake,
+            "second_wire": wires[1], "verify": verified.found, "verify_wire": wires[2],
+            "wall": wall, "elapsed": end_fake - started_fake,
             "run_start": started_fake, "run_end": end_fake, "board": board}
 
 
@@ -278,6 +287,11 @@ def measures(run: dict[str, Any], budget: int) -> dict[str, Any]:
         "wall": run["wall"], "counts": first.counts, "failed": first.counts["failed"],
         "stopped": first.stopped, "second_mutations": run["second"].mutations,
         "second_requests": run["second_wire"].requests,
+        "verify_requests": run["verify_wire"].requests,
+        "verify_mutation_requests": run["verify_wire"].mutation_requests,
+        "verify_reads": run["verify"].requests, "verify_complexity": run["verify"].complexity,
+        "verify_items": run["verify"].items_read, "verify_subitems": run["verify"].subitems_read,
+        "verify_equal": run["verify"].equal,
         "items": run["board"][0], "subitems": run["board"][1],
         "dup_items": run["board"][2], "dup_subitems": run["board"][3],
     }
@@ -299,6 +313,15 @@ def print_table(results: list[dict[str, Any]], meta: dict[str, Any], repeat: int
               f"{m['elapsed']:,.0f} s ({m['elapsed'] / 60:.1f} min) | {m['fraction']:.1%} | "
               f"{m['dup_items'] + m['dup_subitems']} | {m['second_mutations']} | "
               f"{m['wall']:.1f} |")
+    print("\n| plan | verify requests (board reads) | items read | subitems read "
+          "| items per board read | complexity | mutations | board equals the database |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for m in results:
+        print(f"| {m['plan']} | {m['verify_requests']} ({m['verify_reads']}) | "
+              f"{m['verify_items']:,} | {m['verify_subitems']:,} | "
+              f"{m['verify_items'] / max(m['verify_reads'], 1):,.0f} | "
+              f"{m['verify_complexity']:,} | {m['verify_mutation_requests']} | "
+              f"{'yes' if m['verify_equal'] else 'no'} |")
     for m in results:
         fill = "" if m["fill"] is None else f"; windows before the last {m['fill']:.1%} full"
         print(f"\n{m['plan']}: batches of {m['smallest_batch']}–{m['largest_batch']} mutations; "
@@ -323,6 +346,12 @@ def check(results: list[dict[str, Any]], meta: dict[str, Any]) -> bool:
              f"{m['items']:,} items, {m['subitems']:,} subitems, {m['failed']} failed"),
             ("second sync sends 0 mutations", m["second_mutations"] == 0,
              f"{m['second_mutations']} mutations in {m['second_requests']} requests"),
+            ("verify reads ≤ 1 request per 500 items",
+             m["verify_reads"] <= math.ceil(max(m["verify_items"], 1) / 500),
+             f"{m['verify_reads']} board reads for {m['verify_items']:,} items"),
+            ("verify of the unchanged board: equal, no mutation",
+             m["verify_equal"] and m["verify_mutation_requests"] == 0,
+             f"equal={m['verify_equal']}, {m['verify_mutation_requests']} mutation requests"),
         ]
         for name, passed, value in targets:
             ok &= passed

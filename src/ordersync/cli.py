@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 an ordersync error (one clear message on stderr, a
 traceback only with ``--debug``), or a sync stopped early (by monday.com or a
 signal: run it again to go on); 2 a usage error; 3 the command ran but some files
-failed to ingest, or records are FAILED (their reasons are printed).  ``--json`` writes machine
+failed to ingest, or records are FAILED (their reasons are printed); 4 ``verify``
+found the board differing from the database.  ``--json`` writes machine
 output to stdout; tables and progress go to stderr.
 
 Start-up is kept short (``--help``, ``status`` and a run with nothing to do each
@@ -27,9 +28,10 @@ from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, l
 from ordersync.errors import OrderSyncError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_FILES_FAILED = 3
 EXIT_FAILED = 3
 """Some files failed to ingest, or some records are FAILED on the board's side."""
+EXIT_BOARD_DIFFERS = 4
+"""``verify`` found the board differing from the database."""
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -208,7 +210,7 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
     else:
         render.print_ingest(err, report)
     if report.count("failed"):
-        sys.exit(EXIT_FILES_FAILED)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -285,9 +287,15 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
                    "together.")
 @click.option("--retry-failed", is_flag=True,
               help="Send FAILED orders and lines again (after fixing their data or the board).")
+@click.option("--repair", is_flag=True,
+              help="Read the board first and re-queue whatever differs from the database "
+                   "(see `ordersync verify`), then sync.")
+@click.option("--delete-extras", is_flag=True,
+              help="With --repair: delete duplicate and orphan items and subitems.")
 @_handles_errors
 def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
-         customers: tuple[str, ...], limit: int | None, retry_failed: bool) -> None:
+         customers: tuple[str, ...], limit: int | None, retry_failed: bool, repair: bool,
+         delete_extras: bool) -> None:
     """Make the monday.com board mirror the order list: groups, items, subitems.
 
     Needs MONDAY_API_TOKEN (never the config file).  --dry-run prints every GraphQL
@@ -295,7 +303,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     Exit 0: the board has every record; 3: records are FAILED — this run's or an
     earlier one's (counted, listed by `ordersync status`; fix the data or the board, then
     --retry-failed); 1: stopped (token, board, monday.com unavailable, a signal) — run
-    again to go on.
+    again to go on; 4: with --repair, the board still differs from the database (extras
+    are kept without --delete-extras).
 
     \b
     Example:
@@ -305,6 +314,15 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     from ordersync.sync import SyncOptions
 
     config = _load(config_path, env)
+    if repair:
+        if dry_run or limit is not None or retry_failed:
+            raise click.UsageError("--repair cannot be combined with --dry-run, --limit or "
+                                   "--retry-failed")
+        _verify(config, open_database(config), customers=customers, repair=True,
+                delete_extras=delete_extras, as_json=as_json)
+        return
+    if delete_extras:
+        raise click.UsageError("--delete-extras needs --repair")
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
                           retry_failed=retry_failed)
     from ordersync.sync.stop import stop_on_signals
@@ -321,6 +339,81 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
         sys.exit(1)
     if report.failed_total and not dry_run:
         sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@_config_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.option("--customer", "customers", multiple=True, metavar="NAME",
+              help="Only this customer's orders (name or profile code; repeatable).")
+@click.option("--repair", is_flag=True,
+              help="Make the board equal the database: re-queue what differs and sync it, "
+                   "then verify again.")
+@click.option("--delete-extras", is_flag=True,
+              help="With --repair: delete duplicate items and subitems and items of no order "
+                   "(otherwise they are only reported).")
+@_handles_errors
+def verify(config_path: Path, env: str | None, as_json: bool, customers: tuple[str, ...],
+           repair: bool, delete_extras: bool) -> None:
+    """Read the board back and compare it with the database, kind by kind.
+
+    Reports orders missing from the board, items with no order, duplicates, items in
+    the wrong group, values, subitem quantities and statuses that differ, and items or
+    groups deleted on the board; records the result in verify_runs.  Reads only,
+    unless --repair.  Exit 0: the board equals the database; 4: it differs; 1: an error.
+
+    \b
+    Example:
+      ordersync verify && ordersync verify --repair
+    """
+    from ordersync.pipeline import open_database
+
+    if delete_extras and not repair:
+        raise click.UsageError("--delete-extras needs --repair")
+    config = _load(config_path, env)
+    _verify(config, open_database(config), customers=customers, repair=repair,
+            delete_extras=delete_extras, as_json=as_json)
+
+
+def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool,
+            delete_extras: bool, as_json: bool) -> None:
+    """Run verify with progress on stderr, print its passes, exit 0 / 3 / 4 / 1."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ordersync.monday.client import token_from_env
+    from ordersync.sync import Progress as SyncProgress
+    from ordersync.sync import make_client
+    from ordersync.verify import VerifyOptions, VerifyProgress, run_verify
+
+    options = VerifyOptions(customers=customers, repair=repair, delete_extras=delete_extras)
+    with make_client(config, token_from_env()) as client, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=_stderr(), transient=True, disable=as_json) as bar:
+        task = bar.add_task("reading the board", total=None)
+        sent = [0]
+
+        def advance(mutations: int) -> None:
+            sent[0] += mutations
+            bar.update(task, description=f"repairing: {sent[0]:,} mutations sent")
+
+        progress = VerifyProgress(
+            reading=lambda n: bar.update(task, description=f"reading the board: {n:,} items"),
+            sync=SyncProgress(advance=advance))
+        result = run_verify(config, db, client, options=options, progress=progress)
+    if as_json:
+        _print_json(render.verify_json(result.found, result.sync, result.after))
+    else:
+        render.print_verify(err, result.found)
+        if result.sync is not None:
+            render.print_sync(err, result.sync)
+        if result.after is not None:
+            render.print_verify(err, result.after)
+    if result.sync is not None and result.sync.stopped:
+        sys.exit(1)
+    if result.sync is not None and result.sync.failed_total:
+        sys.exit(EXIT_FAILED)
+    if not result.final.equal:
+        sys.exit(EXIT_BOARD_DIFFERS)
 
 
 @cli.command()
@@ -366,10 +459,11 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
     from ordersync.plan import fetch_board_groups, plan_sync
 
     config = _load(config_path, env)
+    db = open_database(config)
     token = os.environ.get(TOKEN_ENV, "").strip()
-    board_groups = (fetch_board_groups(config, token)
+    board_groups = (fetch_board_groups(config, token, db=db)
                     if token and config.monday.board_id else None)
-    result = plan_sync(config, open_database(config), board_groups=board_groups)
+    result = plan_sync(config, db, board_groups=board_groups)
     if as_json:
         _print_json(result.to_json())
     else:

@@ -72,6 +72,8 @@ class TablesConfig(_Model):
     """One row per sync run: when, board, counts, outcome."""
     sync_events: str = "sync_events"
     """One row per record per attempt: operation, outcome, error code and message, request id."""
+    verify_runs: str = "verify_runs"
+    """One row per ``ordersync verify`` pass: the board, reads, and differences per kind."""
     ingest_runs: str = "ingest_runs"
     """One row per ingest (and the merge after it): when, files and rows, orders and lines."""
 

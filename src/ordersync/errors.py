@@ -10,6 +10,7 @@
     ├── UnknownCustomerError   a --customer name matches no customer (the known ones listed)
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
+        │   └── BoardMismatch  the board's columns do not fit [monday] (preflight)
         ├── RetriableSyncError wait and retry (rate limits, 5xx, timeouts)
         └── RecordSyncError    fail one record, go on
 
@@ -120,6 +121,17 @@ class RetriableSyncError(SyncError):
 
 class RecordSyncError(SyncError):
     """One record failed; the rest of the batch goes on."""
+
+
+class BoardMismatch(FatalSyncError):
+    """The boards do not fit the ``[monday]`` mapping (found before anything is written);
+    ``problems`` names each config key, the column id and what the board has."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"the monday.com board does not match [monday] in the config — nothing "
+                         f"was written; fix the config (or the board), then run again:\n{lines}")
 
 
 def is_bug(exc: BaseException) -> bool:

@@ -217,14 +217,18 @@ def operation_cost(planner: BatchPlanner, operation: str, calls: int) -> Operati
 
 
 def fetch_board_groups(config: Config, token: str,
-                       transport: httpx.BaseTransport | None = None) -> set[str]:
-    """The titles of the configured board's groups, read from monday.com (one query)."""
+                       transport: httpx.BaseTransport | None = None,
+                       db: Database | None = None) -> set[str]:
+    """The titles of the configured board's groups, read from monday.com, after the
+    preflight check of the boards' columns (``BoardMismatch`` when they do not fit)."""
     from ordersync.sync.engine import make_client
+    from ordersync.sync.preflight import check_boards
     from ordersync.sync.reconcile import find_groups
 
     if config.monday.board_id is None:
         return set()
     with make_client(config, token, transport=transport) as client:
+        check_boards(config, client, db)
         return set(find_groups(client, config.monday.board_id))
 
 

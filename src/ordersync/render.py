@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ordersync.pipeline import MergeResult
     from ordersync.plan import SyncPlan
     from ordersync.sync.report import SyncReport
+    from ordersync.verify.report import VerifyReport
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -258,3 +259,74 @@ def failed_records(orders: int, lines: int) -> str:
 
 def sync_json(report: SyncReport) -> dict[str, Any]:
     return report.to_json()
+
+
+def _kind_text(kind: str) -> str:
+    from ordersync.verify.report import Kind  # the verify package loads the sync engine
+
+    return {
+        Kind.MISSING_ITEM: "orders missing from the board",
+        Kind.ITEM_GONE: "items gone (deleted, archived, elsewhere)",
+        Kind.GROUP_GONE: "groups gone",
+        Kind.WRONG_GROUP: "items in the wrong group",
+        Kind.VALUE_DIFFERS: "column values differing",
+        Kind.UNRECORDED_ITEM: "items the database did not know",
+        Kind.EXTRA_ITEM: "board items with no order",
+        Kind.DUPLICATE_ITEMS: "duplicate items for one key",
+        Kind.MISSING_SUBITEM: "subitems missing",
+        Kind.SUBITEM_DIFFERS: "subitem qty / status differing",
+        Kind.EXTRA_SUBITEM: "subitems with no size line",
+        Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
+    }[Kind(kind)]
+
+
+def print_verify(console: Console, report: VerifyReport) -> None:
+    """One verify pass: the differences per kind with examples, then what was read."""
+    from rich.table import Table
+
+    from ordersync.verify.report import Kind
+
+    when = "after the repair" if report.repaired else "verify"
+    if report.equal:
+        console.print(f"{when}: board {report.board_id} equals the database "
+                      f"({report.orders:,} orders, {report.items_read:,} items and "
+                      f"{report.subitems_read:,} subitems read)")
+    else:
+        table = Table(title=f"{when}: board {report.board_id} differs from the database — "
+                            f"{report.differences:,} difference(s)",
+                      show_edge=False, pad_edge=False)
+        table.add_column("kind")
+        table.add_column("count", justify="right")
+        table.add_column("examples")
+        for kind, count in report.counts.items():
+            if count:
+                examples = "\n".join(str(f) for f in report.examples.get(kind, []))
+                table.add_row(_kind_text(kind), f"{count:,}", examples)
+        console.print(table)
+    notes = []
+    if report.pending:
+        notes.append(f"{report.pending:,} record(s) have sync work pending or FAILED")
+    if report.in_doubt:
+        notes.append(f"{report.in_doubt:,} order(s) in doubt after an interrupted sync were "
+                     "not compared (the next sync settles them)")
+    if report.deleted:
+        notes.append(f"{report.deleted:,} extra item(s)/subitem(s) deleted")
+    for note in notes:
+        console.print(f"  {note}")
+    extras = sum(n for k, n in report.counts.items() if Kind(k).is_extra)
+    if report.equal:
+        hint = ""
+    elif report.repaired and extras == report.differences:
+        hint = "; extras stay until `ordersync verify --repair --delete-extras`"
+    elif report.repaired:
+        hint = "; run `ordersync verify` again, and see `ordersync status` for FAILED records"
+    else:
+        hint = "; `ordersync verify --repair` makes the board equal the database"
+    console.print(f"read in {report.requests:,} request(s), complexity "
+                  f"{report.complexity:,}{hint}", soft_wrap=True)
+
+
+def verify_json(found: VerifyReport, sync: SyncReport | None,
+                after: VerifyReport | None) -> dict[str, Any]:
+    return {"found": found.to_json(), "sync": sync.to_json() if sync is not None else None,
+            "after": after.to_json() if after is not None else None}

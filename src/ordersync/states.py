@@ -87,6 +87,7 @@ class SyncEvent(StrEnum):
     FAULTS_EXHAUSTED = "faults in record_attempts sends"  # given up until --retry-failed
     NOTHING_TO_SEND = "nothing to send"  # already as the board needs it, or never on it
     GONE = "its item is gone from the board"  # deleted or archived there: re-created
+    DRIFTED = "verify found the board differing"  # --repair: sent again (or re-created)
     RETRY = "retry"  # a failed record is queued again (--retry-failed)
     DATA_CHANGED = "data changed"  # the merge saw the record's data change
 
@@ -109,6 +110,8 @@ TRANSITIONS: Final[Mapping[tuple[SyncState | None, SyncEvent], SyncState]] = Map
     (_S, SyncEvent.GONE): _P,  # an update or a move refused: the item is not found
     (_P, SyncEvent.GONE): _P,  # a line waiting for an item that turned out gone
     (_F, SyncEvent.RETRY): _P,
+    (_Y, SyncEvent.DRIFTED): _P,
+    (_P, SyncEvent.DRIFTED): _P,
     (_Y, SyncEvent.DATA_CHANGED): _P,
     (_F, SyncEvent.DATA_CHANGED): _P,
     (_P, SyncEvent.DATA_CHANGED): _P,

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sync.conftest import Harness
 
 from conftest import WorkbookFactory, fetch, order_row, write_config
 from ordersync.cli import cli
@@ -21,6 +20,7 @@ from ordersync.listings.failures import RETRY_COMMAND, list_failures
 from ordersync.listings.rejects import list_rejects, write_rejects_csv
 from ordersync.listings.runs import list_runs
 from ordersync.pipeline import run_pipeline
+from sync.conftest import Harness
 
 
 def _bad_files(write_workbook: WorkbookFactory) -> None:

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sync.conftest import TOKEN, Harness
 
 from conftest import WorkbookFactory, order_row
 from ordersync.logs import configure_logging
 from ordersync.monday.wire import TOKEN_ENV
 from ordersync.pipeline import run_all, sync_board
 from ordersync.progress import ProgressReporter
+from sync.conftest import TOKEN, Harness
 
 
 class Captured:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sync.conftest import Harness
 
 from conftest import WorkbookFactory, order_row
 from ordersync.report import read_report_data, write_report
+from sync.conftest import Harness
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -70,6 +70,14 @@ class Harness:
         return make_client(self.config, TOKEN, transport=self.transport(),
                            sleep=self.clock.advance, clock=self.clock.now, **kwargs)
 
+    def serve_cli(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Commands run through ``cli`` reach this sandbox (in-process) instead of the
+        config's api_url."""
+        import ordersync.sync
+
+        monkeypatch.setattr(ordersync.sync, "make_client",
+                            lambda config, token, **kwargs: self.client())
+
     def sync(self, **options: Any) -> SyncReport:
         with self.client() as client:
             return run_sync(self.config, self.db, client, options=SyncOptions(**options),
@@ -181,6 +189,24 @@ def board_problems(h: Harness) -> list[str]:
         if item["id"] not in seen_items:
             problems.append(f"item {item['name']} ({item['id']}) belongs to no order")
     return problems
+
+
+def duplicates(h: Harness) -> list[str]:
+    """Duplicate items per identity, subitems per name under one item, groups per title."""
+    board = h.board()
+    found = []
+    for title, n in Counter(g["title"] for g in board["groups"]).items():
+        if n > 1:
+            found.append(f"{n} groups titled {title!r}")
+    items = h.items()
+    for identity, n in Counter(i["values"][h.ids.identity] for i in items).items():
+        if n > 1:
+            found.append(f"{n} items for {identity!r}")
+    for item in items:
+        for name, n in Counter(s["name"] for s in item["subitems"]).items():
+            if n > 1:
+                found.append(f"item {item['name']} has {n} subitems {name!r}")
+    return found
 
 
 def truth_problems(h: Harness, rows: list[dict[str, Any]]) -> list[str]:

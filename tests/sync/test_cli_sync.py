@@ -86,15 +86,15 @@ def test_sync_json_and_exit_3_when_a_record_fails(
     execute(h.db, "INSERT INTO monday_groups (board_id, group_name, group_id) VALUES "
                   "(:b, 'GREYSTONE FALL 2025', 'g1')", b=h.ids.board_id)
     monkeypatch.setenv("MONDAY_API_TOKEN", SECRET)
-    # the CLI builds its own client: point it at nothing — the group is registered and the
-    # bad value fails before any request
-    path = _config_file(h, tmp_path, api_url="http://127.0.0.1:9/v2")
+    h.serve_cli(monkeypatch)  # the group is registered and the bad value fails before sending
 
-    result = CliRunner().invoke(cli, ["sync", "--json", "--config", str(path)])
+    result = CliRunner().invoke(cli, ["sync", "--json", "--config", str(_config_file(h, tmp_path))])
 
     assert result.exit_code == 3, result.stderr
     report = json.loads(result.stdout)
-    assert report["counts"]["failed"] == 1 and report["requests"] == 0
+    # one request: the preflight read of the boards' columns; no mutation
+    assert report["counts"]["failed"] == 1 and report["requests"] == 1
+    assert report["mutations"] == 0
     assert "NOT-A-NUMBER" in report["failures"][0]["reason"]
 
 

@@ -105,7 +105,7 @@ THREE = [order_row(1, {"S": 10, "M": 20}), order_row(2, {"S": 1, "M": 2, "L": 3}
 def test_a_rate_limit_mid_run_is_waited_out_and_not_counted_as_an_attempt(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     # max_attempts=1: if the 429 were counted as an attempt, the run would stop on it
-    h = harness_factory(faults="ok,ok,429(minute,30)", retry={"max_attempts": 1})
+    h = harness_factory(faults="ok,ok,ok,429(minute,30)", retry={"max_attempts": 1})
     load(h, write_workbook, THREE)
     seen = record_exchanges(h)
 
@@ -152,9 +152,9 @@ def test_a_sync_larger_than_the_minute_budget_waits_for_the_window_instead_of_hi
 
 def test_server_faults_and_a_locked_board_are_retried_with_back_off(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    # each request fails once: the group lookup 500, create_group 502, the item batch 503,
-    # the subitem batch 423 (board locked)
-    h = harness_factory(faults="500,ok,502,ok,503,ok,423,ok", retry={"base_delay": 1.0})
+    # each request after the preflight read fails once: the group lookup 500, create_group
+    # 502, the item batch 503, the subitem batch 423 (board locked)
+    h = harness_factory(faults="ok,500,ok,502,ok,503,ok,423,ok", retry={"base_delay": 1.0})
     load(h, write_workbook, THREE)
     seen = record_exchanges(h)
 
@@ -162,10 +162,10 @@ def test_server_faults_and_a_locked_board_are_retried_with_back_off(
 
     assert report.stopped is None
     assert board_problems(h) == []
-    assert [x.response.status for x in seen] == [500, 200, 502, 200, 503, 200, 423, 200]
+    assert [x.response.status for x in seen] == [200, 500, 200, 502, 200, 503, 200, 423, 200]
     assert 0 < h.clock.now() <= 4.0  # four back-offs, each within [0, base_delay]
     for operation in ("boards", "create_group", "create_item", "create_subitem"):
-        first, again = sends_of(h, operation)
+        first, again = sends_of(h, operation)[-2:]  # (boards: after the preflight's)
         assert first == again
     assert [(e.operation, e.outcome) for e in events(h)] == (
         [("create_group", "created")] + [("create_item", "created")] * 3
@@ -176,7 +176,7 @@ def test_server_faults_and_a_locked_board_are_retried_with_back_off(
 
 def test_a_fault_that_outlasts_the_retries_stops_the_run_and_the_next_run_completes(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults="ok,ok,500,500,500", retry={"max_attempts": 2})
+    h = harness_factory(faults="ok,ok,ok,500,500,500", retry={"max_attempts": 2})
     load(h, write_workbook, THREE)
 
     report = h.sync()
@@ -206,8 +206,9 @@ def test_a_fault_that_outlasts_the_retries_stops_the_run_and_the_next_run_comple
 
 def test_a_record_in_doubt_in_record_attempts_runs_is_failed_until_retry_failed(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    # run 1: lookup, create_group, create_item 500 ×2, lookup; run 2: create_item 500 ×2, lookup
-    h = harness_factory(faults="ok,ok,500,500,ok,500,500",
+    # run 1: preflight, lookup, create_group, create_item 500 ×2, lookup; run 2: preflight,
+    # create_item 500 ×2, lookup
+    h = harness_factory(faults="ok,ok,ok,500,500,ok,ok,500,500",
                         retry={"max_attempts": 2, "record_attempts": 2})
     load(h, write_workbook, THREE)
 
@@ -236,7 +237,7 @@ def test_a_record_in_doubt_in_record_attempts_runs_is_failed_until_retry_failed(
 
 def test_a_create_whose_response_was_lost_is_replayed_under_the_same_key_not_repeated(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults="ok,ok,timeout_after_apply")
+    h = harness_factory(faults="ok,ok,ok,timeout_after_apply")
     load(h, write_workbook, THREE)
     seen = record_exchanges(h)
 
@@ -257,7 +258,7 @@ def test_a_create_whose_response_was_lost_is_replayed_under_the_same_key_not_rep
 
 def test_a_lost_item_batch_beyond_the_retries_is_reconciled_at_once_by_identity(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults="ok,ok,timeout_after_apply", retry={"max_attempts": 1})
+    h = harness_factory(faults="ok,ok,ok,timeout_after_apply", retry={"max_attempts": 1})
     load(h, write_workbook, THREE)
 
     report = h.sync()
@@ -283,7 +284,7 @@ def test_a_lost_item_batch_beyond_the_retries_is_reconciled_at_once_by_identity(
 
 def test_a_lost_subitem_batch_beyond_the_retries_is_reconciled_at_once_under_its_items(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults="ok,ok,ok,timeout_after_apply", retry={"max_attempts": 1})
+    h = harness_factory(faults="ok,ok,ok,ok,timeout_after_apply", retry={"max_attempts": 1})
     load(h, write_workbook, THREE)
 
     report = h.sync()
@@ -298,7 +299,7 @@ def test_a_lost_subitem_batch_beyond_the_retries_is_reconciled_at_once_under_its
 
 def test_a_lost_group_create_beyond_the_retries_is_found_by_title(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults="ok,timeout_after_apply", retry={"max_attempts": 1})
+    h = harness_factory(faults="ok,ok,timeout_after_apply", retry={"max_attempts": 1})
     load(h, write_workbook, THREE)
 
     report = h.sync()
@@ -322,7 +323,7 @@ def test_a_lost_group_create_beyond_the_retries_is_found_by_title(
 
 def test_a_partial_failure_fails_only_its_record_until_retry_failed(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
-    h = harness_factory(faults=FaultPlan.scripted([None, None, Fault.partial(2)]))
+    h = harness_factory(faults=FaultPlan.scripted([None, None, None, Fault.partial(2)]))
     load(h, write_workbook, THREE)
 
     report = h.sync()

@@ -25,6 +25,11 @@ from ordersync.errors import ConfigError
 ColumnKind = Literal["descriptive", "size"]
 ValueType = Literal["text", "date", "decimal", "integer"]
 
+VERIFY_KINDS = ("missing_item", "item_gone", "group_gone", "wrong_group", "value_differs",
+                "unrecorded_item", "extra_item", "duplicate_items", "missing_subitem",
+                "subitem_differs", "extra_subitem", "duplicate_subitems")
+"""verify_runs has one count column per kind of difference (``verify.report.Kind``)."""
+
 _MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
 
 _SQL_TYPES: dict[str, dict[ValueType, str]] = {
@@ -222,6 +227,23 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("occurred_at", ts, server_default=now),
             sa.Index(f"ix_{t.sync_events}_run", "run_id"),
             sa.Index(f"ix_{t.sync_events}_record", "record_uuid"),
+        ),
+        "verify_runs": sa.Table(
+            t.verify_runs, md,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("board_id", sa.Text),
+            sa.Column("status", sa.Text, nullable=False),  # equal / differs
+            sa.Column("repaired", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("started_at", ts, server_default=now),
+            sa.Column("finished_at", ts, server_default=now),
+            sa.Column("orders", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("items_read", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("subitems_read", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("complexity", sa.BigInteger, nullable=False, server_default="0"),
+            sa.Column("differences", sa.Integer, nullable=False, server_default="0"),
+            *(sa.Column(kind, sa.Integer, nullable=False, server_default="0")
+              for kind in VERIFY_KINDS),
         ),
     }
     return md, tables

@@ -63,7 +63,7 @@ __all__ = [
 MUTATIONS = ("create_item", "create_subitem", "change_multiple_column_values", "create_group",
              "archive_item", "delete_item", "move_item_to_group")
 QUERIES = ("board_groups", "items_by_identity", "next_items_by_identity", "subitems_of",
-           "complexity")
+           "complexity", "board_columns", "board_items", "next_board_items", "items_state")
 OPERATIONS = MUTATIONS + QUERIES
 
 _PACKAGE = "ordersync.monday"

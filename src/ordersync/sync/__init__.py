@@ -11,6 +11,7 @@
     sender.py     budget-sized batches, SENDING before each request, per-alias outcomes
     budget.py     the complexity left this minute, and waiting for its reset
     lock.py       one writer per board
+    preflight.py  the boards' columns checked against the mapping before the first write
     context.py    what the passes share; the dry-run sender that prints requests
     report.py     ``SyncReport``: what a run did
 

@@ -48,6 +48,7 @@ from ordersync.sync.groups import ensure_groups
 from ordersync.sync.items import adopt_items, find_created_items, sync_items
 from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
+from ordersync.sync.preflight import check_boards
 from ordersync.sync.report import SyncReport
 from ordersync.sync.sender import Job, Sender
 from ordersync.sync.stop import Stop
@@ -144,6 +145,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
                       real, client, run_id=report.run_id)
         status, error = "ok", None
         try:
+            check_boards(config, client, db)  # preflight (issue #8): nothing written on a misfit
             if options.retry_failed:
                 transitions.retry_failed(db, config, store.Scope(options.customers))
             reconcile(ctx)

@@ -79,6 +79,13 @@ def _run(conn: Connection, db: Database, name: str, rows: Sequence[Mapping[str, 
     return int(result.rowcount or 0)
 
 
+def apply_statement(conn: Connection, db: Database, name: str,
+                    rows: Sequence[Mapping[str, Any]], **identifiers: str) -> int:
+    """Run a ``-- moves:`` statement kept outside this module (``verify``'s repair) for
+    ``rows``, its states bound from the table like the sync's own."""
+    return _run(conn, db, name, rows, **identifiers)
+
+
 # --- orders ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,135 @@
+"""Read a whole order board back: groups, items with their mapped cells, their subitems.
+
+``read_board`` pages through ``items_page`` / ``next_items_page`` (``board_items.graphql``,
+500 items a page, each item's subitems in the same request: one request per 500 items
+read), selecting only the mapped columns.  A page monday finds too complex is asked for
+again at half the size.  ``item_states`` looks up items the page did not show — the
+ones the database recorded — with ``items(ids:)`` (100 ids a request): archived,
+deleted, on another board, or not found at all.  Read-only; every value a variable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordersync.monday.client import MondayClient
+from ordersync.monday.operations import operation_text
+from ordersync.monday.wire import MondayRequestRejected
+
+PAGE = 500
+"""Items per page: monday's maximum."""
+MIN_PAGE = 25
+STATE_CHUNK = 100
+"""Ids per ``items(ids:)`` lookup."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str | None
+    value: str | None
+
+
+@dataclass(frozen=True)
+class BoardSubitem:
+    id: str
+    name: str
+    cells: Mapping[str, Cell]
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    id: str
+    name: str
+    group_id: str | None
+    cells: Mapping[str, Cell]
+    subitems: tuple[BoardSubitem, ...]
+
+
+@dataclass(frozen=True)
+class BoardGroup:
+    id: str
+    title: str
+    gone: bool
+    """Archived or deleted: items cannot be in it."""
+
+
+@dataclass
+class BoardRead:
+    """What the board holds (active items only), and how many requests reading it took."""
+
+    groups: dict[str, BoardGroup] = field(default_factory=dict)
+    items: list[BoardItem] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def subitems(self) -> int:
+        return sum(len(item.subitems) for item in self.items)
+
+
+def read_board(client: MondayClient, board_id: str, column_ids: Sequence[str],
+               subitem_column_ids: Sequence[str],
+               on_page: Callable[[int], None] | None = None) -> BoardRead:
+    """Every active item of ``board_id`` (see the module docstring)."""
+    read = BoardRead()
+    columns = {"column_ids": list(column_ids), "subitem_column_ids": list(subitem_column_ids)}
+    limit, cursor = PAGE, None
+    while True:
+        try:
+            if cursor is None:
+                result = client.execute(operation_text("board_items"),
+                                        {"board_id": board_id, "limit": limit, **columns})
+                boards = (result.data or {}).get("boards") or [{}]
+                board = boards[0] or {}
+                read.groups = {str(g["id"]): BoardGroup(str(g["id"]), str(g["title"]),
+                                                        bool(g.get("archived") or g.get("deleted")))
+                               for g in board.get("groups") or ()}
+                page = board.get("items_page") or {}
+            else:
+                result = client.execute(operation_text("next_board_items"),
+                                        {"cursor": cursor, "limit": limit, **columns})
+                page = (result.data or {}).get("next_items_page") or {}
+        except MondayRequestRejected:
+            if limit <= MIN_PAGE:
+                raise
+            limit //= 2  # too complex for one request: the same page, smaller
+            continue
+        read.requests += 1
+        read.items.extend(_item(raw) for raw in page.get("items") or ())
+        if on_page is not None:
+            on_page(len(read.items))
+        cursor = page.get("cursor")
+        if not cursor:
+            return read
+
+
+def item_states(client: MondayClient, item_ids: Sequence[str]) -> tuple[dict[str, tuple[str, str]],
+                                                                        int]:
+    """item id → (state, board id) for the ids monday knows; and the requests it took."""
+    found: dict[str, tuple[str, str]] = {}
+    ids = sorted(set(item_ids), key=int)
+    requests = 0
+    for start in range(0, len(ids), STATE_CHUNK):
+        chunk = ids[start:start + STATE_CHUNK]
+        result = client.execute(operation_text("items_state"),
+                                {"item_ids": chunk, "limit": len(chunk)})
+        requests += 1
+        for raw in (result.data or {}).get("items") or ():
+            board = (raw.get("board") or {}).get("id")
+            found[str(raw["id"])] = (str(raw.get("state") or "active"), str(board or ""))
+    return found, requests
+
+
+def _cells(raw: Mapping[str, Any]) -> dict[str, Cell]:
+    return {str(c["id"]): Cell(c.get("text"), c.get("value"))
+            for c in raw.get("column_values") or ()}
+
+
+def _item(raw: Mapping[str, Any]) -> BoardItem:
+    subitems = tuple(BoardSubitem(str(s["id"]), str(s["name"]), _cells(s))
+                     for s in raw.get("subitems") or ()
+                     if s and (s.get("state") or "active") == "active")
+    group = (raw.get("group") or {}).get("id")
+    return BoardItem(str(raw["id"]), str(raw["name"]), str(group) if group else None,
+                     _cells(raw), subitems)

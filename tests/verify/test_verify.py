@@ -1,0 +1,208 @@
+"""`ordersync verify` (issue #8): the board read back, every kind of drift named, repaired once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import WorkbookFactory, fetch, order_row, write_config
+from ordersync.cli import cli
+from ordersync.verify import Kind, VerifyOptions, VerifyResult, run_verify
+from sync import drift
+from sync.conftest import Harness, board_problems
+from sync.test_crash import duplicates
+
+HarnessFactory = Callable[..., Harness]
+
+
+def verify(h: Harness, **options: Any) -> VerifyResult:
+    with h.client() as client:
+        return run_verify(h.config, h.db, client, options=VerifyOptions(**options),
+                          clock=h.clock.now, sleep=h.clock.advance)
+
+
+def _item(h: Harness, number: int) -> dict[str, Any]:
+    (item,) = [i for i in h.items() if i["name"].startswith(f"GRE-{number:05d}")]
+    return item
+
+
+def _group_of(h: Harness, title: str) -> str:
+    (group,) = [g["id"] for g in h.board()["groups"] if g["title"] == title]
+    return str(group)
+
+
+ORDERS = [order_row(n, {"S": n, "M": 2 * n, "L": 3 * n},
+                    **{"CUSTOMER SEASON": "FALL 2025" if n <= 6 else "SPRING 2026"})
+          for n in range(1, 10)]
+
+
+@pytest.fixture
+def synced(harness: Harness, write_workbook: WorkbookFactory) -> Harness:
+    write_workbook("GRE_a.xlsx", ORDERS)
+    harness.pipeline()
+    report = harness.sync()
+    assert report.counts["failed"] == 0 and board_problems(harness) == []
+    return harness
+
+
+def test_an_unchanged_board_equals_the_database_and_verify_sends_no_mutation(
+        synced: Harness) -> None:
+    before = len(synced.sent)
+
+    result = verify(synced)
+
+    assert result.found.equal and result.found.differences == 0
+    assert result.found.items_read == 9 and result.found.subitems_read == 27
+    reads = synced.sent[before:]
+    assert reads and not any(b["query"].lstrip().startswith("mutation") for b in reads)
+    assert result.found.requests == 1  # 9 items with their subitems: one page
+    (run,) = fetch(synced.db, "SELECT status, items_read, differences, requests FROM verify_runs")
+    assert (run.status, run.items_read, run.differences, run.requests) == ("equal", 9, 0, 1)
+
+
+def test_drift_is_named_by_kind_and_repair_makes_the_board_equal_exactly_once(
+        synced: Harness) -> None:
+    h = synced
+    ids = h.ids
+    spring = _group_of(h, "GREYSTONE SPRING 2026")
+    fall = _group_of(h, "GREYSTONE FALL 2025")
+    with h.client() as client:
+        drift.delete_item(client, _item(h, 1)["id"])
+        drift.archive_item(client, _item(h, 2)["id"])
+        drift.delete_item(client, next(s["id"] for s in _item(h, 3)["subitems"]
+                                       if s["name"] == "M"))
+        drift.move_item(client, _item(h, 7)["id"], fall)
+        drift.change_values(client, ids.board_id, _item(h, 5)["id"],
+                            {ids.quantity: "999", ids.status: {"label": "Stuck"}})
+        drift.change_values(client, ids.subitems_board_id, next(
+            s["id"] for s in _item(h, 6)["subitems"] if s["name"] == "L"), {ids.order_qty: "1"})
+        drift.delete_group(client, ids.board_id, spring)  # with the items of orders 8 and 9
+
+    found = verify(h).found
+
+    counts = {k: v for k, v in found.counts.items() if v}
+    assert counts == {Kind.ITEM_GONE: 4, Kind.GROUP_GONE: 1, Kind.MISSING_SUBITEM: 1,
+                      Kind.VALUE_DIFFERS: 2, Kind.SUBITEM_DIFFERS: 1, Kind.WRONG_GROUP: 1}
+    gone = {f.key.split()[0]: f.detail for f in found.examples[Kind.ITEM_GONE]}
+    assert gone["GRE-00001"] == "deleted" and gone["GRE-00002"] == "archived"
+    assert gone["GRE-00008"] == gone["GRE-00009"] == "gone with its deleted group"
+    (moved,) = found.examples[Kind.WRONG_GROUP]
+    assert moved.key.startswith("GRE-00007") and moved.board == "GREYSTONE FALL 2025"
+    (value, status) = sorted(found.examples[Kind.VALUE_DIFFERS], key=lambda f: f.column or "")
+    assert (value.column, value.board, value.database) == (ids.status, "Stuck", "Working on it")
+    assert (status.column, status.board, status.database) == (ids.quantity, "999", "30")
+    (qty,) = found.examples[Kind.SUBITEM_DIFFERS]
+    assert qty.key.endswith("size L") and (qty.board, qty.database) == ("1", "18")
+    (missing,) = found.examples[Kind.MISSING_SUBITEM]
+    assert missing.key.endswith("size M") and "deleted" in (missing.detail or "")
+
+    repaired = verify(h, repair=True)
+
+    assert repaired.sync is not None and repaired.sync.counts["failed"] == 0
+    assert repaired.sync.counts["items_created"] == 4
+    assert repaired.sync.counts["groups_created"] == 1
+    assert repaired.sync.counts["items_moved"] == 1
+    assert repaired.after is not None and repaired.after.equal, repaired.after.counts
+    assert board_problems(h) == [] and duplicates(h) == []
+    again = verify(h)
+    assert again.found.equal and again.found.mutations == 0
+    runs = [(r.status, r.repaired, r.item_gone, r.group_gone) for r in fetch(
+        h.db, "SELECT status, repaired, item_gone, group_gone FROM verify_runs ORDER BY id")]
+    assert runs == [("differs", 0, 4, 1), ("differs", 0, 4, 1), ("equal", 1, 0, 0),
+                    ("equal", 0, 0, 0)]
+
+
+def test_a_moved_item_goes_back_and_an_edited_value_is_sent_again(synced: Harness) -> None:
+    h = synced
+    spring = _group_of(h, "GREYSTONE SPRING 2026")
+    with h.client() as client:
+        drift.move_item(client, _item(h, 4)["id"], spring)
+
+    found = verify(h).found
+    (moved,) = found.examples[Kind.WRONG_GROUP]
+    assert (moved.board, moved.database) == ("GREYSTONE SPRING 2026", "GREYSTONE FALL 2025")
+
+    result = verify(h, repair=True)
+
+    assert result.sync is not None and result.sync.counts["items_moved"] == 1
+    assert result.sync.mutations == 1 and result.final.equal
+    assert board_problems(h) == []
+
+
+def test_duplicates_and_orphans_are_reported_and_deleted_only_when_asked(
+        synced: Harness) -> None:
+    h = synced
+    ids = h.ids
+    with h.client() as client:
+        copy = drift.duplicate_item(client, ids.board_id, _item(h, 2)["id"])
+        orphan = drift.create_item(client, ids.board_id, "HAND MADE", {ids.identity: "NO-SUCH"})
+        extra_sub = drift.create_subitem(client, _item(h, 3)["id"], "S", {ids.order_qty: "3"})
+
+    kept = verify(h, repair=True)
+
+    for kind, item_id in ((Kind.DUPLICATE_ITEMS, copy), (Kind.EXTRA_ITEM, orphan),
+                          (Kind.DUPLICATE_SUBITEMS, extra_sub)):
+        assert kept.found.counts[kind] == 1 and kept.found.examples[kind][0].item_id == item_id
+        assert kept.final.counts[kind] == 1  # still there: never deleted unasked
+    assert not kept.final.equal and kept.found.deleted == 0
+
+    deleted = verify(h, repair=True, delete_extras=True)
+
+    assert deleted.found.deleted == 3 and deleted.final.equal
+    assert board_problems(h) == [] and duplicates(h) == []
+
+
+def test_an_emptied_board_is_refilled_exactly_once_by_sync_repair(
+        synced: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    h = synced
+    fresh = h.sandbox.create_order_board("Orders, again")  # same columns, new ids
+    monday = h.config.monday.model_copy(update={
+        "board_id": fresh.board_id, "subitems_board_id": fresh.subitems_board_id})
+    h.config = h.config.model_copy(update={"monday": monday})
+    h.ids = fresh
+    monkeypatch.setenv("MONDAY_API_TOKEN", "x")
+    h.serve_cli(monkeypatch)
+    path = write_config(h.config, tmp_path)
+
+    plain = CliRunner().invoke(cli, ["sync", "--config", str(path)])
+    assert plain.exit_code == 0 and h.items() == []  # the database believes it is all there
+    found = CliRunner().invoke(cli, ["verify", "--config", str(path)])
+    assert found.exit_code == 4, found.stderr
+    assert "items gone" in found.stderr and "is on another board" in found.stderr
+
+    result = CliRunner().invoke(cli, ["sync", "--repair", "--config", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    assert len(h.items()) == 9 and board_problems(h) == [] and duplicates(h) == []
+    assert CliRunner().invoke(cli, ["verify", "--config", str(path)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["sync", "--repair", "--config", str(path)]).exit_code == 0
+    assert len(h.items()) == 9
+
+
+def test_verify_json_and_customer_scope(synced: Harness, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    h = synced
+    with h.client() as client:
+        drift.delete_item(client, _item(h, 1)["id"])
+    monkeypatch.setenv("MONDAY_API_TOKEN", "x")
+    h.serve_cli(monkeypatch)
+    path = write_config(h.config, tmp_path)
+
+    result = CliRunner().invoke(cli, ["verify", "--json", "--customer", "GREYSTONE",
+                                      "--config", str(path)])
+    other = CliRunner().invoke(cli, ["verify", "--customer", "NOBODY", "--config", str(path)])
+
+    assert result.exit_code == 4, result.stderr
+    data = json.loads(result.stdout)
+    assert data["found"]["counts"]["item_gone"] == 1 and data["found"]["orders"] == 9
+    assert data["found"]["examples"]["item_gone"][0]["key"].startswith("GRE-00001")
+    assert other.exit_code == 0, other.stderr  # no order in scope: nothing differs
+    shown = CliRunner().invoke(cli, ["status", "--config", str(path)])
+    first = shown.stderr.splitlines()[0]
+    assert first.startswith(f"last verify: board {h.ids.board_id}, equal (0 difference(s)")
