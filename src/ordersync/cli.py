@@ -132,7 +132,7 @@ def init(directory: Path, force: bool) -> None:
 
     \b
     Example:
-      ordersync init ~/orders && $EDITOR ~/orders/ordersync.toml
+      ordersync init ~/orders && ordersync ingest --config ~/orders/ordersync.toml --dry-run
     """
     target = directory / DEFAULT_CONFIG_NAME
     if target.exists() and not force:
@@ -459,7 +459,7 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
 
     \b
     Example:
-      ordersync demo --workdir /tmp/ordersync-demo
+      ordersync demo --workdir ordersync-demo --customers 5 --orders 500
     """
     from ordersync.demo import run_demo
 
