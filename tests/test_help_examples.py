@@ -173,8 +173,9 @@ def one_board_folder(tmp_path_factory: pytest.TempPathFactory, demo_folder: Path
              "--no-serve >> ordersync.toml\n")
     subprocess.run(["bash", "-c", setup], cwd=folder, env=environment, check=True)
     with _sandbox(folder, port, environment):
-        subprocess.run(["bash", "-c", "ordersync run"], cwd=folder, env=environment,
-                       check=True, capture_output=True)
+        done = subprocess.run(["bash", "-c", "ordersync run"], cwd=folder, env=environment,
+                              check=True, capture_output=True, text=True)
+    assert re.search(r"items\s+\S\s+created [1-9]", done.stderr), done.stderr  # a board to verify
     return folder
 
 

@@ -459,7 +459,7 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
 
     \b
     Example:
-      ordersync demo --workdir ordersync-demo --customers 5 --orders 500
+      ordersync demo --workdir ordersync-demo --customers 3 --orders 100
     """
     from ordersync.demo import run_demo
 
