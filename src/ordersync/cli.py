@@ -70,7 +70,10 @@ def _handles_errors(func: F) -> F:
         except OrderSyncError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            err.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
+            from rich.markup import escape
+
+            # The message is text, not markup: "[monday.routing]" must print as written.
+            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
             sys.exit(1)
         except KeyboardInterrupt:
             if ctx.find_root().params.get("debug"):
@@ -156,7 +159,7 @@ def init(directory: Path, force: bool) -> None:
 
     \b
     Example:
-      ordersync init ~/orders && $EDITOR ~/orders/ordersync.toml
+      ordersync init ~/orders && ordersync ingest --config ~/orders/ordersync.toml --dry-run
     """
     target = directory / DEFAULT_CONFIG_NAME
     if target.exists() and not force:
@@ -486,7 +489,7 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
 
     \b
     Example:
-      ordersync demo --workdir /tmp/ordersync-demo
+      ordersync demo --workdir ordersync-demo --customers 3 --orders 100
     """
     from ordersync.demo import run_demo
 
