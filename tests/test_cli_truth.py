@@ -83,3 +83,20 @@ def test_every_new_command_has_an_example_in_its_help(command: str) -> None:
     assert result.exit_code == 0
     example = result.output.split("Example:")[1].split("Options:")[0].strip()
     assert example.startswith(f"ordersync {command}")
+
+
+def test_an_error_naming_a_table_in_brackets_prints_it_as_written(tmp_path: Path) -> None:
+    """Error messages are text, not rich markup: '[monday.routing]' must not vanish."""
+    import click
+
+    from ordersync.cli import _handles_errors
+    from ordersync.errors import ConfigError
+
+    @click.command()
+    @_handles_errors
+    def failing() -> None:
+        raise ConfigError("[monday.routing] key", ["'{SEASON}' names no order column"])
+
+    result = CliRunner().invoke(failing, [])
+    assert result.exit_code == 1
+    assert "[monday.routing] key" in result.output

@@ -6,6 +6,10 @@ signal: run it again to go on); 2 a usage error; 3 the command ran but some file
 failed to ingest, or records are FAILED (their reasons are printed); 4 ``verify``
 found the board differing from the database.  ``--json`` writes machine
 output to stdout; tables and progress go to stderr.
+
+Start-up is kept short (``--help``, ``status`` and a run with nothing to do each
+take a fraction of a second): the libraries a command needs (polars, SQLAlchemy,
+httpx, graphql-core, rich) are imported inside the command, or on first use.
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from rich.console import Console
 
 from ordersync import render
 from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, load_config
@@ -30,7 +33,28 @@ EXIT_FAILED = 3
 EXIT_BOARD_DIFFERS = 4
 """``verify`` found the board differing from the database."""
 
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _console(**options: Any) -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, **options)
+
+
+@functools.cache
+def _stderr() -> Console:
+    """rich's Console on stderr, created at its first use (importing rich takes ~50 ms)."""
+    return _console(stderr=True)
+
+
+class _LazyStderr:
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_stderr(), name)
+
+
+err = cast("Console", _LazyStderr())
 
 
 def _print_json(data: Any) -> None:
@@ -46,7 +70,10 @@ def _handles_errors(func: F) -> F:
         except OrderSyncError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            err.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
+            from rich.markup import escape
+
+            # The message is text, not markup: "[monday.routing]" must print as written.
+            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
             sys.exit(1)
         except KeyboardInterrupt:
             if ctx.find_root().params.get("debug"):
@@ -94,7 +121,7 @@ def _progress(enabled: bool = True) -> Any:
 
 def _listing_console() -> Console:
     """stderr, wide enough for the listings' tables when it is a file or a pipe."""
-    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
+    return _console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def _config_arg(config_path: Path) -> str:
@@ -132,7 +159,7 @@ def init(directory: Path, force: bool) -> None:
 
     \b
     Example:
-      ordersync init ~/orders && $EDITOR ~/orders/ordersync.toml
+      ordersync init ~/orders && ordersync ingest --config ~/orders/ordersync.toml --dry-run
     """
     target = directory / DEFAULT_CONFIG_NAME
     if target.exists() and not force:
@@ -221,19 +248,22 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     Example:
       ordersync run --env prod
     """
+    from ordersync import timing
     from ordersync.pipeline import open_database, run_all
     from ordersync.sync.stop import stop_on_signals
 
     config = _load(config_path, env)
-    with _progress() as progress, stop_on_signals() as stop:
+    out = (_console(stderr=as_json, soft_wrap=True) if config.monday.board_id is not None
+           else None)  # the dry run's documents; rich only when there is a board
+    with _progress() as progress, stop_on_signals() as stop, timing.recording() as seconds:
         result = run_all(config, open_database(config), dry_run=dry_run, progress=progress,
-                         out=Console(stderr=as_json, highlight=False, soft_wrap=True),
-                         sleep=stop.sleep, stop=stop)
+                         out=out, sleep=stop.sleep, stop=stop)
     if as_json:
         _print_json({"ingest": render.ingest_json(result.ingest),
                      "merge": render.merge_json(result.merge),
                      "sync": render.sync_json(result.sync) if result.sync else None,
-                     "report": str(result.report_path) if result.report_path else None})
+                     "report": str(result.report_path) if result.report_path else None,
+                     "timings": {step: round(t, 4) for step, t in seconds.items()}})
     else:
         render.print_ingest(err, result.ingest)
         render.print_merge(err, result.merge)
@@ -302,7 +332,7 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
 
     with _progress(enabled=not dry_run) as progress, stop_on_signals() as stop:
         report = sync_board(config, open_database(config), options=options, progress=progress,
-                            out=Console(stderr=as_json, highlight=False, soft_wrap=True),
+                            out=_console(stderr=as_json, soft_wrap=True),
                             sleep=stop.sleep, stop=stop)
     if not as_json:
         render.print_sync(err, report)
@@ -361,7 +391,7 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
     options = VerifyOptions(customers=customers, repair=repair, delete_extras=delete_extras)
     with make_client(config, token_from_env()) as client, Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=err, transient=True, disable=as_json) as bar:
+            console=_stderr(), transient=True, disable=as_json) as bar:
         task = bar.add_task("reading the board", total=None)
         sent = [0]
 
@@ -459,12 +489,12 @@ def demo(workdir: Path, customers: int, orders: int) -> None:
 
     \b
     Example:
-      ordersync demo --workdir /tmp/ordersync-demo
+      ordersync demo --workdir ordersync-demo --customers 3 --orders 100
     """
     from ordersync.demo import run_demo
 
     run_demo(workdir, customers=customers, orders=orders,
-             console=Console(highlight=False, soft_wrap=True), progress=_progress())
+             console=_console(soft_wrap=True), progress=_progress())
 
 
 @cli.command()

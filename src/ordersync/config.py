@@ -25,8 +25,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
 
+from ordersync.db.url import parse_url
 from ordersync.errors import ConfigError
 from ordersync.names import NameTemplate, name_map_problems, normalize_header, parse_template
 from ordersync.sources.location import mask, secret_in
@@ -99,15 +99,15 @@ class DatabaseConfig(_Model):
     @classmethod
     def _no_password(cls, url: str) -> str:
         try:
-            parsed = make_url(url)
-        except Exception as exc:
+            parsed = parse_url(url)
+        except ValueError as exc:
             raise ValueError(f"not a database URL ({exc})") from exc
         if parsed.password:
             raise ValueError(
                 "the URL holds a password; secrets never go in the config file: "
                 f"set PGPASSWORD or {DATABASE_URL_ENV} in the environment instead"
             )
-        if parsed.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+        if parsed.backend not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
         return url
 
@@ -572,12 +572,12 @@ class Config(_Model):
     def database_url(self) -> str:
         """The effective URL: the environment override, else the file's, SQLite made absolute."""
         url = os.environ.get(DATABASE_URL_ENV) or self.database.url
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parsed = parse_url(url)
+        if parsed.backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
             path = Path(parsed.database)
             if not path.is_absolute():
-                parsed = parsed.set(database=str((self.base_dir / path).resolve()))
-            return parsed.render_as_string(hide_password=False)
+                parsed = parsed.with_database(str((self.base_dir / path).resolve()))
+            return parsed.render(hide_password=False)
         return url
 
 
@@ -609,8 +609,8 @@ def _format_problem(error: Any) -> str:
 
 def _redact_url(url: str) -> str:
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+        return parse_url(url).render(hide_password=True)
+    except ValueError:
         return "<hidden>"
 
 

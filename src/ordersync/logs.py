@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordersync.monday.wire import TOKEN_ENV
-
 ROOT = "ordersync"
 REDACTED = "[redacted]"
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
@@ -47,6 +45,8 @@ class RedactSecrets(logging.Filter):
     ``Authorization`` value in a record's message and fields."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from ordersync.monday.wire import TOKEN_ENV  # httpx: only when a record is logged
+
         token = os.environ.get(TOKEN_ENV, "").strip()
         record.msg = redact(record.getMessage(), token)
         record.args = ()

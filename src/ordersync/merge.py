@@ -21,14 +21,14 @@ SQL throughout (``db/sql/merge_*.sql``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import registered_columns
 from ordersync.states import ChangeKind, FileStatus, data_changed_states
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 @dataclass(frozen=True)
@@ -52,48 +52,54 @@ class MergeReport:
 
 def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     """Merge every staged file into ``orders``; see the module docstring."""
+    from ordersync.db.schema import registered_columns  # SQLAlchemy: only when merging
+
     staged = {"staged": FileStatus.STAGED.value}
     files = db.scalar(conn, f"SELECT COUNT(*) FROM {db.table('ingest_files')} "
                             "WHERE status = :staged", staged)
     db.truncate(conn, "merge_changes")
     gone = 0
     if config.sources.missing_files == "remove":
-        gone = conn.execute(sa.text(db.sql("merge_missing")),
-                            {"missing": FileStatus.MISSING.value}).rowcount
+        gone = db.execute(conn, db.sql("merge_missing"),
+                          {"missing": FileStatus.MISSING.value}).rowcount
     if not files:
         return MergeReport(removed=gone)
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
-    conn.execute(sa.text(db.sql("merge_winners", direction=direction)), staged)
+    db.execute(conn, db.sql("merge_winners", direction=direction), staged)
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
     conn.exec_driver_sql("CREATE INDEX _winners_key ON _winners (_key, rank)")
     db.analyze(conn, "_winners")
     rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners")
 
     rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
-    duplicates = conn.execute(sa.text(db.sql("merge_duplicates")), {"rule": rule}).rowcount
+    duplicates = db.execute(conn, db.sql("merge_duplicates"), {"rule": rule}).rowcount
     if duplicates:
-        conn.execute(sa.text(
+        db.execute(
+            conn,
             f"UPDATE {db.table('ingest_files')} SET rows_staged = rows_staged - d.n, "
             "rows_rejected = rows_rejected + d.n FROM (SELECT _file_id, COUNT(*) AS n "
             "FROM _winners WHERE rank > 1 GROUP BY _file_id) d "
-            f"WHERE {db.table('ingest_files')}.id = d._file_id"))
+            f"WHERE {db.table('ingest_files')}.id = d._file_id")
 
-    conn.execute(sa.text(db.sql("merge_changes")))
+    db.execute(conn, db.sql("merge_changes"))
     db.analyze(conn, db.table("merge_changes"))
     kinds: dict[str, int] = {
         str(row.kind): int(row.n) for row in db.rows(
             conn, f"SELECT kind, COUNT(*) AS n FROM {db.table('merge_changes')} GROUP BY kind")}
     columns = [db.quote(c.name) for c in registered_columns(db, conn)]
     states = data_changed_states()
+    stored = db.scalar(conn, f"SELECT 1 FROM {db.table('orders')} LIMIT 1") is not None
     # New orders: a plain INSERT (no conflict handling: measured much cheaper than an
     # upsert on a first load); changed orders: an UPDATE of the columns from staging.
-    conn.execute(sa.text(db.sql(
+    db.execute(conn, db.sql(
         "merge_insert", insert_columns="".join(f", {c}" for c in columns),
-        select_columns="".join(f", s.{c}" for c in columns))), states)
-    conn.execute(sa.text(db.sql(
-        "merge_update", update_columns="".join(f", {c} = s.{c}" for c in columns))), states)
-    conn.execute(sa.text(db.sql("merge_touch")))
-    removed = conn.execute(sa.text(db.sql("merge_removed")), staged).rowcount
+        select_columns="".join(f", s.{c}" for c in columns)), states)
+    removed = 0
+    if stored:  # on a first load no order can have moved, changed or gone
+        db.execute(conn, db.sql(
+            "merge_update", update_columns="".join(f", {c} = s.{c}" for c in columns)), states)
+        db.execute(conn, db.sql("merge_touch"))
+        removed = db.execute(conn, db.sql("merge_removed"), staged).rowcount
     conn.exec_driver_sql("DROP TABLE _winners")
     changed_total = sum(kinds.values())
     return MergeReport(
@@ -118,8 +124,9 @@ def release_staging(db: Database, conn: Connection) -> None:
         if db.is_sqlite and not loading:
             db.truncate(conn, role)
             continue
-        conn.execute(sa.text(
+        db.execute(
+            conn,
             f"DELETE FROM {db.table(role)} WHERE _file_id IN "
-            f"(SELECT id FROM {db.table('ingest_files')} WHERE status = :staged)"), staged)
-    conn.execute(sa.text(f"UPDATE {db.table('ingest_files')} SET status = :merged, "
-                         "merged_at = CURRENT_TIMESTAMP WHERE status = :staged"), staged)
+            f"(SELECT id FROM {db.table('ingest_files')} WHERE status = :staged)", staged)
+    db.execute(conn, f"UPDATE {db.table('ingest_files')} SET status = :merged, "
+                     "merged_at = CURRENT_TIMESTAMP WHERE status = :staged", staged)

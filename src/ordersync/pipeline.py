@@ -5,7 +5,8 @@ transactions and what a whole run returns, so ``ordersync run`` and a Python
 caller get the same thing from :func:`run_all`.  Merge and lines share one
 transaction so the order list and its lines are never seen half-updated;
 ``dry_run`` rolls it back.  Every ingest that wrote is an ``ingest_runs`` row;
-every sync a ``sync_runs`` row.
+every sync a ``sync_runs`` row.  A merge with nothing staged is decided by a peek,
+before SQLAlchemy is loaded.
 
 Exit codes (``RunResult.exit_code``): 0 done; 3 some files failed to ingest or
 some records failed to sync (each listed); 1 the sync stopped early (monday.com
@@ -22,14 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import create_tables
 from ordersync.ingest import IngestReport, ingest
 from ordersync.lines import LinesReport, derive_lines
-from ordersync.listings.runs import record_ingest_run
 from ordersync.logs import log_event
 from ordersync.merge import MergeReport, merge_orders, release_staging
+from ordersync.states import FileStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,24 +83,54 @@ def open_database(config: Config) -> Database:
 
 def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
     """Merge staged rows into orders and diff their lines, in one transaction."""
+    if _nothing_to_merge(config, db):
+        return MergeResult(MergeReport(), LinesReport(), dry_run=dry_run)
     if not dry_run:
+        from ordersync.db.schema import create_tables  # SQLAlchemy: only with work to do
+
         create_tables(db)
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
     with db.transaction(dry_run=dry_run) as conn:
-        db.lock(conn, "merge")
-        orders = merge_orders(config, db, conn)
-        lines = derive_lines(db, conn)
-        release_staging(db, conn)
+        with timing.step("merge"):
+            db.lock(conn, "merge")
+            orders = merge_orders(config, db, conn)
+        with timing.step("lines"):
+            lines = derive_lines(db, conn)
+            release_staging(db, conn)
         if orders.new + orders.changed + orders.cancelled + lines.written > _ANALYZE_AFTER:
             # A big merge (a first load above all) leaves PostgreSQL's statistics far from
             # the truth until autovacuum catches up, and the next merge would scan.
             db.analyze(conn, db.table("orders"), ["business_key", "source_file_id"])
             db.analyze(conn, db.table("order_lines"), ["record_uuid", "size_code"])
+    timing.lap("commit")
     log_event(logger, "merge", "merge done", dry_run=dry_run, new=orders.new,
               changed=orders.changed, cancelled=orders.cancelled, removed=orders.removed,
               duplicates=orders.duplicates, lines_written=lines.written)
     return MergeResult(orders, lines, dry_run)
+
+
+def _nothing_to_merge(config: Config, db: Database) -> bool:
+    """Whether a merge would find nothing to do and leave everything as it is: the tables
+    exist, no file waits for merge, no staged row is left over, and no order of a file
+    gone from the folder is still to be flagged REMOVED."""
+    t = db.tables
+    with db.peek() as peek:
+        if not all(peek.has_table(name) for name in
+                   (t.ingest_files, t.staging_orders, t.staging_lines, t.orders)):
+            return False
+        files, orders = db.quote_raw(t.ingest_files), db.quote_raw(t.orders)
+        checks = [
+            f"SELECT 1 FROM {files} WHERE status = :staged",
+            f"SELECT 1 FROM {db.quote_raw(t.staging_orders)}",
+            f"SELECT 1 FROM {db.quote_raw(t.staging_lines)}",
+        ]
+        if config.sources.missing_files == "remove":
+            checks.append(f"SELECT 1 FROM {orders} WHERE removed_at IS NULL AND source_file_id "
+                          f"IN (SELECT id FROM {files} WHERE status = :missing)")
+        return not any(peek.rows(f"{check} LIMIT 1", {"staged": FileStatus.STAGED.value,
+                                                      "missing": FileStatus.MISSING.value})
+                       for check in checks)
 
 
 def _ingest(config: Config, db: Database, dry_run: bool,
@@ -119,6 +150,8 @@ def _ingest(config: Config, db: Database, dry_run: bool,
 def run_ingest(config: Config, db: Database, *, dry_run: bool = False,
                progress: Callable[[str], None] | None = None) -> IngestReport:
     """The ingest alone, recorded as a run (``ordersync ingest``)."""
+    from ordersync.listings.runs import record_ingest_run
+
     started = datetime.now(UTC)
     report = _ingest(config, db, dry_run, progress)
     record_ingest_run(db, report, None, started=started)
@@ -132,6 +165,8 @@ def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
     With ``dry_run`` nothing is written, so the merge sees only what earlier
     ingests staged: the files' own counts are in the ingest report.
     """
+    from ordersync.listings.runs import record_ingest_run
+
     started = datetime.now(UTC)
     ingested = _ingest(config, db, dry_run, progress)
     merged = run_merge(config, db, dry_run=dry_run)
@@ -188,13 +223,13 @@ def run_all(config: Config, db: Database, *, dry_run: bool = False,
             stop: Stop | None = None) -> RunResult:
     """What ``ordersync run`` does: the pipeline, then the sync when ``monday.board_id`` is
     set, then the report page when ``[report] dir`` is set."""
-    from ordersync.sync import SyncOptions
-
     result = run_pipeline(config, db, dry_run=dry_run,
                           progress=progress.ingest_file() if progress else None)
     synced = None
     try:
         if config.monday.board_id is not None:
+            from ordersync.sync import SyncOptions  # httpx, graphql-core: only with a board
+
             synced = sync_board(config, db, options=SyncOptions(dry_run=dry_run),
                                 client=client, progress=progress, out=out, clock=clock,
                                 sleep=sleep, stop=stop)

@@ -22,10 +22,11 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
 
 PLAIN_INTERVAL = 10.0
 """Seconds between two plain progress lines."""
@@ -84,6 +85,9 @@ class ProgressReporter:
 
     def __enter__(self) -> ProgressReporter:
         if self.enabled and self.interactive:
+            from rich.console import Console  # only in a terminal: rich takes ~50 ms to load
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
             console = Console(file=self.stream, highlight=False)
             self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                  console=console, transient=True)

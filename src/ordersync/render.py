@@ -1,18 +1,22 @@
-"""Turning stage reports into what people read (rich tables) and machines read (JSON)."""
+"""Turning stage reports into what people read (rich tables) and machines read (JSON).
+
+rich is imported by the functions that draw tables, so that ``--json`` output and
+``--help`` never load it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from ordersync.ingest import IngestReport
-from ordersync.pipeline import MergeResult
-from ordersync.plan import SyncPlan
-from ordersync.sync.report import SyncReport
-from ordersync.verify.report import Kind, VerifyReport
+    from ordersync.ingest import IngestReport
+    from ordersync.pipeline import MergeResult
+    from ordersync.plan import SyncPlan
+    from ordersync.sync.report import SyncReport
+    from ordersync.verify.report import VerifyReport
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -36,6 +40,8 @@ def merge_json(result: MergeResult) -> dict[str, Any]:
 
 def print_ingest(console: Console, report: IngestReport, *, verbose: bool = False,
                  problems_only: bool = False) -> None:
+    from rich.table import Table
+
     prefix = "\\[dry run] would ingest" if report.dry_run else "ingest"
     console.print(
         f"[bold]{prefix}[/]: {report.count('staged')} files read, "
@@ -77,6 +83,8 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
 
 
 def print_merge(console: Console, result: MergeResult) -> None:
+    from rich.table import Table
+
     o, lines = result.orders, result.lines
     prefix = "\\[dry run] merge would find" if result.dry_run else "merge"
     console.print(
@@ -137,6 +145,8 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
 
 
 def print_plan(console: Console, plan: SyncPlan) -> None:
+    from rich.table import Table
+
     board = plan.board_id or "(monday.board_id not set)"
     checked = "registry and board" if plan.board_groups_checked else "registry only"
     console.print(f"[bold]plan[/] for board {board} (groups checked against the {checked})",
@@ -185,6 +195,8 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
 
 
 def _print_boards(console: Console, plan: SyncPlan) -> None:
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False,
                   caption=f"limit: {plan.items_per_board:,} items and as many subitems a board")
     for header in ("board", "id", "items now", "after", "subitems now", "after", ""):
@@ -221,6 +233,8 @@ _SYNC_ROWS = (
 
 def print_sync(console: Console, report: SyncReport) -> None:
     """What a sync run did: per kind of record, then failures, then cost and time."""
+    from rich.table import Table
+
     counts = report.counts
     title = "sync (dry run: nothing sent)" if report.dry_run else "sync"
     table = Table(title=f"{title} — board {report.board_id}", show_edge=False, pad_edge=False)
@@ -275,26 +289,33 @@ def sync_json(report: SyncReport) -> dict[str, Any]:
     return report.to_json()
 
 
-_KIND_TEXT = {
-    Kind.MISSING_ITEM: "orders missing from the board",
-    Kind.ITEM_GONE: "items gone (deleted, archived, elsewhere)",
-    Kind.GROUP_GONE: "groups gone",
-    Kind.WRONG_GROUP: "items in the wrong group",
-    Kind.VALUE_DIFFERS: "column values differing",
-    Kind.UNRECORDED_ITEM: "items the database did not know",
-    Kind.EXTRA_ITEM: "board items with no order",
-    Kind.DUPLICATE_ITEMS: "duplicate items for one key",
-    Kind.MISSING_SUBITEM: "subitems missing",
-    Kind.SUBITEM_DIFFERS: "subitem qty / status differing",
-    Kind.EXTRA_SUBITEM: "subitems with no size line",
-    Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
-    Kind.ITEM_ON_ANOTHER_BOARD: "items on another routed board",
-}
+def _kind_text(kind: str) -> str:
+    from ordersync.verify.report import Kind  # the verify package loads the sync engine
+
+    return {
+        Kind.MISSING_ITEM: "orders missing from the board",
+        Kind.ITEM_GONE: "items gone (deleted, archived, elsewhere)",
+        Kind.GROUP_GONE: "groups gone",
+        Kind.WRONG_GROUP: "items in the wrong group",
+        Kind.VALUE_DIFFERS: "column values differing",
+        Kind.UNRECORDED_ITEM: "items the database did not know",
+        Kind.EXTRA_ITEM: "board items with no order",
+        Kind.DUPLICATE_ITEMS: "duplicate items for one key",
+        Kind.MISSING_SUBITEM: "subitems missing",
+        Kind.SUBITEM_DIFFERS: "subitem qty / status differing",
+        Kind.EXTRA_SUBITEM: "subitems with no size line",
+        Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
+        Kind.ITEM_ON_ANOTHER_BOARD: "items on another routed board",
+    }[Kind(kind)]
 
 
 def print_verify(console: Console, report: VerifyReport) -> None:
     """One verify pass: the differences per kind with examples, then what was read; with
     routed boards, board by board, then the totals."""
+    from rich.table import Table
+
+    from ordersync.verify.report import Kind
+
     if report.boards:
         for board in report.boards:
             print_verify(console, board)
@@ -320,7 +341,7 @@ def print_verify(console: Console, report: VerifyReport) -> None:
         for kind, count in report.counts.items():
             if count:
                 examples = "\n".join(str(f) for f in report.examples.get(kind, []))
-                table.add_row(_KIND_TEXT[Kind(kind)], f"{count:,}", examples)
+                table.add_row(_kind_text(kind), f"{count:,}", examples)
         console.print(table)
     notes = []
     if report.pending:

@@ -3,20 +3,28 @@
 
 Read-only.  :func:`read_status` returns the JSON shape ``ordersync status
 --json`` prints; on a database ordersync has never written it returns zeros.
+It reads through a peek (the driver alone), so ``status`` answers at once.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa
-
 from ordersync.db import Database
-from ordersync.states import FileStatus
-from ordersync.sync.store import failed_records
+from ordersync.db.peek import Peek
+from ordersync.states import ChangeKind, FileStatus, SyncAction, SyncState
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
 
 FAILED_EXAMPLES = 10
 """FAILED orders and lines listed (with their reasons) by ``ordersync status``."""
+
+_SYNC_RUN_FIELDS = ("id", "board_id", "status", "started_at", "finished_at", "requests",
+                    "complexity", "succeeded", "failed", "error")
 
 
 def read_status(db: Database) -> dict[str, Any]:
@@ -34,73 +42,98 @@ def read_status(db: Database) -> dict[str, Any]:
         "last_sync": None,
         "boards": [],
     }
-    if not db.has_table("orders"):
-        return status
-    with db.begin() as conn:
-        def grouped(role: str, column: str) -> dict[str, int]:
-            rows = conn.execute(sa.text(
-                f"SELECT {column}, COUNT(*) FROM {db.table(role)} GROUP BY {column} "
-                f"ORDER BY {column}")).all()
-            return {str(k) if k is not None else "none": int(n) for k, n in rows}
+    with db.peek() as peek:
+        if not peek.has_table(db.tables.orders):
+            return status
+
+        def table(role: str) -> str:
+            return db.quote_raw(getattr(db.tables, role))
+
+        def grouped(role: str, *columns: tuple[str, type[StrEnum]]) -> list[dict[str, int]]:
+            """Counts by each column's values, from one scan of the table: a sum per known
+            value (no sorting); a column holding any other value is grouped instead."""
+            sums = [f"SUM(CASE WHEN {c} {'IS NULL' if v is None else f'= {_literal(v)}'} "
+                    "THEN 1 ELSE 0 END)" for c, known in columns for v in (*known, None)]
+            total, *found = peek.rows(f"SELECT COUNT(*), {', '.join(sums)} "
+                                      f"FROM {table(role)}")[0]
+            counts: list[dict[str, int]] = []
+            for column, known in columns:
+                values = [*known, None]
+                mine, found = found[:len(values)], found[len(values):]
+                if sum(int(n or 0) for n in mine) != total:  # a value ordersync did not write
+                    rows = peek.rows(f"SELECT {column}, COUNT(*) FROM {table(role)} "
+                                     f"GROUP BY {column}")
+                    values, mine = [v for v, _ in rows], [n for _, n in rows]
+                counts.append(dict(sorted(
+                    (str(v) if v is not None else "none", int(n)) for v, n in zip(
+                        values, mine, strict=True) if n)))
+            return counts
 
         def count(role: str) -> int:
-            return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {db.table(role)}")).scalar_one())
+            return int(peek.scalar(f"SELECT COUNT(*) FROM {table(role)}"))
 
-        files = grouped("ingest_files", "status")
+        (files,) = grouped("ingest_files", ("status", FileStatus))
         status["files"] = {"total": sum(files.values()),
                            "failed": files.get(FileStatus.FAILED.value, 0), "by_status": files}
         status["staged_rows"] = count("staging_orders")
         # A rejected row has one record per refused cell; count rows, and records apart.
-        status["rejected_rows"] = int(conn.execute(sa.text(
+        status["rejected_rows"] = int(peek.scalar(
             f'SELECT COUNT(*) FROM (SELECT DISTINCT file_id, sheet, "row" '
-            f"FROM {db.table('rejected_rows')}) r")).scalar_one())
+            f"FROM {table('rejected_rows')}) r"))
         status["rejections"] = count("rejected_rows")
-        status["orders"] = {"total": count("orders"), "by_state": grouped("orders", "sync_state"),
-                            "by_action": grouped("orders", "sync_action"),
-                            "by_change": grouped("orders", "change_kind")}
-        status["lines"] = {"total": count("order_lines"),
-                           "by_state": grouped("order_lines", "sync_state"),
-                           "by_action": grouped("order_lines", "sync_action")}
-    if db.has_table("monday_boards"):  # routed: what each board holds
-        with db.begin() as conn:
+        states, actions, changes = grouped("orders", ("sync_state", SyncState),
+                                           ("sync_action", SyncAction),
+                                           ("change_kind", ChangeKind))
+        status["orders"] = {"total": sum(states.values()), "by_state": states,
+                            "by_action": actions, "by_change": changes}
+        states, actions = grouped("order_lines", ("sync_state", SyncState),
+                                  ("sync_action", SyncAction))
+        status["lines"] = {"total": sum(states.values()), "by_state": states,
+                           "by_action": actions}
+        if peek.has_table(db.tables.sync_runs):
+            runs = peek.rows(f"SELECT {', '.join(_SYNC_RUN_FIELDS)} FROM {table('sync_runs')} "
+                             "ORDER BY id DESC LIMIT 1")
+            if runs:
+                status["last_sync"] = {
+                    key: (str(value) if key.endswith("_at") and value is not None else value)
+                    for key, value in zip(_SYNC_RUN_FIELDS, runs[0], strict=True)}
+        failed = (status["orders"]["by_state"].get(SyncState.FAILED.value, 0),
+                  status["lines"]["by_state"].get(SyncState.FAILED.value, 0))
+        examples = peek.rows(db.sql("sync_failed").replace("\\:", ":"),
+                             {"failed": SyncState.FAILED.value, "limit": FAILED_EXAMPLES}
+                             ) if any(failed) else []
+        status["failed"] = {"orders": failed[0], "lines": failed[1], "examples": [
+            {"order": item, "size": size, "error": error} for item, size, error in examples]}
+        status["last_verify"] = _last_verify(db, peek)
+        if peek.has_table(db.tables.monday_boards):  # routed: what each board holds
             status["boards"] = [
-                {"board_id": r.board_id, "name": r.board_name, "route": r.route,
-                 "orders": int(r.orders), "lines": int(r.lines)}
-                for r in conn.execute(sa.text(db.sql("status_boards"))).all()]
-    failed = failed_records(db, examples=FAILED_EXAMPLES)
-    status["failed"] = {"orders": failed.orders, "lines": failed.lines, "examples": [
-        {"order": item, "size": size, "error": error} for item, size, error in failed.examples]}
-    status["last_verify"] = last_verify(db)
-    if db.has_table("sync_runs"):
-        with db.begin() as conn:
-            run = conn.execute(sa.text(
-                f"SELECT id, board_id, status, started_at, finished_at, requests, complexity, "
-                f"succeeded, failed, error FROM {db.table('sync_runs')} "
-                "ORDER BY id DESC LIMIT 1")).first()
-        if run is not None:
-            status["last_sync"] = {key: (str(value) if key.endswith("_at") and value is not None
-                                         else value) for key, value in run._mapping.items()}
+                {"board_id": board_id, "name": name, "route": route, "orders": int(orders),
+                 "lines": int(lines)}
+                for board_id, name, route, orders, lines in peek.rows(db.sql("status_boards"))]
     return status
 
 
-def last_verify(db: Database) -> dict[str, Any] | None:
+def _last_verify(db: Database, peek: Peek) -> dict[str, Any] | None:
     """The last ``ordersync verify`` result (its ``verify_runs`` row), shown first by
     ``status``; None before the first verify (or with an ordersync that has none)."""
-    if getattr(db.tables, "verify_runs", None) is None or not db.has_table("verify_runs"):
+    table = getattr(db.tables, "verify_runs", None)
+    if table is None or not peek.has_table(table):
         return None
-    with db.begin() as conn:
-        row = conn.execute(sa.text(f"SELECT * FROM {db.table('verify_runs')} "
-                                   "ORDER BY id DESC LIMIT 1")).first()
-        rows = [] if row is None else conn.execute(sa.text(
-            f"SELECT * FROM {db.table('verify_runs')} WHERE started_at = :s AND repaired = :r "
-            "ORDER BY id"), {"s": row.started_at, "r": row.repaired}).all()
-    if row is None:
+    columns = peek.columns(table)
+    last_of = f"(SELECT {{}} FROM {db.quote_raw(table)} ORDER BY id DESC LIMIT 1)"
+    rows = peek.rows(f"SELECT {', '.join(db.quote_raw(c) for c in columns)} "
+                     f"FROM {db.quote_raw(table)} WHERE started_at = "
+                     f"{last_of.format('started_at')} AND repaired = "
+                     f"{last_of.format('repaired')} ORDER BY id DESC")
+    if not rows:
         return None
+    passes = [dict(zip(columns, row, strict=True)) for row in rows]
     last = {key: (str(value) if key.endswith("_at") and value is not None else value)
-            for key, value in row._mapping.items()}
-    if len(rows) > 1:  # routed boards: one row per board of the pass, shown as one
-        last["board_id"] = ", ".join(str(r.board_id) for r in rows)
-        last["status"] = "equal" if all(r.status == "equal" for r in rows) else "differs"
+            for key, value in passes[0].items()}
+    if len(passes) > 1:  # routed boards: one row per board of the pass, shown as one
+        passes.reverse()
+        last["board_id"] = ", ".join(str(r["board_id"]) for r in passes)
+        last["status"] = "equal" if all(r["status"] == "equal" for r in passes) else "differs"
         for key in ("differences", "orders", "items_read", "subitems_read", "requests"):
-            last[key] = sum(int(getattr(r, key) or 0) for r in rows)
+            last[key] = sum(int(r.get(key) or 0) for r in passes)
     return last

@@ -175,3 +175,31 @@ def test_a_file_the_database_refuses_fails_alone(config: Config, write_workbook:
     assert files == {"GRE_a.xlsx": "merged", "GRE_b.xlsx": "failed"}
     assert [r.n for r in fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM orders')] == [
         "GRE-00001"]
+
+
+def test_an_older_database_without_stamp_columns_gains_them_and_skips_unchanged_files(
+        config: Config, write_workbook: WorkbookFactory) -> None:
+    """known_files reads through the driver when ingest_files has every column; a database
+    an older ordersync wrote (no source_etag/size/modified) gains them first."""
+    import sqlalchemy as sa
+
+    from ordersync.ingest.files import known_files
+
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    db = open_database(config)
+    run_pipeline(config, db)
+    with db.begin() as conn:
+        for column in ("source_etag", "source_size", "source_modified"):
+            conn.execute(sa.text(f"ALTER TABLE {db.table('ingest_files')} DROP COLUMN {column}"))
+    db.dispose()
+    older = open_database(config)  # a new process: its columns not checked yet
+
+    known = known_files(older)
+
+    assert list(known) == ["GRE_a.xlsx"] and known["GRE_a.xlsx"].source_etag is None
+    with older.peek() as peek:
+        assert {"source_etag", "source_size", "source_modified"} <= set(
+            peek.columns(older.tables.ingest_files))
+    result = run_pipeline(config, older)
+    assert [(f.path, f.status) for f in result.ingest.files] == [("GRE_a.xlsx", "skipped")]
+    older.dispose()

@@ -1,5 +1,22 @@
-"""Database access: the Database seam, the schema and its evolution, SQL files."""
+"""Database access: the Database seam, the schema and its evolution, SQL files, URLs.
 
-from ordersync.db.database import Database
+``Database`` is loaded on first use, so ``ordersync.db.url`` (which the config
+needs) does not pull in the database module, nor the database module the config.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ordersync.db.database import Database
 
 __all__ = ["Database"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Database":
+        from ordersync.db.database import Database
+
+        return Database
+    raise AttributeError(f"module 'ordersync.db' has no attribute {name!r}")

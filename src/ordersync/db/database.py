@@ -5,6 +5,10 @@ served through SQLAlchemy Core.  Bulk loads take each engine's fast path:
 ADBC ingest straight from Arrow on SQLite, ``COPY … FROM STDIN`` on PostgreSQL.
 Values are always bound; identifiers (which come from spreadsheet headers such
 as ``CUSTOMER'S COLOUR CODE``) are always quoted by :meth:`Database.quote`.
+
+SQLAlchemy (and polars) are imported when first needed: ``status`` and a run that
+finds nothing to do read through :meth:`Database.peek`, a plain driver connection,
+and finish before SQLAlchemy would have finished importing.
 """
 
 from __future__ import annotations
@@ -14,16 +18,19 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import Any
-
-import polars as pl
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, make_url
+from typing import TYPE_CHECKING, Any
 
 from ordersync.config import TablesConfig
+from ordersync.db.peek import Peek, PostgresPeek, SqlitePeek
+from ordersync.db.url import DatabaseURL, parse_url
 from ordersync.errors import DatabaseError
+
+if TYPE_CHECKING:
+    import polars as pl
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
 
 _SQL_PACKAGE = "ordersync.db"
 
@@ -33,9 +40,11 @@ def _sql_text(name: str) -> str:
     return resources.files(_SQL_PACKAGE).joinpath("sql", f"{name}.sql").read_text("utf-8")
 
 
-def _engine_url(url: str) -> sa.URL:
-    parsed = make_url(url)
-    if parsed.get_backend_name() in ("postgresql", "postgres"):
+def _engine_url(url: DatabaseURL) -> sa.URL:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url.render(hide_password=False))
+    if url.backend == "postgresql":
         return parsed.set(drivername="postgresql+psycopg")
     return parsed
 
@@ -52,25 +61,32 @@ class Database:
         self._count_lock = threading.Lock()  # the sync may write from several threads
         self.system_columns_checked = False
         """Whether ``create_tables`` has added the system columns an older ordersync lacked."""
-        engine_url = _engine_url(url)
-        self.dialect = engine_url.get_backend_name()
-        if self.dialect == "postgres":
-            self.dialect = "postgresql"
         try:
-            self.engine = self._create_engine(engine_url)
+            self._url = parse_url(url)
+        except ValueError as exc:
+            raise DatabaseError(f"cannot open database: {exc}") from exc
+        self.dialect = self._url.backend
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, created (and SQLAlchemy imported) on first use."""
+        try:
+            return self._create_engine(_engine_url(self._url))
         except Exception as exc:  # driver import or URL errors
             raise DatabaseError(f"cannot open database {self.display_url}: {exc}") from exc
 
     @property
     def display_url(self) -> str:
         """The URL with any password hidden, safe to print."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        return self._url.render(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
     def _create_engine(self, url: sa.URL) -> Engine:
+        import sqlalchemy as sa
+
         if self.dialect == "sqlite":
             # NullPool: no SQLite connection outlives its transaction.  The ADBC bulk
             # path links its own copy of SQLite; two copies must never hold the same
@@ -109,6 +125,8 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
+        import sqlalchemy as sa
+
         self._count(+1)
         try:
             with self.engine.begin() as conn:
@@ -125,6 +143,8 @@ class Database:
             with self.begin() as conn:
                 yield conn
             return
+        import sqlalchemy as sa
+
         self._count(+1)
         try:
             with self.engine.connect() as conn:
@@ -138,9 +158,9 @@ class Database:
         finally:
             self._count(-1)
 
-    def _unreachable(self, exc: sa.exc.OperationalError) -> DatabaseError:
+    def _unreachable(self, exc: Exception) -> DatabaseError:
         """One line naming the database, the driver's reason and where the URL comes from."""
-        reason = " ".join(str(exc.orig or exc).split())
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
         return DatabaseError(
             f"database {self.display_url}: {reason} — check database.url in the config "
             "(or ORDERSYNC_DATABASE_URL) and that the server is running")
@@ -149,19 +169,40 @@ class Database:
         """Create the PostgreSQL schema named in the config, if any."""
         if self.schema and not self.is_sqlite:
             with self.begin() as conn:
-                conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}"))
+                self.execute(conn, f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
 
     def has_table(self, role: str) -> bool:
         """Whether one of ordersync's tables (by role) exists yet: read-only commands and
         dry runs must not create the schema."""
+        with self.peek() as peek:
+            return peek.has_table(getattr(self.tables, role))
+
+    @contextmanager
+    def peek(self) -> Iterator[Peek]:
+        """A short read-only look through the driver itself, without SQLAlchemy.
+
+        For the reads that decide there is nothing to do, and for ``status``.  No
+        transaction of :meth:`begin` may be open on SQLite at the same time (the
+        ADBC note in ``_create_engine`` applies).
+        """
+        self._count(+1)
         try:
-            return sa.inspect(self.engine).has_table(
-                getattr(self.tables, role), schema=None if self.is_sqlite else self.schema)
-        except sa.exc.OperationalError as exc:
+            if self.is_sqlite:
+                peek: Peek = SqlitePeek(self._url.database)
+            else:
+                peek = PostgresPeek(self._url, self.schema)
+        except Exception as exc:  # sqlite3 / psycopg: a missing server, a refused login
+            self._count(-1)
             raise self._unreachable(exc) from exc
+        try:
+            yield peek
+        finally:
+            peek.close()
+            self._count(-1)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if "engine" in self.__dict__:  # never created: nothing to dispose
+            self.engine.dispose()
 
     # -- SQL text ----------------------------------------------------------------------------
 
@@ -208,6 +249,8 @@ class Database:
         transaction may be open).  PostgreSQL: COPY of a CSV rendering.  Callers
         make a crash between this commit and their own harmless (see ``ingest``).
         """
+        import polars as pl
+
         if frame.height == 0:
             return 0
         frame = frame.with_columns(
@@ -222,7 +265,7 @@ class Database:
         """Hold a named lock until ``conn``'s transaction ends, so two processes never run
         the same stage at once.  SQLite's BEGIN IMMEDIATE already serialises writers."""
         if not self.is_sqlite:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+            self.execute(conn, "SELECT pg_advisory_xact_lock(hashtext(:name))",
                          {"name": f"ordersync:{self.schema or ''}:{name}"})
 
     def analyze(self, conn: Connection, table: str, columns: Sequence[str] = ()) -> None:
@@ -235,27 +278,36 @@ class Database:
         """
         if not self.is_sqlite:
             listed = f" ({', '.join(self.quote(c) for c in columns)})" if columns else ""
-            conn.execute(sa.text(f"ANALYZE {table}{listed}"))
+            self.execute(conn, f"ANALYZE {table}{listed}")
 
     def truncate(self, conn: Connection, role: str) -> None:
         """Empty one of ordersync's tables, in the caller's transaction, in constant time."""
         # SQLite turns an unqualified DELETE into a truncation; PostgreSQL has TRUNCATE.
         verb = "DELETE FROM" if self.is_sqlite else "TRUNCATE"
-        conn.execute(sa.text(f"{verb} {self.table(role)}"))
+        self.execute(conn, f"{verb} {self.table(role)}")
 
     def _adbc_append(self, table: str, frame: pl.DataFrame) -> int:
-        import adbc_driver_sqlite.dbapi as adbc_sqlite
+        # The driver manager's own API, fed polars' Arrow stream: its DB-API layer imports
+        # pyarrow.dataset, which imports pandas when installed (0.2–0.8 s of start-up).
+        import adbc_driver_manager as adbc
+        import adbc_driver_sqlite
 
         if self._open_transactions:  # see the NullPool note in _create_engine
             raise RuntimeError("bulk_append on SQLite while a transaction is open")
 
-        path = make_url(self.url).database or ":memory:"
-        with adbc_sqlite.connect(path) as adbc:
-            cursor = adbc.cursor()
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.adbc_ingest(table, frame.to_arrow(), mode="append")
-            adbc.commit()
-            cursor.close()
+        path = self._url.database or ":memory:"
+        with adbc_driver_sqlite.connect(path) as database, \
+                adbc.AdbcConnection(database) as connection:
+            with adbc.AdbcStatement(connection) as statement:
+                statement.set_sql_query("PRAGMA busy_timeout=60000")
+                statement.execute_update()
+            connection.set_autocommit(False)
+            with adbc.AdbcStatement(connection) as statement:
+                statement.set_options(**{adbc.INGEST_OPTION_TARGET_TABLE: table,
+                                         adbc.INGEST_OPTION_MODE: adbc.INGEST_OPTION_MODE_APPEND})
+                statement.bind_stream(frame)
+                statement.execute_update()
+            connection.commit()
         return frame.height
 
     def _copy_append(self, conn: Connection, table: str, frame: pl.DataFrame) -> int:
@@ -274,6 +326,15 @@ class Database:
 
     # -- small helpers -----------------------------------------------------------------------
 
+    @staticmethod
+    def execute(conn: Connection, statement: str,
+                params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+                ) -> sa.CursorResult[Any]:
+        """Run ``statement`` (``:name`` parameters) on ``conn``."""
+        import sqlalchemy as sa
+
+        return conn.execute(sa.text(statement), params or {})
+
     def timestamp(self, moment: datetime | None = None) -> Any:
         """A UTC moment (now by default) as a bound value, to the microsecond: SQLite's
         ``CURRENT_TIMESTAMP`` is whole seconds, too coarse to order runs by."""
@@ -282,11 +343,11 @@ class Database:
 
     def scalar(self, conn: Connection, statement: str,
                params: Mapping[str, Any] | None = None) -> Any:
-        return conn.execute(sa.text(statement), params or {}).scalar()
+        return self.execute(conn, statement, params).scalar()
 
     def rows(self, conn: Connection, statement: str,
              params: Mapping[str, Any] | None = None) -> Sequence[sa.Row[Any]]:
-        return conn.execute(sa.text(statement), params or {}).all()
+        return self.execute(conn, statement, params).all()
 
 
 # Random (version 4) UUIDs generated by the engine, so new orders get their

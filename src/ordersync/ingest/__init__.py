@@ -8,38 +8,35 @@ parallel (the Excel reader releases the GIL) batch by batch within
 ``sources.batch_mb``, then written: every row read is either staged or rejected
 with its reason, and a bad file fails on its own with a clear message while the
 other files still load.  Files no folder lists any more are reported missing.
+
+The reading and loading modules (polars, fastexcel, SQLAlchemy, and the object
+storage libraries for a local folder) are imported only once some file has to be
+read: a run that finds every file unchanged is done in a fraction of the time
+importing them takes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import polars as pl
-
+from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
 from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
-from ordersync.ingest.files import SourceFile, content_hash, discover
-from ordersync.ingest.headers import detect_layout
-from ordersync.ingest.load import (
-    FileOutcome,
-    analyze_staging,
-    known_files,
-    mark_missing,
-    pending_columns,
-    record_stamps,
-    start_loading,
-    write_outcomes,
-)
-from ordersync.ingest.prepare import PreparedBatch, SheetInput, column_conflicts, prepare_batch
-from ordersync.ingest.reader import read_fitting
+from ordersync.ingest.files import SourceFile, content_hash, discover, known_files
 from ordersync.ingest.report import FileReport, IngestReport
-from ordersync.ingest.totals import total_warnings
 from ordersync.names import look_alikes
-from ordersync.sources import Entry
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ordersync.ingest.load import FileOutcome
+    from ordersync.ingest.prepare import PreparedBatch
+    from ordersync.sources import Entry
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
 
@@ -64,8 +61,13 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         "make their globs exclusive"))) for name, codes in found.ambiguous]
     present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
     policy = config.sources.missing_files
-    listed = listed_names(listings, config)
-    for path, profile, live in mark_missing(db, known, present, dry_run=dry_run):
+    missing = []
+    if not present.issuperset(known):
+        from ordersync.ingest.load import mark_missing
+
+        missing = mark_missing(db, known, present, dry_run=dry_run)
+    listed = listed_names(listings, config) if missing else set()
+    for path, profile, live in missing:
         fate = ("flagged REMOVED by the merge" if policy == "remove"
                 else "kept as they are (sources.missing_files = \"keep\")")
         where = ("no profile's glob matches it any more" if path in listed
@@ -74,9 +76,26 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             f"{path}: {where}; its {live} order(s) are {fate}",)))
     todo, skipped = select(config, found.files, known)
     reports += skipped
+    timing.lap("scan")
+    if not todo:
+        reports.sort(key=lambda r: r.path)
+        return IngestReport(tuple(reports), (), found.unmatched, tuple(warnings), dry_run)
 
-    def read(item: tuple[Pending, bytes | IngestError]) -> FileOutcome:
-        pending, data = item
+    import polars as pl
+
+    from ordersync.ingest.headers import detect_layout
+    from ordersync.ingest.load import (
+        FileOutcome,
+        analyze_staging,
+        pending_columns,
+        record_stamps,
+        start_loading,
+    )
+    from ordersync.ingest.prepare import SheetInput
+    from ordersync.ingest.reader import read_fitting
+
+    def read(pending: Pending, download: Future[bytes | IngestError]) -> FileOutcome:
+        data = download.result()
         source, fingerprint = pending.file, pending.fingerprint
         digest = pending.digest or (content_hash(data) if isinstance(data, bytes) else "")
         outcome = FileOutcome(source, digest, fingerprint, None, reason=pending.reason)
@@ -106,15 +125,29 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     new_columns: dict[str, None] = {}
     names: list[pl.DataFrame] = []
     stamps: list[tuple[int, Entry]] = []
-    if todo and not dry_run:
-        start_loading(db)
+    # Files go in batches of bounded size, so memory stays flat however many there are.
+    # The next batch is downloaded and read (the reader releases the GIL) while this one
+    # is prepared and written, and the first while the database is opened; a written
+    # batch is dropped at once, so at most one batch as read and one being written are
+    # in memory.
+    batches = list(_batches(todo, config.sources.batch_mb << 20))
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool, \
             ThreadPoolExecutor(max_workers=config.sources.connections) as downloads:
-        # Files go in batches of bounded size, so memory stays flat however many there are.
-        for chunk in _batches(todo, config.sources.batch_mb << 20):
-            fetched = list(zip(chunk, downloads.map(download, chunk), strict=True))
-            read_all = list(pool.map(read, fetched))
-            del fetched
+
+        def submit(batch: list[Pending]) -> list[Future[FileOutcome]]:
+            fetched = [downloads.submit(download, pending) for pending in batch]
+            return [pool.submit(read, pending, data)
+                    for pending, data in zip(batch, fetched, strict=True)]
+
+        reading = submit(batches[0])
+        if not dry_run:
+            with timing.step("load"):
+                start_loading(db)
+        for number in range(len(batches)):
+            with timing.step("read"):
+                read_all = [future.result() for future in reading]
+            if number + 1 < len(batches):
+                reading = submit(batches[number + 1])
             rest = []
             for outcome in read_all:
                 if outcome.input is None and outcome.error is None:
@@ -131,16 +164,17 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
             else:
-                for written in _write(db, config, outcomes, batch):
-                    new_columns.update(dict.fromkeys(written[2]))
-                    reports += _reports(written[0], written[1])
-                    del written
-            # Drop the batch before the next one is read: it is a few hundred MB.
+                with timing.step("load"):
+                    for written in _write(db, config, outcomes, batch):
+                        new_columns.update(dict.fromkeys(written[2]))
+                        reports += _reports(written[0], written[1])
+                        del written
+            # Drop the batch before the next one is prepared: it is a few hundred MB.
             del outcomes, batch
-    if stamps and not dry_run:
-        record_stamps(db, stamps)
-    if todo and not dry_run:
-        analyze_staging(db)
+    if not dry_run:
+        with timing.step("load"):
+            record_stamps(db, stamps)
+            analyze_staging(db)
     reports.sort(key=lambda r: r.path)
     alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
@@ -148,6 +182,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
 
 
 def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
+    from ordersync.ingest.totals import total_warnings
+
     stats = iter(batch.stats if batch else ())
     warnings = total_warnings(batch)
     reports = []
@@ -164,6 +200,8 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
            ) -> Iterator[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
     """Write a batch; if the database refuses it, write its files one by one, and fail only
     the file it refuses (with the reason), so no file is left loading."""
+    from ordersync.ingest.load import write_outcomes
+
     try:
         yield outcomes, batch, write_outcomes(db, outcomes, batch)
         return
@@ -182,6 +220,8 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
+    from ordersync.ingest.prepare import column_conflicts, prepare_batch
+
     conflicts = column_conflicts([o.input for o in outcomes if o.input])
     readable = iter(range(len(outcomes)))
     checked = []

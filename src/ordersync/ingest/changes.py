@@ -15,8 +15,13 @@ from dataclasses import dataclass
 
 from ordersync.config import Config
 from ordersync.errors import ConfigError, IngestError, Location, SourceError
-from ordersync.ingest.files import SourceFile, config_fingerprint, content_hash, directory_of
-from ordersync.ingest.load import KnownFile
+from ordersync.ingest.files import (
+    KnownFile,
+    SourceFile,
+    config_fingerprint,
+    content_hash,
+    directory_of,
+)
 from ordersync.ingest.report import FileReport
 from ordersync.sources import Entry, Source, SourceOptions, open_source
 from ordersync.states import FileStatus

@@ -7,7 +7,8 @@ Excel's own lock files (``~$name.xlsx``) are ignored.  Globs follow
 :meth:`pathlib.Path.glob` for local folders and object storage alike: ``*`` stays
 within one folder, ``**/`` spans any number.  The config fingerprint covers every
 setting that shapes staged rows, so changing one re-reads files whose bytes did
-not change.
+not change.  What each file held at its last ingest (:func:`known_files`, read
+through the driver: no SQLAlchemy) decides which files are read again.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import PurePosixPath
+from typing import Any
 
 from ordersync.config import Config, ProfileConfig
-from ordersync.ingest.reader import SUPPORTED_SUFFIXES
+from ordersync.db import Database
 from ordersync.sources import Entry, Source
+from ordersync.states import FileStatus
+
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+CSV_SUFFIXES = frozenset({".csv"})
+SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -112,3 +119,59 @@ def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file as the last ingest left it."""
+
+    id: int
+    profile: str | None
+    status: str
+    content_hash: str | None
+    config_hash: str | None
+    source_etag: str | None = None
+    source_size: int | None = None
+    source_modified: str | None = None
+    path: str = ""
+
+    def unchanged(self, content_hash: str, fingerprint: str) -> bool:
+        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
+                and self.content_hash == content_hash and self.config_hash == fingerprint)
+
+    def same_stamp(self, entry: Entry, fingerprint: str) -> bool:
+        """Unchanged by the object's etag, size and last-modified time, without reading it."""
+        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
+                and entry.etag is not None and self.config_hash == fingerprint
+                and (self.source_etag, self.source_size, self.source_modified)
+                == (entry.etag, entry.size, entry.modified))
+
+
+_KNOWN_COLUMNS = ("id", "profile", "status", "content_hash", "config_hash", "source_etag",
+                  "source_size", "source_modified", "path")
+
+
+def known_files(db: Database) -> dict[str, KnownFile]:
+    """Every file an earlier ingest saw, by display path.
+
+    A peek through the driver (no SQLAlchemy) when ``ingest_files`` has every column;
+    a database an older ordersync wrote gains the stamp columns first.
+    """
+    table = db.tables.ingest_files
+    select = f"SELECT {', '.join(_KNOWN_COLUMNS)} FROM {db.quote_raw(table)}"
+    with db.peek() as peek:
+        present = set(peek.columns(table))
+        if present.issuperset(_KNOWN_COLUMNS):
+            return _known(peek.rows(select))
+    if not present:
+        return {}
+    from ordersync.db.schema import create_tables
+
+    create_tables(db)
+    with db.peek() as peek:
+        return _known(peek.rows(select))
+
+
+def _known(rows: Sequence[tuple[Any, ...]]) -> dict[str, KnownFile]:
+    return {path: KnownFile(id_, profile, status, content, config, etag, size, modified, path)
+            for id_, profile, status, content, config, etag, size, modified, path in rows}

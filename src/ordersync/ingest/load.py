@@ -28,7 +28,7 @@ from ordersync.db.schema import (
     ensure_columns,
     registered_columns,
 )
-from ordersync.ingest.files import SourceFile
+from ordersync.ingest.files import KnownFile, SourceFile
 from ordersync.ingest.prepare import FileStats, PreparedBatch, SheetInput
 from ordersync.ingest.report import FileReport
 from ordersync.sources import Entry
@@ -58,41 +58,6 @@ class FileOutcome:
                           rows_read=stats.rows_read, rows_staged=stats.rows_staged,
                           rows_rejected=stats.rows_rejected, rows_blank=stats.rows_blank,
                           notes=self.notes, reason=self.reason)
-
-
-@dataclass(frozen=True)
-class KnownFile:
-    id: int
-    profile: str | None
-    status: str
-    content_hash: str | None
-    config_hash: str | None
-    source_etag: str | None = None
-    source_size: int | None = None
-    source_modified: str | None = None
-    path: str = ""
-
-    def unchanged(self, content_hash: str, fingerprint: str) -> bool:
-        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
-                and self.content_hash == content_hash and self.config_hash == fingerprint)
-
-    def same_stamp(self, entry: Entry, fingerprint: str) -> bool:
-        """Unchanged by the object's etag, size and last-modified time, without reading it."""
-        return (self.status in (FileStatus.STAGED, FileStatus.MERGED)
-                and entry.etag is not None and self.config_hash == fingerprint
-                and (self.source_etag, self.source_size, self.source_modified)
-                == (entry.etag, entry.size, entry.modified))
-
-
-def known_files(db: Database) -> dict[str, KnownFile]:
-    if not db.has_table("ingest_files"):
-        return {}
-    create_tables(db)  # a database an older ordersync wrote gains the stamp columns
-    with db.begin() as conn:
-        rows = conn.execute(sa.text(db.sql("ingest_known_files"))).all()
-    return {r.path: KnownFile(r.id, r.profile, r.status, r.content_hash, r.config_hash,
-                              r.source_etag, r.source_size, r.source_modified, r.path)
-            for r in rows}
 
 
 def mark_missing(db: Database, known: dict[str, KnownFile], present: set[str], *,

@@ -7,7 +7,10 @@ layout has hundreds of them.  Then: drop fully blank rows (counted), clean and
 type every column, reject refused cells, rows missing a key part or a name, and
 values under header-less columns; for the rest compute the business key, row
 hash, cancellation flag and group / item names, and unpivot the sizes into
-lines (in slices, so memory stays flat).
+lines (in slices, so memory stays flat).  Number columns whose every cell is
+already a valid plain number (the size columns, as a rule) and date columns of
+ISO dates only (Excel date cells) are typed by one cast, without the clean-up
+and refusal checks the other columns need: the same values, a third of the time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ordersync import timing
 from ordersync.config import Config, ProfileConfig
 from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
@@ -24,7 +28,14 @@ from ordersync.ingest import naming, rejects
 from ordersync.ingest.headers import SheetColumn, SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
 from ordersync.ingest.totals import check_totals
-from ordersync.ingest.values import clean_text, plain_numeric, type_column
+from ordersync.ingest.values import (
+    clean_text,
+    iso_date_columns,
+    plain_numeric,
+    type_column,
+    valid_column,
+    valid_numbers,
+)
 
 KEY_SEPARATOR = "\x1f"
 _UNPIVOT_SLICE = 12_500
@@ -106,18 +117,25 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     # of text is a few hundred MB.
     combined = pl.concat(frames, how="diagonal")
     del frames
-    cleaned = combined.select("_file", "_row", "_stray",
-                              *(clean_text(label, null_values).alias(label) for label in labels))
+    valid = valid_numbers(combined, {k: (t, kinds[k]) for k, t in types.items()
+                                     if t in ("integer", "decimal")}, null_values)
+    cleaned = combined.select("_file", "_row", "_stray", *(
+        pl.col(label) if label in valid else clean_text(label, null_values).alias(label)
+        for label in labels))
     del combined
-    blank = pl.all_horizontal(pl.col(labels).is_null()) & ~pl.col("_stray")
-    blanks = cleaned.filter(blank).group_by("_file").len()
-    cleaned = cleaned.filter(~blank)
+    cleaned, blanks = _without_blank_rows(cleaned, labels, config.merge.key)
     read = cleaned.group_by("_file").len()
 
-    plain = plain_numeric(cleaned, [k for k, t in types.items() if t in ("integer", "decimal")])
-    rules = {label: type_column(label, types[label], kinds[label], config.columns.date_formats,
-                                plain=label in plain) for label in labels}
-    checked = [label for label in labels if types[label] != "text"]
+    dates = iso_date_columns(cleaned, [k for k, t in types.items() if t == "date"])
+    cleaned = cleaned.with_columns(dates)  # typed already
+    valid |= set(dates.columns)
+    plain = plain_numeric(cleaned, [k for k, t in types.items()
+                                    if t in ("integer", "decimal") and k not in valid])
+    rules = {label: valid_column(label, types[label], kinds[label], typed=label in dates)
+             if label in valid
+             else type_column(label, types[label], kinds[label], config.columns.date_formats,
+                              plain=label in plain) for label in labels}
+    checked = [label for label in labels if types[label] != "text" and label not in valid]
     flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
                            for label in checked).row(0) if checked else ()
     flagged = [label for label, bad in zip(checked, flags, strict=True) if bad]
@@ -150,10 +168,12 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         *strays,
     ])
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
-    staged = typed.join(bad, on=["_file", "_row"], how="anti").drop(
+    staged = (typed.join(bad, on=["_file", "_row"], how="anti") if bad.height else typed).drop(
         "_group_problem", "_item_problem")
+    timing.lap("type")
 
     lines = _unpivot(staged, sizes)
+    timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
     descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
     hashed_lines = lines if not config.merge.hash_columns else lines.filter(
@@ -169,12 +189,28 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         cancelled.fill_null(False).cast(pl.Int64).alias("_cancelled"),
         pl.col("_file").replace_strict(sheets, return_dtype=pl.String).alias("_sheet"),
     ).drop("_sizes")
+    timing.lap("hash")
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in types)
     return PreparedBatch(requests, staged, lines, rejected,
                          _stats(inputs, read, staged, rejected, blanks),
                          totals.warnings.join(bad, left_on=["_file", "row"],
                                               right_on=["_file", "_row"], how="anti"),
                          naming.name_rows(staged, config))
+
+
+def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[str]
+                        ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows with a value (or a stray value or an error cell), and blank rows per file.
+
+    Only rows without any key part can be blank, so the 300-column test runs on those
+    alone, and the frame is copied only when it has a blank row.
+    """
+    present = [k for k in key if k in labels] or labels
+    candidates = cleaned.filter(pl.all_horizontal(pl.col(present).is_null()) & ~pl.col("_stray"))
+    blank = candidates.filter(pl.all_horizontal(pl.col(labels).is_null())).select("_file", "_row")
+    if blank.height:
+        cleaned = cleaned.join(blank, on=["_file", "_row"], how="anti", maintain_order="left")
+    return cleaned, blank.group_by("_file").len()
 
 
 def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:

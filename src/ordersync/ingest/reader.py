@@ -30,10 +30,8 @@ from ordersync.config import ProfileConfig
 from ordersync.errors import FileRejected, Location, foreign_reason, is_bug
 from ordersync.ingest import xlsx_cells
 from ordersync.ingest.csv_text import read_csv
+from ordersync.ingest.files import CSV_SUFFIXES, EXCEL_SUFFIXES
 
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
-CSV_SUFFIXES = frozenset({".csv"})
-SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 ERROR_CODES = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
                "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
                "#EXTERNAL!", "#PYTHON!", "#UNKNOWN!", "#DATA!")

@@ -16,8 +16,9 @@ it was refused (null when fine).  Rules:
 from __future__ import annotations
 
 import datetime
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -64,6 +65,67 @@ def plain_numeric(frame: pl.DataFrame, columns: Sequence[str]) -> set[str]:
         for c, d in zip(columns, direct, strict=True)
     ).row(0)
     return {c for c, ok in zip(columns, clean, strict=True) if ok}
+
+
+def valid_numbers(frame: pl.DataFrame, columns: Mapping[str, tuple[ValueType, ColumnKind]],
+                  null_values: Sequence[str]) -> set[str]:
+    """The number columns whose every cell, as read, is blank or a valid value written plainly.
+
+    ``frame`` holds the text as read (not cleaned).  Such a column needs neither the
+    clean-up (``12`` stays ``12``) nor a refusal check: :func:`valid_column` types it
+    with one cast.  Most number columns are, the 245 size columns above all, and typing
+    them the long way is most of the cost of preparing a batch.
+    """
+    if not columns:
+        return set()
+    names = list(columns)
+    # Each column cast once; a cell that is not blank but does not cast is not plain.
+    numbers = frame.select(pl.col(c).cast(pl.Float64, strict=False) for c in names)
+    blank = frame.select(names).null_count().row(0)
+    unparsed = numbers.null_count().row(0)
+    checks = []
+    for column, (value_type, kind) in columns.items():
+        number = pl.col(column)
+        if value_type == "integer":
+            fine = number.is_finite() & (number == number.floor()) & (number.abs() <= 9e15)
+            if kind == "size":
+                fine = fine & (number >= 0)
+        else:
+            fine = number.is_finite() & (number.abs() <= _DECIMAL_LIMIT)
+        checks.append((number.is_null() | fine).all().alias(column))
+    fits = numbers.select(checks).row(0)
+    valid = {c for c, b, u, ok in zip(names, blank, unparsed, fits, strict=True)
+             if b == u and ok}
+    words = {w.strip().lower() for w in null_values}
+    numeric_words = [w for w in words if _is_finite_number(w)]  # "nan" is never valid anyway
+    if numeric_words and valid:  # a number configured as a null word goes the long way
+        hit = frame.select(pl.col(c).str.to_lowercase().is_in(numeric_words).any()
+                           for c in valid).row(0, named=True)
+        valid -= {c for c, found in hit.items() if found}
+    return valid
+
+
+def valid_column(column: str, value_type: ValueType, kind: ColumnKind, *,
+                 typed: bool = False) -> Typed:
+    """The rule for a column :func:`valid_numbers` found valid: the same values as
+    :func:`type_column` gives it, by one cast (none when ``typed``: the column holds its
+    values already, as :func:`iso_date_columns` gives them)."""
+    if typed:
+        return Typed(pl.col(column), pl.lit(None, dtype=pl.String))
+    number = pl.col(column).cast(pl.Float64, strict=False)
+    if value_type == "decimal":
+        return Typed(number, pl.lit(None, dtype=pl.String))
+    value = number.cast(pl.Int64, strict=False)
+    if kind == "size":  # a zero size is no quantity, the same as a blank cell
+        value = pl.when(value == 0).then(None).otherwise(value)
+    return Typed(value, pl.lit(None, dtype=pl.String))
+
+
+def _is_finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def type_column(column: str, value_type: ValueType, kind: ColumnKind,
@@ -131,12 +193,31 @@ def _decimal(column: str, *, plain: bool = False) -> Typed:
     return Typed(pl.when(problem.is_null()).then(number), problem)
 
 
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+def _iso_date(text: pl.Expr) -> pl.Expr:
+    """The date of an ISO date or date-time text; Excel date cells arrive as
+    "2025-03-05 00:00:00" (or with fractional seconds)."""
+    return pl.when(text.str.contains(_ISO_DATE)).then(
+        text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+
+
+def iso_date_columns(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """The date columns (cleaned text in ``frame``) whose every cell is blank or an ISO
+    date, typed: as Excel date cells read, most date columns are, and for them this is
+    what :func:`type_column` gives, without trying the other forms on every cell."""
+    if not columns:
+        return pl.DataFrame()
+    dates = frame.select(_iso_date(pl.col(c)).alias(c) for c in columns)
+    blank = frame.select(columns).null_count().row(0)
+    parsed = dates.null_count().row(0)
+    return dates.select(c for c, b, p in zip(columns, blank, parsed, strict=True) if b == p)
+
+
 def _date(column: str, date_formats: Sequence[str]) -> Typed:
     text = pl.col(column)
-    # Excel date cells arrive as "2025-03-05 00:00:00" (or with fractional seconds).
-    iso = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    iso_pattern = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
-    iso = pl.when(text.str.contains(iso_pattern)).then(iso)
+    iso = _iso_date(text)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
         text.cast(pl.Float64, strict=False))
     serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(

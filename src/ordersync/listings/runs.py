@@ -12,10 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from ordersync.db import Database
-from ordersync.db.schema import create_tables
 
 if TYPE_CHECKING:
     from ordersync.ingest import IngestReport
@@ -75,7 +72,6 @@ def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | 
     """One ``ingest_runs`` row for an ingest (and its merge) that wrote to the database."""
     if report.dry_run:
         return
-    create_tables(db)
     failed = report.count("failed")
     status = "partial" if failed else "ok"
     errors = "; ".join(f.error for f in report.files if f.error) or None
@@ -90,13 +86,25 @@ def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | 
         row["orders_written"] = o.new + o.changed + o.cancelled + o.removed
         row["lines_written"] = merged.lines.written
     columns = ", ".join(row)
+    insert = (f"INSERT INTO {{table}} ({columns}) VALUES "
+              f"({', '.join(':' + c for c in row)})")
+    with db.peek() as peek:  # the usual case: the table is there, with every column
+        if set(row) <= set(peek.columns(db.tables.ingest_runs)):
+            peek.rows(insert.format(table=db.quote_raw(db.tables.ingest_runs)), row)
+            return
+    import sqlalchemy as sa
+
+    from ordersync.db.schema import create_tables
+
+    create_tables(db)
     with db.begin() as conn:
-        conn.execute(sa.text(f"INSERT INTO {db.table('ingest_runs')} ({columns}) VALUES "
-                             f"({', '.join(':' + c for c in row)})"), row)
+        conn.execute(sa.text(insert.format(table=db.table("ingest_runs"))), row)
 
 
 def record_sync_details(db: Database, report: SyncReport) -> None:
     """What a finished sync run's report knows beyond ``finish_run``'s columns."""
+    import sqlalchemy as sa
+
     if report.run_id is None:
         return
     with db.begin() as conn:
@@ -114,6 +122,10 @@ _INGEST_COUNTS = ("files_read", "files_skipped", "files_failed", "rows_read", "r
 
 def list_runs(db: Database, *, limit: int = 20) -> list[RunRecord]:
     """The ``limit`` newest runs, ingest and sync together, newest first."""
+    import sqlalchemy as sa
+
+    from ordersync.db.schema import create_tables
+
     if not db.has_table("orders"):
         return []
     create_tables(db)  # a database an older ordersync wrote gets the run columns it lacks

@@ -14,10 +14,30 @@
     preflight.py  the boards' columns checked against the mapping before the first write
     context.py    what the passes share; the dry-run sender that prints requests
     report.py     ``SyncReport``: what a run did
+
+
+The names below load on first use: ``stop.py`` (signals end ``run`` too) must not pull
+in the engine's HTTP and GraphQL libraries for a run that never syncs.
 """
 
-from ordersync.monday.connect import make_client
-from ordersync.sync.engine import Progress, SyncOptions, run_sync
-from ordersync.sync.report import SyncReport
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ordersync.monday.connect import make_client
+    from ordersync.sync.engine import Progress, SyncOptions, run_sync
+    from ordersync.sync.report import SyncReport
 
 __all__ = ["Progress", "SyncOptions", "SyncReport", "make_client", "run_sync"]
+
+_EXPORTS = {"Progress": "ordersync.sync.engine", "SyncOptions": "ordersync.sync.engine",
+            "make_client": "ordersync.monday.connect", "run_sync": "ordersync.sync.engine",
+            "SyncReport": "ordersync.sync.report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ordersync.sync' has no attribute {name!r}")

@@ -8,8 +8,7 @@ UPDATE {order_lines} SET
                        ELSE 'UPDATE' END,
     attempts = 0, last_error = NULL, changed_at = {now}
 FROM _target t
-WHERE t.existing = 1
-  AND {order_lines}.record_uuid = t.record_uuid
+WHERE {order_lines}.record_uuid = t.record_uuid
   AND {order_lines}.size_code = t.size_code
   AND ({order_lines}.qty <> t.qty
        OR (t.cancelled = 1) <> (COALESCE({order_lines}.sync_action, '') = 'CANCEL')

@@ -1,10 +1,10 @@
 -- moves: NEW ADDED
--- Orders seen for the first time: record_uuid is generated here, once, and never changes.
+-- Orders seen for the first time, with the record_uuid merge_changes gave them.
 INSERT INTO {orders} (record_uuid, business_key, profile, source_file_id, source_file,
                       source_sheet, source_row, row_hash, is_cancelled, group_name, item_name,
                       change_kind, sync_state, sync_action, attempts, changed_at
                       {insert_columns})
-SELECT {uuid}, s._key, f.profile, s._file_id, f.path, s._sheet, s._row, s._hash,
+SELECT c.new_uuid, s._key, f.profile, s._file_id, f.path, s._sheet, s._row, s._hash,
        s._cancelled, s._group, s._item, c.kind, :pending,
        CASE WHEN c.kind = 'CANCELLED' THEN 'CANCEL' ELSE 'CREATE' END, 0, {now}
        {select_columns}

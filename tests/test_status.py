@@ -1,0 +1,49 @@
+"""``read_status``: counts straight from the tables, whatever values they hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from conftest import WorkbookFactory, fetch, order_row, write_config
+from ordersync.cli import cli
+from ordersync.config import Config
+from ordersync.db import Database
+from ordersync.status import read_status
+
+
+def test_counts_by_state_action_and_change_match_the_tables(
+        config: Config, db: Database, tmp_path: Path, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 2}), order_row(2),
+                                  order_row(3, order_type="CANCELLED")])
+    assert CliRunner().invoke(cli, ["run", "--config", str(write_config(config, tmp_path))]
+                              ).exit_code == 0
+
+    status = read_status(db)
+    for table, column, key in (("orders", "sync_state", "by_state"),
+                               ("orders", "sync_action", "by_action"),
+                               ("orders", "change_kind", "by_change"),
+                               ("order_lines", "sync_state", "by_state"),
+                               ("order_lines", "sync_action", "by_action")):
+        expected = {str(v): n for v, n in fetch(
+            db, f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column}")}
+        assert status["orders" if table == "orders" else "lines"][key] == expected
+    assert status["orders"]["total"] == 3
+    assert status["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1}}
+
+
+def test_a_value_ordersync_never_writes_is_still_counted(
+        config: Config, db: Database, tmp_path: Path, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    assert CliRunner().invoke(cli, ["run", "--config", str(write_config(config, tmp_path))]
+                              ).exit_code == 0
+    with db.begin() as conn:  # e.g. a hand edit, or an older version's state name
+        conn.execute(sa.text("UPDATE orders SET sync_state = 'ON HOLD' WHERE business_key = "
+                             "(SELECT MIN(business_key) FROM orders)"))
+        conn.execute(sa.text("UPDATE orders SET sync_action = NULL"))
+
+    status = read_status(db)
+    assert status["orders"]["by_state"] == {"ON HOLD": 1, "PENDING": 1}
+    assert status["orders"]["by_action"] == {"none": 2}
