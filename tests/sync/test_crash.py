@@ -407,7 +407,9 @@ def test_sync_killed_at_random_points_leaves_no_duplicates_and_a_clean_run_mirro
     runs = ROUTED_RUNS if routed else RUNS[engine]
     second_runs = 0
     try:
-        while ((iteration < runs or sum(k.landed for k in kills) < runs)
+        while ((iteration < runs or sum(k.landed for k in kills) < runs
+                or sum(k.landed and k.left_in_doubt for k in kills)
+                < MIN_IN_DOUBT_SHARE * sum(k.landed for k in kills))
                and iteration < 3 * runs):
             where = f"iteration {iteration} (seed {SEED}, engine {engine})"
             changes = orders.evolve()
