@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -198,3 +199,21 @@ def execute(db: Database, statement: str, **params: Any) -> None:
     """Run one statement in its own transaction (tests use it to play the sync engine)."""
     with db.begin() as conn:
         conn.execute(sa.text(statement), params)
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on now (for a server process a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    """Whether the sandbox could bind ``port`` (it sets SO_REUSEADDR, so do we)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

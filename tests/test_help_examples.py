@@ -31,7 +31,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -47,6 +46,7 @@ import tomli_w
 from click.testing import CliRunner
 from rich.console import Console
 
+from conftest import free_port, port_free
 from ordersync.cli import cli
 from ordersync.config import DEFAULT_CONFIG_NAME, example_config_text, load_config
 from ordersync.demo import run_demo
@@ -106,20 +106,6 @@ def test_the_examples_are_told_apart() -> None:
     assert not SERVES.search("ordersync sandbox --state s.json --create-board --no-serve")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the sandbox binds
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _answers_me(port: int, seconds: float) -> bool:
@@ -168,7 +154,7 @@ def one_board_folder(tmp_path_factory: pytest.TempPathFactory, demo_folder: Path
     config = tomllib.loads((demo_folder / DEFAULT_CONFIG_NAME).read_text(encoding="utf-8"))
     config.pop("monday")
     (folder / DEFAULT_CONFIG_NAME).write_text(tomli_w.dumps(config), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     setup = (f"set -e\nordersync sandbox --state sandbox.json --port {port} --create-board "
              "--no-serve >> ordersync.toml\n")
     subprocess.run(["bash", "-c", setup], cwd=folder, env=environment, check=True)
@@ -237,14 +223,14 @@ def test_help_example_runs_as_written(command: str, line: str, request: pytest.F
                                       environment: dict[str, str], tmp_path: Path) -> None:
     if re.search(r"\|\s*jq\b", line) and shutil.which("jq") is None:
         pytest.skip(f"jq is not installed; `{line}` pipes into it")
-    port = _free_port()
+    port = free_port()
     work = _prepare(line, request, tmp_path, port)
     env = {**environment, "HOME": str(tmp_path)}
     script = f"set -eo pipefail\n{line}\n"
     if SERVES.search(line):
         match = re.search(r"--port[ =](\d+)", line)
         serve_port = int(match.group(1)) if match else 8765
-        if not _port_free(serve_port):
+        if not port_free(serve_port):
             pytest.skip(f"port {serve_port} is in use; `{line}` serves there")
         process = subprocess.Popen(["bash", "-c", script], cwd=work, env=env, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,

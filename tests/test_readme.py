@@ -15,12 +15,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import port_free
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SANDBOX_PORT = 8765
@@ -42,15 +43,6 @@ def runnable_blocks(text: str) -> list[str]:
     return blocks
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the sandbox binds
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
 
 def test_the_readme_names_its_example_lines_and_the_skip_rule() -> None:
     blocks = runnable_blocks(README.read_text(encoding="utf-8"))
@@ -62,7 +54,7 @@ def test_the_readme_names_its_example_lines_and_the_skip_rule() -> None:
 
 @pytest.mark.parametrize("index", range(len(runnable_blocks(README.read_text("utf-8")))))
 def test_readme_block_runs_as_written(index: int, tmp_path: Path) -> None:
-    if not _port_free(SANDBOX_PORT):
+    if not port_free(SANDBOX_PORT):
         pytest.skip(f"port {SANDBOX_PORT} is in use; the README's sandbox serves there")
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import free_port
+
 STARTUP_SECONDS = 8.0
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_serving(process: subprocess.Popen[bytes], url: str) -> dict[str, object]:
@@ -38,7 +34,7 @@ def _wait_until_serving(process: subprocess.Popen[bytes], url: str) -> dict[str,
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_sandbox_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
-    port, state = _free_port(), tmp_path / "state.json"
+    port, state = free_port(), tmp_path / "state.json"
     process = subprocess.Popen(
         [sys.executable, "-c", "from ordersync.cli import main; main()", "sandbox",
          "--port", str(port), "--state", str(state), "--create-board"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from conftest import free_port
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
@@ -89,18 +89,13 @@ class Server:
         return Harness(Sandbox(store=store), FakeClock(), self.ids, config, db)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @contextlib.contextmanager
 def running_server(tmp_path: Path, faults: str | None = None) -> Iterator[Server]:
     """A sandbox server process (``SERVER``) with an order board, until the block ends."""
     state = tmp_path / "sandbox.json"
     ids = Sandbox(plan="enterprise", state_path=state).create_order_board()
-    port, log = _free_port(), tmp_path / "sandbox.log"
+    port, log = free_port(), tmp_path / "sandbox.log"
     with log.open("wb") as out:  # a file, not a pipe nobody reads: the server never blocks
         process = subprocess.Popen([sys.executable, "-c", SERVER, str(state), str(port),
                                     *([faults] if faults else [])],
