@@ -100,7 +100,8 @@ class Planner:
             kind = self.rng.choice(["delete", "archive", "move", "value", "qty", "subitem",
                                     "group"])
             if kind == "group":
-                seasons = [g for g in board["groups"] if g["items"] and g["id"] != "topics"]
+                seasons = [g for g in board["groups"]  # not one this call already deleted
+                           if g["id"] in groups and g["items"] and g["id"] != "topics"]
                 if len(seasons) < 2:
                     continue
                 gone = self.rng.choice(seasons)
