@@ -61,8 +61,13 @@ def size_texts(lines: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     ``lines`` holds ``keys``, ``size_code`` and ``qty`` (> 0), one row per size.
     """
     pair = pl.concat_str([pl.col("size_code"), pl.lit(_PAIR), pl.col("qty").cast(pl.String)])
+    # Sorted by each size's rank among the distinct sizes: the same order as sorting the
+    # texts (byte order is code point order), at the price of an integer sort.
+    codes = lines.get_column("size_code").unique().sort()
+    rank = pl.col("size_code").replace_strict(
+        codes, pl.Series(range(codes.len()), dtype=pl.UInt32))
     return (
-        lines.sort([*keys, "size_code"])
+        lines.sort([*keys, rank])
         .group_by(keys, maintain_order=True)
         .agg(pair.str.join(_FIELD).alias("_sizes"))
     )

@@ -131,8 +131,23 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     # batch is dropped at once, so at most one batch as read and one being written are
     # in memory.
     batches = list(_batches(todo, config.sources.batch_mb << 20))
+    writing: Future[list[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]] | None
+    writing = None
+
+    def written() -> None:
+        """Wait for the batch being written; take its reports and new columns."""
+        nonlocal writing, reports
+        if writing is None:
+            return
+        with timing.step("load"):
+            for outcomes, batch, added in writing.result():
+                new_columns.update(dict.fromkeys(added))
+                reports += _reports(outcomes, batch)
+        writing = None
+
     with ThreadPoolExecutor(max_workers=config.sources.threads) as pool, \
-            ThreadPoolExecutor(max_workers=config.sources.connections) as downloads:
+            ThreadPoolExecutor(max_workers=config.sources.connections) as downloads, \
+            ThreadPoolExecutor(max_workers=1) as writer:
 
         def submit(batch: list[Pending]) -> list[Future[FileOutcome]]:
             fetched = [downloads.submit(download, pending) for pending in batch]
@@ -164,13 +179,14 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
             else:
-                with timing.step("load"):
-                    for written in _write(db, config, outcomes, batch):
-                        new_columns.update(dict.fromkeys(written[2]))
-                        reports += _reports(written[0], written[1])
-                        del written
-            # Drop the batch before the next one is prepared: it is a few hundred MB.
+                # One batch is written (on one writer thread: the database sees one writer,
+                # in batch order) while the next is prepared; the database is touched by
+                # nothing else meanwhile.
+                written()
+                writing = writer.submit(_write_all, db, config, outcomes, batch)
+            # Drop the batch here: the writer holds it until it is written.
             del outcomes, batch
+        written()
     if not dry_run:
         with timing.step("load"):
             record_stamps(db, stamps)
@@ -193,6 +209,12 @@ def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[F
             report = replace(report, notes=report.notes + warnings[index])
         reports.append(report)
     return reports
+
+
+def _write_all(db: Database, config: Config, outcomes: list[FileOutcome],
+               batch: PreparedBatch | None
+               ) -> list[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]:
+    return list(_write(db, config, outcomes, batch))
 
 
 def _write(db: Database, config: Config, outcomes: list[FileOutcome],

@@ -38,7 +38,6 @@ from ordersync.ingest.values import (
 )
 
 KEY_SEPARATOR = "\x1f"
-_UNPIVOT_SLICE = 12_500
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,10 @@ def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[
     alone, and the frame is copied only when it has a blank row.
     """
     present = [k for k in key if k in labels] or labels
-    candidates = cleaned.filter(pl.all_horizontal(pl.col(present).is_null()) & ~pl.col("_stray"))
+    keyless = cleaned.select(pl.all_horizontal(pl.col(present).is_null()) & ~pl.col("_stray"))
+    if not keyless.to_series().any():  # as a rule: no 300-column frame is filtered at all
+        return cleaned, pl.DataFrame(schema={"_file": pl.Int32, "len": pl.UInt32})
+    candidates = cleaned.filter(keyless.to_series())
     blank = candidates.filter(pl.all_horizontal(pl.col(labels).is_null())).select("_file", "_row")
     if blank.height:
         cleaned = cleaned.join(blank, on=["_file", "_row"], how="anti", maintain_order="left")
@@ -225,17 +227,16 @@ def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:
 
 
 def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
-    """One line per row × size with qty > 0; in slices so no N × 245 frame is materialised."""
+    """One line per row × size with qty > 0, size column by size column (in parallel): no
+    N × 245 frame is materialised, and the mostly blank size columns cost one filter each."""
     schema = {"_file": pl.Int32, "_row": pl.Int64, "size_code": pl.String, "qty": pl.Int64}
     if not sizes or not staged.height:
         return pl.DataFrame(schema=schema)
-    parts = [
-        part.select("_file", "_row", *sizes)
-        .unpivot(index=["_file", "_row"], on=sizes, variable_name="size_code", value_name="qty")
-        .filter(pl.col("qty") > 0)
-        for part in staged.iter_slices(_UNPIVOT_SLICE)
-    ]
-    return pl.concat(parts).cast(schema)  # type: ignore[arg-type]
+    rows = staged.lazy()
+    parts = [rows.select("_file", "_row", pl.lit(size, dtype=pl.String).alias("size_code"),
+                         pl.col(size).cast(pl.Int64).alias("qty")).filter(pl.col("qty") > 0)
+             for size in sizes]
+    return pl.concat(parts).collect().cast(schema)  # type: ignore[arg-type]
 
 
 def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.DataFrame,
