@@ -39,7 +39,7 @@ DAILY_CALLS: dict[str, int] = {"free": 1_000, "basic": 1_000, "standard": 1_000,
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Header = Annotated[str, AfterValidator(normalize_header)]

@@ -8,17 +8,11 @@ It reads through a peek (the driver alone), so ``status`` answers at once.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from ordersync.db import Database
 from ordersync.db.peek import Peek
-from ordersync.states import ChangeKind, FileStatus, SyncAction, SyncState
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
+from ordersync.states import FileStatus, SyncState
 
 FAILED_EXAMPLES = 10
 """FAILED orders and lines listed (with their reasons) by ``ordersync status``."""
@@ -49,30 +43,22 @@ def read_status(db: Database) -> dict[str, Any]:
         def table(role: str) -> str:
             return db.quote_raw(getattr(db.tables, role))
 
-        def grouped(role: str, *columns: tuple[str, type[StrEnum]]) -> list[dict[str, int]]:
-            """Counts by each column's values, from one scan of the table: a sum per known
-            value (no sorting); a column holding any other value is grouped instead."""
-            sums = [f"SUM(CASE WHEN {c} {'IS NULL' if v is None else f'= {_literal(v)}'} "
-                    "THEN 1 ELSE 0 END)" for c, known in columns for v in (*known, None)]
-            total, *found = peek.rows(f"SELECT COUNT(*), {', '.join(sums)} "
-                                      f"FROM {table(role)}")[0]
-            counts: list[dict[str, int]] = []
-            for column, known in columns:
-                values = [*known, None]
-                mine, found = found[:len(values)], found[len(values):]
-                if sum(int(n or 0) for n in mine) != total:  # a value ordersync did not write
-                    rows = peek.rows(f"SELECT {column}, COUNT(*) FROM {table(role)} "
-                                     f"GROUP BY {column}")
-                    values, mine = [v for v, _ in rows], [n for _, n in rows]
-                counts.append(dict(sorted(
-                    (str(v) if v is not None else "none", int(n)) for v, n in zip(
-                        values, mine, strict=True) if n)))
-            return counts
+        def grouped(role: str, *columns: str) -> list[dict[str, int]]:
+            """Counts by each column's values, from one pass over the table (over its state
+            index, which holds these columns: no row is read, nothing is sorted)."""
+            listed = ", ".join(columns)
+            counts: list[dict[str, int]] = [{} for _ in columns]
+            for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) FROM {table(role)} "
+                                        f"GROUP BY {listed}"):
+                for found, value in zip(counts, values, strict=True):
+                    key = str(value) if value is not None else "none"
+                    found[key] = found.get(key, 0) + int(n)
+            return [dict(sorted(found.items())) for found in counts]
 
         def count(role: str) -> int:
             return int(peek.scalar(f"SELECT COUNT(*) FROM {table(role)}"))
 
-        (files,) = grouped("ingest_files", ("status", FileStatus))
+        (files,) = grouped("ingest_files", "status")
         status["files"] = {"total": sum(files.values()),
                            "failed": files.get(FileStatus.FAILED.value, 0), "by_status": files}
         status["staged_rows"] = count("staging_orders")
@@ -81,13 +67,11 @@ def read_status(db: Database) -> dict[str, Any]:
             f'SELECT COUNT(*) FROM (SELECT DISTINCT file_id, sheet, "row" '
             f"FROM {table('rejected_rows')}) r"))
         status["rejections"] = count("rejected_rows")
-        states, actions, changes = grouped("orders", ("sync_state", SyncState),
-                                           ("sync_action", SyncAction),
-                                           ("change_kind", ChangeKind))
+        states, actions, changes = grouped("orders", "sync_state", "sync_action",
+                                           "change_kind")
         status["orders"] = {"total": sum(states.values()), "by_state": states,
                             "by_action": actions, "by_change": changes}
-        states, actions = grouped("order_lines", ("sync_state", SyncState),
-                                  ("sync_action", SyncAction))
+        states, actions = grouped("order_lines", "sync_state", "sync_action")
         status["lines"] = {"total": sum(states.values()), "by_state": states,
                            "by_action": actions}
         if peek.has_table(db.tables.sync_runs):

@@ -66,3 +66,24 @@ def test_a_column_ordersync_does_not_know_is_kept(db: Database) -> None:
 
     add(db, "XS")
     assert columns_of(db, "orders")[-2:] == ["REPORTING NOTE", "XS"]
+
+
+def test_an_older_database_gains_the_state_indexes_once_per_process(db: Database) -> None:
+    """The state indexes `status` counts from came later: a database created without them
+    gets them from the first create_tables of a process."""
+    from ordersync.db.schema import _system_tables
+
+    create_tables(db)
+    tables = _system_tables(db.tables)[1]
+    with db.begin() as conn:
+        for role in ("orders", "order_lines"):
+            for index in tables[role].indexes:
+                if index.name.endswith("_state"):
+                    index.drop(conn)
+    assert not any(name.endswith("_state") for name in indexes_of(db, "order_lines"))
+    db.system_columns_checked = False  # as in a new process
+
+    create_tables(db)
+
+    assert f"ix_{db.tables.orders}_state" in indexes_of(db, "orders")
+    assert f"ix_{db.tables.order_lines}_state" in indexes_of(db, "order_lines")

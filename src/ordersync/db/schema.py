@@ -149,6 +149,9 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             # merge compares hashes from the index without reading the wide rows.
             sa.Index(f"ux_{t.orders}_key", "business_key", unique=True,
                      postgresql_include=["row_hash"]),
+            # `status` counts orders and lines by state from these alone (a covering index
+            # scan, a fifth of the table's size), and the sync finds what is pending.
+            sa.Index(f"ix_{t.orders}_state", "sync_state", "sync_action", "change_kind"),
         ),
         "order_lines": sa.Table(
             t.order_lines, md,
@@ -163,6 +166,7 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
             sa.Column("last_error", sa.Text),
             sa.Column("changed_at", ts, server_default=now),
+            sa.Index(f"ix_{t.order_lines}_state", "sync_state", "sync_action"),
         ),
         "staging_orders": sa.Table(
             t.staging_orders, md,
@@ -282,8 +286,8 @@ def create_tables(db: Database) -> None:
 
 def _add_missing_system_columns(db: Database, conn: Connection,
                                 tables: Iterable[sa.Table]) -> None:
-    """Columns a newer ordersync added to a system table an older one created (all nullable
-    or defaulted, so existing rows stay valid)."""
+    """Columns (and indexes) a newer ordersync added to a system table an older one created
+    (the columns all nullable or defaulted, so existing rows stay valid)."""
     inspector = sa.inspect(conn)
     for table in tables:
         present = {c["name"] for c in inspector.get_columns(table.name, schema=db.schema)}
@@ -295,6 +299,8 @@ def _add_missing_system_columns(db: Database, conn: Connection,
                        if column.server_default is not None else "")
             conn.execute(sa.text(f"ALTER TABLE {db.quote(table.name)} ADD COLUMN "
                                  f"{db.quote(column.name)} {sql_type}{default}"))
+        for index in table.indexes:  # and the indexes it added
+            index.create(conn, checkfirst=True)
 
 
 def column_name_for(label: str, taken: Iterable[str]) -> str:
