@@ -123,7 +123,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         for label in labels))
     del combined
     cleaned, blanks = _without_blank_rows(cleaned, labels, config.merge.key)
-    read = cleaned.group_by("_file").len()
+    read = cleaned.select("_file").group_by("_file").len()
 
     dates = iso_date_columns(cleaned, [k for k, t in types.items() if t == "date"])
     cleaned = cleaned.with_columns(dates)  # typed already
@@ -242,7 +242,9 @@ def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
 def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.DataFrame,
            rejected: pl.DataFrame, blanks: pl.DataFrame) -> tuple[FileStats, ...]:
     def counts(frame: pl.DataFrame) -> dict[int, int]:
-        return dict(frame.group_by("_file").len().iter_rows()) if frame.height else {}
+        if not frame.height:
+            return {}
+        return dict(frame.select("_file").group_by("_file").len().iter_rows())
 
     read, staged_n = dict(read_counts.iter_rows()), counts(staged)
     rejected_n = counts(rejected.select("_file", "row").unique())

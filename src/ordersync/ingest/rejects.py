@@ -73,6 +73,8 @@ def name_rejects(typed: pl.DataFrame) -> pl.DataFrame:
 def error_cells(errors: pl.DataFrame, file_index: int, layout: SheetLayout) -> pl.DataFrame:
     """A reject per Excel error or uncalculated formula below the header (no business key yet:
     see :func:`with_keys`)."""
+    if not errors.height:  # as a rule
+        return empty()
     below = errors.filter(pl.col("_row") > layout.header_row)
     if not below.height:
         return empty()
