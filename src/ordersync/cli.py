@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -609,6 +610,12 @@ def report(config_path: Path, env: str | None, out: Path) -> None:
 
 
 def main() -> None:
+    # polars allocates through its own jemalloc, which by default gives each thread's work
+    # its own arenas: with a batch prepared while the last is written, memory one arena
+    # freed was not reused by another, and a 500,000-order ingest peaked at twice the memory
+    # (1.6 GiB against 0.77 with one arena, at the same speed).  Read once, when polars is
+    # first imported (never before this point); a value the user set wins.
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1")
     cli(prog_name="ordersync")
 
 

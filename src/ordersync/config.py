@@ -167,7 +167,8 @@ class SourcesConfig(_Model):
     """Files read in parallel (the Excel reader releases the GIL)."""
     batch_mb: int = Field(default=6, ge=1, le=4096)
     """Files are prepared and loaded in batches of about this many MB of workbook (CSV counts
-    a quarter): bigger batches are a little faster, smaller ones use less memory."""
+    a quarter), at least ``threads`` files each: bigger batches are a little faster, smaller
+    ones use less memory."""
     retries: int = Field(default=5, ge=1, le=20)
     """Object storage: attempts of one request on a transient error (timeouts, 5xx,
     throttling), with exponential back-off."""

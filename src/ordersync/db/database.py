@@ -104,7 +104,6 @@ class Database:
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA busy_timeout=60000")
                 cur.execute("PRAGMA temp_store=MEMORY")
-                cur.execute("PRAGMA cache_size=-262144")
                 cur.close()
 
             @sa.event.listens_for(engine, "begin")
@@ -303,8 +302,6 @@ class Database:
                 statement.set_sql_query("PRAGMA busy_timeout=60000")
                 statement.execute_update()
                 statement.set_sql_query("PRAGMA synchronous=NORMAL")
-                statement.execute_update()
-                statement.set_sql_query("PRAGMA cache_size=-262144")
                 statement.execute_update()
             connection.set_autocommit(False)
             with adbc.AdbcStatement(connection) as statement:

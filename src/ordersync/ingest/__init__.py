@@ -130,7 +130,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     # is prepared and written, and the first while the database is opened; a written
     # batch is dropped at once, so at most one batch as read and one being written are
     # in memory.
-    batches = list(_batches(todo, config.sources.batch_mb << 20))
+    batches = list(_batches(todo, config.sources.batch_mb << 20, config.sources.threads))
     writing: Future[list[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]] | None
     writing = None
 
@@ -278,13 +278,15 @@ def _prepare(outcomes: list[FileOutcome], config: Config
     return isolated, prepare_batch(inputs, config) if inputs else None
 
 
-def _batches(todo: list[Pending], limit: int) -> Iterator[list[Pending]]:
-    """Consecutive groups of files whose sizes add up to at most ``limit`` bytes (≥ 1 file)."""
+def _batches(todo: list[Pending], limit: int, least: int = 1) -> Iterator[list[Pending]]:
+    """Consecutive groups of files whose sizes add up to at most ``limit`` bytes, with at
+    least ``least`` files each (one per reader thread: files larger than a batch would
+    otherwise be read one at a time)."""
     batch: list[Pending] = []
     size = 0
     for item in todo:
         weight = item.size // 4 if item.file.path.suffix.lower() == ".csv" else item.size
-        if batch and size + weight > limit:
+        if len(batch) >= least and size + weight > limit:
             yield batch
             batch, size = [], 0
         batch.append(item)
