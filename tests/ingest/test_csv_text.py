@@ -44,14 +44,17 @@ def test_excel_csv_dialects(config: Config, db: Database, tmp_path: Path, separa
         "CRÈME BRÛLÉE – 2", 1234.5, 10, 20)
 
 
+@pytest.mark.parametrize(("price", "value"), [
+    ("12,50", 12.5), ("12,50 €", 12.5), ("€ 1.234,50", 1234.5), ("-3,75", -3.75),
+    ("£7", 7.0)])
 def test_decimal_comma_only_in_decimal_columns_of_a_semicolon_file(
-        config: Config, db: Database, tmp_path: Path) -> None:
-    _csv(tmp_path / "orders" / "GRE_a.csv", ";", "utf-8-sig", price="12,50")
+        config: Config, db: Database, tmp_path: Path, price: str, value: float) -> None:
+    _csv(tmp_path / "orders" / "GRE_a.csv", ";", "utf-8-sig", price=price)
 
     run_pipeline(config, db)
 
     (order,) = fetch(db, 'SELECT "FOB PRICE" AS price FROM orders')
-    assert float(order.price) == 12.5
+    assert float(order.price) == value
 
 
 def test_profile_delimiter_and_encoding_override(make_config: ConfigFactory,

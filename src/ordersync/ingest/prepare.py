@@ -35,6 +35,7 @@ from ordersync.ingest.values import (
     type_column,
     valid_column,
     valid_numbers,
+    without_currency,
 )
 
 KEY_SEPARATOR = "\x1f"
@@ -216,13 +217,14 @@ def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[
 
 
 def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:
-    """A column's text; in a ';' CSV, decimals written 1.234,50 become 1234.50."""
+    """A column's text; in a ';' CSV, decimals written 1.234,50 (or 12,50 €) become 1234.50."""
     text = pl.col(column.source)
     if not decimal_comma or column.value_type != "decimal":
         return text
-    european = text.str.strip_chars().str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+    bare = without_currency(text.str.strip_chars())
+    european = bare.str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
     return pl.when(european).then(
-        text.str.strip_chars().str.replace_all(".", "", literal=True)
+        bare.str.replace_all(".", "", literal=True)
         .str.replace(",", ".", literal=True)).otherwise(text)
 
 

@@ -147,12 +147,18 @@ def type_column(column: str, value_type: ValueType, kind: ColumnKind,
     return Typed(value, pl.lit(None, dtype=pl.String))
 
 
+def without_currency(text: pl.Expr) -> pl.Expr:
+    """A price's text without its currency sign: "$12.50", "-£3", "12,50 €" → "12.50",
+    "-3", "12,50"."""
+    return text.str.replace(_CURRENCY_BEFORE, "${1}").str.replace(_CURRENCY_AFTER, "")
+
+
 def _number(column: str, *, plain: bool = False, currency: bool = False) -> pl.Expr:
     text = pl.col(column)
     if plain:
         return text.cast(pl.Float64, strict=False)
-    if currency:  # a price written "$12.50", "-£3" or "12,50 €"
-        text = text.str.replace(_CURRENCY_BEFORE, "${1}").str.replace(_CURRENCY_AFTER, "")
+    if currency:
+        text = without_currency(text)
     digits = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
         text)
     return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
