@@ -237,7 +237,9 @@ def print_sync(console: Console, report: SyncReport) -> None:
 
     counts = report.counts
     title = "sync (dry run: nothing sent)" if report.dry_run else "sync"
-    table = Table(title=f"{title} — board {report.board_id}", show_edge=False, pad_edge=False)
+    where = (f"boards routed from template board {report.board_id}" if report.routed
+             else f"board {report.board_id}")
+    table = Table(title=f"{title} — {where}", show_edge=False, pad_edge=False)
     table.add_column("")
     table.add_column("done")
     for kind, names in _SYNC_ROWS:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import httpx
 import pytest
+from rich.console import Console
 
 from conftest import WorkbookFactory, fetch, order_row
+from ordersync import render
 from ordersync.errors import BoardMismatch
 from ordersync.sandbox import OrderBoard
 from ordersync.sync import make_client, run_sync
@@ -49,6 +52,9 @@ def test_orders_go_to_their_season_s_board_with_their_subitems_and_a_re_run_send
     report = h.sync()
 
     assert report.counts["failed"] == 0 and report.stopped is None
+    out = StringIO()
+    render.print_sync(Console(file=out, width=200), report)
+    assert f"sync — boards routed from template board {h.ids.board_id}" in out.getvalue()
     on_fall, on_spring = _items(h, fall.board_id), _items(h, spring.board_id)
     assert sorted(i["name"] for i in on_fall) == ["GRE-00001 GR-1-TEE SEA",
                                                   "GRE-00002 GR-2-TEE SEA"]

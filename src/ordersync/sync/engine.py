@@ -99,7 +99,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         raise ConfigError("[monday]", ["monday.board_id: required to sync — the id of the order "
                                        "board (in its URL: …/boards/<id>); with "
                                        "[monday.routing] key, the template board's"])
-    report = SyncReport(board_id=board_id, dry_run=options.dry_run)
+    report = SyncReport(board_id=board_id, routed=routed, dry_run=options.dry_run)
     if not db.has_table("orders"):
         if options.dry_run:
             return report

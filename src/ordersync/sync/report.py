@@ -34,6 +34,8 @@ class SyncReport:
     """Counts of what the run did to the board; ``to_json`` for machines."""
 
     board_id: str | None = None
+    """The board synced; with routing, the template the routed boards were made from."""
+    routed: bool = False
     run_id: int | None = None
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
