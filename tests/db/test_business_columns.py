@@ -69,8 +69,9 @@ def test_a_column_ordersync_does_not_know_is_kept(db: Database) -> None:
 
 
 def test_an_older_database_gains_the_state_indexes_once_per_process(db: Database) -> None:
-    """The state indexes `status` counts from came later: a database created without them
-    gets them from the first create_tables of a process."""
+    """The state indexes `status` counts from on SQLite came later: a database created
+    without them gets them from the first create_tables of a process (PostgreSQL has none:
+    it would scan the heap anyway until a vacuum)."""
     from ordersync.db.schema import _system_tables
 
     create_tables(db)
@@ -85,5 +86,5 @@ def test_an_older_database_gains_the_state_indexes_once_per_process(db: Database
 
     create_tables(db)
 
-    assert f"ix_{db.tables.orders}_state" in indexes_of(db, "orders")
-    assert f"ix_{db.tables.order_lines}_state" in indexes_of(db, "order_lines")
+    assert (f"ix_{db.tables.orders}_state" in indexes_of(db, "orders")) == db.is_sqlite
+    assert (f"ix_{db.tables.order_lines}_state" in indexes_of(db, "order_lines")) == db.is_sqlite

@@ -149,9 +149,12 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             # merge compares hashes from the index without reading the wide rows.
             sa.Index(f"ux_{t.orders}_key", "business_key", unique=True,
                      postgresql_include=["row_hash"]),
-            # `status` counts orders and lines by state from these alone (a covering index
-            # scan, a fifth of the table's size), and the sync finds what is pending.
-            sa.Index(f"ix_{t.orders}_state", "sync_state", "sync_action", "change_kind"),
+            # On SQLite `status` counts orders and lines by state from these alone (a
+            # covering index scan, a fifth of the table's size: 0.42 → 0.26 s at 50,000
+            # orders).  PostgreSQL scans the heap until a vacuum has run, so there the
+            # index would only cost the merge (0.3 s for 314,639 lines).
+            sa.Index(f"ix_{t.orders}_state", "sync_state", "sync_action",
+                     "change_kind").ddl_if(dialect="sqlite"),
         ),
         "order_lines": sa.Table(
             t.order_lines, md,
@@ -166,7 +169,8 @@ def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
             sa.Column("last_error", sa.Text),
             sa.Column("changed_at", ts, server_default=now),
-            sa.Index(f"ix_{t.order_lines}_state", "sync_state", "sync_action"),
+            sa.Index(f"ix_{t.order_lines}_state", "sync_state",
+                     "sync_action").ddl_if(dialect="sqlite"),
         ),
         "staging_orders": sa.Table(
             t.staging_orders, md,
