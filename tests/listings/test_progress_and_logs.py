@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,27 @@ def test_progress_off_a_terminal_shows_eta_and_the_budget_countdown_every_10_s_a
     times = [moment for moment, _ in stream.lines]
     assert all(b - a >= 10 for a, b in itertools.pairwise(times)), times
     assert any("sync subitems" in t for t in texts)
+
+
+def test_on_a_fast_clock_plain_lines_also_wait_for_real_time() -> None:
+    """The demo's sandbox clock runs minutes a second: off a terminal its progress writes at
+    most one line per real second, not one per 10 sandbox seconds."""
+    moments = [0.0]
+
+    def fast() -> float:
+        moments[0] += 10.0  # every reading is 10 s later on this clock
+        return moments[0]
+
+    regular = StringIO()
+    ProgressReporter(regular, interactive=False, clock=fast).budget_sleep(
+        lambda _: None)(600)
+    assert regular.getvalue().count("waiting ") == 60  # a line per 10 s on its clock
+
+    demo = StringIO()
+    progress = ProgressReporter(demo, interactive=False)
+    progress.use_clock(fast)
+    progress.budget_sleep(lambda _: None)(600)
+    assert demo.getvalue().count("waiting ") == 1  # the rest came within a real second
 
 
 def test_the_log_file_has_every_stage_and_request_as_json_and_never_the_token(
