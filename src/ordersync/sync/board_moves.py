@@ -17,28 +17,21 @@ UNCERTAIN: monday's documentation says little about moving an item to the board 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ordersync.config import BoardColumn as ConfigColumn
 from ordersync.monday.operations import Call, operation_text
 from ordersync.monday.wire import WireError
 from ordersync.routing import moved_to_board
-from ordersync.states import SyncEvent, SyncState
-from ordersync.sync import heal, store, transitions
+from ordersync.sync import heal, store
 from ordersync.sync.context import Context
 from ordersync.sync.groups import ensure_groups
 from ordersync.sync.items import send_token
+from ordersync.sync.moves import ItemMoveRecords, MoveSend
 from ordersync.sync.records import RecordHandler
 from ordersync.sync.sender import Job, Outcome
 
 MOVE = "move_item_to_board"
-
-
-@dataclass(frozen=True)
-class BoardMove:
-    order: store.OrderRow
-    group_id: str
 
 
 def move_to_board(ctx: Context, uuids: Sequence[str], sources: Mapping[str, Context]) -> None:
@@ -62,7 +55,7 @@ def move_to_board(ctx: Context, uuids: Sequence[str], sources: Mapping[str, Cont
                                         ctx.config.monday.columns),
             "subitems_columns_mapping": _mapping(source.config.monday.subitem_columns,
                                                  ctx.config.monday.subitem_columns)}),
-            BoardMove(order, target),
+            MoveSend(order, target),
             token=send_token(ctx, order.record_uuid, "board", ctx.board_id, order.version)))
     if jobs:
         ctx.sender.send(jobs, RecordHandler(ctx, BoardMoveRecords(ctx)))
@@ -80,32 +73,12 @@ def _mapping(source: Mapping[str, str | ConfigColumn],
     return [{"source": a, "target": b} for a, b in pairs]
 
 
-class BoardMoveRecords:
-    """Board moves for the shared record pass: the order stays PENDING throughout."""
+class BoardMoveRecords(ItemMoveRecords):
+    """Moves to another board (and a group there): the order stays PENDING throughout."""
 
     kind = "board_moves"
-    marks_sending = False
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.board_id: str | None = ctx.board_id
-
-    def key(self, send: BoardMove) -> str:
-        return send.order.record_uuid
-
-    def event_key(self, send: BoardMove) -> tuple[str, str | None]:
-        return send.order.record_uuid, None
-
-    def attempts(self, send: BoardMove) -> int:
-        return 0  # not an attempt at the record: its update is
-
-    def what(self, send: BoardMove) -> str:
-        return f"order {send.order.item_name}"
-
-    def is_create(self, send: BoardMove) -> bool:
-        return False
-
-    def already_done(self, send: BoardMove, error: WireError) -> bool:
+    def already_done(self, send: MoveSend, error: WireError) -> bool:
         """A move monday refuses because an earlier, unrecorded one was applied."""
         client = self.ctx.client
         if client is None or send.order.item_id is None:
@@ -117,10 +90,10 @@ class BoardMoveRecords:
                 return True
         return False
 
-    def mark_sending(self, conn: Any, sends: Sequence[tuple[BoardMove, bool]]) -> None:
-        """Nothing to mark: see the module docstring."""
+    def destination(self, send: MoveSend) -> str:
+        return f"board {self.ctx.board_id}"
 
-    def confirm(self, conn: Any, done: Sequence[tuple[BoardMove, Outcome]]) -> list[store.Event]:
+    def confirm(self, conn: Any, done: Sequence[tuple[MoveSend, Outcome]]) -> list[store.Event]:
         moved_to_board(conn, self.ctx.db, [(s.order.record_uuid, self.ctx.board_id, s.group_id)
                                            for s, _ in done])
         self.ctx.report.add("items_moved_board", len(done))
@@ -128,22 +101,7 @@ class BoardMoveRecords:
                             request_id=outcome.request_id, monday_id=self.ctx.board_id)
                 for s, outcome in done]
 
-    def release(self, conn: Any, rows: Sequence[tuple[BoardMove, str | None]],
-                event: SyncEvent) -> None:
-        """The update waits; a refused move fails the order."""
-        self.ctx.held.update(s.order.record_uuid for s, _ in rows)
-        if event is SyncEvent.RECORD_ERROR:
-            transitions.orders_release(conn, self.ctx.db, [
-                (s.order.record_uuid, f"moving its item to board {self.ctx.board_id}: {r}")
-                for s, r in rows], event, state=SyncState.PENDING)
-
-    def find(self, creates: Sequence[BoardMove]) -> dict[str, Any]:
-        return {}
-
-    def adopt(self, conn: Any, found: Sequence[tuple[BoardMove, Any]]) -> list[store.Event]:
-        return []
-
-    def gone(self, sends: Sequence[tuple[BoardMove, WireError]]) -> None:
+    def gone(self, sends: Sequence[tuple[MoveSend, WireError]]) -> None:
         """The item is gone from monday: heal it (created again on its new board)."""
         self.ctx.held.update(s.order.record_uuid for s, _ in sends)
         heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)

@@ -29,6 +29,9 @@ MOVE = "move_item_to_group"
 
 @dataclass(frozen=True)
 class MoveSend:
+    """An item to move to a group: of its board (``move_item_to_group``), or of another
+    board (``sync.board_moves``)."""
+
     order: store.OrderRow
     group_id: str
 
@@ -50,8 +53,10 @@ def move_items(ctx: Context, orders: Sequence[store.OrderRow],
         ctx.sender.send(jobs, RecordHandler(ctx, MoveRecords(ctx)))
 
 
-class MoveRecords:
-    """Item moves for the shared record pass: the order stays PENDING throughout."""
+class ItemMoveRecords:
+    """What item moves share in the record pass: the order stays PENDING throughout (see
+    the module docstring), a move is not an attempt at the record (its update is), and
+    nothing is created, so nothing is looked up or adopted."""
 
     kind = "moves"
     marks_sending = False
@@ -67,7 +72,7 @@ class MoveRecords:
         return send.order.record_uuid, None
 
     def attempts(self, send: MoveSend) -> int:
-        return 0  # a move is not an attempt at the record: its update is
+        return 0
 
     def what(self, send: MoveSend) -> str:
         return f"order {send.order.item_name}"
@@ -81,13 +86,9 @@ class MoveRecords:
     def mark_sending(self, conn: Any, sends: Sequence[tuple[MoveSend, bool]]) -> None:
         """Nothing to mark: see the module docstring."""
 
-    def confirm(self, conn: Any, done: Sequence[tuple[MoveSend, Outcome]]) -> list[store.Event]:
-        store.moved_orders(conn, self.ctx.db, [(s.order.record_uuid, s.group_id)
-                                               for s, _ in done])
-        self.ctx.report.add("items_moved", len(done))
-        return [store.Event(s.order.record_uuid, None, MOVE, "moved",
-                            request_id=outcome.request_id, monday_id=s.group_id)
-                for s, outcome in done]
+    def destination(self, send: MoveSend) -> str:
+        """Where the item was to go, for a refused move's reason."""
+        return f"group {send.order.group_name!r}"
 
     def release(self, conn: Any, rows: Sequence[tuple[MoveSend, str | None]],
                 event: SyncEvent) -> None:
@@ -95,7 +96,7 @@ class MoveRecords:
         self.ctx.held.update(s.order.record_uuid for s, _ in rows)
         if event is SyncEvent.RECORD_ERROR:
             transitions.orders_release(conn, self.ctx.db, [
-                (s.order.record_uuid, f"moving its item to group {s.order.group_name!r}: {r}")
+                (s.order.record_uuid, f"moving its item to {self.destination(s)}: {r}")
                 for s, r in rows], event, state=SyncState.PENDING)
 
     def find(self, creates: Sequence[MoveSend]) -> dict[str, Any]:
@@ -103,6 +104,18 @@ class MoveRecords:
 
     def adopt(self, conn: Any, found: Sequence[tuple[MoveSend, Any]]) -> list[store.Event]:
         return []
+
+
+class MoveRecords(ItemMoveRecords):
+    """Moves to another group of the board."""
+
+    def confirm(self, conn: Any, done: Sequence[tuple[MoveSend, Outcome]]) -> list[store.Event]:
+        store.moved_orders(conn, self.ctx.db, [(s.order.record_uuid, s.group_id)
+                                               for s, _ in done])
+        self.ctx.report.add("items_moved", len(done))
+        return [store.Event(s.order.record_uuid, None, MOVE, "moved",
+                            request_id=outcome.request_id, monday_id=s.group_id)
+                for s, outcome in done]
 
     def gone(self, sends: Sequence[tuple[MoveSend, WireError]]) -> None:
         self.ctx.held.update(s.order.record_uuid for s, _ in sends)
