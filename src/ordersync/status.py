@@ -44,8 +44,8 @@ def read_status(db: Database) -> dict[str, Any]:
             return db.quote_raw(getattr(db.tables, role))
 
         def grouped(role: str, *columns: str) -> list[dict[str, int]]:
-            """Counts by each column's values, from one pass over the table (over its state
-            index, which holds these columns: no row is read, nothing is sorted)."""
+            """Counts by each column's values, from one pass over the table (on SQLite over
+            its state index, which holds these columns: no row is read, nothing is sorted)."""
             listed = ", ".join(columns)
             counts: list[dict[str, int]] = [{} for _ in columns]
             for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) FROM {table(role)} "

@@ -126,10 +126,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     names: list[pl.DataFrame] = []
     stamps: list[tuple[int, Entry]] = []
     # Files go in batches of bounded size, so memory stays flat however many there are.
-    # The next batch is downloaded and read (the reader releases the GIL) while this one
-    # is prepared and written, and the first while the database is opened; a written
-    # batch is dropped at once, so at most one batch as read and one being written are
-    # in memory.
+    # While one batch is written (on one writer thread) the next is prepared and the one
+    # after downloaded and read (the reader releases the GIL), and the first is read while
+    # the database is opened: at most three batches are in memory at once.
     batches = list(_batches(todo, config.sources.batch_mb << 20, config.sources.threads))
     writing: Future[list[tuple[list[FileOutcome], PreparedBatch | None, tuple[str, ...]]]] | None
     writing = None

@@ -206,10 +206,11 @@ def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[
     alone, and the frame is copied only when it has a blank row.
     """
     present = [k for k in key if k in labels] or labels
-    keyless = cleaned.select(pl.all_horizontal(pl.col(present).is_null()) & ~pl.col("_stray"))
-    if not keyless.to_series().any():  # as a rule: no 300-column frame is filtered at all
+    keyless = cleaned.select(
+        pl.all_horizontal(pl.col(present).is_null()) & ~pl.col("_stray")).to_series()
+    if not keyless.any():  # as a rule: no 300-column frame is filtered at all
         return cleaned, pl.DataFrame(schema={"_file": pl.Int32, "len": pl.UInt32})
-    candidates = cleaned.filter(keyless.to_series())
+    candidates = cleaned.filter(keyless)
     blank = candidates.filter(pl.all_horizontal(pl.col(labels).is_null())).select("_file", "_row")
     if blank.height:
         cleaned = cleaned.join(blank, on=["_file", "_row"], how="anti", maintain_order="left")
