@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+import sqlalchemy as sa
 
 from conftest import WorkbookFactory, execute, fetch, order_row
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.pipeline import RunResult, run_pipeline
+from ordersync.pipeline import MergeResult, RunResult, open_database, run_ingest, run_merge, run_pipeline
 
 
 def _orders(db: Database) -> dict[str, Any]:
@@ -223,3 +226,60 @@ def test_group_name_falls_back_and_template_change_reclassifies(
 
     assert result.merge.orders.changed == 1
     assert _orders(db)["GRE-00001"].group_name == "AW25 / GREYSTONE"
+
+
+def _stage_another_loading_file(db: Database) -> None:
+    """Play an ingest in another process half-way through loading a file."""
+    execute(db, "INSERT INTO ingest_files (path, profile, status) "
+                "VALUES ('GRE_loading.xlsx', 'GRE', 'loading')")
+    execute(db, "INSERT INTO staging_lines (_file_id, _row, size_code, qty) SELECT id, 2, 'S', "
+                "7 FROM ingest_files WHERE path = 'GRE_loading.xlsx'")
+
+
+def test_merge_empties_staging_but_keeps_a_file_still_loading(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+
+    run_ingest(config, db)
+    _stage_another_loading_file(db)
+
+    merged = run_merge(config, db)
+
+    assert merged.orders.new == 2
+    assert fetch(db, "SELECT _row, size_code, qty FROM staging_lines") == [(2, "S", 7)]
+    assert fetch(db, "SELECT COUNT(*) FROM staging_orders") == [(0,)]
+    # Nothing loading: the next merge empties the tables outright.
+    execute(db, "UPDATE ingest_files SET status = 'staged' WHERE path = 'GRE_loading.xlsx'")
+    run_merge(config, db)
+    assert fetch(db, "SELECT COUNT(*) FROM staging_lines") == [(0,)]
+
+
+def test_merge_does_not_wait_for_someone_using_the_staging_tables(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """On PostgreSQL another session holding the staging tables (an ingest's open COPY
+    transaction) neither blocks the merge nor loses its rows: the merged rows are deleted."""
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+
+    run_ingest(config, db)
+    if db.is_sqlite:  # one writer at a time: nothing can hold the tables meanwhile
+        assert run_merge(config, db).orders.new == 2
+        return
+    other = open_database(config)
+    merged: list[MergeResult] = []
+    try:
+        with other.begin() as conn:
+            conn.execute(sa.text("LOCK TABLE staging_lines IN ROW EXCLUSIVE MODE"))
+            merging = threading.Thread(target=lambda: merged.append(run_merge(config, db)))
+            merging.start()
+            merging.join(60)
+            waited = merging.is_alive()  # blocked by the lock held here
+            conn.execute(sa.text(
+                "INSERT INTO staging_lines (_file_id, _row, size_code, qty) VALUES (999, 1, "
+                "'M', 3)"))
+        merging.join()
+    finally:
+        other.dispose()
+    assert not waited
+    assert merged[0].orders.new == 2
+    assert fetch(db, "SELECT _file_id, size_code FROM staging_lines") == [(999, "M")]
+    assert fetch(db, "SELECT COUNT(*) FROM staging_orders") == [(0,)]

@@ -268,6 +268,24 @@ class Database:
             self.execute(conn, "SELECT pg_advisory_xact_lock(hashtext(:name))",
                          {"name": f"ordersync:{self.schema or ''}:{name}"})
 
+    def lock_nowait(self, conn: Connection, roles: Sequence[str]) -> bool:
+        """Take ``roles``' tables for ``conn``'s transaction alone, if no one else holds them
+        right now (else False, without waiting and with the transaction unharmed).
+
+        SQLite: the open write transaction already excludes every other writer.
+        """
+        if self.is_sqlite:
+            return True
+        import sqlalchemy as sa
+
+        names = ", ".join(self.table(role) for role in roles)
+        try:
+            with conn.begin_nested():
+                self.execute(conn, f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE NOWAIT")
+        except sa.exc.OperationalError:  # lock_not_available: someone is using them
+            return False
+        return True
+
     def analyze(self, conn: Connection, table: str, columns: Sequence[str] = ()) -> None:
         """Refresh PostgreSQL's statistics on a table just filled (a quoted name).
 
