@@ -93,3 +93,16 @@ def test_a_run_with_a_changed_file_does_load_the_readers(config: Config, tmp_pat
     code, heavy = heavy_imports("run", "--json", "--config", str(path))
     assert code == 0
     assert {"polars", "fastexcel", "sqlalchemy"} <= set(heavy)
+
+
+def test_reading_workbooks_needs_no_sqlalchemy() -> None:
+    """A run starts reading the changed files while SQLAlchemy (0.1–0.2 s) still loads for
+    the writing: what reading and preparing import must not pull it in."""
+    probe = ("import sys\n"
+             "import ordersync.pipeline, ordersync.ingest\n"
+             "from ordersync.ingest import headers, outcome, prepare, reader\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'psycopg'}))")
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": src}, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from ordersync.db.schema import ValueType
+from ordersync.db.kinds import ValueType
 
 _FIELD = "\x1f"
 _PAIR = "\x1e"

@@ -13,17 +13,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ordersync.config import TablesConfig
 from ordersync.db.database import Database
+from ordersync.db.kinds import ColumnKind, ColumnRequest, ValueType
 from ordersync.errors import ConfigError
-
-ColumnKind = Literal["descriptive", "size"]
-ValueType = Literal["text", "date", "decimal", "integer"]
 
 VERIFY_KINDS = ("missing_item", "item_gone", "group_gone", "wrong_group", "value_differs",
                 "unrecorded_item", "extra_item", "duplicate_items", "missing_subitem",
@@ -333,15 +331,6 @@ def column_name(db: Database, conn: Connection, label: str) -> str | None:
         if column.label == label:
             return column.name
     return None
-
-
-@dataclass(frozen=True)
-class ColumnRequest:
-    """A column a file brings: its label, kind and value type."""
-
-    label: str
-    kind: ColumnKind
-    value_type: ValueType
 
 
 def ensure_columns(db: Database, conn: Connection,

@@ -34,7 +34,7 @@ from ordersync.names import look_alikes
 if TYPE_CHECKING:
     import polars as pl
 
-    from ordersync.ingest.load import FileOutcome
+    from ordersync.ingest.outcome import FileOutcome
     from ordersync.ingest.prepare import PreparedBatch
     from ordersync.sources import Entry
 
@@ -81,16 +81,12 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
         reports.sort(key=lambda r: r.path)
         return IngestReport(tuple(reports), (), found.unmatched, tuple(warnings), dry_run)
 
+    # Only what reading needs: the first files are read while the rest (SQLAlchemy above
+    # all, for the loading) is imported.
     import polars as pl
 
     from ordersync.ingest.headers import detect_layout
-    from ordersync.ingest.load import (
-        FileOutcome,
-        analyze_staging,
-        pending_columns,
-        record_stamps,
-        start_loading,
-    )
+    from ordersync.ingest.outcome import FileOutcome
     from ordersync.ingest.prepare import SheetInput
     from ordersync.ingest.reader import read_fitting
 
@@ -154,6 +150,13 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                     for pending, data in zip(batch, fetched, strict=True)]
 
         reading = submit(batches[0])
+        from ordersync.ingest.load import (
+            analyze_staging,
+            pending_columns,
+            record_stamps,
+            start_loading,
+        )
+
         if not dry_run:
             with timing.step("load"):
                 start_loading(db)

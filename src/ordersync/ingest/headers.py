@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ordersync.config import Config, ProfileConfig
-from ordersync.db.schema import ColumnKind, ValueType
+from ordersync.db.kinds import ColumnKind, ValueType
 from ordersync.errors import FileRejected, Location
 from ordersync.ingest.reader import RawSheet
 from ordersync.names import normalize_header

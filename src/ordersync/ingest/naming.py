@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ordersync.config import Config, ProfileConfig
-from ordersync.db.schema import ValueType
+from ordersync.db.kinds import ValueType
 from ordersync.hashing import canonical_value
 from ordersync.names import NameMap, NameTemplate, TemplateField, season_fields
 

@@ -22,7 +22,7 @@ import polars as pl
 
 from ordersync import timing
 from ordersync.config import Config, ProfileConfig
-from ordersync.db.schema import ColumnKind, ColumnRequest, ValueType
+from ordersync.db.kinds import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
 from ordersync.ingest import naming, rejects
 from ordersync.ingest.headers import SheetColumn, SheetLayout, data_rows

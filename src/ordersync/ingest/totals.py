@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ordersync.config import Config
-from ordersync.db.schema import ValueType
+from ordersync.db.kinds import ValueType
 from ordersync.ingest import rejects
 
 WARNING_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "business_key": pl.String,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ordersync.db.schema import ColumnKind, ValueType
+from ordersync.db.kinds import ColumnKind, ValueType
 
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
 _EXAMPLE_DATE = datetime.date(2025, 3, 5)
