@@ -49,6 +49,19 @@ class BusinessColumn:
 
 
 def _system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
+    """The system tables under ``t``'s names, built once per process and set of names
+    (building them costs ~20 ms, and a run asks for them in every stage): shared, so never
+    changed — a table to add columns to is built apart (``_build_system_tables``)."""
+    key = tuple(t.model_dump().values())
+    if key not in _BUILT:
+        _BUILT[key] = _build_system_tables(t)
+    return _BUILT[key]
+
+
+_BUILT: dict[tuple[str, ...], tuple[sa.MetaData, dict[str, sa.Table]]] = {}
+
+
+def _build_system_tables(t: TablesConfig) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     md = sa.MetaData()
     ts = sa.DateTime(timezone=True)
     now = sa.func.current_timestamp()
@@ -403,7 +416,7 @@ def _recreate_empty_sqlite_table(db: Database, conn: Connection, role: str,
     name = getattr(db.tables, role)
     if conn.execute(sa.text(f"SELECT 1 FROM {db.quote(name)} LIMIT 1")).first() is not None:
         return False
-    table = _system_tables(db.tables)[1][role]
+    table = _build_system_tables(db.tables)[1][role]  # its own: columns are added to it
     added = {c.name for c in new}
     present = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({db.quote_raw(name)})")]
     if present != [c.name for c in table.columns] + [c.name for c in every if c.name not in added]:
