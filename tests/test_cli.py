@@ -82,6 +82,30 @@ def test_failed_file_exits_3_with_its_reason(runner: CliRunner, config: Config, 
     assert "Traceback" not in result.output
 
 
+def test_file_names_and_errors_print_as_written_not_as_markup(
+        runner: CliRunner, config: Config, tmp_path: Path,
+        write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    (tmp_path / "orders" / "GRE_b [v2] [bold]x :x:.xlsx").write_bytes(b"nope")
+    path = write_config(config, tmp_path)
+
+    result = runner.invoke(cli, ["ingest", "--config", str(path)])
+
+    assert result.exit_code == 3, result.output
+    assert "GRE_b [v2] [bold]x :x:.xlsx: not a valid .xlsx file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_init_prints_the_path_it_wrote_as_written(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "orders [v2] :x:"
+
+    result = runner.invoke(cli, ["init", str(target)])
+
+    assert result.exit_code == 0, result.output
+    # the line wraps at the runner's 80 columns: compare without the line breaks
+    assert "".join(str(target / "ordersync.toml").split()) in "".join(result.stderr.split())
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

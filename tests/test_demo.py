@@ -15,7 +15,8 @@ from ordersync.demo import run_demo
 def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
 
-    demo = run_demo(tmp_path / "demo", customers=6, orders=300, console=console)
+    workdir = tmp_path / "demo [v2]"  # brackets: rich markup, were the path not escaped
+    demo = run_demo(workdir, customers=6, orders=300, console=console)
     first, second, third = demo.first, demo.second, demo.third
 
     expected = 300 - demo.dataset.bad_rows  # rows with a typo are rejected, with their reason
@@ -28,7 +29,7 @@ def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     assert third.merge.orders.new == 0
 
     status = CliRunner().invoke(cli, ["status", "--json", "--config",
-                                      str(tmp_path / "demo" / "ordersync.toml")])
+                                      str(workdir / "ordersync.toml")])
     counts = json.loads(status.stdout)
     assert counts["orders"]["total"] == expected
     assert counts["rejected_rows"] == first.merge.orders.duplicates + first.ingest.rows_rejected
@@ -39,6 +40,7 @@ def test_demo_runs_and_agrees_with_status(tmp_path: Path) -> None:
     groups = {f"{c} {s}" for c, s in demo.dataset.groups}
     assert f"{len(groups)} groups, one per customer and season" in text
     assert "look like one customer's one season" not in text
+    assert f"2. config: {workdir / 'ordersync.toml'};" in " ".join(text.split())
 
 
 def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> None:

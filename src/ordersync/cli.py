@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 
 
 def _console(**options: Any) -> Console:
+    """A console for our reports; user data in them goes through ``render.literal``."""
     from rich.console import Console
 
-    return Console(highlight=False, **options)
+    # emoji=False: rich would print a customer's "SS26:x:" as "SS26❌"
+    return Console(highlight=False, emoji=False, **options)
 
 
 @functools.cache
@@ -71,10 +73,8 @@ def _handles_errors(func: F) -> F:
         except OrderSyncError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            from rich.markup import escape
-
             # The message is text, not markup: "[monday.routing]" must print as written.
-            err.print(f"[red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
+            err.print(f"[red]error:[/] {render.literal(exc)}", soft_wrap=True)
             sys.exit(1)
         except KeyboardInterrupt:
             if ctx.find_root().params.get("debug"):
@@ -168,8 +168,9 @@ def init(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "orders").mkdir(exist_ok=True)
     target.write_text(example_config_text(), encoding="utf-8")
-    err.print(f"wrote {target}; put the workbooks in {directory / 'orders'} and edit the "
-              "profiles, then run `ordersync ingest --dry-run`")
+    err.print(f"wrote {render.literal(target)}; put the workbooks in "
+              f"{render.literal(directory / 'orders')} and edit the profiles, then run "
+              "`ordersync ingest --dry-run`")
 
 
 @cli.command("sample-data")
@@ -189,7 +190,8 @@ def sample_data(directory: Path, customers: int, orders: int, seed: int) -> None
 
     dataset = generate_sample_data(directory, customers=customers, orders=orders, seed=seed)
     err.print(f"wrote {len(dataset.files)} files for {len(dataset.customers)} customers "
-              f"({dataset.orders} orders, {dataset.data_rows} rows) into {directory}")
+              f"({dataset.orders} orders, {dataset.data_rows} rows) into "
+              f"{render.literal(directory)}")
 
 
 @cli.command()
@@ -277,7 +279,7 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
             err.print("sync skipped: set monday.board_id (and the column mapping) in the "
                       "config to keep a board in step")
         if result.report_path is not None:
-            err.print(f"report: {result.report_path}", highlight=False)
+            err.print(f"report: {render.literal(result.report_path)}", highlight=False)
     sys.exit(result.exit_code)
 
 
@@ -535,8 +537,8 @@ def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
         print_rejects(_listing_console(), rows)
     if csv_path is not None:
         written = write_rejects_csv(rows, csv_path)
-        err.print(f"wrote {written:,} rejected cell(s) to {csv_path}", highlight=False,
-                  soft_wrap=True)
+        err.print(f"wrote {written:,} rejected cell(s) to {render.literal(csv_path)}",
+                  highlight=False, soft_wrap=True)
 
 
 @cli.command()
@@ -685,5 +687,6 @@ def sandbox(host: str, port: int, state: Path | None, plan: str, faults: str | N
         click.echo(config_snippet(box.create_order_board(), f"http://{host}:{port}/v2"))
     if no_serve:
         return
-    err.print(f"sandbox listening on http://{host}:{port}/v2 (plan {plan}); Ctrl-C stops it")
+    err.print(f"sandbox listening on http://{render.literal(host)}:{port}/v2 "
+              f"(plan {render.literal(plan)}); Ctrl-C stops it")
     serve(box, host, port)

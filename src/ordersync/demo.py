@@ -40,6 +40,7 @@ from ordersync.errors import OrderSyncError
 from ordersync.listings.rejects import list_rejects
 from ordersync.pipeline import RunResult, open_database, run_pipeline, sync_board
 from ordersync.progress import ProgressReporter
+from ordersync.render import literal
 from ordersync.report import write_report
 from ordersync.routing import registered_boards
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
@@ -118,7 +119,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     dataset = generate_sample_data(workdir / "orders", customers=customers, orders=orders)
     console.print(
         f"[bold]1. sample data[/]: {len(dataset.files)} workbooks from {len(dataset.customers)} "
-        f"customers in {workdir / 'orders'} — {dataset.orders} orders in {dataset.data_rows} rows "
+        f"customers in {literal(workdir / 'orders')} — {dataset.orders} orders in "
+        f"{dataset.data_rows} rows "
         f"(with {dataset.duplicate_rows} duplicate keys, {dataset.cancelled_orders} cancelled, "
         f"{dataset.bad_rows} rows with a typo, {dataset.blank_rows} blank rows) "
         f"[{time.perf_counter() - started:.1f} s]")
@@ -135,7 +137,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
         encoding="utf-8")
     config = load_config(config_path)
     db = open_database(config)
-    console.print(f"[bold]2. config[/]: {config_path}; database {db.display_url}")
+    console.print(f"[bold]2. config[/]: {literal(config_path)}; database "
+                  f"{literal(db.display_url)}")
 
     started = time.perf_counter()
     with progress:
@@ -180,8 +183,8 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
                   "fast clock: waits for the budget take no real time.  A monday board holds "
                   f"at most {config.monday.limits.items_per_board:,} items (and its subitems "
                   "board as many subitems), so orders are routed by season "
-                  f"(\\[monday.routing] key = {config.monday.routing.key!r}) onto boards "
-                  f"duplicated from template board {ids.board_id}, as many as needed")
+                  f"(\\[monday.routing] key = {literal(repr(config.monday.routing.key))}) onto "
+                  f"boards duplicated from template board {ids.board_id}, as many as needed")
     started = time.perf_counter()
     with make_client(config, "demo-token", transport=sandbox.mock_transport(),
                      sleep=clock.advance, clock=clock.now) as client:
@@ -206,13 +209,13 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     sandbox.save()
 
     page = write_report(config, db, workdir / "report.html")
-    console.print(f"[bold]9. report page[/]: {page}  (open it in a browser; "
+    console.print(f"[bold]9. report page[/]: {literal(page)}  (open it in a browser; "
                   "`ordersync report --config …` writes a fresh one any time)")
 
-    console.print(f"\nTry: ordersync status --config {config_path} --json   (after `make "
-                  "demo`, the command is .venv/bin/ordersync)")
-    console.print(f"     ordersync sandbox --state {sandbox.state_path} &   then   "
-                  f"MONDAY_API_TOKEN=x ordersync plan --config {config_path}")
+    console.print(f"\nTry: ordersync status --config {literal(config_path)} --json   "
+                  "(after `make demo`, the command is .venv/bin/ordersync)")
+    console.print(f"     ordersync sandbox --state {literal(sandbox.state_path)} &   then   "
+                  f"MONDAY_API_TOKEN=x ordersync plan --config {literal(config_path)}")
     return DemoResult(dataset, first, second, third, synced, resynced, board, boards)
 
 
@@ -224,7 +227,7 @@ def _print_boards(console: Console, boards: Mapping[str, dict[str, Any]], limit:
     for name, board in boards.items():
         items = [i for g in board["groups"] for i in g["items"]]
         subitems = sum(len(i["subitems"]) for i in items)
-        table.add_row(name, str(sum(1 for g in board["groups"] if g["items"])),
+        table.add_row(literal(name), str(sum(1 for g in board["groups"] if g["items"])),
                       f"{len(items):,}", f"{subitems:,}",
                       f"{max(len(items), subitems) / limit:.0%}")
     console.print(f"   {len(boards)} boards (limit {limit:,} items and {limit:,} subitems each):")
@@ -245,7 +248,7 @@ def _print_board(console: Console, board: dict[str, Any]) -> None:
     table.add_column("items", justify="right")
     table.add_column("subitems", justify="right")
     for group in groups[:6]:
-        table.add_row(group["title"], f"{len(group['items']):,}",
+        table.add_row(literal(group["title"]), f"{len(group['items']):,}",
                       f"{sum(len(i['subitems']) for i in group['items']):,}")
     if len(groups) > 6:
         table.add_row(f"… {len(groups) - 6} more groups", "", "")
@@ -255,7 +258,8 @@ def _print_board(console: Console, board: dict[str, Any]) -> None:
         sizes = ", ".join(f"{s['name']}={s['values'].get('order_qty', '')}"
                           for s in item["subitems"])
         values = ", ".join(f"{k}={v}" for k, v in item["values"].items() if v)
-        console.print(f"   e.g. item {item['name']!r}: {values}; sizes {sizes}")
+        console.print(f"   e.g. item {literal(repr(item['name']))}: {literal(values)}; "
+                      f"sizes {literal(sizes)}")
 
 
 def _unsynced(db: Database) -> dict[str, int]:
@@ -307,7 +311,7 @@ def _print_rejects(console: Console, config: Any, db: Database) -> None:
         first = found[0]
         where = f"{first.file} row {first.row}" + (f", {first.column} = {first.raw_value!r}"
                                                     if first.column else "")
-        table.add_row(reason, str(len(found)), where)
+        table.add_row(literal(reason), str(len(found)), literal(where))
     console.print(table)
 
 

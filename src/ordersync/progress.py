@@ -91,7 +91,8 @@ class ProgressReporter:
             from rich.progress import Progress, SpinnerColumn, TextColumn
 
             console = Console(file=self.stream, highlight=False)
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+            # markup=False: the lines name files ("orders [v2].xlsx") and are plain text
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
                                  console=console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task("starting", total=None)

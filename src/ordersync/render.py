@@ -2,6 +2,10 @@
 
 rich is imported by the functions that draw tables, so that ``--json`` output and
 ``--help`` never load it.
+
+rich reads every printed string, table cell and title as markup, so each piece of user
+data (file, sheet, customer and group names, order keys, error texts, config hints such
+as ``add under [seasons]``) goes through ``literal``; the ``[red]…[/]`` around it is ours.
 """
 
 from __future__ import annotations
@@ -17,6 +21,20 @@ if TYPE_CHECKING:
     from ordersync.plan import SyncPlan
     from ordersync.sync.report import SyncReport
     from ordersync.verify.report import VerifyReport
+
+
+def literal(value: object) -> str:
+    """``value`` as rich markup that prints exactly as written: ``[seasons]`` stays, a
+    ``[/]`` cannot end our styling (or raise ``MarkupError``)."""
+    from rich.markup import escape
+
+    text = str(value)
+    escaped = escape(text)
+    if text.endswith("\\") and not text.endswith("\\\\"):
+        # escape() doubles a final backslash lest it escape a tag right after it; no tag
+        # follows data here, and the doubled one would print.
+        escaped = escaped[:-1]
+    return escaped
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -64,22 +82,22 @@ def print_ingest(console: Console, report: IngestReport, *, verbose: bool = Fals
                       "missing": "[yellow]missing[/]"}.get(f.status, f.status)
             if report.dry_run and f.status == "staged":
                 status = "[green]would read[/]"
-            table.add_row(f.path, f.profile, status, f.reason or "", str(f.rows_read),
-                          str(f.rows_staged),
-                          str(f.rows_rejected), str(f.rows_blank))
+            table.add_row(literal(f.path), literal(f.profile), status, literal(f.reason or ""),
+                          str(f.rows_read), str(f.rows_staged), str(f.rows_rejected),
+                          str(f.rows_blank))
         console.print(table)
     for f in report.files:
         if f.error:  # one line each, however narrow the terminal: users grep these
-            console.print(f"[red]✗[/] {f.error}", highlight=False, soft_wrap=True)
+            console.print(f"[red]✗[/] {literal(f.error)}", highlight=False, soft_wrap=True)
         for note in f.notes:
-            console.print(f"[yellow]![/] {note}", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]![/] {literal(note)}", highlight=False, soft_wrap=True)
     if report.new_columns:
         names = report.new_columns
-        listed = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12
-                                          else "")
+        listed = ", ".join(literal(n) for n in names[:12]) + (
+            f", … ({len(names) - 12} more)" if len(names) > 12 else "")
         console.print(f"{len(names)} new columns: {listed}", highlight=False)
     for warning in (*report.warnings, *report.look_alikes):
-        console.print(f"[yellow]![/] {warning}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]![/] {literal(warning)}", highlight=False, soft_wrap=True)
 
 
 def print_merge(console: Console, result: MergeResult) -> None:
@@ -105,9 +123,10 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
     files, orders, lines = status["files"], status["orders"], status["lines"]
     verify = status.get("last_verify")
     if verify:
-        console.print(f"last verify: board {verify.get('board_id')}, {verify.get('status')} "
-                      f"({verify.get('differences', 0)} difference(s), finished "
-                      f"{verify.get('finished_at')})", soft_wrap=True)
+        console.print(f"last verify: board {literal(verify.get('board_id'))}, "
+                      f"{literal(verify.get('status'))} ({verify.get('differences', 0)} "
+                      f"difference(s), finished {literal(verify.get('finished_at'))})",
+                      soft_wrap=True)
     failed = status.get("failed") or {}
     if failed.get("orders") or failed.get("lines"):
         console.print(f"[red]{failed_records(failed['orders'], failed['lines'])} FAILED[/] — "
@@ -121,7 +140,7 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
         if failed["orders"] + failed["lines"] > shown:
             console.print(f"  … and {failed['orders'] + failed['lines'] - shown:,} more "
                           "(sync_events has every attempt)")
-    console.print(f"[bold]database[/]: {status['database']}", highlight=False)
+    console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     console.print(f"staged rows waiting for merge: {status['staged_rows']}; "
                   f"rejected rows: {status['rejected_rows']} ({status['rejections']} refused cells "
@@ -131,23 +150,24 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
     console.print(f"lines: {lines['total']} — state {_pairs(lines['by_state'])}; "
                   f"action {_pairs(lines['by_action'])}")
     for board in status.get("boards") or ():
-        console.print(f"board {board['board_id']}"
-                      + (f" {board['name']!r} (route {board['route']!r})" if board["name"]
-                         else "")
+        console.print(f"board {literal(board['board_id'])}"
+                      + (f" {literal(repr(board['name']))} (route {literal(repr(board['route']))})"
+                         if board["name"] else "")
                       + f": {board['orders']:,} orders, {board['lines']:,} lines",
                       highlight=False)
     run = status.get("last_sync")
     if run:
-        console.print(f"last sync: run {run['id']} to board {run['board_id']}, {run['status']} "
-                      f"(started {run['started_at']}): {run['succeeded']} done, "
-                      f"{run['failed']} failed, {run['requests']} requests"
-                      + (f" — {run['error']}" if run["error"] else ""), soft_wrap=True)
+        console.print(f"last sync: run {run['id']} to board {literal(run['board_id'])}, "
+                      f"{literal(run['status'])} (started {literal(run['started_at'])}): "
+                      f"{run['succeeded']} done, {run['failed']} failed, "
+                      f"{run['requests']} requests"
+                      + (f" — {literal(run['error'])}" if run["error"] else ""), soft_wrap=True)
 
 
 def print_plan(console: Console, plan: SyncPlan) -> None:
     from rich.table import Table
 
-    board = plan.board_id or "(monday.board_id not set)"
+    board = literal(plan.board_id) if plan.board_id else "(monday.board_id not set)"
     checked = "registry and board" if plan.board_groups_checked else "registry only"
     console.print(f"[bold]plan[/] for board {board} (groups checked against the {checked})",
                   highlight=False)
@@ -160,7 +180,8 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
         for header in ("customer", "group", "new", *numbers):
             table.add_column(header, justify="right" if header in numbers else "left")
         for g in rows:
-            table.add_row(g.customer, g.group_name or "(default group)",
+            table.add_row(literal(g.customer),
+                          literal(g.group_name) if g.group_name else "(default group)",
                           "yes" if g.create_group else "",
                           f"+{g.items_create} ~{g.items_update} ✗{g.items_cancel}",
                           f"+{g.subitems_create} ~{g.subitems_update} ↓{g.subitems_zero}",
@@ -173,7 +194,7 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
         f"{t['subitems_create']} to create, {t['subitems_update']} to update, "
         f"{t['subitems_zero']} to zero; {t['nothing_to_do']} pending with nothing to do")
     for alike in plan.look_alikes:
-        console.print(f"[yellow]![/] {alike}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]![/] {literal(alike)}", highlight=False, soft_wrap=True)
     if t["failed"]:
         console.print(f"[yellow]![/] {t['failed']} failed record(s) wait for --retry-failed "
                       "(not planned)")
@@ -187,9 +208,9 @@ def print_plan(console: Console, plan: SyncPlan) -> None:
                   f"({plan.complexity_per_minute:,} complexity and {plan.requests_per_minute:,} "
                   "requests a minute)", highlight=False)
     if plan.time_text:
-        console.print(f"time: {plan.time_text}", highlight=False)
+        console.print(f"time: {literal(plan.time_text)}", highlight=False)
     for problem in plan.capacity_problems:
-        console.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"[red]✗[/] {literal(problem)}", highlight=False, soft_wrap=True)
     if plan.capacity_problems:
         console.print("[red]the sync refuses to start until these are fixed[/]")
 
@@ -202,7 +223,8 @@ def _print_boards(console: Console, plan: SyncPlan) -> None:
     for header in ("board", "id", "items now", "after", "subitems now", "after", ""):
         table.add_column(header, justify="left" if header in ("board", "id", "") else "right")
     for b in plan.boards:
-        table.add_row(b.name, b.board_id or "(new)", f"{b.items_now:,}", f"{b.items_after:,}",
+        table.add_row(literal(b.name), literal(b.board_id) if b.board_id else "(new)",
+                      f"{b.items_now:,}", f"{b.items_after:,}",
                       f"{b.subitems_now:,}", f"{b.subitems_after:,}",
                       "[red]over the limit[/]" if b.over(plan.items_per_board) else "")
     console.print(table)
@@ -237,8 +259,8 @@ def print_sync(console: Console, report: SyncReport) -> None:
 
     counts = report.counts
     title = "sync (dry run: nothing sent)" if report.dry_run else "sync"
-    where = (f"boards routed from template board {report.board_id}" if report.routed
-             else f"board {report.board_id}")
+    where = (f"boards routed from template board {literal(report.board_id)}" if report.routed
+             else f"board {literal(report.board_id)}")
     table = Table(title=f"{title} — {where}", show_edge=False, pad_edge=False)
     table.add_column("")
     table.add_column("done")
@@ -264,7 +286,7 @@ def print_sync(console: Console, report: SyncReport) -> None:
         failed.add_column("record")
         failed.add_column("reason")
         for failure in report.failures[:20]:
-            failed.add_row(failure.what, failure.reason)
+            failed.add_row(literal(failure.what), literal(failure.reason))
         if len(report.failures) > 20:
             failed.add_row(f"… and {len(report.failures) - 20} more", "see sync_events")
         console.print(failed)
@@ -276,7 +298,7 @@ def print_sync(console: Console, report: SyncReport) -> None:
                   f"({_duration(report.waited_seconds)}), elapsed "
                   f"{_duration(report.elapsed_seconds)}")
     if report.stopped:
-        console.print(f"[yellow]stopped early:[/] {report.stopped}", soft_wrap=True)
+        console.print(f"[yellow]stopped early:[/] {literal(report.stopped)}", soft_wrap=True)
     if report.failed_total and not report.dry_run:
         console.print(f"[red]{failed_records(report.failed_orders, report.failed_lines)} "
                       "FAILED[/] (`ordersync status` lists them): fix the data or the board, "
@@ -328,13 +350,14 @@ def print_verify(console: Console, report: VerifyReport) -> None:
         return
     when = "after the repair" if report.repaired else "verify"
     if report.board_name and report.board_name != report.board_id:
-        when += f" ({report.board_name})"
+        when += f" ({literal(report.board_name)})"
     if report.equal:
-        console.print(f"{when}: board {report.board_id} equals the database "
+        console.print(f"{when}: board {literal(report.board_id)} equals the database "
                       f"({report.orders:,} orders, {report.items_read:,} items and "
                       f"{report.subitems_read:,} subitems read)")
     else:
-        table = Table(title=f"{when}: board {report.board_id} differs from the database — "
+        table = Table(title=f"{when}: board {literal(report.board_id)} differs from the "
+                            "database — "
                             f"{report.differences:,} difference(s)",
                       show_edge=False, pad_edge=False)
         table.add_column("kind")
@@ -342,7 +365,7 @@ def print_verify(console: Console, report: VerifyReport) -> None:
         table.add_column("examples")
         for kind, count in report.counts.items():
             if count:
-                examples = "\n".join(str(f) for f in report.examples.get(kind, []))
+                examples = "\n".join(literal(f) for f in report.examples.get(kind, []))
                 table.add_row(_kind_text(kind), f"{count:,}", examples)
         console.print(table)
     notes = []

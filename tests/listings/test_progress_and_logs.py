@@ -181,3 +181,15 @@ def test_in_a_terminal_the_countdown_ticks_each_second_on_one_redrawn_line() -> 
     assert slept == [1.0, 1.0, 1.0, 0.5]
     assert progress.lines == []  # redrawn in place, never appended as log lines
     assert "ETA" in progress.pass_line() and "4 / 10" in progress.pass_line()
+
+
+def test_in_a_terminal_the_file_being_read_shows_as_named() -> None:
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    with ProgressReporter(screen, interactive=True) as progress:
+        progress.ingest_file()("orders [v2] [bold]b[/].xlsx")  # rich markup, were it read so
+
+    assert "ingest: reading file 1 — orders [v2] [bold]b[/].xlsx" in screen.getvalue()

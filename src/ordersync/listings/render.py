@@ -11,10 +11,12 @@ from rich.table import Table
 from ordersync.listings.failures import FailedRecord, next_steps
 from ordersync.listings.rejects import RejectedRow
 from ordersync.listings.runs import RunRecord
+from ordersync.render import literal
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    """A cell of user data, printed as written (rich would read ``[x]`` as markup)."""
+    return "" if value is None else literal(value)
 
 
 def print_rejects(console: Console, rows: Sequence[RejectedRow]) -> None:
@@ -37,8 +39,8 @@ def print_rejects(console: Console, rows: Sequence[RejectedRow]) -> None:
             table.add_section()
         for position, r in enumerate(members):
             first = position == 0
-            table.add_row(r.file if first else "", _text(r.sheet), _text(r.row),
-                          _text(r.column), _text(r.raw_value), r.reason,
+            table.add_row(_text(r.file) if first else "", _text(r.sheet), _text(r.row),
+                          _text(r.column), _text(r.raw_value), _text(r.reason),
                           _text(r.customer), _text(r.business_key))
     console.print(table)
 
@@ -58,12 +60,12 @@ def print_failures(console: Console, records: Sequence[FailedRecord],
         table.add_column(header, justify="right" if header == "attempts" else "left",
                          overflow="fold")
     for r in records:
-        table.add_row(r.order_key, _text(r.customer), _text(r.size),
+        table.add_row(_text(r.order_key), _text(r.customer), _text(r.size),
                       "in doubt" if r.in_doubt else "FAILED", _text(r.action), _text(r.code),
                       _text(r.message), str(r.attempts), _text(r.last_tried))
     console.print(table)
     for step in next_steps(list(records), config_arg):
-        console.print(f"next: {step}", highlight=False, soft_wrap=True)
+        console.print(f"next: {literal(step)}", highlight=False, soft_wrap=True)
 
 
 def duration(seconds: float | None) -> str:
@@ -104,7 +106,7 @@ def print_runs(console: Console, runs: Sequence[RunRecord]) -> None:
                  if sync and run.budget_waits else "")
         table.add_row(f"{run.kind} {run.id}",
                       run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run.started_at else "",
-                      duration(run.seconds), run.status, run_counts(run),
+                      duration(run.seconds), _text(run.status), run_counts(run),
                       f"{run.requests:,}" if sync else "", f"{run.complexity:,}" if sync else "",
                       waits, _text(run.error))
     console.print(table)
