@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from conftest import WorkbookFactory, execute, fetch, order_row
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.pipeline import MergeResult, RunResult, open_database, run_ingest, run_merge, run_pipeline
+from ordersync.pipeline import (
+    MergeResult,
+    RunResult,
+    open_database,
+    run_ingest,
+    run_merge,
+    run_pipeline,
+)
 
 
 def _orders(db: Database) -> dict[str, Any]:
