@@ -213,6 +213,25 @@ def test_new_size_label_becomes_a_new_column(config: Config, db: Database,
     assert old[0] is None
 
 
+def test_columns_blank_in_a_whole_batch_are_stored_blank_beside_filled_ones(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """The bulk load leaves out columns no row of the batch fills; they are stored NULL,
+    and the same columns filled by another run's file are stored with their values."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": None, "XL": None}, **{
+        "FOB PRICE": None, "ETA": None, "TOTAL QTY": 1})])
+    run_pipeline(config, db)
+    write_workbook("GRE_b.xlsx", [order_row(2, {"S": 2, "M": 3, "XL": 4}, **{
+        "TOTAL QTY": 9})])
+    run_pipeline(config, db)
+
+    rows = fetch(db, 'SELECT "S", "M", "XL", "FOB PRICE", CAST("ETA" AS TEXT) FROM orders '
+                     'ORDER BY "S"')
+    assert [tuple(r) for r in rows] == [(1, None, None, None, None),
+                                        (2, 3, 4, 4.5, "2025-03-05")]
+    lines = fetch(db, "SELECT size_code, qty FROM order_lines ORDER BY qty")
+    assert [tuple(r) for r in lines] == [("S", 1), ("S", 2), ("M", 3), ("XL", 4)]
+
+
 def test_awkward_and_overlong_headers_are_quoted_safely(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     long_header = "PROMO GROUP / CAMPAIGN (HOT 30/GLOBAL EDIT) " + "VERY LONG " * 5

@@ -154,6 +154,15 @@ def _frames(columns: Sequence[BusinessColumn], batch: PreparedBatch,
 
     sql_names = {c.label: c.name for c in columns}
     staged = file_id(batch.staged).rename(sql_names, strict=False)
+    # A business column blank on every row of the batch (most sizes, as a rule) is left
+    # out: the database fills it with NULL, and the bulk load binds or parses a third fewer
+    # values.
+    business = set(sql_names.values())
+    blank = {name for name, nulls in zip(staged.columns, staged.null_count().row(0),
+                                         strict=True)
+             if nulls == staged.height and name in business}
+    if blank and staged.height:
+        staged = staged.select(c for c in staged.columns if c not in blank)
     lines = file_id(batch.lines).select("_file_id", "_row", "size_code", "qty")
     rejected = batch.rejects.with_columns(
         pl.col("_file").replace_strict(names, return_dtype=pl.String).alias("file"))
