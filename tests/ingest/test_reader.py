@@ -237,3 +237,16 @@ def test_scan_finds_uncalculated_formulas_and_error_cells(prefix: str) -> None:
         XmlCell(2, 26, "uncalculated formula"),
         XmlCell(2, 2, "#SPILL!"),
     ]
+
+
+def test_scan_finds_error_cells_whatever_quotes_the_writer_used() -> None:
+    """Error cells of kinds the reader refuses come from the XML: a writer quoting its
+    attributes with ' must not hide them (nor their cell references and types)."""
+    from ordersync.ingest.xlsx_cells import XmlCell, scan_cells
+
+    xml = (b"<worksheet><sheetData><row r='3'>"
+           b"<c r='B3' t='e'><f>1/0</f><v>#DIV/0!</v></c>"
+           b"<c r='C3' t='n'><v>4</v></c>"
+           b"</row></sheetData></worksheet>")
+
+    assert scan_cells(xml, error_cells=True) == [XmlCell(3, 1, "#DIV/0!")]

@@ -18,8 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from posixpath import dirname, join, normpath
 
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
+_TYPE = re.compile(rb"""\bt=["']([a-zA-Z]+)["']""")
 _PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
 _SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
@@ -45,7 +45,8 @@ class _Markup:
             b"<" + name + b"c ", b"</" + name + b"c>",
             re.compile(rb"<" + prefix + rb"f\b[^>]*?(?:/>|>([^<]*)</" + prefix + rb"f>)"),
             re.compile(rb"<" + prefix + rb"v>([^<]*)</" + prefix + rb"v>"),
-            re.compile(rb"<" + prefix + rb'c\b[^>]*\bt="e"[^>]*>.*?</' + prefix + rb"c>",
+            re.compile(rb"<" + prefix + rb"""c\b[^>]*\bt=["']e["'][^>]*>.*?</""" + prefix
+                       + rb"c>",
                        re.DOTALL))
 
 
@@ -99,7 +100,7 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  f"uncalculated formula ={_unescape(text)}" if text
                                  else "uncalculated formula"))
-    if error_cells and b't="e"' in xml:
+    if error_cells and (b't="e"' in xml or b"t='e'" in xml):
         for match in markup.error_cell.finditer(xml):
             cell = match.group(0)
             ref, value = _CELL_REF.search(cell), markup.value.search(cell)
@@ -115,7 +116,8 @@ def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
     :func:`scan_cells` instead)."""
     def emptied(match: re.Match[bytes]) -> bytes:
         cell = match.group(0)
-        head = cell[: cell.find(b">")].replace(b' t="e"', b"").rstrip(b"/")
+        head = cell[: cell.find(b">")].replace(b' t="e"', b"").replace(b" t='e'", b"")
+        head = head.rstrip(b"/")
         return head + b"/>"
 
     patched = _Markup.of(xml).error_cell.sub(emptied, xml)
