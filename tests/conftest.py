@@ -8,6 +8,7 @@ each PostgreSQL test gets its own schema, dropped afterwards.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import socket
 import sys
@@ -20,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 import tomli_w
 import xlsxwriter
+from rich.console import Console
 
 from ordersync.config import Config, config_from_dict
 from ordersync.db import Database
@@ -193,6 +195,15 @@ def size_labels() -> list[str]:
     if not path.is_file():
         pytest.skip(f"{path} is absent: the real size labels live in ../shared")
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def printed(draw: Callable[[Console], None]) -> str:
+    """What ``draw`` prints on a plain 200-column console."""
+    console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
+    draw(console)
+    output = console.file.getvalue()
+    assert isinstance(output, str)
+    return output
 
 
 def execute(db: Database, statement: str, **params: Any) -> None:

@@ -7,13 +7,11 @@ name or an error message raised ``MarkupError`` instead of printing the report.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console
 
+from conftest import printed
 from ordersync import render
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.names import look_alikes
@@ -21,15 +19,6 @@ from ordersync.plan import GroupPlan, SyncPlan
 from ordersync.routing import BoardFill
 from ordersync.sync.report import SyncReport
 from ordersync.verify.report import Finding, Kind, VerifyReport
-
-
-def printed(draw: Callable[[Console], None]) -> str:
-    """What ``draw`` prints on a plain 200-column console."""
-    console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
-    draw(console)
-    output = console.file.getvalue()
-    assert isinstance(output, str)
-    return output
 
 
 @pytest.mark.parametrize("value", [

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from datetime import datetime
 
-from rich.console import Console
-
+from conftest import printed
 from ordersync.listings.failures import FailedRecord
 from ordersync.listings.rejects import RejectedRow
 from ordersync.listings.render import print_failures, print_rejects, print_runs
 from ordersync.listings.runs import RunRecord
-
-
-def printed(draw: Callable[[Console], None]) -> str:
-    """What ``draw`` prints on a plain 200-column console."""
-    console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
-    draw(console)
-    output = console.file.getvalue()
-    assert isinstance(output, str)
-    return output
 
 
 def test_rejects_print_bracketed_files_sheets_and_values_verbatim() -> None:
