@@ -161,7 +161,7 @@ def _frames(columns: Sequence[BusinessColumn], batch: PreparedBatch,
     blank = {name for name, nulls in zip(staged.columns, staged.null_count().row(0),
                                          strict=True)
              if nulls == staged.height and name in business}
-    if blank and staged.height:
+    if blank:
         staged = staged.select(c for c in staged.columns if c not in blank)
     lines = file_id(batch.lines).select("_file_id", "_row", "size_code", "qty")
     rejected = batch.rejects.with_columns(

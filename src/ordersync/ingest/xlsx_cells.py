@@ -21,6 +21,7 @@ from posixpath import dirname, join, normpath
 _CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
 _TYPE = re.compile(rb"""\bt=["']([a-zA-Z]+)["']""")
 _PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
+_ERROR_TYPES = (b't="e"', b"t='e'")  # a cell's type attribute "error", as writers quote it
 _SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
@@ -100,7 +101,7 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  f"uncalculated formula ={_unescape(text)}" if text
                                  else "uncalculated formula"))
-    if error_cells and (b't="e"' in xml or b"t='e'" in xml):
+    if error_cells and any(kind in xml for kind in _ERROR_TYPES):
         for match in markup.error_cell.finditer(xml):
             cell = match.group(0)
             ref, value = _CELL_REF.search(cell), markup.value.search(cell)
@@ -116,7 +117,9 @@ def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
     :func:`scan_cells` instead)."""
     def emptied(match: re.Match[bytes]) -> bytes:
         cell = match.group(0)
-        head = cell[: cell.find(b">")].replace(b' t="e"', b"").replace(b" t='e'", b"")
+        head = cell[: cell.find(b">")]
+        for kind in _ERROR_TYPES:
+            head = head.replace(b" " + kind, b"")
         head = head.rstrip(b"/")
         return head + b"/>"
 
