@@ -15,6 +15,7 @@ httpx, graphql-core, rich) are imported inside the command, or on first use.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -618,7 +619,14 @@ def main() -> None:
     # (1.6 GiB against 0.77 with one arena, at the same speed).  Read once, when polars is
     # first imported (never before this point); a value the user set wins.
     os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1")
-    cli(prog_name="ordersync")
+    try:
+        cli(prog_name="ordersync")
+    finally:
+        # At exit the interpreter's collector walks every object of every imported library
+        # (polars, SQLAlchemy, pydantic…) while it tears the modules down: 0.13 s after a
+        # run, 0.03 s after `status`.  Frozen, they are freed by reference counting alone;
+        # every connection and file is closed by then.
+        gc.freeze()
 
 
 @cli.command()
