@@ -50,7 +50,8 @@ from pipeline import (
 def run(directory: str, base: Path, customers: list[dict[str, Any]], database: dict[str, Any]
         ) -> dict[str, Any]:
     from ordersync.config import config_from_dict
-    from ordersync.pipeline import open_database, run_pipeline
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_pipeline
 
     config = config_from_dict({
         "database": database,

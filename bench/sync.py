@@ -204,7 +204,8 @@ def duplicates(boards: list[dict[str, Any]], identity: str) -> tuple[int, int, i
 
 def run_once(plan: str, workbook: Path, workdir: Path, routed: bool) -> dict[str, Any]:
     from ordersync.config import config_from_dict
-    from ordersync.pipeline import open_database, run_pipeline
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_pipeline
     from ordersync.routing import registered_boards
     from ordersync.sandbox import FakeClock, Sandbox
     from ordersync.sync import SyncOptions, make_client, run_sync

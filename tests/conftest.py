@@ -24,8 +24,7 @@ import xlsxwriter
 from rich.console import Console
 
 from ordersync.config import Config, config_from_dict
-from ordersync.db import Database
-from ordersync.pipeline import open_database
+from ordersync.db import Database, open_database
 
 PG_URL = os.environ.get("ORDERSYNC_TEST_PG_URL")
 # The client-library tests run in virtualenvs of their own (`make test-clients`).

@@ -50,7 +50,7 @@ def test_demo_rejects_exactly_the_typos_the_generator_wrote(tmp_path: Path) -> N
     console.file.close()
 
     from ordersync.config import load_config
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     db = open_database(load_config(tmp_path / "demo" / "ordersync.toml"))
     from conftest import fetch

@@ -9,11 +9,10 @@ import sqlalchemy as sa
 
 from conftest import WorkbookFactory, execute, fetch, order_row
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.pipeline import (
     MergeResult,
     RunResult,
-    open_database,
     run_ingest,
     run_merge,
     run_pipeline,
@@ -220,7 +219,7 @@ def test_in_doubt_order_stays_sending(config: Config, db: Database,
 
 def test_group_name_falls_back_and_template_change_reclassifies(
         make_config, db_settings, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     config = make_config()
     db = open_database(config)

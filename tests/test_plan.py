@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from conftest import ConfigFactory, WorkbookFactory, execute, fetch, order_row, write_config
 from ordersync.cli import cli
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.monday.batching import BatchPlanner, call_cost
 from ordersync.monday.operations import Call
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.plan import GroupPlan, SyncPlan, plan_sync
 
 BOARD = "111"

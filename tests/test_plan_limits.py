@@ -9,8 +9,9 @@ import pytest
 
 from conftest import ConfigFactory, WorkbookFactory, order_row
 from ordersync.config import config_from_dict
+from ordersync.db import open_database
 from ordersync.limits import describe_time, estimate_time
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.plan import plan_sync
 
 

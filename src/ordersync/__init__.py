@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Config": "ordersync.config", "load_config": "ordersync.config",
     "Database": "ordersync.db", "OrderSyncError": "ordersync.errors",
-    "open_database": "ordersync.pipeline", "run_merge": "ordersync.pipeline",
+    "open_database": "ordersync.db", "run_merge": "ordersync.pipeline",
     "run_pipeline": "ordersync.pipeline", "run_ingest": "ordersync.pipeline",
     "run_all": "ordersync.pipeline", "sync_board": "ordersync.pipeline",
     "RunResult": "ordersync.pipeline",
@@ -47,14 +47,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ordersync.config import Config, load_config
-    from ordersync.db import Database
+    from ordersync.db import Database, open_database
     from ordersync.errors import OrderSyncError
     from ordersync.listings.failures import list_failures
     from ordersync.listings.rejects import list_rejects
     from ordersync.listings.runs import list_runs
     from ordersync.pipeline import (
         RunResult,
-        open_database,
         run_all,
         run_ingest,
         run_merge,

@@ -206,7 +206,8 @@ def ingest(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> 
     Example:
       ordersync ingest --dry-run && ordersync ingest
     """
-    from ordersync.pipeline import open_database, run_ingest
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_ingest
 
     config = _load(config_path, env)
     with _progress() as progress:
@@ -231,7 +232,8 @@ def merge(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> N
     Example:
       ordersync merge --dry-run --json
     """
-    from ordersync.pipeline import open_database, run_merge
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_merge
 
     config = _load(config_path, env)
     result = run_merge(config, open_database(config), dry_run=dry_run)
@@ -253,7 +255,8 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
       ordersync run --env prod
     """
     from ordersync import timing
-    from ordersync.pipeline import open_database, run_all
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_all
     from ordersync.sync.stop import stop_on_signals
 
     config = _load(config_path, env)
@@ -317,7 +320,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     Example:
       ordersync plan && ordersync sync --customer "GREYSTONE APPAREL" --limit 100
     """
-    from ordersync.pipeline import open_database, sync_board
+    from ordersync.db import open_database
+    from ordersync.pipeline import sync_board
     from ordersync.sync import SyncOptions
 
     config = _load(config_path, env)
@@ -373,7 +377,7 @@ def verify(config_path: Path, env: str | None, as_json: bool, customers: tuple[s
     Example:
       ordersync verify && ordersync verify --repair
     """
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     if delete_extras and not repair:
         raise click.UsageError("--delete-extras needs --repair")
@@ -434,7 +438,7 @@ def status(config_path: Path, env: str | None, as_json: bool) -> None:
     Example:
       ordersync status --json | jq .orders.by_state
     """
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
     from ordersync.status import read_status
 
     config = _load(config_path, env)
@@ -461,8 +465,8 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
     """
     import os
 
+    from ordersync.db import open_database
     from ordersync.monday.wire import TOKEN_ENV
-    from ordersync.pipeline import open_database
     from ordersync.plan import fetch_board_groups, plan_sync
     from ordersync.sync.preflight import check_boards
 
@@ -525,9 +529,9 @@ def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
     Example:
       ordersync rejects --customer "GREYSTONE APPAREL" --csv greystone-rejects.csv
     """
+    from ordersync.db import open_database
     from ordersync.listings.rejects import list_rejects, rejects_json, write_rejects_csv
     from ordersync.listings.render import print_rejects
-    from ordersync.pipeline import open_database
 
     config = _load(config_path, env)
     rows = list_rejects(config, open_database(config), customers=customers,
@@ -553,9 +557,9 @@ def failures(config_path: Path, env: str | None, as_json: bool) -> None:
     Example:
       ordersync failures && ordersync sync --retry-failed
     """
+    from ordersync.db import open_database
     from ordersync.listings.failures import failures_json, list_failures
     from ordersync.listings.render import print_failures
-    from ordersync.pipeline import open_database
 
     config = _load(config_path, env)
     records = list_failures(open_database(config))
@@ -578,9 +582,9 @@ def runs(config_path: Path, env: str | None, limit: int, as_json: bool) -> None:
     Example:
       ordersync runs --limit 5
     """
+    from ordersync.db import open_database
     from ordersync.listings.render import print_runs
     from ordersync.listings.runs import list_runs
-    from ordersync.pipeline import open_database
 
     config = _load(config_path, env)
     found = list_runs(open_database(config), limit=limit)
@@ -604,7 +608,7 @@ def report(config_path: Path, env: str | None, out: Path) -> None:
     Example:
       ordersync report --out report.html   # prints the page's path; open it in a browser
     """
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
     from ordersync.report import write_report
 
     config = _load(config_path, env)

@@ -35,10 +35,10 @@ from rich.table import Table
 
 from ordersync import render
 from ordersync.config import example_config_text, load_config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.errors import OrderSyncError
 from ordersync.listings.rejects import list_rejects
-from ordersync.pipeline import RunResult, open_database, run_pipeline, sync_board
+from ordersync.pipeline import RunResult, run_pipeline, sync_board
 from ordersync.progress import ProgressReporter
 from ordersync.render import literal
 from ordersync.report import write_report

@@ -75,12 +75,6 @@ class RunResult:
 _ANALYZE_AFTER = 10_000  # rows written by one merge
 
 
-def open_database(config: Config) -> Database:
-    """The configured database (``ORDERSYNC_DATABASE_URL`` wins over the file)."""
-    return Database(config.database_url, schema=config.database.schema_name,
-                    tables=config.database.tables)
-
-
 def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
     """Merge staged rows into orders and diff their lines, in one transaction."""
     if _nothing_to_merge(config, db):

@@ -96,7 +96,7 @@ def test_fixed_header_row_missing_key_column(make_config, db_settings,  # type: 
     rows = [order_row(1)]
     write_workbook("GRE_x.xlsx", rows,
                    headers=[h for h in [*rows[0], "TOTAL QTY"] if h != "CUSTOMER STYLE"])
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
 
@@ -107,7 +107,7 @@ def test_sheet_not_found(make_config, write_workbook: WorkbookFactory) -> None: 
     config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
         "customer": "GREYSTONE", "glob": "GRE*.xlsx", "sheet": "MASTER"}}})
     write_workbook("GRE_x.xlsx", [order_row(1)], sheet="Orders", other_sheets=["Notes"])
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
 
@@ -141,7 +141,7 @@ def test_unmatched_and_ambiguous_files_are_reported(make_config,  # type: ignore
         "ALL": {"customer": "X", "glob": "*_both.xlsx"}}})
     write_workbook("GRE_both.xlsx", [order_row(1)])
     write_workbook("ZZZ_orphan.xlsx", [order_row(2)])
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     report = ingest(config, open_database(config))
 

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import ConfigFactory, fetch, layout, order_row
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.ingest.csv_text import sniff_separator
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 
 SEPARATORS = {"semicolon": ";", "tab": "\t", "pipe": "|", "comma": ","}
 ENCODINGS = {"utf-8-bom": "utf-8-sig", "cp1252": "cp1252", "utf-8": "utf-8"}

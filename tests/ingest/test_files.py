@@ -19,8 +19,8 @@ from conftest import (
 )
 from ordersync.cli import cli
 from ordersync.config import Config
-from ordersync.db import Database
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.db import Database, open_database
+from ordersync.pipeline import run_pipeline
 
 
 @pytest.mark.parametrize("policy", ["keep", "remove"])

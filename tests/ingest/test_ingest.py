@@ -9,9 +9,9 @@ import pytest
 
 from conftest import ConfigFactory, WorkbookFactory, fetch, order_row
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.ingest import ingest
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 
 
 def _rejects(db: Database) -> list[tuple[int, str | None, str | None, str]]:
@@ -81,7 +81,7 @@ def test_value_under_a_headerless_column_rejects_the_row(
 
 def test_header_variants_aliases_and_customer_names(
         make_config, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
 
     config = make_config(columns={"dates": ["ETA"], "decimals": ["FOB PRICE"],
                                   "aliases": {"PO #": "PO NUMBER", "STYLE NO": "CUSTOMER STYLE"},

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from conftest import ConfigFactory, WorkbookFactory, execute, fetch, order_row
 from ordersync.config import Config, config_from_dict
+from ordersync.db import open_database
 from ordersync.ingest.headers import detect_layout
 from ordersync.ingest.prepare import SheetInput, prepare_batch
 from ordersync.ingest.reader import RawSheet
 from ordersync.names import name_key
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 
 SEASONS = {"SS26": ["SS 2026", "SPRING 2026", "SP26"], "AW25": ["FALL 2025", "F25"]}
 BHOOD = {"customer": "B'HOOD", "glob": "BHD*.xlsx"}

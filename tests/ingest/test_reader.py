@@ -15,9 +15,9 @@ import pytest
 
 from conftest import ConfigFactory, WorkbookFactory, fetch, layout, order_row
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.ingest import ingest
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.states import FileStatus
 
 ERRORS = ["#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",

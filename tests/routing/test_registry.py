@@ -4,8 +4,9 @@ board's fill now and after, the registry, and a re-run that changes nothing."""
 from __future__ import annotations
 
 from conftest import ConfigFactory, WorkbookFactory, execute, order_row
+from ordersync.db import open_database
 from ordersync.db.schema import create_tables
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.routing import RegisteredBoard, register_board, registered_boards, route_orders
 
 ROUTING = {"key": "{CUSTOMER SEASON}", "board_name": "Schedule {CUSTOMER SEASON}",

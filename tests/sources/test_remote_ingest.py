@@ -15,11 +15,12 @@ import sqlalchemy as sa
 
 from emulators import Request, free_port
 from ordersync.config import Config, config_from_dict
+from ordersync.db import open_database
 from ordersync.demo import demo_config
 from ordersync.errors import ConfigError, SourceError
 from ordersync.ingest import ingest
 from ordersync.ingest.files import _matches
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data, mutate_sample_data
 
 ConfigFactory = Callable[..., Config]

@@ -14,9 +14,9 @@ import pytest
 
 from conftest import BASE_HEADERS, ConfigFactory, fetch
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.monday.client import MondayClient
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.sandbox import FakeClock, OrderBoard, Sandbox
 from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
 from ordersync.sync.columns import identity_text

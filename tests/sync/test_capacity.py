@@ -38,7 +38,7 @@ def test_a_sync_stopped_by_the_daily_cap_says_when_to_run_again_and_the_next_day
         make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
     from dataclasses import replace
 
-    from ordersync.pipeline import open_database
+    from ordersync.db import open_database
     from ordersync.sandbox import FakeClock, Sandbox
     from ordersync.sandbox.limits import Limits
     from sync.conftest import board_problems, monday_table

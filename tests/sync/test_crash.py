@@ -54,9 +54,9 @@ import pytest
 
 from conftest import BASE_HEADERS, ConfigFactory, WorkbookFactory, fetch, order_row
 from ordersync.config import Config
-from ordersync.db import Database
+from ordersync.db import Database, open_database
 from ordersync.errors import FatalSyncError
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.sync import SyncOptions, SyncReport, make_client, run_sync
 from ordersync.sync.columns import identity_text
 from ordersync.sync.engine import Progress

@@ -221,7 +221,8 @@ def test_a_server_fault_on_a_group_create_is_looked_up_and_sent_again_not_failed
 
 def test_alias_level_server_faults_against_a_sandbox_server_process_converge_in_plain_runs(
         make_config: Any, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
-    from ordersync.pipeline import open_database, run_pipeline
+    from ordersync.db import open_database
+    from ordersync.pipeline import run_pipeline
     from ordersync.sync import make_client, run_sync
     from sync.conftest import TOKEN, monday_table
     from sync.server import running_server

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ConfigFactory, WorkbookFactory, execute, fetch, order_row, write_config
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.db import open_database
+from ordersync.pipeline import run_pipeline
 from ordersync.sync import make_client, run_sync
 from sync.conftest import TOKEN, monday_table, truth_problems
 from sync.server import running_server

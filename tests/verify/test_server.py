@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from conftest import BASE_HEADERS, ConfigFactory, WorkbookFactory, order_row, write_config
 from ordersync.cli import cli
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.db import open_database
+from ordersync.pipeline import run_pipeline
 from ordersync.sync import make_client
 from sync import drift
 from sync.conftest import TOKEN, board_problems, duplicates, monday_table

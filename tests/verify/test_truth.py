@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ordersync.config import config_from_dict
+from ordersync.db import open_database
 from ordersync.demo import demo_config
 from ordersync.names import normalize_header
-from ordersync.pipeline import open_database, run_pipeline
+from ordersync.pipeline import run_pipeline
 from ordersync.sample_data import SampleDataSet, generate_sample_data
 from ordersync.sample_data.generator import customer_files
 from ordersync.sandbox import FakeClock, Sandbox

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ordersync.db.database import Database
+    from ordersync.db.database import Database, open_database
 
-__all__ = ["Database"]
+__all__ = ["Database", "open_database"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Database":
-        from ordersync.db.database import Database
+    if name in __all__:
+        from ordersync.db import database
 
-        return Database
+        return getattr(database, name)
     raise AttributeError(f"module 'ordersync.db' has no attribute {name!r}")

@@ -22,7 +22,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ordersync.config import TablesConfig
+from ordersync.config import Config, TablesConfig
 from ordersync.db.peek import Peek, PostgresPeek, SqlitePeek
 from ordersync.db.url import DatabaseURL, parse_url
 from ordersync.errors import DatabaseError
@@ -380,3 +380,9 @@ _UUID_SQL = {
     ),
     "postgresql": "gen_random_uuid()::text",
 }
+
+
+def open_database(config: Config) -> Database:
+    """The configured database (``ORDERSYNC_DATABASE_URL`` wins over the file)."""
+    return Database(config.database_url, schema=config.database.schema_name,
+                    tables=config.database.tables)
