@@ -8,6 +8,7 @@ It reads through a peek (the driver alone), so ``status`` answers at once.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ordersync.db import Database
@@ -36,24 +37,18 @@ def read_status(db: Database) -> dict[str, Any]:
         "last_sync": None,
         "boards": [],
     }
-    with db.peek() as peek:
+    # The order lines are the biggest count by far (PostgreSQL scans them: 40–60 ms at
+    # 300,000 lines); they are counted on a connection of their own while the rest is read.
+    with ThreadPoolExecutor(max_workers=1) as pool, db.peek() as peek:
         if not peek.has_table(db.tables.orders):
             return status
+        lines = pool.submit(_lines_by_state, db)
 
         def table(role: str) -> str:
             return db.quote_raw(getattr(db.tables, role))
 
         def grouped(role: str, *columns: str) -> list[dict[str, int]]:
-            """Counts by each column's values, from one pass over the table (on SQLite over
-            its state index, which holds these columns: no row is read, nothing is sorted)."""
-            listed = ", ".join(columns)
-            counts: list[dict[str, int]] = [{} for _ in columns]
-            for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) FROM {table(role)} "
-                                        f"GROUP BY {listed}"):
-                for found, value in zip(counts, values, strict=True):
-                    key = str(value) if value is not None else "none"
-                    found[key] = found.get(key, 0) + int(n)
-            return [dict(sorted(found.items())) for found in counts]
+            return _grouped(db, peek, role, *columns)
 
         def count(role: str) -> int:
             return int(peek.scalar(f"SELECT COUNT(*) FROM {table(role)}"))
@@ -71,7 +66,7 @@ def read_status(db: Database) -> dict[str, Any]:
                                            "change_kind")
         status["orders"] = {"total": sum(states.values()), "by_state": states,
                             "by_action": actions, "by_change": changes}
-        states, actions = grouped("order_lines", "sync_state", "sync_action")
+        states, actions = lines.result()
         status["lines"] = {"total": sum(states.values()), "by_state": states,
                            "by_action": actions}
         if peek.has_table(db.tables.sync_runs):
@@ -95,6 +90,25 @@ def read_status(db: Database) -> dict[str, Any]:
                  "lines": int(lines)}
                 for board_id, name, route, orders, lines in peek.rows(db.sql("status_boards"))]
     return status
+
+
+def _grouped(db: Database, peek: Peek, role: str, *columns: str) -> list[dict[str, int]]:
+    """Counts by each column's values, from one pass over the table (on SQLite over its
+    state index, which holds these columns: no row is read, nothing is sorted)."""
+    listed = ", ".join(columns)
+    counts: list[dict[str, int]] = [{} for _ in columns]
+    for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) "
+                                f"FROM {db.quote_raw(getattr(db.tables, role))} "
+                                f"GROUP BY {listed}"):
+        for found, value in zip(counts, values, strict=True):
+            key = str(value) if value is not None else "none"
+            found[key] = found.get(key, 0) + int(n)
+    return [dict(sorted(found.items())) for found in counts]
+
+
+def _lines_by_state(db: Database) -> list[dict[str, int]]:
+    with db.peek() as peek:
+        return _grouped(db, peek, "order_lines", "sync_state", "sync_action")
 
 
 def _last_verify(db: Database, peek: Peek) -> dict[str, Any] | None:
