@@ -84,7 +84,10 @@ def read_status(db: Database) -> dict[str, Any]:
         status["failed"] = {"orders": failed[0], "lines": failed[1], "examples": [
             {"order": item, "size": size, "error": error} for item, size, error in examples]}
         status["last_verify"] = _last_verify(db, peek)
-        if peek.has_table(db.tables.monday_boards):  # routed: what each board holds
+        # Routed: what each board holds.  Only routing gives an order a board, always one of
+        # the registry's: an empty registry spares the count over every line.
+        if peek.has_table(db.tables.monday_boards) and peek.rows(
+                f"SELECT 1 FROM {table('monday_boards')} LIMIT 1"):
             status["boards"] = [
                 {"board_id": board_id, "name": name, "route": route, "orders": int(orders),
                  "lines": int(lines)}
