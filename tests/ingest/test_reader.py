@@ -250,3 +250,74 @@ def test_scan_finds_error_cells_whatever_quotes_the_writer_used() -> None:
            b"</row></sheetData></worksheet>")
 
     assert scan_cells(xml, error_cells=True) == [XmlCell(3, 1, "#DIV/0!")]
+
+
+def _with_far_cell(path: Path, rows: Sequence[dict[str, Any]], row: int, column: int,
+                   *, style_only: bool = False) -> Path:
+    """Rows as an .xlsx (openpyxl), plus one cell far outside them: a value (a lone space,
+    as a slip of the keyboard leaves), or with ``style_only`` a bold empty cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    headers = layout(rows)
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(h) for h in headers])
+    far = sheet.cell(row=row, column=column)
+    if style_only:
+        far.font = openpyxl.styles.Font(bold=True)
+    else:
+        far.value = " "
+    book.save(path)
+    return path
+
+
+def test_a_value_far_outside_the_data_fails_its_file_alone(config: Config, db: Database,
+                                                          write_workbook: WorkbookFactory
+                                                          ) -> None:
+    """One space in the sheet's last row would make the reader hold 1,048,576 × 300 cells
+    (10 GB; a failed allocation ends the process): the file fails, naming the cell."""
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    _with_far_cell(config.source_dir / "GRE_far.xlsx", [order_row(2)], 1_048_576, 300)
+
+    report = ingest(config, db)
+
+    (far,) = [f for f in report.files if f.path == "GRE_far.xlsx"]
+    assert far.status == "failed"
+    assert "values far outside the data, at KN1048576" in str(far.error)
+    assert "1,048,576 rows × 300 columns" in str(far.error)
+    assert "Ctrl+End" in str(far.error)
+    (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
+    assert good.status == "staged" and good.rows_staged == 1
+
+
+def test_formatting_down_to_the_last_row_reads_as_usual(config: Config, db: Database) -> None:
+    """A styled empty cell is not held by the reader: formatting a whole column (the
+    recorded range then reaches row 1,000,000) reads the data as always."""
+    _with_far_cell(config.source_dir / "GRE_styled.xlsx", [order_row(1), order_row(2)],
+                   1_000_000, 300, style_only=True)
+
+    report = ingest(config, db)
+
+    (styled,) = report.files
+    assert styled.status == "staged" and styled.rows_staged == 2
+
+
+@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:XFD1048576"/>'],
+                         ids=["no-dimension", "whole-sheet-dimension"])
+def test_oversized_counts_the_filled_cells_when_the_recorded_range_cannot_tell(
+        dimension: str) -> None:
+    from ordersync.ingest.xlsx_cells import Extent, oversized
+
+    cells = "".join(f'<c r="{c}{r}"><v>1</v></c>' for r in range(1, 4) for c in "ABC")
+    near = f"<worksheet>{dimension}<sheetData><row r='1'>{cells}</row>"
+    far = near + '<row r="900000"><c r="ZZ900000" t="inlineStr"><is><t> </t></is></c></row>'
+    styled = near + '<row r="900000"><c r="ZZ900000" s="3"/></row>'
+    end = "</sheetData></worksheet>"
+
+    assert oversized((far + end).encode(), budget=1_000_000) == Extent(
+        900_000, 702, 10, "ZZ900000", "ZZ900000")
+    assert oversized((styled + end).encode(), budget=1_000_000) is None
+    assert oversized((near + end).encode(), budget=1_000_000) is None
+    # a sheet whose every cell is filled reads whatever its size
+    assert oversized((near + end).encode(), budget=4) is None

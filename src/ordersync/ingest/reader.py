@@ -134,7 +134,11 @@ class _Workbook:
     def load(self, name: str) -> RawSheet:
         scanned: list[xlsx_cells.XmlCell] = []
         found = (xlsx_cells.sheet_xml(self.data, name) if self.suffix != ".xls" else None)
-        if found is not None:
+        if found is not None:  # (an .xls sheet is at most 65,536 × 256 cells)
+            if (far := xlsx_cells.oversized(found[1])) is not None:
+                raise FileRejected(Location(self.display, name), _far_cells(far),
+                                   "delete the stray cells (in Excel, Ctrl+End jumps to the "
+                                   "last one) and save the file again")
             scanned = xlsx_cells.scan_cells(found[1], error_cells=False)
         try:
             try:
@@ -179,6 +183,14 @@ class _Workbook:
             text = _READER_ERRORS.get(kind.group(1), f"#{kind.group(1)}") if kind else "#ERROR"
             errors.append((row + 1, f"c{absolute[column]}", text))
         return cells, errors
+
+
+def _far_cells(far: xlsx_cells.Extent) -> str:
+    where = (f"{far.last_row}" if far.last_row == far.last_column
+             else f"{far.last_row} (the last row) and {far.last_column} (the last column)")
+    return (f"values far outside the data, at {where}: reading the sheet would hold "
+            f"{far.rows:,} rows × {far.columns:,} columns ({far.cells:,} cells) in memory "
+            f"for {far.filled:,} filled cells, so it was not read")
 
 
 def _text_errors(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -1,10 +1,13 @@
 """What the Excel reader cannot say about an .xlsx sheet, read from the sheet's XML.
 
-Two things: formula cells saved without a calculated value (files written by
-scripts rather than by Excel: the reader sees them as empty), and error cells
-of the kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the
-reader refuses outright — the sheet is then re-packed with its error cells
-emptied so it can be read, and every error cell is reported from the XML instead.
+Three things: formula cells saved without a calculated value (files written by
+scripts rather than by Excel: the reader sees them as empty); error cells of the
+kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the reader
+refuses outright — the sheet is then re-packed with its error cells emptied so it
+can be read, and every error cell is reported from the XML instead; and values far
+outside the data (a stray space in row 1,048,576): the reader holds every cell of
+the rectangle from A1 to the farthest value in memory, 10 GB for that one space,
+and a failed allocation ends the process — so such a sheet is refused first.
 
 The scan runs only on the chosen sheet, and the cell-by-cell part only when the
 XML holds a formula (a substring test on the decompressed XML otherwise).
@@ -49,6 +52,62 @@ class _Markup:
             re.compile(rb"<" + prefix + rb"""c\b[^>]*\bt=["']e["'][^>]*>.*?</""" + prefix
                        + rb"c>",
                        re.DOTALL))
+
+
+_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\bref=["']"""
+                        rb"""([A-Z]*)(\d*):?([A-Z]*)(\d*)["']""")
+# A cell holding something (a value, an inline string or a formula): the reader keeps these;
+# a cell with a style alone (``<c r="A9" s="1"/>``), as formatting a whole column writes,
+# it does not.
+_FILLED_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\br=["']([A-Z]{1,3})(\d+)["'][^>]*?(?<!/)>"""
+                          rb"""\s*<(?:\w+:)?(?:v|is|f)\b""")
+
+CELL_BUDGET = 20_000_000
+"""Cells (rows × columns from A1 to the farthest value) a sheet may make the reader hold
+when most of them are empty: about 1 GB.  A sheet whose every row is data reads whatever
+its size."""
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The rectangle the reader would hold, and how much of it holds anything."""
+
+    rows: int
+    columns: int
+    filled: int  # cells with a value or a formula
+    last_row: str  # the reference of a cell in the farthest row (A1 style)
+    last_column: str  # the reference of a cell in the farthest column
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def oversized(xml: bytes, budget: int = CELL_BUDGET) -> Extent | None:
+    """The sheet's extent when reading it would hold more than ``budget`` cells, most of
+    them empty (values far outside the data); None when it reads as it is.
+
+    The ``<dimension>`` the writer records settles it at once for nearly every sheet;
+    only a sheet without one, or whose recorded range is over the budget (formatting
+    down to row 1,048,576 does that), has its cells counted.
+    """
+    recorded = _DIMENSION.search(xml, 0, 4096)
+    if recorded is not None and recorded.group(4):
+        last_column = column_index(recorded.group(3).decode() or "A") + 1
+        if int(recorded.group(4)) * last_column <= budget:
+            return None
+    rows = columns = filled = 0
+    last_row = last_column_ref = ""
+    for match in _FILLED_CELL.finditer(xml):
+        letters, number = match.group(1).decode(), int(match.group(2))
+        column = column_index(letters) + 1
+        filled += 1
+        if number > rows:
+            rows, last_row = number, f"{letters}{number}"
+        if column > columns:
+            columns, last_column_ref = column, f"{letters}{number}"
+    extent = Extent(rows, columns, filled, last_row, last_column_ref)
+    return extent if extent.cells > budget and filled * 10 < extent.cells else None
 
 
 @dataclass(frozen=True)
