@@ -303,8 +303,9 @@ def test_formatting_down_to_the_last_row_reads_as_usual(config: Config, db: Data
     assert styled.status == "staged" and styled.rows_staged == 2
 
 
-@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:XFD1048576"/>'],
-                         ids=["no-dimension", "whole-sheet-dimension"])
+@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:XFD1048576"/>',
+                                       '<dimension ref="A1:C3"/>'],
+                         ids=["no-dimension", "whole-sheet-dimension", "dimension-too-small"])
 def test_oversized_counts_the_filled_cells_when_the_recorded_range_cannot_tell(
         dimension: str) -> None:
     from ordersync.ingest.xlsx_cells import Extent, oversized

@@ -56,6 +56,7 @@ class _Markup:
 
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\bref=["']"""
                         rb"""([A-Z]*)(\d*):?([A-Z]*)(\d*)["']""")
+_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\br=["'](\d+)["']""")
 # A cell holding something (a value, an inline string or a formula): the reader keeps these;
 # a cell with a style alone (``<c r="A9" s="1"/>``), as formatting a whole column writes,
 # it does not.
@@ -94,7 +95,10 @@ def oversized(xml: bytes, budget: int = CELL_BUDGET) -> Extent | None:
     recorded = _DIMENSION.search(xml, 0, 4096)
     if recorded is not None and recorded.group(4):
         last_column = column_index(recorded.group(3).decode() or "A") + 1
-        if int(recorded.group(4)) * last_column <= budget:
+        rows = int(recorded.group(4))
+        # the last row element must lie within the recorded range (rows come in order)
+        tail = [int(m.group(1)) for m in _ROW.finditer(xml, max(0, len(xml) - 65536))]
+        if tail and tail[-1] <= rows and rows * last_column <= budget:
             return None
     rows = columns = filled = 0
     last_row = last_column_ref = ""
