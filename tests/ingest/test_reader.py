@@ -322,3 +322,36 @@ def test_oversized_counts_the_filled_cells_when_the_recorded_range_cannot_tell(
     assert oversized((near + end).encode(), budget=1_000_000) is None
     # a sheet whose every cell is filled reads whatever its size
     assert oversized((near + end).encode(), budget=4) is None
+
+
+def test_a_time_of_day_in_a_date_column_is_refused_not_stored_as_1899(
+        config: Config, db: Database) -> None:
+    """An Excel time cell (12:00, the serial 0.5) in a date column reads as a moment on
+    1899-12-31: its row is rejected, never stored with that date."""
+    import datetime
+
+    rows = [order_row(1), order_row(2)]
+    path = write_openpyxl(config.source_dir / "GRE_times.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.cell(row=3, column=layout(rows).index("ETA") + 1).value = datetime.time(12, 0)
+    book.save(path)
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_rejected) == (1, 1)
+    ((row, column, raw, reason),) = _rejects(db)
+    assert (row, column) == (3, "ETA") and raw.startswith("1899-12-3")
+    assert reason.startswith("not a date")
+
+
+def test_thousands_set_off_by_no_break_spaces_are_read(config: Config, db: Database) -> None:
+    rows = [order_row(1, {"S": "1\u00a0200", "M": "2\u202f500"})]
+    write_openpyxl(config.source_dir / "GRE_spaces.xlsx", rows)
+
+    ingest(config, db)
+
+    assert sorted((r.size_code, r.qty) for r in fetch(
+        db, "SELECT size_code, qty FROM staging_lines")) == [("M", 2500), ("S", 1200)]

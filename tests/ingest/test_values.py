@@ -97,6 +97,9 @@ SIZE_CASES: list[Case] = [
     ("12.0", 12, None),
     ("1,200", 1200, None),
     ("1,200,000", 1_200_000, None),
+    ("1 200", 1200, None),  # thousands set off by a space, as European exports write them
+    ("1\u00a0200", 1200, None),  # … a no-break space
+    ("1\u202f200\u202f000", 1_200_000, None),  # … a narrow no-break space
     ("0", None, None),  # a zero size is no quantity: same as a blank cell
     ("0.0", None, None),
     ("", None, None),
@@ -109,6 +112,8 @@ SIZE_CASES: list[Case] = [
     ("abc", None, "not a number"),
     ("1,2", None, "not a number"),
     ("12 pcs", None, "not a number"),
+    ("12 00", None, "not a number"),  # not groups of three: never guessed
+    ("1 200,5", None, "not a number"),
     ("99999999999999999", None, "number too large"),
 ]
 
@@ -145,6 +150,7 @@ DECIMAL_CASES: list[Case] = [
     (".5", 0.5, None),
     ("1,234.5", 1234.5, None),
     ("1,234,567.89", 1234567.89, None),
+    ("1\u00a0234.5", 1234.5, None),
     ("1e3", 1000.0, None),
     ("2.5E-2", 0.025, None),
     ("", None, None),
@@ -192,7 +198,9 @@ def test_date_cell(raw: str | None, value: date | None, problem: str | None) -> 
     assert type_cell(raw, "date") == (value, problem)
 
 
-BAD_DATES = ["next week", "31/02/2025", "2025-02-30", "2025-13-01", "0", "03-05-2025x"]
+BAD_DATES = ["next week", "31/02/2025", "2025-02-30", "2025-13-01", "0", "03-05-2025x",
+             # a time of day alone, as the reader gives an Excel time cell: not a date
+             "1899-12-31 12:00:00", "1899-12-30"]
 
 
 @pytest.mark.parametrize("raw", BAD_DATES, ids=[repr(r) for r in BAD_DATES])

@@ -6,7 +6,7 @@ it was refused (null when fine).  Rules:
 
 - text: kept as written; an integral number written as ``12.0`` becomes ``12``
   (CSV exports and Excel number cells disagree on this).
-- integer: whole numbers, ``1,200`` and ``12.0`` accepted; sizes must be ≥ 0
+- integer: whole numbers, ``1,200``, ``1 200`` and ``12.0`` accepted; sizes must be ≥ 0
   and a zero size is the same as a blank cell (no quantity).
 - decimal: numbers, ``1,234.50`` and a currency sign (``$12.50``, ``12.50 €``) accepted.
 - date: Excel date cells, Excel serial numbers (``45356``), ISO date-times, or
@@ -26,9 +26,15 @@ import polars as pl
 from ordersync.db.kinds import ColumnKind, ValueType
 
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
+_FIRST_DATE = pl.date(1900, 1, 1)
 _EXAMPLE_DATE = datetime.date(2025, 3, 5)
 _INTEGRAL_FLOAT = r"^-?\d+\.0+$"
 _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+# Thousands set off by spaces, as European exports write them: a space, a no-break space
+# (U+00A0), a narrow no-break space (U+202F) or a thin space (U+2009): "1 200", "12 500,0"
+# is not one (a decimal comma is refused, never guessed).
+_SPACES = "\u0020\u00a0\u202f\u2009"
+_THOUSANDS_SPACED = rf"^-?\d{{1,3}}([{_SPACES}]\d{{3}})+(\.\d+)?$"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _CURRENCY_BEFORE = r"^([-+]?)\s*[$€£¥]\s*"
 _CURRENCY_AFTER = r"\s*[$€£¥]$"
@@ -159,8 +165,10 @@ def _number(column: str, *, plain: bool = False, currency: bool = False) -> pl.E
         return text.cast(pl.Float64, strict=False)
     if currency:
         text = without_currency(text)
-    digits = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
-        text)
+    digits = (pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", ""))
+              .when(text.str.contains(_THOUSANDS_SPACED))
+              .then(text.str.replace_all(f"[{_SPACES}]", ""))
+              .otherwise(text))
     return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
 
 
@@ -199,7 +207,9 @@ def _decimal(column: str, *, plain: bool = False) -> Typed:
     return Typed(pl.when(problem.is_null()).then(number), problem)
 
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+# Years from 1900: Excel has no earlier date, and a time of day alone (12:00) reads as
+# "1899-12-31 12:00:00" — refused, never stored as a date.
+_ISO_DATE = r"^(19\d\d|[2-9]\d{3})-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 
 
 def _iso_date(text: pl.Expr) -> pl.Expr:
@@ -230,6 +240,7 @@ def _date(column: str, date_formats: Sequence[str]) -> Typed:
         _EXCEL_EPOCH + pl.duration(days=serial_number.floor().cast(pl.Int64)))
     formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
     value = pl.coalesce(iso, serial.cast(pl.Date), *formats)
+    value = pl.when(value >= _FIRST_DATE).then(value)  # nothing earlier is an Excel date
     # Show what would have worked as dates, not as strptime codes.
     examples = ", ".join(_EXAMPLE_DATE.strftime(fmt) for fmt in date_formats[:3])
     problem = pl.when(text.is_not_null() & value.is_null()).then(
