@@ -355,3 +355,38 @@ def test_thousands_set_off_by_no_break_spaces_are_read(config: Config, db: Datab
 
     assert sorted((r.size_code, r.qty) for r in fetch(
         db, "SELECT size_code, qty FROM staging_lines")) == [("M", 2500), ("S", 1200)]
+
+
+def test_a_cell_merged_down_gives_its_value_to_every_row_it_covers(config: Config,
+                                                                   db: Database) -> None:
+    """A season written once in a cell merged beside four orders is each order's season,
+    as Excel shows it; a size merged down counts once (in its first row), and a title
+    merged across the top is not data."""
+    rows = [order_row(i, {"S": 10, "M": 20}) for i in range(1, 5)]
+    headers = layout(rows)
+    column = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(headers)}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ORDER BOOK"])
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(h) for h in headers])
+    sheet["A1"] = "ORDER BOOK"
+    sheet.merge_cells(f"A1:{column['M']}1")
+    for header in ("CUSTOMER SEASON", "AAG SEASON"):
+        sheet[f"{column[header]}3"] = "SPRING 2026"
+        sheet.merge_cells(f"{column[header]}3:{column[header]}6")
+    sheet.merge_cells(f"{column['M']}3:{column['M']}4")
+    book.save(config.source_dir / "GRE_merged.xlsx")
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.status, found.rows_staged, found.rows_rejected) == ("staged", 4, 0)
+    assert {r.s for r in fetch(db, 'SELECT "CUSTOMER SEASON" AS s FROM staging_orders')} == {
+        "SPRING 2026"}
+    quantities = sorted((r._row, r.size_code, r.qty) for r in fetch(
+        db, "SELECT _row, size_code, qty FROM staging_lines"))
+    assert [(row, qty) for row, size, qty in quantities if size == "M"] == [
+        (3, 20), (5, 20), (6, 20)]  # row 4's M was merged into row 3's: not repeated

@@ -170,9 +170,32 @@ def _kind_and_type(label: str, sizes: set[str], config: Config) -> tuple[ColumnK
 
 
 def data_rows(sheet: RawSheet, layout: SheetLayout) -> pl.DataFrame:
-    """The rows below the header, with their 1-based spreadsheet row number in ``_row``."""
-    return (
+    """The rows below the header, with their 1-based spreadsheet row number in ``_row``.
+
+    A cell merged down over several rows (a season written once beside its orders) gives
+    its value to every row it covers, as it shows in Excel — in the columns that describe
+    an order.  A size merged down counts once, in its first row: repeating a quantity
+    would multiply it.
+    """
+    rows = (
         sheet.cells.with_row_index("_row", offset=1)
         .slice(layout.header_row)
         .with_columns(pl.col("_row").cast(pl.Int64))
     )
+    fill = {c.source for c in layout.columns if c.kind != "size"}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for first_row, column, last_row, _ in sheet.merged:
+        if last_row > first_row and first_row > layout.header_row and f"c{column}" in fill:
+            spans.setdefault(f"c{column}", []).append((first_row, last_row))
+    for source, merged in spans.items():
+        tops = dict(rows.filter(pl.col("_row").is_in([first for first, _ in merged]))
+                    .select("_row", source).iter_rows())
+        covered = [(row, tops[first]) for first, last in merged if tops.get(first) is not None
+                   for row in range(first + 1, last + 1)]
+        if covered:
+            values = pl.DataFrame(covered, schema={"_row": pl.Int64, "_merged": pl.String},
+                                  orient="row")
+            rows = (rows.join(values, on="_row", how="left", maintain_order="left")
+                    .with_columns(pl.coalesce(source, "_merged").alias(source))
+                    .drop("_merged"))
+    return rows

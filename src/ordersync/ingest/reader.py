@@ -58,6 +58,9 @@ class RawSheet:
     errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERRORS_SCHEMA))
     """Error cells: _row (1-based), source (cN), error ("#DIV/0!", "uncalculated formula =…")."""
     decimal_comma: bool = False  # a ';' CSV: decimals are written 12,50
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    """Merged cells: (first row, first column, last row, last column), rows from 1,
+    columns from 0; the reader gives the value to the first cell alone."""
 
 
 def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConfig,
@@ -163,7 +166,8 @@ class _Workbook:
                                "open it in Excel and save it again as .xlsx") from exc
         errors += [(c.row, f"c{c.column}", c.error) for c in scanned]
         return RawSheet(self.display, name, cells,
-                        pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"))
+                        pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
+                        merged=xlsx_cells.merged_ranges(found[1]) if found else ())
 
     @staticmethod
     def _load(reader: fastexcel.ExcelReader, name: str

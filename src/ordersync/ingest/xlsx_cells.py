@@ -1,13 +1,14 @@
 """What the Excel reader cannot say about an .xlsx sheet, read from the sheet's XML.
 
-Three things: formula cells saved without a calculated value (files written by
+Four things: formula cells saved without a calculated value (files written by
 scripts rather than by Excel: the reader sees them as empty); error cells of the
 kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the reader
 refuses outright — the sheet is then re-packed with its error cells emptied so it
 can be read, and every error cell is reported from the XML instead; and values far
 outside the data (a stray space in row 1,048,576): the reader holds every cell of
 the rectangle from A1 to the farthest value in memory, 10 GB for that one space,
-and a failed allocation ends the process — so such a sheet is refused first.
+and a failed allocation ends the process — so such a sheet is refused first; and
+the merged cells, whose value the reader gives only to the first cell of each.
 
 The scan runs only on the chosen sheet, and the cell-by-cell part only when the
 XML holds a formula (a substring test on the decompressed XML otherwise).
@@ -173,6 +174,25 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  value.group(1).decode("utf-8", "replace")))
     return found
+
+
+_MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']"""
+                         rb"""([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?["']""")
+
+
+def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged cells: (first row, first column, last row, last column), rows
+    from 1 and columns from 0 as in :class:`XmlCell`.  They follow the cells in the XML,
+    so only what comes after the cells is searched."""
+    end = max(xml.rfind(b"sheetData>"), xml.rfind(b"sheetData/>"), 0)
+    found = []
+    for match in _MERGE_CELL.finditer(xml, end):
+        first, row = column_index(match.group(1).decode()), int(match.group(2))
+        last = column_index(match.group(3).decode()) if match.group(3) else first
+        last_row = int(match.group(4)) if match.group(4) else row
+        found.append((min(row, last_row), min(first, last), max(row, last_row),
+                      max(first, last)))
+    return tuple(found)
 
 
 def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
