@@ -390,3 +390,26 @@ def test_a_cell_merged_down_gives_its_value_to_every_row_it_covers(config: Confi
         db, "SELECT _row, size_code, qty FROM staging_lines"))
     assert [(row, qty) for row, size, qty in quantities if size == "M"] == [
         (3, 20), (5, 20), (6, 20)]  # row 4's M was merged into row 3's: not repeated
+
+
+def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    rows = [order_row(i) for i in range(1, 4)]
+    headers = layout(rows)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Orders")
+    for c, header in enumerate(headers):
+        sheet.write(0, c, header)
+    season = headers.index("CUSTOMER SEASON")
+    for r, values in enumerate(rows, start=1):
+        for c, header in enumerate(headers):
+            if values.get(header) is not None and c != season:
+                sheet.write(r, c, values[header])
+    sheet.write_merge(1, 3, season, season, "SPRING 2026")
+    book.save(str(config.source_dir / "GRE_merged.xls"))
+
+    report = ingest(config, db)
+
+    assert (report.files[0].rows_staged, report.files[0].rows_rejected) == (3, 0)
+    assert [r.s for r in fetch(db, 'SELECT "CUSTOMER SEASON" AS s FROM staging_orders')] == [
+        "SPRING 2026"] * 3

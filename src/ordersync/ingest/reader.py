@@ -118,9 +118,9 @@ class _Workbook:
         self.display, self.data, self.suffix = display, data, suffix
         try:
             self.reader = fastexcel.read_excel(data)
-            meta = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.meta = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             shown = {m.name: m.visible == python_calamine.SheetVisibleEnum.Visible
-                     for m in meta.sheets_metadata}
+                     for m in self.meta.sheets_metadata}
         except BaseException as exc:
             if not is_bug(exc):
                 raise
@@ -167,7 +167,16 @@ class _Workbook:
         errors += [(c.row, f"c{c.column}", c.error) for c in scanned]
         return RawSheet(self.display, name, cells,
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
-                        merged=xlsx_cells.merged_ranges(found[1]) if found else ())
+                        merged=xlsx_cells.merged_ranges(found[1]) if found
+                        else self._xls_merged(name))
+
+    def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
+        """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an
+        .xlsx sheet's (python-calamine reads the sheet again: .xls sheets are small)."""
+        if self.suffix != ".xls":
+            return ()
+        ranges = self.meta.get_sheet_by_name(name).merged_cell_ranges or []
+        return tuple((first[0] + 1, first[1], last[0] + 1, last[1]) for first, last in ranges)
 
     @staticmethod
     def _load(reader: fastexcel.ExcelReader, name: str
