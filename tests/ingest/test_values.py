@@ -97,8 +97,7 @@ SIZE_CASES: list[Case] = [
     ("12.0", 12, None),
     ("1,200", 1200, None),
     ("1,200,000", 1_200_000, None),
-    ("1 200", 1200, None),  # thousands set off by a space, as European exports write them
-    ("1\u00a0200", 1200, None),  # … a no-break space
+    ("1\u00a0200", 1200, None),  # thousands set off by a no-break space, as exports do
     ("1\u202f200\u202f000", 1_200_000, None),  # … a narrow no-break space
     ("0", None, None),  # a zero size is no quantity: same as a blank cell
     ("0.0", None, None),
@@ -113,6 +112,7 @@ SIZE_CASES: list[Case] = [
     ("1,2", None, "not a number"),
     ("12 pcs", None, "not a number"),
     ("12 00", None, "not a number"),  # not groups of three: never guessed
+    ("100 200", None, "not a number"),  # a plain space: two quantities? never guessed
     ("1 200,5", None, "not a number"),
     ("99999999999999999", None, "number too large"),
 ]

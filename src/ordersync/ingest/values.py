@@ -6,8 +6,8 @@ it was refused (null when fine).  Rules:
 
 - text: kept as written; an integral number written as ``12.0`` becomes ``12``
   (CSV exports and Excel number cells disagree on this).
-- integer: whole numbers, ``1,200``, ``1 200`` and ``12.0`` accepted; sizes must be ≥ 0
-  and a zero size is the same as a blank cell (no quantity).
+- integer: whole numbers, ``1,200`` (or a no-break space for the comma) and ``12.0``
+  accepted; sizes must be ≥ 0 and a zero size is the same as a blank cell (no quantity).
 - decimal: numbers, ``1,234.50`` and a currency sign (``$12.50``, ``12.50 €``) accepted.
 - date: Excel date cells, Excel serial numbers (``45356``), ISO date-times, or
   text in one of ``columns.date_formats``.
@@ -30,10 +30,11 @@ _FIRST_DATE = pl.date(1900, 1, 1)
 _EXAMPLE_DATE = datetime.date(2025, 3, 5)
 _INTEGRAL_FLOAT = r"^-?\d+\.0+$"
 _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
-# Thousands set off by spaces, as European exports write them: a space, a no-break space
-# (U+00A0), a narrow no-break space (U+202F) or a thin space (U+2009): "1 200", "12 500,0"
-# is not one (a decimal comma is refused, never guessed).
-_SPACES = "\u0020\u00a0\u202f\u2009"
+# Thousands set off as number formats and European exports write them: a no-break space
+# (U+00A0), a narrow no-break space (U+202F) or a thin space (U+2009).  Not a plain space:
+# "100 200" typed in a size may as well be two quantities (refused, as ever); nor
+# "12 500,0" (a decimal comma is refused, never guessed).
+_SPACES = "\u00a0\u202f\u2009"
 _THOUSANDS_SPACED = rf"^-?\d{{1,3}}([{_SPACES}]\d{{3}})+(\.\d+)?$"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _CURRENCY_BEFORE = r"^([-+]?)\s*[$€£¥]\s*"
