@@ -413,3 +413,28 @@ def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database
     assert (report.files[0].rows_staged, report.files[0].rows_rejected) == (3, 0)
     assert [r.s for r in fetch(db, 'SELECT "CUSTOMER SEASON" AS s FROM staging_orders')] == [
         "SPRING 2026"] * 3
+
+
+def test_orders_on_a_second_sheet_are_not_read_in_silence(config: Config, db: Database) -> None:
+    """A workbook with a sheet per season: the first sheet with the order columns is read,
+    and every later one that has them too is named in a note (a notes sheet is not)."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "SS26"
+    book.create_sheet("Notes")["A1"] = "read me first"
+    second = book.create_sheet("AW26")
+    for sheet, number in ((first, 1), (second, 2)):
+        rows = [order_row(number)]
+        sheet.append(layout(rows))
+        sheet.append([rows[0].get(h) for h in layout(rows)])
+    book.save(config.source_dir / "GRE_seasons.xlsx")
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert file.status == "staged" and file.rows_staged == 1
+    assert file.notes == (
+        "GRE_seasons.xlsx: sheet 'AW26' has order columns too but was not read (only the "
+        "first such sheet, 'SS26', is): give it its own file, or name the sheet to read "
+        "with the profile's `sheet`",)

@@ -95,12 +95,20 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
         raise FileRejected(Location(display), f"every sheet is hidden ({book.listing})",
                            "unhide the order sheet, or name it with the profile's `sheet`")
     first_error: FileRejected | None = None
-    for name in visible:
+    for position, name in enumerate(visible):
         sheet = book.load(name)
         try:
-            return sheet, fit(sheet), notes
+            found = fit(sheet)
         except FileRejected as exc:
             first_error = first_error or exc
+            continue
+        # Orders on a later sheet too (a sheet per season, say) are not read: said so.
+        notes += tuple(
+            f"{display}: sheet {other!r} has order columns too but was not read (only the "
+            f"first such sheet, {name!r}, is): give it its own file, or name the sheet to "
+            "read with the profile's `sheet`"
+            for other in visible[position + 1:] if _fits(book, other, fit))
+        return sheet, found, notes
     assert first_error is not None
     if len(book.sheets) == 1:
         raise first_error
@@ -109,6 +117,14 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
         f"(sheets: {book.listing})",
         f"name the order sheet in the profile, e.g. sheet = {visible[0]!r}"
         + (f", or {first_error.hint}" if first_error.hint else "")) from first_error
+
+
+def _fits(book: _Workbook, name: str, fit: Callable[[RawSheet], object]) -> bool:
+    try:
+        fit(book.load(name))
+    except FileRejected:
+        return False
+    return True
 
 
 class _Workbook:
