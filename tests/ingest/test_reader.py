@@ -438,3 +438,26 @@ def test_orders_on_a_second_sheet_are_not_read_in_silence(config: Config, db: Da
         "GRE_seasons.xlsx: sheet 'AW26' has order columns too but was not read (only the "
         "first such sheet, 'SS26', is): give it its own file, or name the sheet to read "
         "with the profile's `sheet`",)
+
+
+def test_a_sheet_too_large_to_read_is_passed_over_for_the_order_sheet(config: Config,
+                                                                      db: Database) -> None:
+    """A notes sheet first with a stray value far out is not the order sheet: the next
+    visible sheet with the order columns is read."""
+    book = openpyxl.Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes["A1"] = "read me first"
+    notes.cell(row=1_048_576, column=300).value = " "
+    orders = book.create_sheet("Orders")
+    rows = [order_row(1), order_row(2)]
+    orders.append(layout(rows))
+    for values in rows:
+        orders.append([values.get(h) for h in layout(rows)])
+    book.save(config.source_dir / "GRE_notes_first.xlsx")
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert (file.status, file.rows_staged) == ("staged", 2)

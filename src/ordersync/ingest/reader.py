@@ -96,8 +96,8 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
                            "unhide the order sheet, or name it with the profile's `sheet`")
     first_error: FileRejected | None = None
     for position, name in enumerate(visible):
-        sheet = book.load(name)
-        try:
+        try:  # a sheet that cannot be read (or is too large to) is one that does not fit
+            sheet = book.load(name)
             found = fit(sheet)
         except FileRejected as exc:
             first_error = first_error or exc
