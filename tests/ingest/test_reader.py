@@ -461,3 +461,26 @@ def test_a_sheet_too_large_to_read_is_passed_over_for_the_order_sheet(config: Co
 
     (file,) = report.files
     assert (file.status, file.rows_staged) == ("staged", 2)
+
+
+def test_a_sheet_that_unpacks_to_too_much_xml_fails_its_file_alone(
+        config: Config, db: Database, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few kilobytes of workbook can unpack to gigabytes: the recorded size is checked
+    before anything is decompressed (the limit is lowered here to a workbook's size)."""
+    from ordersync.ingest import xlsx_cells
+
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    big = write_workbook("GRE_big.xlsx", [order_row(i) for i in range(2, 400)])
+    with zipfile.ZipFile(big) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    monkeypatch.setattr(xlsx_cells, "XML_LIMIT", size - 1)
+
+    report = ingest(config, db)
+
+    (failed,) = [f for f in report.files if f.path == "GRE_big.xlsx"]
+    assert failed.status == "failed"
+    assert "the sheet unpacks to" in str(failed.error) and "split the orders" in str(
+        failed.error)
+    (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
+    assert (good.status, good.rows_staged) == ("staged", 1)

@@ -152,7 +152,14 @@ class _Workbook:
 
     def load(self, name: str) -> RawSheet:
         scanned: list[xlsx_cells.XmlCell] = []
-        found = (xlsx_cells.sheet_xml(self.data, name) if self.suffix != ".xls" else None)
+        try:
+            found = (xlsx_cells.sheet_xml(self.data, name, xlsx_cells.XML_LIMIT)
+                     if self.suffix != ".xls" else None)
+        except xlsx_cells.SheetTooLarge as exc:
+            raise FileRejected(Location(self.display, name), f"the sheet unpacks to "
+                               f"{exc.size / 2**30:,.1f} GB of XML (at most "
+                               f"{xlsx_cells.XML_LIMIT / 2**30:,.0f} GB is read)",
+                               "split the orders over several files") from exc
         if found is not None:  # (an .xls sheet is at most 65,536 × 256 cells)
             if (far := xlsx_cells.oversized(found[1])) is not None:
                 raise FileRejected(Location(self.display, name), _far_cells(far),

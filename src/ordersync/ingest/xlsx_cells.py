@@ -132,12 +132,35 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
-def sheet_xml(data: bytes, sheet: str) -> tuple[str, bytes] | None:
-    """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found."""
+XML_LIMIT = 1 << 30
+"""Bytes a sheet's XML may take once decompressed: about half a million rows of 300
+columns, whose cells the reader could not hold anyway.  A few kilobytes of workbook can
+unpack to gigabytes (a "zip bomb")."""
+
+
+class SheetTooLarge(Exception):
+    """The sheet's XML would decompress to more than :data:`XML_LIMIT` bytes."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size:,} bytes")
+        self.size = size
+
+
+def sheet_xml(data: bytes, sheet: str, limit: int = XML_LIMIT) -> tuple[str, bytes] | None:
+    """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found.
+
+    Raises :class:`SheetTooLarge` before decompressing more than ``limit`` bytes (the
+    size the archive records; a part that holds more than it records fails its CRC).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             part = _sheet_part(archive, sheet)
-            return (part, archive.read(part)) if part else None
+            if part is None:
+                return None
+            size = archive.getinfo(part).file_size
+            if size > limit:
+                raise SheetTooLarge(size)
+            return part, archive.read(part)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None
 
