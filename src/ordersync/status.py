@@ -45,7 +45,7 @@ def read_status(db: Database) -> dict[str, Any]:
         lines = pool.submit(_lines_by_state, db)
 
         def table(role: str) -> str:
-            return db.quote_raw(getattr(db.tables, role))
+            return _table(db, role)
 
         def grouped(role: str, *columns: str) -> list[dict[str, int]]:
             return _grouped(db, peek, role, *columns)
@@ -95,13 +95,17 @@ def read_status(db: Database) -> dict[str, Any]:
     return status
 
 
+def _table(db: Database, role: str) -> str:
+    """The quoted name of one of ordersync's tables, by its role (``order_lines`` …)."""
+    return db.quote_raw(getattr(db.tables, role))
+
+
 def _grouped(db: Database, peek: Peek, role: str, *columns: str) -> list[dict[str, int]]:
     """Counts by each column's values, from one pass over the table (on SQLite over its
     state index, which holds these columns: no row is read, nothing is sorted)."""
     listed = ", ".join(columns)
     counts: list[dict[str, int]] = [{} for _ in columns]
-    for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) "
-                                f"FROM {db.quote_raw(getattr(db.tables, role))} "
+    for *values, n in peek.rows(f"SELECT {listed}, COUNT(*) FROM {_table(db, role)} "
                                 f"GROUP BY {listed}"):
         for found, value in zip(counts, values, strict=True):
             key = str(value) if value is not None else "none"

@@ -146,7 +146,7 @@ class SheetTooLarge(Exception):
         self.size = size
 
 
-def sheet_xml(data: bytes, sheet: str, limit: int = XML_LIMIT) -> tuple[str, bytes] | None:
+def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
     """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found.
 
     Raises :class:`SheetTooLarge` before decompressing more than ``limit`` bytes (the
