@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,7 +86,9 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
         create_tables(db)
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
-    with db.transaction(dry_run=dry_run) as conn:
+    first = db.is_sqlite and not dry_run and _first_load(db)
+    journal = db.rollback_journal() if first else nullcontext()
+    with journal, db.transaction(dry_run=dry_run) as conn:
         with timing.step("merge"):
             db.lock(conn, "merge")
             orders = merge_orders(config, db, conn)
@@ -102,6 +105,13 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
               changed=orders.changed, cancelled=orders.cancelled, removed=orders.removed,
               duplicates=orders.duplicates, lines_written=lines.written)
     return MergeResult(orders, lines, dry_run)
+
+
+def _first_load(db: Database) -> bool:
+    """Whether the order list is empty: its merge fills the database (see
+    ``Database.rollback_journal``)."""
+    with db.peek() as peek:
+        return not peek.rows(f"SELECT 1 FROM {db.quote_raw(db.tables.orders)} LIMIT 1")
 
 
 def _nothing_to_merge(config: Config, db: Database) -> bool:

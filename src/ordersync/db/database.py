@@ -61,6 +61,7 @@ class Database:
         self.schema = schema or None
         self._open_transactions = 0
         self._count_lock = threading.Lock()  # the sync may write from several threads
+        self._journal = "wal"  # SQLite: see rollback_journal
         self.system_columns_checked = False
         """Whether ``create_tables`` has added the system columns an older ordersync lacked."""
         try:
@@ -107,9 +108,11 @@ class Database:
                 # orders writes and checkpoints 190 MB, and its merge, lines and commit
                 # took 2.35 → 1.9 s with the bigger pages (32 and 64 KiB: no better).
                 cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("PRAGMA busy_timeout=60000")
+                mode = self._journal_mode(cur)
+                # A rollback journal is synced at every commit (NORMAL would risk the file
+                # on a power cut); the WAL is safe with NORMAL.
+                cur.execute(f"PRAGMA synchronous={'NORMAL' if mode == 'wal' else 'FULL'}")
                 cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
 
@@ -122,6 +125,45 @@ class Database:
         if self.schema:
             options["options"] = f"-csearch_path={self.schema}"
         return sa.create_engine(url, connect_args=options, pool_pre_ping=True)
+
+    def _journal_mode(self, cursor: Any) -> str:
+        """Put the file in the journal mode connections should use now (WAL, except inside
+        :meth:`rollback_journal`); the mode the file is in, if it cannot be changed."""
+        import sqlite3
+
+        wanted = self._journal
+        if wanted != "wal":
+            # Leaving WAL needs the file to itself: refused at once (not after the busy
+            # timeout) while another connection has it open, and then WAL it stays.
+            cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            return str(cursor.execute(f"PRAGMA journal_mode={wanted}").fetchone()[0]).lower()
+        except sqlite3.OperationalError:
+            return str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        finally:
+            cursor.execute("PRAGMA busy_timeout=60000")
+
+    @contextmanager
+    def rollback_journal(self) -> Iterator[None]:
+        """SQLite: the connections opened inside write through a rollback journal instead
+        of the WAL, when no other connection has the file open; back to WAL on leaving.
+
+        For a transaction that fills the database (the merge of a first load): the WAL
+        writes every new page twice (to the log, then to the file at the checkpoint), a
+        rollback journal once.  The WAL is what lets readers read while a writer writes,
+        so a reader in another process waits for such a transaction to end.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        self._journal = "delete"
+        try:
+            yield
+        finally:
+            self._journal = "wal"
+            if self._open_transactions == 0:
+                with self.engine.connect():
+                    pass  # the connect hook puts the file back in WAL
 
     # -- connections -------------------------------------------------------------------------
 

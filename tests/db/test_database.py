@@ -1,0 +1,132 @@
+"""The SQLite file's page size and journal: a first load's merge writes its pages once."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ConfigFactory, WorkbookFactory, fetch, order_row, write_config
+from ordersync import merge
+from ordersync.db import open_database
+from ordersync.db.database import SQLITE_PAGE_SIZE
+from ordersync.pipeline import run_ingest, run_merge, run_pipeline
+
+
+@pytest.fixture
+def engine() -> str:
+    return "sqlite"
+
+
+def _file(config: Any) -> Path:
+    return Path(config.database.url.removeprefix("sqlite:///"))
+
+
+def _mode(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def _merge_modes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The journal mode the merge's own connection writes with, per merge."""
+    seen: list[str] = []
+    original = merge.merge_orders
+
+    def spy(config: Any, db: Any, conn: Any) -> Any:
+        seen.append(str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()))
+        return original(config, db, conn)
+
+    monkeypatch.setattr("ordersync.pipeline.merge_orders", spy)
+    return seen
+
+
+def test_a_first_load_merges_through_a_rollback_journal_then_the_file_is_wal(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_config()
+    seen = _merge_modes(monkeypatch)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    db = open_database(config)
+    run_pipeline(config, db)
+    assert seen == ["delete"]
+    assert _mode(_file(config)) == "wal"
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 7}), order_row(2)])
+    result = run_pipeline(config, db)
+    assert seen == ["delete", "wal"]  # the order list has orders: readers may come
+    assert result.merge.orders.changed == 1
+    assert _mode(_file(config)) == "wal"
+
+
+def test_a_reader_holding_the_file_keeps_the_first_load_in_wal(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_config()
+    seen = _merge_modes(monkeypatch)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    db = open_database(config)
+    run_ingest(config, db)
+    reader = sqlite3.connect(_file(config))  # another process's, say, open on the file
+    reader.execute("SELECT COUNT(*) FROM ingest_files").fetchone()
+    try:
+        result = run_merge(config, db)
+    finally:
+        reader.close()
+    assert seen == ["wal"]  # not switched (and not waited for: refused at once)
+    assert result.orders.new == 2
+    assert len(fetch(db, "SELECT record_uuid FROM order_lines")) > 0
+    assert _mode(_file(config)) == "wal"
+
+
+def test_a_new_database_has_big_pages_and_an_old_one_keeps_its_own(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    config = make_config()
+    run_pipeline(config, open_database(config))
+    with sqlite3.connect(_file(config)) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == SQLITE_PAGE_SIZE
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE t (x)")  # created with SQLite's own 4 KiB pages
+    config = make_config(database={"url": f"sqlite:///{old}"})
+    run_pipeline(config, open_database(config))
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 1
+
+
+_KILLED_IN_MERGE = """
+import os, signal, sys
+from ordersync.config import load_config
+from ordersync.db import open_database
+from ordersync.pipeline import run_pipeline
+
+def killed(db, conn):  # the orders are inserted, the lines not: the transaction is open
+    os.kill(os.getpid(), signal.SIGKILL)
+
+import ordersync.pipeline
+ordersync.pipeline.derive_lines = killed
+config = load_config(sys.argv[1])
+run_pipeline(config, open_database(config))
+"""
+
+
+def test_a_first_load_killed_in_its_merge_is_rolled_back_and_merged_again(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    config = make_config()
+    write_workbook("GRE_a.xlsx", [order_row(n) for n in range(1, 30)])
+    path = write_config(config, tmp_path)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_IN_MERGE, str(path)], check=False)
+    assert killed.returncode == -9
+    assert Path(str(_file(config)) + "-journal").exists()  # a hot rollback journal
+
+    db = open_database(config)
+    assert fetch(db, "SELECT COUNT(*) AS n FROM orders")[0].n == 0  # rolled back
+    result = run_pipeline(config, db)
+    assert (result.merge.orders.new, result.merge.lines.written) == (29, 29 * 2)  # S and M
+    assert _mode(_file(config)) == "wal"
