@@ -210,8 +210,10 @@ class _Workbook:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         absolute = [c.absolute_index for c in sheet.available_columns()]
-        cells = frame.select(pl.col(column).cast(pl.String).alias(f"c{absolute[i]}")
-                             for i, column in enumerate(frame.columns))
+        cells = frame.rename({column: f"c{absolute[i]}" for i, column in enumerate(frame.columns)})
+        odd = [c for c, dtype in cells.schema.items() if dtype != pl.String]
+        if odd:  # read as text already, as a rule: no expression per column
+            cells = cells.with_columns(pl.col(odd).cast(pl.String))
         errors = []
         for problem in problems.errors if problems else ():
             row, column = problem.position
