@@ -100,3 +100,13 @@ def test_a_date_column_with_any_other_form_types_the_long_way() -> None:
     frame = pl.DataFrame({"iso": ["2025-03-05 00:00:00", None], "mixed": ["2025-03-05", "45356"],
                           "bad": ["2025-02-31", None]})
     assert iso_date_columns(frame, ["iso", "mixed", "bad"]).columns == ["iso"]
+
+
+def test_a_column_blank_in_the_whole_batch_is_nulls_of_the_type_its_rule_gives() -> None:
+    """``prepare`` skips the rule for such a column and makes it nulls of ``_DTYPES``."""
+    from ordersync.ingest.prepare import _DTYPES
+
+    for value_type in ("text", "integer", "decimal", "date"):
+        for kind in ("size", "descriptive"):
+            full = full_rule([None, None], value_type, kind, NULL_VALUES)  # type: ignore[arg-type]
+            assert full["value"].dtype == _DTYPES[value_type], (value_type, kind)

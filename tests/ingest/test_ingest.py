@@ -317,3 +317,26 @@ def test_batches_hold_a_file_per_reader_thread_even_when_files_exceed_the_batch_
     assert [len(b) for b in _batches(small, 3 << 20, least=2)] == [3, 3, 2]
     csv = [pending(f"f{i}.csv", 4 << 20) for i in range(4)]  # a CSV weighs a quarter
     assert [len(b) for b in _batches(csv, 2 << 20, least=1)] == [2, 2]
+
+
+def test_columns_blank_in_every_file_of_a_batch_are_typed_and_named_like_any_other(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    # ETA (a date) and a size are blank in every row of both files; the item name uses
+    # the date, so the blank column must be a date column of nulls (an "ETA?" fallback).
+    config = make_config(names={"item": "{AAG ORDER NUMBER} {ETA|CUSTOMER STYLE}"})
+    db = open_database(config)
+    blank = {"ETA": None}
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "XL": None}, **blank),
+                                  order_row(2, {"S": 2, "XL": None}, **blank)])
+    write_workbook("GRE_b.xlsx", [order_row(3, {"S": 3, "XL": None}, **blank)])
+
+    result = run_pipeline(config, db)
+
+    assert (result.ingest.rows_staged, result.ingest.rows_rejected) == (3, 0)
+    rows = fetch(db, 'SELECT business_key, item_name, "ETA", "XL" FROM orders '
+                     "ORDER BY business_key")
+    assert [(r.item_name, r.ETA, r.XL) for r in rows] == [
+        ("GRE-00001 GR-1-TEE", None, None), ("GRE-00002 GR-2-TEE", None, None),
+        ("GRE-00003 GR-3-TEE", None, None)]
+    lines = fetch(db, "SELECT size_code, qty FROM order_lines ORDER BY qty")
+    assert [(r.size_code, r.qty) for r in lines] == [("S", 1), ("S", 2), ("S", 3)]

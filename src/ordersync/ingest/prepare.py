@@ -11,6 +11,8 @@ lines (in slices, so memory stays flat).  Number columns whose every cell is
 already a valid plain number (the size columns, as a rule) and date columns of
 ISO dates only (Excel date cells) are typed by one cast, without the clean-up
 and refusal checks the other columns need: the same values, a third of the time.
+A column blank in every file of the batch (half the sizes, as a rule: a
+customer uses a few of the 245) becomes nulls of its type without any rule.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from ordersync.ingest.values import (
 )
 
 KEY_SEPARATOR = "\x1f"
+_DTYPES: dict[ValueType, type[pl.DataType]] = {
+    "text": pl.String, "integer": pl.Int64, "decimal": pl.Float64, "date": pl.Date}
+"""What each value type's rule gives (see ``values``)."""
 
 
 @dataclass(frozen=True)
@@ -117,33 +122,40 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     # of text is a few hundred MB.
     combined = pl.concat(frames, how="diagonal")
     del frames
-    valid = valid_numbers(combined, {k: (t, kinds[k]) for k, t in types.items()
-                                     if t in ("integer", "decimal")}, null_values)
+    # A column blank in every file of the batch (most sizes: a customer uses a few of the
+    # 245) is a column of nulls of its type, without a pass over its cells.
+    blank = {label for label, nulls in zip(combined.columns, combined.null_count().row(0),
+                                           strict=True)
+             if nulls == combined.height and label in types} if combined.height else set()
+    live = [label for label in labels if label not in blank]
+    valid = valid_numbers(combined, {k: (types[k], kinds[k]) for k in live
+                                     if types[k] in ("integer", "decimal")}, null_values)
     cleaned = combined.select("_file", "_row", "_stray", *(
         pl.col(label) if label in valid else clean_text(label, null_values).alias(label)
-        for label in labels))
+        for label in live))
     del combined
-    cleaned, blanks = _without_blank_rows(cleaned, labels, config.merge.key)
+    cleaned, blanks = _without_blank_rows(cleaned, live, config.merge.key)
     read = cleaned.select("_file").group_by("_file").len()
 
-    dates = iso_date_columns(cleaned, [k for k, t in types.items() if t == "date"])
+    dates = iso_date_columns(cleaned, [k for k in live if types[k] == "date"])
     cleaned = cleaned.with_columns(dates)  # typed already
     valid |= set(dates.columns)
-    plain = plain_numeric(cleaned, [k for k, t in types.items()
-                                    if t in ("integer", "decimal") and k not in valid])
+    plain = plain_numeric(cleaned, [k for k in live
+                                    if types[k] in ("integer", "decimal") and k not in valid])
     rules = {label: valid_column(label, types[label], kinds[label], typed=label in dates)
              if label in valid
              else type_column(label, types[label], kinds[label], config.columns.date_formats,
-                              plain=label in plain) for label in labels}
-    checked = [label for label in labels if types[label] != "text" and label not in valid]
+                              plain=label in plain) for label in live}
+    checked = [label for label in live if types[label] != "text" and label not in valid]
     flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
                            for label in checked).row(0) if checked else ()
     flagged = [label for label, bad in zip(checked, flags, strict=True) if bad]
     problems = cleaned.select(
         "_file", "_row", *(rules[label].problem.alias(label) for label in flagged),
         *(pl.col(label).alias(f"raw:{label}") for label in flagged))
-    typed = cleaned.select("_file", "_row",
-                           *(rule.value.alias(label) for label, rule in rules.items()))
+    typed = cleaned.select("_file", "_row", *(
+        rules[label].value.alias(label) if label in rules
+        else pl.lit(None, dtype=_DTYPES[types[label]]).alias(label) for label in labels))
     del cleaned
     typed = naming.with_customer(typed, config, [i.profile for i in inputs], types)
     kinds.setdefault(config.columns.customer, "descriptive")
@@ -172,10 +184,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         "_group_problem", "_item_problem")
     timing.lap("type")
 
-    lines = _unpivot(staged, sizes)
+    lines = _unpivot(staged, [size for size in sizes if size not in blank])
     timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
-    descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
+    descriptive = {k: v for k, v in types.items()  # a blank column adds nothing to a hash
+                   if kinds.get(k) != "size" and k in hashed and k not in blank}
     hashed_lines = lines if not config.merge.hash_columns else lines.filter(
         pl.col("size_code").is_in([s for s in sizes if s in hashed]))
     staged = staged.join(size_texts(hashed_lines, ["_file", "_row"]), on=["_file", "_row"],
