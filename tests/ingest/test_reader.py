@@ -484,3 +484,30 @@ def test_a_sheet_that_unpacks_to_too_much_xml_fails_its_file_alone(
         failed.error)
     (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
     assert (good.status, good.rows_staged) == ("staged", 1)
+
+
+def test_a_workbook_whose_shared_strings_unpack_to_too_much_fails_alone(
+        config: Config, db: Database, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader unpacks the shared strings as it opens a workbook, before any sheet is
+    checked: their recorded size is checked first (the limit lowered between the sheet's
+    size and the strings' here)."""
+    from ordersync.ingest import xlsx_cells
+
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    long_styles = [order_row(i, style=f"STYLE-{i}-" + "X" * 2_000) for i in range(2, 40)]
+    big = write_workbook("GRE_strings.xlsx", long_styles)
+    with zipfile.ZipFile(big) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+        strings = archive.getinfo("xl/sharedStrings.xml").file_size
+    assert sheet < strings
+    monkeypatch.setattr(xlsx_cells, "XML_LIMIT", sheet + 1)
+
+    report = ingest(config, db)
+
+    (failed,) = [f for f in report.files if f.path == "GRE_strings.xlsx"]
+    assert failed.status == "failed"
+    assert "xl/sharedStrings.xml unpacks to" in str(failed.error)
+    assert "send the file again" in str(failed.error)
+    (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
+    assert (good.status, good.rows_staged) == ("staged", 1)

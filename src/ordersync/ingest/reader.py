@@ -132,6 +132,16 @@ class _Workbook:
 
     def __init__(self, display: str, data: bytes, suffix: str) -> None:
         self.display, self.data, self.suffix = display, data, suffix
+        # What the reader unpacks as it opens the workbook (the shared strings above all):
+        # a few kilobytes can unpack to gigabytes.  Checked from the sizes the archive
+        # records, before anything is decompressed; each sheet is checked as it is read.
+        part = xlsx_cells.largest_part(data) if suffix != ".xls" else None
+        if part is not None and part[1] > xlsx_cells.XML_LIMIT:
+            raise FileRejected(Location(display), f"its part {part[0]} unpacks to "
+                               f"{part[1] / 2**30:,.1f} GB (at most "
+                               f"{xlsx_cells.XML_LIMIT / 2**30:,.0f} GB of a part is read): "
+                               "not a workbook Excel writes",
+                               "ask the customer to send the file again, saved from Excel")
         try:
             self.reader = fastexcel.read_excel(data)
             self.meta = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))

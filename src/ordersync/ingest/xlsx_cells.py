@@ -146,6 +146,20 @@ class SheetTooLarge(Exception):
         self.size = size
 
 
+def largest_part(data: bytes, *, besides: str = "xl/worksheets/") -> tuple[str, int] | None:
+    """The largest part of the .xlsx ``data`` by the size its archive records, (name,
+    bytes), leaving out the parts under ``besides`` (sheets are checked as they are read:
+    :func:`sheet_xml`); None when there is none, or the archive cannot be listed (the
+    reader then says what is wrong)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [(i.filename, i.file_size) for i in archive.infolist()
+                     if not i.filename.startswith(besides)]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return max(parts, key=lambda part: part[1]) if parts else None
+
+
 def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
     """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found.
 
