@@ -86,15 +86,23 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
         create_tables(db)
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
+    # A first load fills the database: SQLite writes it through a rollback journal (the
+    # journal mode is chosen as the connection opens), PostgreSQL builds the indexes of
+    # the orders and lines once they are in.
     first = db.is_sqlite and not dry_run and _first_load(db)
     journal = db.rollback_journal() if first else nullcontext()
     with journal, db.transaction(dry_run=dry_run) as conn:
         with timing.step("merge"):
             db.lock(conn, "merge")
-            orders = merge_orders(config, db, conn)
-        with timing.step("lines"):
-            lines = derive_lines(db, conn)
-            release_staging(db, conn)
+            filling = not dry_run and db.scalar(
+                conn, f"SELECT 1 FROM {db.table('orders')} LIMIT 1") is None
+        with (db.indexes_built_after(conn, ("orders", "order_lines")) if filling
+              else nullcontext()):
+            with timing.step("merge"):
+                orders = merge_orders(config, db, conn)
+            with timing.step("lines"):
+                lines = derive_lines(db, conn)
+                release_staging(db, conn)
         if orders.new + orders.changed + orders.cancelled + lines.written > _ANALYZE_AFTER:
             # A big merge (a first load above all) leaves PostgreSQL's statistics far from
             # the truth until autovacuum catches up, and the next merge would scan.

@@ -9,7 +9,8 @@ The steps, in the order a run meets them:
 - ``hash``: the row hashes;
 - ``load``: bulk loads into staging (and the schema changes new columns need);
 - ``merge``: staging → ``orders``;  ``lines``: the ``order_lines`` diff;
-- ``commit``: statistics and the commit of the merge transaction.
+- ``commit``: the index builds of a first load (PostgreSQL), statistics and the commit
+  of the merge transaction.
 
 Nothing is recorded outside a :func:`recording` block, so the library pays
 nothing for this when it is not asked.  Only the thread that opened the block

@@ -1,4 +1,5 @@
-"""The SQLite file's page size and journal: a first load's merge writes its pages once."""
+"""A first load fills the database fast: SQLite's page size and journal (its pages written
+once), PostgreSQL's indexes built after the rows are in — and everything as it was after."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ConfigFactory, WorkbookFactory, fetch, order_row, write_config
+from conftest import ENGINES, ConfigFactory, WorkbookFactory, fetch, order_row, write_config
 from ordersync import merge
 from ordersync.db import open_database
 from ordersync.db.database import SQLITE_PAGE_SIZE
@@ -130,3 +131,69 @@ def test_a_first_load_killed_in_its_merge_is_rolled_back_and_merged_again(
     result = run_pipeline(config, db)
     assert (result.merge.orders.new, result.merge.lines.written) == (29, 29 * 2)  # S and M
     assert _mode(_file(config)) == "wal"
+
+
+def _indexes(db: Any, conn: Any = None) -> list[tuple[str, ...]]:
+    """The indexes of the orders and their lines, as the catalog defines them."""
+    def read(conn: Any) -> list[tuple[str, ...]]:
+        return [tuple(str(v) for v in row) for role in ("orders", "order_lines")
+                for row in db.rows(conn, db.sql("table_indexes"), {"table": db.table(role)})]
+    if conn is not None:
+        return read(conn)
+    with db.begin() as own:
+        return read(own)
+
+
+@pytest.mark.parametrize("engine", [ENGINES[1]])
+def test_postgresql_builds_a_first_load_s_indexes_once_its_rows_are_in(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_config()
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    run_ingest(config, db)
+    before = _indexes(db)
+    assert len(before) == 4  # the two primary keys, the business key's, the source file's
+    during: list[int] = []
+    original = merge.merge_orders
+
+    def spy(config_: Any, db_: Any, conn: Any) -> Any:
+        during.append(len(_indexes(db_, conn)))
+        return original(config_, db_, conn)
+
+    monkeypatch.setattr("ordersync.pipeline.merge_orders", spy)
+    result = run_merge(config, db)
+    assert during == [0]
+    assert (result.orders.new, result.lines.written) == (2, 4)
+    assert _indexes(db) == before  # the same names, definitions and constraints
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 5}), order_row(2), order_row(3)])
+    assert run_pipeline(config, db).merge.orders.changed == 1
+    assert during == [0, 4]  # the order list had orders: its indexes served the merge
+    assert _indexes(db) == before
+
+
+@pytest.mark.parametrize("engine", [ENGINES[1]])
+def test_postgresql_keeps_the_indexes_when_someone_else_holds_the_tables(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    config = make_config()
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    run_ingest(config, db)
+    during: list[int] = []
+    original = merge.merge_orders
+
+    def spy(config_: Any, db_: Any, conn: Any) -> Any:
+        during.append(len(_indexes(db_, conn)))
+        return original(config_, db_, conn)
+
+    monkeypatch.setattr("ordersync.pipeline.merge_orders", spy)
+    schema = db.schema
+    with psycopg.connect(config.database.url, options=f"-csearch_path={schema}") as other:
+        other.execute("SELECT COUNT(*) FROM orders").fetchone()  # a reader, mid-transaction
+        result = run_merge(config, db)
+    assert during == [4]  # not dropped, and not waited for
+    assert result.orders.new == 2
