@@ -340,3 +340,16 @@ def test_columns_blank_in_every_file_of_a_batch_are_typed_and_named_like_any_oth
         ("GRE-00003 GR-3-TEE", None, None)]
     lines = fetch(db, "SELECT size_code, qty FROM order_lines ORDER BY qty")
     assert [(r.size_code, r.qty) for r in lines] == [("S", 1), ("S", 2), ("S", 3)]
+
+
+def test_a_customer_column_left_blank_hashes_as_if_the_customer_were_written(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    # The file's CUSTOMER column is blank on every row, so the profile's customer fills it:
+    # the order's hash is taken from the filled value, as when the file writes it.
+    write_workbook("GRE_a.xlsx", [order_row(1, CUSTOMER=None), order_row(2, CUSTOMER=None)])
+    run_pipeline(config, db)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])  # CUSTOMER: GREYSTONE
+
+    result = run_pipeline(config, db)
+
+    assert (result.merge.orders.unchanged, result.merge.orders.changed) == (2, 0)

@@ -187,8 +187,8 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     lines = _unpivot(staged, [size for size in sizes if size not in blank])
     timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
-    descriptive = {k: v for k, v in types.items()  # a blank column adds nothing to a hash
-                   if kinds.get(k) != "size" and k in hashed and k not in blank}
+    # Every descriptive column, blank in the files or not: the customer's is filled in above.
+    descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
     hashed_lines = lines if not config.merge.hash_columns else lines.filter(
         pl.col("size_code").is_in([s for s in sizes if s in hashed]))
     staged = staged.join(size_texts(hashed_lines, ["_file", "_row"]), on=["_file", "_row"],
