@@ -169,3 +169,34 @@ def test_unreadable_file_fails_with_the_reason(config: Config, db: Database,
     error = _error_for(report, "GRE_locked.xlsx")
     assert "cannot read the file (Permission denied)" in error
     assert next(f for f in report.files if f.path == "GRE_good.xlsx").status == "staged"
+
+
+def _xls(path: Path, rows: list[dict[str, object]]) -> Path:
+    """An old-format (.xls) workbook of ``rows`` at ``path``, whatever its suffix."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Orders")
+    headers = [*rows[0], "TOTAL QTY"]  # the size columns end before TOTAL QTY
+    for c, header in enumerate(headers):
+        sheet.write(0, c, header)
+    for r, row in enumerate(rows, start=1):
+        for c, header in enumerate(headers[:-1]):
+            sheet.write(r, c, row[header])
+    book.save(str(path))
+    return path
+
+
+def test_a_workbook_under_the_other_excel_suffix_is_read_as_what_it_is(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    # An .xls export named .xlsx (some systems do), and an .xlsx renamed .xls.
+    _xls(config.source_dir / "GRE_old.xlsx", [order_row(1), order_row(2)])
+    write_workbook("GRE_new.xlsx", [order_row(3)]).rename(config.source_dir / "GRE_new.xls")
+
+    report = ingest(config, db)
+
+    found = {f.path: f for f in report.files}
+    assert (found["GRE_old.xlsx"].status, found["GRE_old.xlsx"].rows_staged) == ("staged", 2)
+    assert (found["GRE_new.xls"].status, found["GRE_new.xls"].rows_staged) == ("staged", 1)
+    assert ("GRE_old.xlsx: the file is an .xls workbook under an .xlsx name; it was read as "
+            ".xls") in found["GRE_old.xlsx"].notes
+    assert any("an .xlsx workbook under an .xls name" in n for n in found["GRE_new.xls"].notes)

@@ -43,6 +43,7 @@ _READER_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#N
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # compound file: .xls, or an encrypted .xlsx
 _ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream only an encrypted .xlsx holds
 ERRORS_SCHEMA = {"_row": pl.Int64, "source": pl.String, "error": pl.String}
 
 Fit = TypeVar("Fit")
@@ -76,8 +77,12 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
     if suffix not in EXCEL_SUFFIXES:
         raise FileRejected(Location(display), f"unsupported file type {suffix!r}",
                            "save it as .xlsx, .xlsm, .xls or .csv")
-    _check_container(display, suffix, data)
-    book = _Workbook(display, data, suffix)
+    actual = _check_container(display, suffix, data)
+    book = _Workbook(display, data, actual)
+    # Some systems export an old .xls workbook under an .xlsx name (or the other way round).
+    notes: tuple[str, ...] = () if actual == suffix else (
+        f"{display}: the file is an {actual} workbook under an {suffix} name; it was read "
+        f"as {actual}",)
     if profile.sheet is not None:
         matches = [n for n, _ in book.sheets if n.strip().casefold()
                    == profile.sheet.strip().casefold()]
@@ -86,10 +91,10 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
                 Location(display), f"sheet {profile.sheet!r} not found (sheets: {book.listing})",
                 "fix the profile's `sheet` in ordersync.toml or rename the sheet")
         sheet = book.load(matches[0])
-        return sheet, fit(sheet), ()
+        return sheet, fit(sheet), notes
     hidden = [n for n, visible in book.sheets if not visible]
-    notes = tuple(f"{display}: hidden sheet {n!r} skipped (name it with the profile's `sheet` "
-                  "to read it)" for n in hidden)
+    notes += tuple(f"{display}: hidden sheet {n!r} skipped (name it with the profile's `sheet` "
+                   "to read it)" for n in hidden)
     visible = [n for n, shown in book.sheets if shown]
     if not visible:
         raise FileRejected(Location(display), f"every sheet is hidden ({book.listing})",
@@ -262,19 +267,22 @@ def _text_errors(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return emptied, errors
 
 
-def _check_container(display: str, suffix: str, data: bytes) -> None:
+def _check_container(display: str, suffix: str, data: bytes) -> str:
+    """The format the workbook's bytes are in, as a suffix: ``.xls`` for a compound file
+    (whatever the name says, unless it is an encrypted .xlsx), else the .xlsx/.xlsm name's
+    own (``.xlsx`` for an .xlsx under an .xls name)."""
     if not data:
         raise FileRejected(Location(display), "the file is empty")
-    if suffix in {".xlsx", ".xlsm"} and data.startswith(_OLE_MAGIC):
-        raise FileRejected(Location(display), "the workbook is password-protected (encrypted)",
-                           "remove the password in Excel (File › Info › Protect Workbook) "
-                           "and save it again")
-    if suffix in {".xlsx", ".xlsm"} and not data.startswith(_ZIP_MAGIC):
-        raise FileRejected(Location(display), "not a valid .xlsx file (corrupt or renamed)",
-                           "ask the customer to send the file again")
-    if suffix == ".xls" and not data.startswith(_OLE_MAGIC):
-        raise FileRejected(Location(display), "not a valid .xls file (corrupt or renamed)",
-                           "ask the customer to send the file again")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED in data:
+            raise FileRejected(Location(display), "the workbook is password-protected (encrypted)",
+                               "remove the password in Excel (File › Info › Protect Workbook) "
+                               "and save it again")
+        return ".xls"
+    if data.startswith(_ZIP_MAGIC):
+        return suffix if suffix in {".xlsx", ".xlsm"} else ".xlsx"
+    raise FileRejected(Location(display), f"not a valid {suffix} file (corrupt or renamed)",
+                       "ask the customer to send the file again")
 
 
 def _as_text(cells: pl.DataFrame) -> pl.DataFrame:
