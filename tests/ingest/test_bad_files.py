@@ -188,15 +188,20 @@ def _xls(path: Path, rows: list[dict[str, object]]) -> Path:
 
 def test_a_workbook_under_the_other_excel_suffix_is_read_as_what_it_is(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
-    # An .xls export named .xlsx (some systems do), and an .xlsx renamed .xls.
+    # An .xls export named .xlsx (some systems do), an .xlsx renamed .xls, and a workbook
+    # saved under a .csv name.
     _xls(config.source_dir / "GRE_old.xlsx", [order_row(1), order_row(2)])
     write_workbook("GRE_new.xlsx", [order_row(3)]).rename(config.source_dir / "GRE_new.xls")
+    write_workbook("GRE_book.xlsx", [order_row(4)]).rename(config.source_dir / "GRE_book.csv")
 
     report = ingest(config, db)
 
     found = {f.path: f for f in report.files}
-    assert (found["GRE_old.xlsx"].status, found["GRE_old.xlsx"].rows_staged) == ("staged", 2)
-    assert (found["GRE_new.xls"].status, found["GRE_new.xls"].rows_staged) == ("staged", 1)
-    assert ("GRE_old.xlsx: the file is an .xls workbook under an .xlsx name; it was read as "
-            ".xls") in found["GRE_old.xlsx"].notes
-    assert any("an .xlsx workbook under an .xls name" in n for n in found["GRE_new.xls"].notes)
+    staged = {path: (f.status, f.rows_staged) for path, f in found.items()}
+    assert staged == {"GRE_old.xlsx": ("staged", 2), "GRE_new.xls": ("staged", 1),
+                      "GRE_book.csv": ("staged", 1)}
+    assert ("GRE_old.xlsx: the file is an Excel workbook (.xls) although its name ends in "
+            ".xlsx; it was read as .xls") in found["GRE_old.xlsx"].notes
+    assert any("(.xlsx) although its name ends in .xls;" in n for n in found["GRE_new.xls"].notes)
+    assert any("(.xlsx) although its name ends in .csv;" in n
+               for n in found["GRE_book.csv"].notes)

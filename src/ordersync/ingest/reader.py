@@ -69,20 +69,20 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
     """The profile's sheet, or the first visible sheet ``fit`` accepts (it raises
     :class:`FileRejected` for a sheet it cannot use); hidden sheets are skipped, and said so."""
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES and not data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
         text = read_csv(display, data, encoding=profile.encoding, separator=profile.delimiter)
         cells, errors = _text_errors(_as_text(text.cells))
         sheet = RawSheet(display, path.stem, cells, errors, text.decimal_comma)
         return sheet, fit(sheet), ()
-    if suffix not in EXCEL_SUFFIXES:
+    if suffix not in EXCEL_SUFFIXES and suffix not in CSV_SUFFIXES:
         raise FileRejected(Location(display), f"unsupported file type {suffix!r}",
                            "save it as .xlsx, .xlsm, .xls or .csv")
     actual = _check_container(display, suffix, data)
     book = _Workbook(display, data, actual)
-    # Some systems export an old .xls workbook under an .xlsx name (or the other way round).
+    # Some systems export an old .xls workbook under an .xlsx name (or a workbook as .csv).
     notes: tuple[str, ...] = () if actual == suffix else (
-        f"{display}: the file is an {actual} workbook under an {suffix} name; it was read "
-        f"as {actual}",)
+        f"{display}: the file is an Excel workbook ({actual}) although its name ends in "
+        f"{suffix}; it was read as {actual}",)
     if profile.sheet is not None:
         matches = [n for n, _ in book.sheets if n.strip().casefold()
                    == profile.sheet.strip().casefold()]
@@ -270,7 +270,7 @@ def _text_errors(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _check_container(display: str, suffix: str, data: bytes) -> str:
     """The format the workbook's bytes are in, as a suffix: ``.xls`` for a compound file
     (whatever the name says, unless it is an encrypted .xlsx), else the .xlsx/.xlsm name's
-    own (``.xlsx`` for an .xlsx under an .xls name)."""
+    own (``.xlsx`` for an .xlsx under an .xls or .csv name)."""
     if not data:
         raise FileRejected(Location(display), "the file is empty")
     if data.startswith(_OLE_MAGIC):
