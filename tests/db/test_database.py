@@ -190,3 +190,18 @@ def test_postgresql_keeps_the_indexes_when_someone_else_holds_the_tables(
         result = run_merge(config, db)
     assert during == [4]  # not dropped, and not waited for
     assert result.orders.new == 2
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+def test_postgresql_keeps_the_indexes_another_table_depends_on(
+        staged: tuple[Config, Database], monkeypatch: pytest.MonkeyPatch) -> None:
+    config, db = staged
+    with db.begin() as conn:  # a table of the user's, referencing the orders
+        conn.exec_driver_sql('CREATE TABLE notes (record_uuid TEXT REFERENCES "orders" '
+                             "(record_uuid), note TEXT)")
+    before = _indexes(db)
+    during = _during_merge(monkeypatch, _index_count)
+    result = run_merge(config, db)
+    assert during == [4]  # none dropped: the savepoint took the drops back
+    assert (result.orders.new, result.lines.written) == (2, 4)
+    assert _indexes(db) == before
