@@ -87,16 +87,14 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
     elif not db.has_table("orders"):
         return MergeResult(MergeReport(), LinesReport(), dry_run=True)
     # A first load fills the database: SQLite writes it through a rollback journal (the
-    # journal mode is chosen as the connection opens), PostgreSQL builds the indexes of
-    # the orders and lines once they are in.
-    first = db.is_sqlite and not dry_run and _first_load(db)
-    journal = db.rollback_journal() if first else nullcontext()
-    with journal, db.transaction(dry_run=dry_run) as conn:
-        with timing.step("merge"):
-            db.lock(conn, "merge")
-            filling = not dry_run and db.scalar(
-                conn, f"SELECT 1 FROM {db.table('orders')} LIMIT 1") is None
-        with (db.indexes_built_after(conn, ("orders", "order_lines")) if filling
+    # journal mode is chosen as the connection opens, so this is asked before), PostgreSQL
+    # builds the indexes of the orders and lines once they are in.  (Should another merge
+    # fill the order list in between, either way still gives the same result.)
+    first = not dry_run and _first_load(db)
+    with db.rollback_journal() if first else nullcontext(), \
+            db.transaction(dry_run=dry_run) as conn:
+        db.lock(conn, "merge")
+        with (db.indexes_built_after(conn, ("orders", "order_lines")) if first
               else nullcontext()):
             with timing.step("merge"):
                 orders = merge_orders(config, db, conn)
@@ -117,7 +115,7 @@ def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeRe
 
 def _first_load(db: Database) -> bool:
     """Whether the order list is empty: its merge fills the database (see
-    ``Database.rollback_journal``)."""
+    ``Database.rollback_journal`` and ``Database.indexes_built_after``)."""
     with db.peek() as peek:
         return not peek.rows(f"SELECT 1 FROM {db.quote_raw(db.tables.orders)} LIMIT 1")
 

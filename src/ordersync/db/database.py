@@ -344,8 +344,8 @@ class Database:
 
         Only when no one else holds the tables right now (:meth:`lock_nowait`) and nothing
         depends on their indexes (a foreign key of the user's); else, and on SQLite (no
-        faster there, measured), the block runs as it is.  If the block
-        fails, the rollback of the transaction brings the indexes back.
+        faster there, measured), the block runs as it is.  If the block fails, the rollback
+        of the transaction brings the indexes back.
         """
         if self.is_sqlite or not self.lock_nowait(conn, roles):
             yield
