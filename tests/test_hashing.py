@@ -248,6 +248,18 @@ def test_golden_row_hashes_never_change() -> None:
     assert hashes(GOLDEN_FRAME, GOLDEN_COLUMNS) == GOLDEN_HASHES
 
 
+@FEW
+@given(table=tables())
+def test_each_hash_is_the_plain_sha256_of_the_rows_canonical_text(
+        table: tuple[pl.DataFrame, Columns]) -> None:
+    """Any tool can recompute a stored hash: hashlib over the UTF-8 canonical text (the
+    hashes come from polars-hash, the texts hold any Unicode the cells do)."""
+    frame, columns = table
+    texts = frame.select(canonical_row(columns)).to_series().to_list()
+    assert hashes(frame, columns) == [hashlib.sha256(t.encode("utf-8")).hexdigest()
+                                      for t in texts]
+
+
 # --- sizes as lines -------------------------------------------------------------------------
 
 
