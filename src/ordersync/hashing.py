@@ -19,10 +19,10 @@ float or date formatting, on column order or on which other columns exist:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 
 import polars as pl
-import polars_hash as plh
 
 from ordersync.db.kinds import ValueType
 
@@ -84,7 +84,8 @@ def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType],
     if sizes is not None:
         part = pl.lit(_PART) + pl.col(sizes)  # null where the row has no sizes
         text = pl.concat_str([text, part], ignore_nulls=True)
-    # polars-hash's SHA-256 of the UTF-8 text, on polars' threads: the same hex digest as
-    # hashlib's (tests/test_hashing.py checks), a third of the time of a Python loop.
-    sha256 = plh.CryptographicHashingNameSpace(text).sha2_256()
-    return frame.select(sha256.alias("_hash")).to_series()
+    texts = frame.select(text.alias("t")).to_series()
+    sha256 = hashlib.sha256
+    return pl.Series(
+        "_hash", [sha256(t.encode()).hexdigest() for t in texts.to_list()], dtype=pl.String
+    )
