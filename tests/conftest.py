@@ -170,6 +170,23 @@ def write_workbook(tmp_path: Path) -> WorkbookFactory:
     return factory
 
 
+def write_xls(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    """An old-format (.xls) workbook of ``rows`` at ``path``, whatever its suffix (the size
+    columns end before TOTAL QTY, left blank)."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Orders")
+    headers = [*rows[0], "TOTAL QTY"]
+    for c, header in enumerate(headers):
+        sheet.write(0, c, header)
+    for r, row in enumerate(rows, start=1):
+        for c, header in enumerate(headers[:-1]):
+            if row.get(header) is not None:
+                sheet.write(r, c, row[header])
+    book.save(str(path))
+    return path
+
+
 def _total(row: dict[str, Any]) -> int:
     return sum(v for k, v in row.items() if k not in BASE_HEADERS and isinstance(v, int))
 

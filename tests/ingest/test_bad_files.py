@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WorkbookFactory, fetch, order_row
+from conftest import WorkbookFactory, fetch, order_row, write_xls
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.ingest import ingest
@@ -171,26 +171,11 @@ def test_unreadable_file_fails_with_the_reason(config: Config, db: Database,
     assert next(f for f in report.files if f.path == "GRE_good.xlsx").status == "staged"
 
 
-def _xls(path: Path, rows: list[dict[str, object]]) -> Path:
-    """An old-format (.xls) workbook of ``rows`` at ``path``, whatever its suffix."""
-    xlwt = pytest.importorskip("xlwt")
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("Orders")
-    headers = [*rows[0], "TOTAL QTY"]  # the size columns end before TOTAL QTY
-    for c, header in enumerate(headers):
-        sheet.write(0, c, header)
-    for r, row in enumerate(rows, start=1):
-        for c, header in enumerate(headers[:-1]):
-            sheet.write(r, c, row[header])
-    book.save(str(path))
-    return path
-
-
 def test_a_workbook_under_the_other_excel_suffix_is_read_as_what_it_is(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     # An .xls export named .xlsx (some systems do), an .xlsx renamed .xls, and a workbook
     # saved under a .csv name.
-    _xls(config.source_dir / "GRE_old.xlsx", [order_row(1), order_row(2)])
+    write_xls(config.source_dir / "GRE_old.xlsx", [order_row(1), order_row(2)])
     write_workbook("GRE_new.xlsx", [order_row(3)]).rename(config.source_dir / "GRE_new.xls")
     write_workbook("GRE_book.xlsx", [order_row(4)]).rename(config.source_dir / "GRE_book.csv")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ConfigFactory, WorkbookFactory, fetch, order_row
+from conftest import ConfigFactory, WorkbookFactory, fetch, order_row, write_xls
 from ordersync.config import Config
 from ordersync.db import Database, open_database
 from ordersync.ingest import ingest
@@ -143,17 +143,7 @@ def test_other_formats(make_config: ConfigFactory, write_workbook: WorkbookFacto
     elif suffix == ".xlsm":
         write_workbook("GRE_a.xlsx", rows).rename(tmp_path / "orders" / "GRE_a.xlsm")
     else:
-        xlwt = pytest.importorskip("xlwt")
-        book = xlwt.Workbook()
-        sheet = book.add_sheet("Orders")
-        headers = [*rows[0].keys(), "TOTAL QTY"]
-        for c, header in enumerate(headers):
-            sheet.write(0, c, header)
-        for r, row in enumerate(rows, start=1):
-            for c, header in enumerate(headers[:-1]):
-                if row.get(header) is not None:
-                    sheet.write(r, c, row[header])
-        book.save(str(tmp_path / "orders" / "GRE_a.xls"))
+        write_xls(tmp_path / "orders" / "GRE_a.xls", rows)
 
     result = run_pipeline(config, db)
 
