@@ -135,6 +135,27 @@ def test_total_against_the_sizes(make_config: ConfigFactory, write_workbook: Wor
             "1302 (merge.total_check = warn: staged as the sizes say)",))
 
 
+def test_total_is_checked_when_every_size_cell_is_blank_or_one_size_column_is(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    """Size columns blank in the whole file add nothing to the sum, yet the totals of their
+    rows are still checked: against 0 when the row has no size at all."""
+    config = make_config(merge={"total_check": "reject"})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [
+        order_row(1, {"S": None, "M": 7, "L": None}, **{"TOTAL QTY": 7}),
+        order_row(2, {"S": None, "M": None, "L": None}, **{"TOTAL QTY": 12}),
+        order_row(3, {"S": None, "M": 5, "L": None}, **{"TOTAL QTY": 6})])
+
+    run_pipeline(config, db)
+
+    rejects = sorted((r.row, r.reason)
+                     for r in fetch(db, 'SELECT "row", reason FROM rejected_rows'))
+    assert rejects == [
+        (3, "TOTAL QTY 12 but the sizes add up to 0 (merge.total_check = reject)"),
+        (4, "TOTAL QTY 6 but the sizes add up to 5 (merge.total_check = reject)")]
+    assert [r.n for r in fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM orders')] == ["GRE-00001"]
+
+
 class PanicException(BaseException):
     """What a Rust extension raises when it panics (not an Exception)."""
 

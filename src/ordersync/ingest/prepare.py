@@ -163,7 +163,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                         separator=KEY_SEPARATOR)
     typed = typed.with_columns(key.alias("_key"))
     sizes = [label for label in labels if kinds[label] == "size"]
-    totals = check_totals(typed, config, sizes, types)
+    totals = check_totals(typed, config, sizes, types, blank)
     seasons = naming.canonical_seasons(typed, config)
     group = naming.render("group", config.names.group_template, types, seasons)
     item_name = naming.render("item", config.names.item_template, types, {})

@@ -7,7 +7,7 @@ not looked at (``off``).  A blank total is not checked: there is nothing to comp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -27,17 +27,24 @@ class TotalCheck:
 
 
 def check_totals(typed: pl.DataFrame, config: Config, sizes: Sequence[str],
-                 types: dict[str, ValueType]) -> TotalCheck:
-    """Rows of ``typed`` (typed cells, with ``_key``) whose total disagrees with their sizes."""
+                 types: dict[str, ValueType], blank: Collection[str] = ()) -> TotalCheck:
+    """Rows of ``typed`` (typed cells, with ``_key``) whose total disagrees with their sizes.
+
+    ``blank`` names size columns known to be blank on every row: they add nothing, and
+    summing them would cost as much as the rest (most of the 245 sizes, as a rule).
+    """
     total = config.sizes.total_column
     mode = config.merge.total_check
     none = TotalCheck((), pl.DataFrame(schema=WARNING_SCHEMA))
     if mode == "off" or total not in types or types[total] != "integer" or not sizes:
         return none
-    summed = pl.sum_horizontal(pl.col(list(sizes)).fill_null(0))
-    wrong = typed.filter(pl.col(total).is_not_null() & (pl.col(total) != summed)).select(
+    filled = [size for size in sizes if size not in blank]
+    summed = (pl.sum_horizontal(pl.col(filled).fill_null(0)) if filled
+              else pl.lit(0, dtype=pl.Int64))
+    wrong = typed.select(
         "_file", pl.col("_row").alias("row"), pl.col(total).alias("total"),
-        summed.alias("summed"), pl.col("_key").alias("business_key"))
+        summed.alias("summed"), pl.col("_key").alias("business_key"),
+    ).filter(pl.col("total").is_not_null() & (pl.col("total") != pl.col("summed")))
     if not wrong.height:
         return none
     text = (pl.lit(f"{total} ") + pl.col("total").cast(pl.String)
