@@ -84,8 +84,7 @@ def row_hashes(frame: pl.DataFrame, columns: Mapping[str, ValueType],
     if sizes is not None:
         part = pl.lit(_PART) + pl.col(sizes)  # null where the row has no sizes
         text = pl.concat_str([text, part], ignore_nulls=True)
-    texts = frame.select(text.alias("t")).to_series()
+    # As UTF-8 bytes straight from polars: a third of the cost of Python strings encoded.
+    texts = frame.select(text.cast(pl.Binary).alias("t")).to_series().to_list()
     sha256 = hashlib.sha256
-    return pl.Series(
-        "_hash", [sha256(t.encode()).hexdigest() for t in texts.to_list()], dtype=pl.String
-    )
+    return pl.Series("_hash", [sha256(t).hexdigest() for t in texts], dtype=pl.String)
