@@ -27,7 +27,7 @@ from ordersync.config import Config, ProfileConfig
 from ordersync.db.kinds import ColumnKind, ColumnRequest, ValueType
 from ordersync.hashing import canonical_value, row_hashes, size_texts
 from ordersync.ingest import naming, rejects
-from ordersync.ingest.headers import SheetColumn, SheetLayout, data_rows
+from ordersync.ingest.headers import SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
 from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import (
@@ -115,12 +115,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                      if item.layout.unnamed else pl.lit(False))
         if found.height:  # a row whose only cells are errors is not blank
             has_stray = has_stray | pl.col("_row").is_in(found["row"].implode())
-        frames.append(rows.select(
-            pl.lit(index, dtype=pl.Int32).alias("_file"), "_row", has_stray.alias("_stray"),
-            *(_cell(c, item.sheet.decimal_comma).alias(c.label) for c in item.layout.columns)))
+        frames.append(_labelled(rows, index, has_stray, item))
     # Intermediate frames are dropped as soon as the next one exists: a 305-column batch
-    # of text is a few hundred MB.
-    combined = pl.concat(frames, how="diagonal")
+    # of text is a few hundred MB.  One chunk per column: every rule below runs over it, and
+    # a column in hundreds of pieces (a batch of hundreds of small files) made each slower.
+    combined = pl.concat(frames, how="diagonal", rechunk=True)
     del frames
     # A column blank in every file of the batch (most sizes: a customer uses a few of the
     # 245) is a column of nulls of its type, without a pass over its cells.
@@ -230,11 +229,28 @@ def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[
     return cleaned, blank.group_by("_file").len()
 
 
-def _cell(column: SheetColumn, decimal_comma: bool) -> pl.Expr:
-    """A column's text; in a ';' CSV, decimals written 1.234,50 (or 12,50 €) become 1234.50."""
-    text = pl.col(column.source)
-    if not decimal_comma or column.value_type != "decimal":
-        return text
+def _labelled(rows: pl.DataFrame, index: int, has_stray: pl.Expr, item: SheetInput
+              ) -> pl.DataFrame:
+    """One sheet's rows as ``_file``, ``_row``, ``_stray`` and its columns under their labels.
+
+    Picked and renamed as a frame, not by an expression per column: polars' cost is per
+    expression, and a batch of hundreds of small files spent most of its time here.
+    """
+    columns = item.layout.columns
+    frame = rows[["_row", *(c.source for c in columns)]]
+    frame.columns = ["_row", *(c.label for c in columns)]
+    frame.insert_column(0, pl.repeat(index, rows.height, dtype=pl.Int32, eager=True)
+                        .alias("_file"))
+    frame.insert_column(2, rows.select("_row", has_stray.alias("_stray"))["_stray"])
+    if item.sheet.decimal_comma:
+        frame = frame.with_columns(_decimal_comma(c.label).alias(c.label) for c in columns
+                                   if c.value_type == "decimal")
+    return frame
+
+
+def _decimal_comma(column: str) -> pl.Expr:
+    """A ';' CSV's decimal text: 1.234,50 (or 12,50 €) becomes 1234.50."""
+    text = pl.col(column)
     bare = without_currency(text.str.strip_chars())
     european = bare.str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
     return pl.when(european).then(
