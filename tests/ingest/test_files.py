@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import (
     BASE_HEADERS,
@@ -20,6 +22,7 @@ from conftest import (
 from ordersync.cli import cli
 from ordersync.config import Config
 from ordersync.db import Database, open_database
+from ordersync.ingest.files import _matches, _matching
 from ordersync.pipeline import run_pipeline
 
 
@@ -224,3 +227,20 @@ def test_an_older_database_without_stamp_columns_gains_them_and_skips_unchanged_
     result = run_pipeline(config, older)
     assert [(f.path, f.status) for f in result.ingest.files] == [("GRE_a.xlsx", "skipped")]
     older.dispose()
+
+
+_SEGMENT = st.text(alphabet="abAB_.x", min_size=1, max_size=4)
+_GLOB = st.text(alphabet="abAB_.x*?[]!", min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join), max_size=8),
+       st.lists(st.one_of(_GLOB, st.lists(st.one_of(_GLOB, st.just("**")), min_size=1,
+                                                 max_size=3).map("/".join)),
+                min_size=1, max_size=3))
+def test_profile_globs_match_each_path_as_one_by_one_matching_does(paths: list[str],
+                                                                   patterns: list[str]) -> None:
+    """The folder-at-once matching (one compiled pattern per glob) picks exactly the paths
+    the segment-by-segment rule does, case-sensitively, sub-folders and ``**`` included."""
+    assert _matching(paths, patterns) == {
+        path for path in paths if any(_matches(path, pattern) for pattern in patterns)}

@@ -73,8 +73,10 @@ def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFi
     """Split the files into those to read and those unchanged (reported as skipped)."""
     todo: list[Pending] = []
     skipped: list[FileReport] = []
+    fingerprints: dict[str, str] = {}  # per profile: the same for all of its files
     for file in files:
-        fingerprint = config_fingerprint(config, file.profile)
+        fingerprint = fingerprints.get(file.profile_code) or fingerprints.setdefault(
+            file.profile_code, config_fingerprint(config, file.profile))
         previous = known.get(file.display)
         if file.source.stamps_identify_content:
             if previous is not None and previous.same_stamp(file.entry, fingerprint):

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase, translate
 from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -67,12 +68,13 @@ def discover(config: Config, listings: Mapping[str, tuple[Source, Sequence[Entry
                     if directory_of(config, p) == directory}
         prefix = "" if directory == config.sources.directory else \
             source.location.display.rstrip("/") + "/"
+        paths = [entry.path for entry in entries]
+        matched = {code: _matching(paths, p.glob) for code, p in profiles.items()}
         for entry in entries:
             name = PurePosixPath(entry.path).name
             if name.startswith("~$"):
                 continue
-            codes = [code for code, p in profiles.items()
-                     if any(_matches(entry.path, pattern) for pattern in p.glob)]
+            codes = [code for code in profiles if entry.path in matched[code]]
             display = prefix + entry.path
             if len(codes) > 1:
                 ambiguous.append((display, tuple(codes)))
@@ -83,6 +85,22 @@ def discover(config: Config, listings: Mapping[str, tuple[Source, Sequence[Entry
                 unmatched.append(display)
     files.sort(key=lambda f: f.display)
     return Discovery(tuple(files), tuple(sorted(unmatched)), tuple(sorted(ambiguous)))
+
+
+def _matching(paths: Sequence[str], patterns: Sequence[str]) -> set[str]:
+    """The paths any of ``patterns`` matches.  A pattern of one segment (``GRE_*.xlsx``, as
+    a rule) is one compiled match per path in the folder itself: 40 profiles over 400 files
+    took 0.3 s the general way, most of a run with nothing to do."""
+    found: set[str] = set()
+    top = [path for path in paths if "/" not in path]
+    for pattern in patterns:
+        segments = pattern.strip("/").split("/")
+        if len(segments) == 1 and segments[0] != "**":
+            match = re.compile(translate(segments[0])).match  # what fnmatchcase does
+            found.update(path for path in top if match(path))
+        else:
+            found.update(path for path in paths if _matches(path, pattern))
+    return found
 
 
 def _matches(path: str, pattern: str) -> bool:
