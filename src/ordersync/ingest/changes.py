@@ -75,8 +75,9 @@ def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFi
     skipped: list[FileReport] = []
     fingerprints: dict[str, str] = {}  # per profile: the same for all of its files
     for file in files:
-        fingerprint = fingerprints.get(file.profile_code) or fingerprints.setdefault(
-            file.profile_code, config_fingerprint(config, file.profile))
+        if file.profile_code not in fingerprints:
+            fingerprints[file.profile_code] = config_fingerprint(config, file.profile)
+        fingerprint = fingerprints[file.profile_code]
         previous = known.get(file.display)
         if file.source.stamps_identify_content:
             if previous is not None and previous.same_stamp(file.entry, fingerprint):
