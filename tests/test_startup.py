@@ -116,6 +116,21 @@ def test_a_run_with_a_changed_file_does_load_the_readers(config: Config, tmp_pat
     assert {"polars", "fastexcel", "sqlalchemy"} <= set(heavy)
 
 
+def test_a_sqlite_run_loads_no_postgresql_dialect(config: Config, tmp_path: Path,
+                                                   write_workbook: WorkbookFactory) -> None:
+    """SQLAlchemy imports a dialect with every one of its drivers (50 ms for PostgreSQL's)
+    to check a dialect-specific option: a run on SQLite asks for none of PostgreSQL's."""
+    if not config.database.url.startswith("sqlite"):
+        pytest.skip("a SQLite run")
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    path = write_config(config, tmp_path)
+
+    code, modules = imports("run", "--json", "--config", str(path))
+    assert code == 0
+    assert "sqlalchemy.dialects.sqlite" in modules
+    assert [m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")] == []
+
+
 def test_reading_workbooks_needs_no_sqlalchemy() -> None:
     """A run starts reading the changed files while SQLAlchemy (0.1–0.2 s) still loads for
     the writing: what reading and preparing import must not pull it in."""

@@ -75,7 +75,7 @@ def test_an_older_database_gains_the_state_indexes_once_per_process(db: Database
     from ordersync.db.schema import _system_tables
 
     create_tables(db)
-    tables = _system_tables(db.tables)[1]
+    tables = _system_tables(db.tables, db.dialect)[1]
     with db.begin() as conn:
         for role in ("orders", "order_lines"):
             for index in tables[role].indexes:
