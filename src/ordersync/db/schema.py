@@ -62,6 +62,11 @@ def _system_tables(t: TablesConfig, dialect: str) -> tuple[sa.MetaData, dict[str
 _BUILT: dict[tuple[str, ...], tuple[sa.MetaData, dict[str, sa.Table]]] = {}
 
 
+def _options(applies: bool, **options: Any) -> dict[str, Any]:
+    """Dialect-specific keyword options, or none where they do not apply."""
+    return options if applies else {}
+
+
 def _build_system_tables(t: TablesConfig, dialect: str
                          ) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     # PostgreSQL-only index options are given only for PostgreSQL: SQLAlchemy checks such
@@ -164,7 +169,7 @@ def _build_system_tables(t: TablesConfig, dialect: str
             # The business key's unique index also carries row_hash on PostgreSQL, so the
             # merge compares hashes from the index without reading the wide rows.
             sa.Index(f"ux_{t.orders}_key", "business_key", unique=True,
-                     **({"postgresql_include": ["row_hash"]} if postgresql else {})),
+                     **_options(postgresql, postgresql_include=["row_hash"])),
             # On SQLite `status` counts orders and lines by state from these alone (a
             # covering index scan, a fifth of the table's size: 0.42 → 0.26 s at 50,000
             # orders).  PostgreSQL scans the heap until a vacuum has run, so there the
