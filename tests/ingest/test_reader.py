@@ -239,6 +239,18 @@ def test_scan_finds_uncalculated_formulas_and_error_cells(prefix: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("cells", ['<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>',
+                                   "<sheetData/>", '<x:sheetData></x:sheetData>'],
+                         ids=["rows", "empty", "prefixed"])
+def test_merged_ranges_are_read_after_the_cells(cells: str) -> None:
+    from ordersync.ingest.xlsx_cells import merged_ranges
+
+    xml = (f'<worksheet><dimension ref="A1:C9"/>{cells}<mergeCells count="2">'
+           '<mergeCell ref="B2:B4"/><mergeCell ref="C9"/></mergeCells></worksheet>').encode()
+
+    assert merged_ranges(xml) == ((2, 1, 4, 1), (9, 2, 9, 2))
+
+
 def test_scan_finds_error_cells_whatever_quotes_the_writer_used() -> None:
     """Error cells of kinds the reader refuses come from the XML: a writer quoting its
     attributes with ' must not hide them (nor their cell references and types)."""

@@ -221,7 +221,10 @@ def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
     """The sheet's merged cells: (first row, first column, last row, last column), rows
     from 1 and columns from 0 as in :class:`XmlCell`.  They follow the cells in the XML,
     so only what comes after the cells is searched."""
-    end = max(xml.rfind(b"sheetData>"), xml.rfind(b"sheetData/>"), 0)
+    # (an empty sheet writes <sheetData/>: searched only when there is no </sheetData>, as
+    # a search for what is not there runs through the whole XML, 40 ms for 50,000 rows)
+    end = xml.rfind(b"sheetData>")
+    end = max(end if end >= 0 else xml.rfind(b"sheetData/>"), 0)
     found = []
     for match in _MERGE_CELL.finditer(xml, end):
         first, row = column_index(match.group(1).decode()), int(match.group(2))
