@@ -7,6 +7,7 @@ import logging
 import random
 import uuid
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -359,6 +360,7 @@ def test_token_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     (200, "InvalidVersionException", None, None, False, ErrorKind.FATAL),
     (200, "ColumnValueException", None, 200, True, ErrorKind.RECORD),
     (200, "INTERNAL_SERVER_ERROR", None, 500, True, ErrorKind.RECORD),
+    (200, "SOMETHING_NEW", None, 502, False, ErrorKind.FAULT),
     (200, "FIELD_LIMIT_EXCEEDED", 15, 429, True, ErrorKind.RECORD),
     (200, "GRAPHQL_VALIDATION_FAILED", None, None, False, ErrorKind.REQUEST),
     (200, "ComplexityException", None, None, False, ErrorKind.REQUEST),
@@ -379,3 +381,88 @@ def test_retry_after_header_fills_retry_in_seconds_and_bad_bodies_still_parse() 
     # legacy (≤2024-10) budget error: HTTP 200, status_code 429 in the body → still a wait
     assert [(e.code, e.kind) for e in legacy.errors] == [
         ("ComplexityException", ErrorKind.RATE_LIMIT)]
+
+
+# --- reads and bodies that are not a GraphQL result -------------------------------------------
+
+
+def answers(*bodies: bytes | dict[str, Any]) -> tuple[httpx.MockTransport, list[str]]:
+    """A transport giving ``bodies`` in turn (HTTP 200), and the queries it received."""
+    queue, seen = list(bodies), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["query"])
+        body = queue.pop(0)
+        return httpx.Response(200, content=body if isinstance(body, bytes)
+                              else json.dumps(body).encode())
+
+    return httpx.MockTransport(handler), seen
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>bad gateway</html>",
+                                  b'{"data":{"m0":{"id":"1"},"m1"', b"{}", b'{"data": null}'],
+                         ids=["empty", "html", "cut-off", "empty-object", "null-data"])
+def test_a_200_without_a_graphql_result_is_sent_again_not_taken_as_done(
+        sleeps: Sleeps, body: bytes) -> None:
+    transport, seen = answers(body, {"data": {"m0": {"id": "1"}}})
+    client = MondayClient(TOKEN, transport=transport, sleep=sleeps,
+                          policy=RetryPolicy(rng=random.Random(0)))
+    result = client.execute("mutation { m0: archive_item(item_id: 1) { id } }",
+                            idempotency_key="k")
+    assert result.data == {"m0": {"id": "1"}} and result.attempts == 2 and len(seen) == 2
+
+
+LIMITED = {"data": {"boards": [{"id": "1", "items_page": None}]}, "errors": [{
+    "message": "Field limit exceeded", "path": ["boards", 0, "items_page"],
+    "extensions": {"code": "FIELD_LIMIT_EXCEEDED", "status_code": 429,
+                   "retry_in_seconds": 15}}]}
+FULL = {"data": {"boards": [{"id": "1", "items_page": {"cursor": None, "items": []}}]}}
+
+
+def test_a_read_with_a_field_left_null_for_a_limit_waits_and_reads_again(
+        sleeps: Sleeps) -> None:
+    """A mutation's error with a path belongs to its alias; a read's is not a partial answer
+    to use: the page would look empty, and a repair would create its items again."""
+    transport, seen = answers(LIMITED, FULL)
+    client = MondayClient(TOKEN, transport=transport, sleep=sleeps)
+    result = client.execute("query { boards(ids: [1]) { id items_page { cursor } } }")
+    assert result.data == FULL["data"] and result.errors == []
+    assert sleeps.calls == [15] and len(seen) == 2
+
+
+@pytest.mark.parametrize(("extensions", "expected"), [
+    ({"code": "CursorExpiredError"}, MondayRequestRejected),
+    ({"code": "SOMETHING_NEW", "status_code": 500}, MondayRetriesExhausted),
+], ids=["rejected", "server-fault"])
+def test_a_read_with_an_error_on_a_field_raises_instead_of_answering_in_part(
+        sleeps: Sleeps, extensions: dict[str, Any], expected: type[Exception]) -> None:
+    failed = {"data": {"next_items_page": None}, "errors": [{
+        "message": "cursor expired", "path": ["next_items_page"], "extensions": extensions}]}
+    transport, _ = answers(*[failed] * 5)
+    client = MondayClient(TOKEN, transport=transport, sleep=sleeps,
+                          policy=RetryPolicy(max_attempts=2, rng=random.Random(0)))
+    with pytest.raises(expected):
+        client.execute("# a comment first\nquery ($c: String!) { next_items_page(cursor: $c) "
+                       "{ cursor } }", {"c": "x"})
+
+
+def test_a_rate_limit_that_never_lifts_stops_after_the_policy_s_waits(sleeps: Sleeps) -> None:
+    from ordersync.monday.wire import MondayLimitTooLong
+
+    limited = {"errors": [{"message": "Complexity budget exhausted", "extensions": {
+        "code": "COMPLEXITY_BUDGET_EXHAUSTED", "retry_in_seconds": 0}}]}
+    transport, seen = answers(*[limited] * 10)
+    client = MondayClient(TOKEN, transport=transport, sleep=sleeps,
+                          policy=RetryPolicy(max_limit_waits=4))
+    with pytest.raises(MondayLimitTooLong, match="after 4 waits"):
+        client.execute("query { me { id } }")
+    assert sleeps.calls == [1.0] * 4 and len(seen) == 5
+
+
+def test_the_legacy_reset_in_text_sets_the_wait() -> None:
+    result = parse_response(200, {}, json.dumps({"errors": [{
+        "message": "Complexity budget exhausted, query cost 30001 budget remaining 100 out "
+                   "of 10000000 reset in 16 seconds",
+        "extensions": {"code": "ComplexityException"}}]}).encode())
+    [error] = result.errors
+    assert (error.kind, error.retry_in_seconds) == (ErrorKind.RATE_LIMIT, 16)

@@ -16,14 +16,15 @@ def error(kind: ErrorKind, retry_in: float | None = None, code: str = "X") -> Wi
 
 @pytest.mark.parametrize(("kind", "retry_in", "expected"), [
     (ErrorKind.RATE_LIMIT, 40, Wait(40, counted=False)),
-    (ErrorKind.RATE_LIMIT, 0.5, Wait(0.5, counted=False)),
+    (ErrorKind.RATE_LIMIT, 0.5, Wait(1.0, counted=False)),
+    (ErrorKind.RATE_LIMIT, 0, Wait(1.0, counted=False)),
     (ErrorKind.RATE_LIMIT, None, Wait(60, counted=False)),
     (ErrorKind.FATAL, None, None),
     (ErrorKind.RECORD, None, None),
     (ErrorKind.REQUEST, None, None),
     (ErrorKind.FATAL, 30, None),
-], ids=["limit-retry-in", "limit-fraction", "limit-default", "fatal", "record", "request",
-        "fatal-ignores-retry-in"])
+], ids=["limit-retry-in", "limit-fraction-floored", "limit-zero-floored", "limit-default",
+        "fatal", "record", "request", "fatal-ignores-retry-in"])
 def test_waits_by_kind(kind: ErrorKind, retry_in: float | None, expected: Wait | None) -> None:
     assert RetryPolicy().wait_for(error(kind, retry_in), attempt=3) == expected
 
@@ -71,3 +72,19 @@ def test_counting_attempts(max_attempts: int, attempt: int, allowed: bool) -> No
 def test_invalid_policies_are_refused(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="RetryPolicy"):
         RetryPolicy(**bad)  # type: ignore[arg-type]
+
+
+def test_the_daily_cap_without_a_time_waits_until_midnight_utc() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    wait = RetryPolicy().wait_for(error(ErrorKind.RATE_LIMIT, code="DAILY_LIMIT_EXCEEDED"))
+    assert wait is not None and not wait.counted
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    assert abs(wait.seconds - max(1.0, (midnight - now).total_seconds())) < 5
+
+
+def test_a_fault_asking_for_an_hour_waits_no_longer_than_a_limit_would() -> None:
+    policy = RetryPolicy(rng=random.Random(2))
+    wait = policy.wait_for(error(ErrorKind.FAULT, retry_in=3600), attempt=1)
+    assert wait == Wait(policy.max_limit_wait, counted=True)

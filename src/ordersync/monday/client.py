@@ -15,6 +15,9 @@ FATAL raises ``MondayFatalError``; RATE_LIMIT waits and resends (not counted,
 each wait logged); FAULT backs off and resends up to ``policy.max_attempts``
 sends, then raises ``MondayRetriesExhausted``; REQUEST raises
 ``MondayRequestRejected``; RECORD errors are returned in the result, by alias.
+A query (a read) has no records: an error anywhere in its answer is a wait, a
+fault or a rejection (``GraphQLResult.as_read``), never a partial answer taken
+as the whole board.
 
 The token lives in one private attribute and is sent only as a header: it is
 never in ``repr``, an exception or a log record.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -109,8 +113,11 @@ class MondayClient:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         attempt, limit_waits = 1, 0
+        reading = _is_read(query)
         while True:
             result = self._send(payload, headers)
+            if reading:
+                result = result.as_read()
             for error in result.of_kind(ErrorKind.FATAL):
                 raise MondayFatalError(error, api_version=self.api_version)
             blocking = result.of_kind(ErrorKind.RATE_LIMIT) or result.of_kind(ErrorKind.FAULT)
@@ -131,8 +138,9 @@ class MondayClient:
                 logger.warning("monday.com fault, retry %d of %d in %.2f s: %s",
                                attempt - 1, self.policy.max_attempts - 1, wait.seconds, error)
             else:
-                if wait.seconds > self.policy.max_limit_wait:
-                    raise MondayLimitTooLong(error, wait.seconds)
+                if (wait.seconds > self.policy.max_limit_wait
+                        or limit_waits >= self.policy.max_limit_waits):
+                    raise MondayLimitTooLong(error, wait.seconds, waits=limit_waits)
                 limit_waits += 1
                 logger.warning("monday.com rate limit, waiting %.0f s (wait %d): %s",
                                wait.seconds, limit_waits, error)
@@ -169,3 +177,11 @@ class MondayClient:
                                           else None),
                            "replayed": result.replayed})
         return result
+
+
+_LEADING = re.compile(r"(?:\s+|#[^\n]*)*")
+
+
+def _is_read(query: str) -> bool:
+    """Whether ``query`` is a query (read) document rather than a mutation."""
+    return not query[_LEADING.match(query).end():].startswith("mutation")  # type: ignore[union-attr]

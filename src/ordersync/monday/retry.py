@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 
 from ordersync.monday.wire import ErrorKind, WireError
 
@@ -41,13 +42,22 @@ class RetryPolicy:
     max_limit_wait: float = 300.0
     """A rate limit asking for longer (the daily call cap: until midnight UTC) is not waited
     out: the request gives up with ``MondayLimitTooLong`` and the run stops cleanly."""
+    min_limit_wait: float = 1.0
+    """The least a rate limit is waited, whatever it names (``Retry-After: 0`` would
+    otherwise resend at once, and every refused call still counts against the daily cap)."""
+    max_limit_waits: int = 30
+    """Rate-limit waits for one request before it gives up (``MondayLimitTooLong``): a limit
+    that never lifts (a query costing more than the whole budget) must not hold the run."""
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
     """The jitter's random source (seed it in tests)."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("RetryPolicy.max_attempts must be at least 1")
-        if self.base_delay < 0 or self.max_delay < 0 or self.default_limit_wait < 0:
+        if self.max_limit_waits < 1:
+            raise ValueError("RetryPolicy.max_limit_waits must be at least 1")
+        if (self.base_delay < 0 or self.max_delay < 0 or self.default_limit_wait < 0
+                or self.min_limit_wait < 0):
             raise ValueError("RetryPolicy delays must not be negative")
 
     def backoff_ceiling(self, attempt: int) -> float:
@@ -57,13 +67,19 @@ class RetryPolicy:
     def wait_for(self, error: WireError, attempt: int = 1) -> Wait | None:
         """How to wait after ``error`` ended send number ``attempt``; None: do not retry."""
         if error.kind is ErrorKind.RATE_LIMIT:
-            seconds = (error.retry_in_seconds if error.retry_in_seconds is not None
-                       else self.default_limit_wait)
-            return Wait(seconds, counted=False)
+            if error.retry_in_seconds is not None:
+                seconds = error.retry_in_seconds
+            elif error.code == "DAILY_LIMIT_EXCEEDED":  # the daily cap resets at midnight UTC
+                now = datetime.now(UTC)
+                seconds = (datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+                           - now).total_seconds()
+            else:
+                seconds = self.default_limit_wait
+            return Wait(max(self.min_limit_wait, seconds), counted=False)
         if error.kind is ErrorKind.FAULT:
             seconds = self.rng.uniform(0.0, self.backoff_ceiling(attempt))
             if error.retry_in_seconds is not None:  # 409 with Retry-After: at least that
-                seconds = max(seconds, error.retry_in_seconds)
+                seconds = max(seconds, min(error.retry_in_seconds, self.max_limit_wait))
             return Wait(seconds, counted=True)
         return None
 

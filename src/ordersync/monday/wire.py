@@ -18,7 +18,8 @@ How an error is classified (first rule that matches wins):
 5. ``retry_in_seconds`` or ``status_code: 429`` in extensions, or a known limit
    code                                      → RATE_LIMIT —
    API_NOTES §2.8: key on the status and ``retry_in_seconds``, not only the code
-6. HTTP 5xx, 423, 408, a transport failure, or a server-fault code → FAULT
+6. HTTP 5xx, 423, 408 (of the response or in ``extensions.status_code``), a transport
+   failure, a server-fault code, or a 200 without a GraphQL result → FAULT
 7. anything else (parse/validation errors, the per-request complexity cap, a
    malformed body)                           → REQUEST     (the document itself is wrong)
 
@@ -39,8 +40,9 @@ No message ever holds the token: errors are built from response bodies only.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
@@ -72,10 +74,11 @@ FATAL_CODES = frozenset({
     "InvalidBoardIdException", "missingRequiredPermissions", "InvalidVersionException",
     "Unauthorized", "UserUnauthorizedException", "USER_ACCESS_DENIED",
 })
+INCOMPLETE_RESPONSE = "INCOMPLETE_RESPONSE"
 FAULT_CODES = frozenset({
     "INTERNAL_SERVER_ERROR", "BAD_GATEWAY", "SERVICE_UNAVAILABLE", "GATEWAY_TIMEOUT",
     "RESOURCE_LOCKED", "API_TEMPORARILY_BLOCKED", "IDEMPOTENCY_CONFLICT", "TIMEOUT",
-    "CONNECTION_ERROR",
+    "CONNECTION_ERROR", INCOMPLETE_RESPONSE,
 })
 
 
@@ -139,10 +142,31 @@ class GraphQLResult:
     def of_kind(self, kind: ErrorKind) -> list[WireError]:
         return [e for e in self.errors if e.kind is kind]
 
+    def as_read(self) -> GraphQLResult:
+        """This result as the answer to a query: no error in a read belongs to one record
+        (a field monday left null for a limit, an expired cursor, a failed lookup), and
+        taking the rest of the data as the whole truth would show items or groups as
+        missing — and a repair would create them again.  So an error with a path becomes
+        a rate-limit wait, a server fault, or the rejection of the read."""
+        if not any(e.kind is ErrorKind.RECORD for e in self.errors):
+            return self
+        return replace(self, errors=[replace(e, kind=_read_kind(e))
+                                     if e.kind is ErrorKind.RECORD else e
+                                     for e in self.errors])
+
     @property
     def record_errors(self) -> dict[str, WireError]:
         """alias → its error, for the caller to map back to its record."""
         return {e.alias: e for e in self.errors if e.kind is ErrorKind.RECORD and e.alias}
+
+
+def _read_kind(error: WireError) -> ErrorKind:
+    if (error.retry_in_seconds is not None or error.status_code == 429
+            or error.code in RATE_LIMIT_CODES):
+        return ErrorKind.RATE_LIMIT
+    if error.is_server_fault:
+        return ErrorKind.FAULT
+    return ErrorKind.REQUEST
 
 
 # --- exceptions -----------------------------------------------------------------------------
@@ -212,13 +236,19 @@ class MondayRetriesExhausted(RetriableSyncError):
 class MondayLimitTooLong(RetriableSyncError):
     """monday asked to wait longer than the policy allows (typically the daily call cap)."""
 
-    def __init__(self, error: WireError, seconds: float) -> None:
+    def __init__(self, error: WireError, seconds: float, *, waits: int = 0) -> None:
         self.error = error
         self.code = error.code
         self.request_id = error.request_id
         self.seconds = seconds
-        hours = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
         self.resume_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        if seconds <= 300 and waits:  # the same short limit, again and again
+            super().__init__(f"monday.com kept refusing the request for a rate limit after "
+                             f"{waits} waits ({error}); stopping instead — the request was "
+                             "not applied: run again later; the next run resumes where this "
+                             "one stopped")
+            return
+        hours = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
         super().__init__(f"monday.com asks to wait {hours} ({error}); stopping instead — the "
                          "request was not applied: run again after "
                          f"{self.resume_at:%Y-%m-%d %H:%M} UTC (the daily call cap resets at "
@@ -260,7 +290,8 @@ def classify(*, http_status: int, code: str, retry_in_seconds: float | None,
         return ErrorKind.RECORD
     if retry_in_seconds is not None or status_code == 429 or code in RATE_LIMIT_CODES:
         return ErrorKind.RATE_LIMIT
-    if http_status >= 500 or http_status in (0, 408, 423) or code in FAULT_CODES:
+    if (http_status >= 500 or http_status in (0, 408, 423) or code in FAULT_CODES
+            or (status_code is not None and (status_code >= 500 or status_code in (408, 423)))):
         return ErrorKind.FAULT
     if has_path:
         return ErrorKind.RECORD
@@ -284,6 +315,12 @@ def parse_response(status: int, headers: Mapping[str, str], content: bytes) -> G
     if not raw_errors and status != 200:
         raw_errors = [{"message": f"HTTP {status} without a GraphQL error",
                        "extensions": {"code": f"HTTP_{status}"}}]
+    elif not raw_errors and not isinstance(body.get("data"), dict):
+        # A 200 whose body is not a GraphQL result (cut off, empty, a proxy's page): what
+        # happened to the request is unknown, so it is a fault — sent again under the same
+        # Idempotency-Key, never taken as "nothing was done".
+        raw_errors = [{"message": "HTTP 200 without a GraphQL result (an empty, cut-off or "
+                                  "non-JSON body)", "extensions": {"code": INCOMPLETE_RESPONSE}}]
     errors = [_wire_error(raw, status, request_id, retry_after) for raw in raw_errors]
     data = body.get("data")
     return GraphQLResult(
@@ -337,6 +374,8 @@ def _wire_error(raw: Mapping[str, Any], status: int, request_id: str | None,
     message = str(raw.get("message") or "")
     code = str(extensions.get("code") or message or f"HTTP_{status}")
     retry_in = _number(extensions.get("retry_in_seconds"))
+    if retry_in is None and (legacy := _RESET_IN.search(message)):  # "… reset in 16 seconds"
+        retry_in = float(legacy.group(1))
     status_code = extensions.get("status_code")
     path = raw.get("path")
     alias = str(path[0]) if isinstance(path, Sequence) and not isinstance(path, str) and path \
@@ -350,6 +389,9 @@ def _wire_error(raw: Mapping[str, Any], status: int, request_id: str | None,
                      http_status=status,
                      error_data=error_data if isinstance(error_data, dict) else None,
                      status_code=status_code if isinstance(status_code, int) else None)
+
+
+_RESET_IN = re.compile(r"\breset in (\d+(?:\.\d+)?) seconds?\b", re.IGNORECASE)
 
 
 def _number(value: Any) -> float | None:

@@ -206,9 +206,15 @@ class Admission:
     headers: dict[str, str] = field(default_factory=dict, compare=False)
 
     def complexity(self) -> dict[str, int]:
-        """``complexity { before query after reset_in_x_seconds }``."""
-        return {"before": self.before, "query": self.cost, "after": self.after,
+        """``complexity { before query after reset_in_x_seconds }``: GraphQL ``Int``s, so a
+        budget configured beyond 32 bits (as tests do for "no limit") shows as the largest
+        ``Int`` instead of failing the field."""
+        return {"before": min(self.before, _INT_MAX), "query": min(self.cost, _INT_MAX),
+                "after": min(self.after, _INT_MAX),
                 "reset_in_x_seconds": self.reset_in_x_seconds}
+
+
+_INT_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordersync.errors import FatalSyncError
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
 from ordersync.monday.wire import MondayRequestRejected
@@ -71,37 +72,72 @@ class BoardRead:
 def read_board(client: MondayClient, board_id: str, column_ids: Sequence[str],
                subitem_column_ids: Sequence[str],
                on_page: Callable[[int], None] | None = None) -> BoardRead:
-    """Every active item of ``board_id`` (see the module docstring)."""
+    """Every active item of ``board_id`` (see the module docstring).
+
+    A next page monday refuses (an expired cursor, as a rule) starts the reading over from
+    the first page, up to ``RESTARTS`` times; an item seen twice in one pass (items move
+    between pages while people edit the board) is kept once.  Anything short of the whole
+    board raises: a partial read taken as the board would have verify create the missing
+    items again.
+    """
     read = BoardRead()
     columns = {"column_ids": list(column_ids), "subitem_column_ids": list(subitem_column_ids)}
-    limit, cursor = PAGE, None
+    limit, cursor, restarts = PAGE, None, 0
+    seen: dict[str, BoardItem] = {}
     while True:
         try:
             if cursor is None:
                 result = client.execute(operation_text("board_items"),
                                         {"board_id": board_id, "limit": limit, **columns})
-                boards = (result.data or {}).get("boards") or [{}]
-                board = boards[0] or {}
+                board = _board(result.data, board_id)
                 read.groups = {str(g["id"]): BoardGroup(str(g["id"]), str(g["title"]),
                                                         bool(g.get("archived") or g.get("deleted")))
                                for g in board.get("groups") or ()}
-                page = board.get("items_page") or {}
+                page = _page(board.get("items_page"), "items_page")
             else:
                 result = client.execute(operation_text("next_board_items"),
                                         {"cursor": cursor, "limit": limit, **columns})
-                page = (result.data or {}).get("next_items_page") or {}
+                page = _page((result.data or {}).get("next_items_page"), "next_items_page")
         except MondayRequestRejected:
-            if limit <= MIN_PAGE:
+            if cursor is not None and restarts < RESTARTS:
+                restarts += 1  # the cursor expired or the board changed: from the start
+                cursor, seen = None, {}
+                continue
+            if cursor is not None or limit <= MIN_PAGE:
                 raise
             limit //= 2  # too complex for one request: the same page, smaller
             continue
         read.requests += 1
-        read.items.extend(_item(raw) for raw in page.get("items") or ())
+        for raw in page.get("items") or ():
+            item = _item(raw)
+            seen.setdefault(item.id, item)
+        read.items = list(seen.values())
         if on_page is not None:
             on_page(len(read.items))
         cursor = page.get("cursor")
         if not cursor:
             return read
+
+
+RESTARTS = 2
+"""Times a board read starts over after a refused next page."""
+
+
+def _board(data: Mapping[str, Any] | None, board_id: str) -> Mapping[str, Any]:
+    boards = (data or {}).get("boards")
+    if not boards or not isinstance(boards[0], Mapping):
+        raise FatalSyncError(f"monday.com board {board_id} was not found or this token cannot "
+                             "read it: check monday.board_id in the config and that the "
+                             "MONDAY_API_TOKEN user can open the board")
+    return boards[0]
+
+
+def _page(page: Any, field_name: str) -> Mapping[str, Any]:
+    if not isinstance(page, Mapping):
+        raise FatalSyncError(f"monday.com answered a board read without its {field_name}: "
+                             "the board was not read in full, so nothing was compared; "
+                             "run again")
+    return page
 
 
 def item_states(client: MondayClient, item_ids: Sequence[str]) -> tuple[dict[str, tuple[str, str]],
