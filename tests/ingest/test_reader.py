@@ -523,3 +523,57 @@ def test_a_workbook_whose_shared_strings_unpack_to_too_much_fails_alone(
     assert "send the file again" in str(failed.error)
     (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
     assert (good.status, good.rows_staged) == ("staged", 1)
+
+
+def test_a_sheet_starting_in_column_b_reads_every_column_where_it_is(config: Config,
+                                                                       db: Database) -> None:
+    """Column A left empty as a margin: the reader's frame starts at column B, and every
+    column, value and reject is where the sheet has it."""
+    rows = [order_row(1, {"S": 4, "M": 5}), order_row(2, {"S": "lots", "M": 6})]
+    headers = layout(rows)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for r, values in enumerate([dict(zip(headers, headers, strict=True)), *rows], start=1):
+        for c, header in enumerate(headers, start=2):
+            sheet.cell(r, c, values.get(header))
+    book.save(config.source_dir / "GRE_margin.xlsx")
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert found.status == "staged" and (found.rows_staged, found.rows_rejected) == (1, 1)
+    assert sorted((r.size_code, r.qty) for r in fetch(
+        db, "SELECT size_code, qty FROM staging_lines")) == [("M", 5), ("S", 4)]
+    ((row, column, raw, _),) = _rejects(db)
+    assert (row, column, raw) == (3, "S", "lots")
+
+
+@pytest.mark.parametrize(("workbook", "rels"), [
+    ('<workbook xmlns:r="R"><sheets><sheet name="Orders" sheetId="1" r:id="rId7"/></sheets>'
+     '</workbook>',
+     '<Relationships><Relationship Id="rId7" Type="T" Target="worksheets/sheet9.xml"/>'
+     '</Relationships>'),
+    ('<x:workbook xmlns:x="M" xmlns:ns1="R"><x:sheets><x:sheet ns1:id=\'rId7\' '
+     'sheetId=\'1\' name=\'Orders\'/></x:sheets></x:workbook>',
+     "<Relationships><Relationship Target='/xl/worksheets/sheet9.xml' Type='T' Id='rId7'/>"
+     "</Relationships>"),
+], ids=["excel", "prefixed-reordered-single-quoted"])
+def test_the_sheet_s_xml_is_found_however_the_workbook_part_is_written(workbook: str,
+                                                                       rels: str) -> None:
+    """.NET's OpenXML SDK writes ``<x:sheet>``; other writers reorder attributes or quote
+    with ': the sheet's XML (for formulas without values, merged cells, far values) must be
+    found all the same."""
+    import io
+
+    from ordersync.ingest.xlsx_cells import sheet_xml
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("xl/worksheets/sheet9.xml", "<worksheet><sheetData/></worksheet>")
+
+    assert sheet_xml(data.getvalue(), "Orders", 1 << 20) == (
+        "xl/worksheets/sheet9.xml", b"<worksheet><sheetData/></worksheet>")
+    assert sheet_xml(data.getvalue(), "Other", 1 << 20) is None

@@ -111,8 +111,9 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
     named: list[tuple[str, str, str]] = []  # (source, header, label)
     unnamed: list[str] = []
     seen: dict[str, str] = {}
-    for position, header in enumerate(headers):
-        source = f"c{position}"
+    # The frame's own column names: cN is spreadsheet column N, and a sheet whose first
+    # columns are empty (a margin in column A) starts at c1 or later.
+    for source, header in zip(sheet.cells.columns, headers, strict=True):
         label = map_header(header or "", config, profile)
         if not label:
             unnamed.append(source)

@@ -26,9 +26,12 @@ _CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
 _TYPE = re.compile(rb"""\bt=["']([a-zA-Z]+)["']""")
 _PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
 _ERROR_TYPES = (b't="e"', b"t='e'")  # a cell's type attribute "error", as writers quote it
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
-_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+# Elements of workbook.xml and its relationships, however the writer spelled them: with a
+# namespace prefix (``<x:sheet>``, as .NET's OpenXML SDK writes), attributes in any order,
+# either quote, and any prefix on the relationship id (``r:id``, ``ns1:id``).
+_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
+_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([\w.-]+(?::[\w.-]+)?)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @dataclass(frozen=True)
@@ -255,14 +258,30 @@ def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
     return out.getvalue()
 
 
+def _attributes(element: bytes) -> dict[bytes, bytes]:
+    """An element's attributes by name (``r:id`` also under ``:id``, whatever its prefix)."""
+    found: dict[bytes, bytes] = {}
+    for name, double, single in _ATTRIBUTE.findall(element):
+        value = double if double or not single else single
+        found[name] = value
+        if b":" in name:
+            found[b":" + name.split(b":", 1)[1]] = value
+    return found
+
+
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     workbook = archive.read("xl/workbook.xml")
     rels = archive.read("xl/_rels/workbook.xml.rels")
-    targets = {rid: target for rid, target in _REL.findall(rels)}
-    targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
-    for name, rid in _SHEET.findall(workbook):
-        if _unescape(name.decode("utf-8")) == sheet and rid in targets:
-            target = targets[rid].decode("utf-8")
+    targets = {}
+    for element in _REL.findall(rels):
+        attributes = _attributes(element)
+        if b"Id" in attributes and b"Target" in attributes:
+            targets[attributes[b"Id"]] = attributes[b"Target"]
+    for element in _SHEET.findall(workbook):
+        attributes = _attributes(element)
+        name, rid = attributes.get(b"name"), attributes.get(b":id")
+        if name is not None and _unescape(name.decode("utf-8")) == sheet and rid in targets:
+            target = _unescape(targets[rid].decode("utf-8"))
             return target.lstrip("/") if target.startswith("/") else normpath(
                 join(dirname("xl/workbook.xml"), target))
     return None
