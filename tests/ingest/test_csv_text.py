@@ -57,6 +57,27 @@ def test_decimal_comma_only_in_decimal_columns_of_a_semicolon_file(
     assert float(order.price) == value
 
 
+def test_thousands_dots_in_the_quantities_of_a_semicolon_file_are_thousands(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """Excel in a European locale writes 1.000 for a thousand pieces: a quantity is never
+    read as 1 (nor refused as 2.5), and a text column keeps its dots."""
+    row = order_row(1, {"S": "1.000", "M": "2.500", "L": "40"},
+                    **{"CUSTOMER STYLE": "1.234", "TOTAL QTY": "3.540"})
+    headers = layout([row])
+    lines = [";".join(headers), ";".join(str(row.get(h, "")) for h in headers)]
+    (tmp_path / "orders" / "GRE_a.csv").write_text("\r\n".join(lines) + "\r\n",
+                                                    encoding="utf-8")
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert (file.status, file.rows_staged, file.notes) == ("staged", 1, ())
+    assert sorted((r.size_code, r.qty) for r in fetch(
+        db, "SELECT size_code, qty FROM order_lines")) == [("L", 40), ("M", 2500), ("S", 1000)]
+    (order,) = fetch(db, 'SELECT "CUSTOMER STYLE" AS style, "TOTAL QTY" AS total FROM orders')
+    assert (order.style, order.total) == ("1.234", 3540)
+
+
 def test_profile_delimiter_and_encoding_override(make_config: ConfigFactory,
                                                  tmp_path: Path) -> None:
     config = make_config(sources={"directory": "orders", "profiles": {"GRE": {

@@ -243,8 +243,9 @@ def _labelled(rows: pl.DataFrame, index: int, has_stray: pl.Expr, item: SheetInp
                         .alias("_file"))
     frame.insert_column(2, rows.select("_row", has_stray.alias("_stray"))["_stray"])
     if item.sheet.decimal_comma:
+        # Numbers of every kind: a quantity of 1.000 in such a file is a thousand.
         frame = frame.with_columns(_decimal_comma(c.label).alias(c.label) for c in columns
-                                   if c.value_type == "decimal")
+                                   if c.value_type in ("decimal", "integer"))
     return frame
 
 
