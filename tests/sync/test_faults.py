@@ -653,3 +653,56 @@ def test_a_refused_token_stops_the_run_with_nothing_half_written(
         "PENDING"}
     assert fetch(harness.db, "SELECT status FROM sync_runs")[0].status == "failed"
     assert harness.items() == []
+
+
+def strip_error_paths(h: Harness) -> None:
+    """From now on the sandbox's errors name no alias (some monday errors come that way)."""
+    process = h.sandbox.process
+
+    def pathless(headers: Mapping[str, str], body: bytes) -> SandboxResponse:
+        response = process(headers, body)
+        if isinstance(response.body, dict):
+            for error in response.body.get("errors") or ():
+                error.pop("path", None)
+        return response
+
+    h.sandbox.process = pathless  # type: ignore[method-assign]
+
+
+def test_an_error_naming_no_alias_beside_applied_mutations_fails_only_the_rest(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """The applied creates are recorded as created; the request is never sent again in
+    halves (which would create them a second time); the one without data fails."""
+    h = harness_factory(faults=FaultPlan.scripted([None, None, None, Fault.partial(2)]))
+    load(h, write_workbook, THREE)
+    strip_error_paths(h)
+
+    report = h.sync()
+
+    assert report.counts["items_created"] == 2 and report.counts["failed"] == 1
+    assert len(sends_of(h, "create_item")) == 1
+    assert order(h, 2).sync_state == "FAILED" and len(h.items()) == 2
+    assert order(h, 2).last_error.startswith("ColumnValueException")
+    h.sync(retry_failed=True)
+    assert board_problems(h) == [] and len(h.items()) == 3
+
+
+def test_a_refusal_that_stops_the_run_keeps_what_the_same_request_applied(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """A permission error on one create (an "edit assigned items only" board) stops the run;
+    the creates the same request applied are recorded, so the next run does not repeat
+    them."""
+    from ordersync.sandbox.faults import PARTIAL_ERRORS
+
+    h = harness_factory(faults=FaultPlan.scripted(
+        [None, None, None, Fault.partial(2, PARTIAL_ERRORS["UserUnauthorizedException"])]))
+    load(h, write_workbook, THREE)
+
+    with pytest.raises(FatalSyncError, match="UserUnauthorizedException"):
+        h.sync()
+
+    assert "SENDING" not in states(h)
+    assert order(h, 1).monday_item_id and order(h, 3).monday_item_id
+    assert order(h, 2).sync_state == "PENDING" and len(h.items()) == 2
+    h.sync()
+    assert board_problems(h) == [] and len(h.items()) == 3

@@ -119,12 +119,18 @@ class MondayClient:
             if reading:
                 result = result.as_read()
             for error in result.of_kind(ErrorKind.FATAL):
-                raise MondayFatalError(error, api_version=self.api_version)
+                raise MondayFatalError(error, api_version=self.api_version,
+                                       result=result if result.applied else None)
             blocking = result.of_kind(ErrorKind.RATE_LIMIT) or result.of_kind(ErrorKind.FAULT)
             if not blocking:
                 for observer in self.observers:
                     observer(result)
                 for error in result.of_kind(ErrorKind.REQUEST):
+                    if not reading and result.applied:
+                        # Part of the mutation ran: resending it would repeat that part, so
+                        # the result goes back, the error standing for the aliases without
+                        # data (``outcomes`` in the sender).
+                        break
                     raise MondayRequestRejected(error)
                 return dataclasses.replace(result, attempts=attempt,
                                            rate_limit_waits=limit_waits)

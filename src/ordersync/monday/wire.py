@@ -139,6 +139,13 @@ class GraphQLResult:
     rate_limit_waits: int = 0
     """Rate-limit waits before this response (set by the client; never counted as attempts)."""
 
+    @property
+    def applied(self) -> bool:
+        """Whether any field (a mutation's alias, as a rule) came back with data: that part of
+        the document ran, whatever the errors say about the rest."""
+        return any(value is not None for key, value in (self.data or {}).items()
+                   if key != "complexity")
+
     def of_kind(self, kind: ErrorKind) -> list[WireError]:
         return [e for e in self.errors if e.kind is kind]
 
@@ -176,10 +183,12 @@ class MondayFatalError(FatalSyncError):
     """monday refused in a way no retry fixes: the token, the board, the permissions."""
 
     def __init__(self, error: WireError, *, api_version: str | None = None,
-                 url: str | None = None) -> None:
+                 url: str | None = None, result: GraphQLResult | None = None) -> None:
         self.error = error
         self.code = error.code
         self.request_id = error.request_id
+        self.result = result
+        """The response, when monday applied some aliases of a mutation before refusing."""
         board = (error.error_data or {}).get("board_id")
         self.board_id = str(board) if board is not None else None
         super().__init__(_fatal_message(error, self.board_id, api_version, url))

@@ -32,7 +32,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ordersync.errors import RetriableSyncError
@@ -205,7 +205,13 @@ class Sender:
             handler.unsent(batch, exc)
             raise SyncInterrupted(f"stopped: {exc}") from exc
         except MondayFatalError as exc:
-            handler.unsent(batch, exc)
+            if exc.result is not None:  # some aliases ran before the refusal: record them
+                found = outcomes(exc.result, document.aliases)
+                ran = {i for i, outcome in enumerate(found) if outcome.ok}
+                handler.finished([batch[i] for i in sorted(ran)], [found[i] for i in sorted(ran)])
+                batch = [job for i, job in enumerate(batch) if i not in ran]
+            if batch:
+                handler.unsent(batch, exc)
             raise
         with self._lock:
             self.stats.mutations += len(batch)
@@ -219,11 +225,16 @@ def outcomes(result: GraphQLResult, aliases: Sequence[str]) -> list[Outcome]:
     """Each alias's data or error, in call order."""
     errors = result.record_errors
     data = result.data or {}
+    # An error naming no alias in a response that applied others: it stands for each alias
+    # that came back without data.
+    unplaced = result.of_kind(ErrorKind.REQUEST)
     found: list[Outcome] = []
     for alias in aliases:
         error = errors.get(alias)
         value = data.get(alias)
-        if error is None and not isinstance(value, Mapping):
+        if error is None and not isinstance(value, Mapping) and unplaced:
+            error = replace(unplaced[0], kind=ErrorKind.RECORD, alias=alias)
+        elif error is None and not isinstance(value, Mapping):
             error = WireError(kind=ErrorKind.RECORD, code="NO_DATA",
                               message="monday.com returned no data and no error for this "
                                       "mutation", request_id=result.request_id, alias=alias)
