@@ -348,7 +348,7 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
         _print_json(render.sync_json(report))
     if report.stopped:
         sys.exit(1)
-    if report.failed_total and not dry_run:
+    if report.incomplete and not dry_run:
         sys.exit(EXIT_FAILED)
 
 
@@ -421,7 +421,7 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
             render.print_verify(err, result.after)
     if result.sync is not None and result.sync.stopped:
         sys.exit(1)
-    if result.sync is not None and result.sync.failed_total:
+    if result.sync is not None and result.sync.incomplete:
         sys.exit(EXIT_FAILED)
     if not result.final.equal:
         sys.exit(EXIT_BOARD_DIFFERS)

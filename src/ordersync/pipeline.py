@@ -68,7 +68,7 @@ class RunResult:
         if self.sync is not None and self.sync.stopped:
             return EXIT_STOPPED
         if self.ingest.count("failed") or (self.sync is not None and not self.sync.dry_run
-                                           and self.sync.failed_total):
+                                           and self.sync.incomplete):
             return EXIT_PARTIAL
         return EXIT_OK
 

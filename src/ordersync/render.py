@@ -299,6 +299,10 @@ def print_sync(console: Console, report: SyncReport) -> None:
                   f"{_duration(report.elapsed_seconds)}")
     if report.stopped:
         console.print(f"[yellow]stopped early:[/] {literal(report.stopped)}", soft_wrap=True)
+    if report.unsent and not report.dry_run:
+        console.print(f"[yellow]{report.unsent:,} order(s) still to send[/] (monday.com "
+                      "refused or lost them on this run after every retry): the next "
+                      "`ordersync sync` sends them", soft_wrap=True)
     if report.failed_total and not report.dry_run:
         console.print(f"[red]{failed_records(report.failed_orders, report.failed_lines)} "
                       "FAILED[/] (`ordersync status` lists them): fix the data or the board, "

@@ -144,6 +144,9 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             else:
                 reconcile_routed(boards, reconcile)
             _run_passes(ctx, options, progress, boards)
+            if options.limit is None:  # what is still to send: the board is not yet true
+                report.unsent = len(store.select_work(db, config,
+                                                      store.Scope(options.customers), None))
         except RetriableSyncError as exc:  # monday kept failing, or a signal: stop, report
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)
@@ -161,7 +164,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds
             report.elapsed_seconds = round(clock() - started, 2)
             _count_failed(db, report)
-            if status == "ok" and (report.counts["failed"] or report.failed_total):
+            if status == "ok" and (report.counts["failed"] or report.incomplete):
                 status = "partial"
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,

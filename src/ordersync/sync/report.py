@@ -52,6 +52,10 @@ class SyncReport:
     failed_lines: int = 0
     """FAILED orders and lines in the database after the run (this run's and earlier
     runs'): while any is, the sync does not report success."""
+    unsent: int = 0
+    """Orders in scope still waiting to be sent when the run ended without stopping early
+    (re-queued beyond the run's rounds: faults on their own alias, limits on one field):
+    the next run sends them; until then the sync does not report success either."""
 
     def add(self, counter: str, n: int = 1) -> None:
         with _LOCK:
@@ -74,6 +78,11 @@ class SyncReport:
     @property
     def failed_total(self) -> int:
         return self.failed_orders + self.failed_lines
+
+    @property
+    def incomplete(self) -> bool:
+        """Records FAILED, or still to send: the board is not what the database says."""
+        return bool(self.failed_total or self.unsent)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
