@@ -217,7 +217,7 @@ def test_a_fault_beyond_the_bound_raises_retriable_with_the_reason(
     assert items(sandbox, ids) == []
 
 
-def test_a_connection_refused_before_any_answer_fails_at_once_naming_the_url(
+def test_a_connection_refused_on_every_try_before_any_answer_names_the_url(
         sleeps: Sleeps) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
@@ -227,11 +227,27 @@ def test_a_connection_refused_before_any_answer_fails_at_once_naming_the_url(
                           policy=RetryPolicy(max_attempts=5, rng=random.Random(0)))
     with pytest.raises(MondayFatalError, match=r"check monday\.api_url in the config"):
         remote.execute("query { me { id } }")
+    assert len(sleeps.calls) == 4  # a server restarting is waited for, within the bound
     local = MondayClient(TOKEN, url="http://127.0.0.1:8765/v2",
-                         transport=httpx.MockTransport(refuse), sleep=sleeps)
+                         transport=httpx.MockTransport(refuse), sleep=sleeps,
+                         policy=RetryPolicy(max_attempts=2, rng=random.Random(0)))
     with pytest.raises(MondayFatalError, match="start `ordersync sandbox`"):
         local.execute("query { me { id } }")
-    assert sleeps.calls == []  # no retry: nothing ever answered there
+
+
+def test_a_connection_refused_once_at_the_start_is_retried(sleeps: Sleeps) -> None:
+    calls = [0]
+
+    def refuse_once(request: httpx.Request) -> httpx.Response:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"data": {"me": {"id": "1"}}})
+
+    client = MondayClient(TOKEN, transport=httpx.MockTransport(refuse_once), sleep=sleeps,
+                          policy=RetryPolicy(rng=random.Random(0)))
+    assert client.execute("query { me { id } }").data == {"me": {"id": "1"}}
+    assert calls[0] == 2 and len(sleeps.calls) == 1
 
 
 def test_connection_errors_after_the_endpoint_answered_are_retried_then_reported(

@@ -49,7 +49,7 @@ def test_unreachable_monday_stops_the_run_cleanly_and_never_shows_the_token(
     with caplog.at_level(logging.DEBUG):
         result = CliRunner().invoke(cli, ["sync", "--config", str(path)])
 
-    # The first connection refused ends the run at once, with where to look.
+    # A connection refused on every try (retry.max_attempts) ends the run, saying where to look.
     assert result.exit_code == 1, result.output
     assert "cannot reach monday.com at http://127.0.0.1:9/v2" in result.stderr
     assert "start `ordersync sandbox`" in result.stderr and "monday.api_url" in result.stderr

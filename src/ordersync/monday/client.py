@@ -88,6 +88,7 @@ class MondayClient:
         self._clock = clock
         self._http = httpx.Client(transport=transport, timeout=timeout)
         self._reached = False  # whether any response came back from self.url
+        self._refused = False  # whether the last send found no one listening
         self.observers: list[Callable[[GraphQLResult], None]] = []
         """Called with every result ``execute`` returns (budget tracking, request counts)."""
 
@@ -139,6 +140,12 @@ class MondayClient:
             assert wait is not None  # RATE_LIMIT and FAULT always get a wait
             if wait.counted:
                 if not self.policy.may_retry(attempt):
+                    if self._refused and not self._reached:
+                        # Nothing ever answered here, however often asked: a wrong api_url
+                        # or a sandbox not started (a refusal once it answered is a fault).
+                        raise MondayFatalError(
+                            dataclasses.replace(error, kind=ErrorKind.FATAL, code=UNREACHABLE),
+                            api_version=self.api_version, url=self.url)
                     raise MondayRetriesExhausted(error, attempt)
                 attempt += 1
                 logger.warning("monday.com fault, retry %d of %d in %.2f s: %s",
@@ -158,20 +165,14 @@ class MondayClient:
             response = self._http.post(self.url, json=payload, headers=headers)
         except httpx.TransportError as exc:
             error = transport_error(exc)
-            if not self._reached and isinstance(exc, httpx.ConnectError):
-                # Nothing ever answered here: a wrong api_url or a sandbox not started,
-                # which no retry fixes (a fault mid-run, once it answered, is retried).
-                logger.info("monday.com unreachable at %s: %s", self.url, error)
-                raise MondayFatalError(dataclasses.replace(error, kind=ErrorKind.FATAL,
-                                                           code=UNREACHABLE),
-                                       api_version=self.api_version, url=self.url) from exc
+            self._refused = isinstance(exc, httpx.ConnectError)
             logger.info("monday.com request got no response after %.1f s: %s",
                         self._clock() - started, error)
             return GraphQLResult(data=None, errors=[error], http_status=0)
         except httpx.HTTPError as exc:  # not a network failure: retrying cannot help
             raise FatalSyncError(f"monday.com request to {self.url} failed: "
                                  f"{type(exc).__name__}: {exc}") from exc
-        self._reached = True
+        self._reached, self._refused = True, False
         result = parse_response(response.status_code, response.headers, response.content)
         seconds = self._clock() - started
         logger.info("monday.com HTTP %d in %.1f s (request id %s, %d error(s))",
