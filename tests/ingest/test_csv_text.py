@@ -139,3 +139,26 @@ def test_excel_error_text_in_a_csv_rejects_its_row(config: Config, db: Database,
     rejects = [tuple(r) for r in fetch(db, 'SELECT "column", raw_value, reason FROM '
                                            "rejected_rows")]
     assert rejects == [("S", "#DIV/0!", "Excel error #DIV/0! in S")]
+
+
+def test_a_stray_windows_byte_in_a_utf8_file_leaves_the_utf8_text_as_it_is(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """One line pasted from a Windows export into a UTF-8 file: its byte reads as
+    Windows-1252 and the rest stays UTF-8 (read as Windows-1252 throughout, every accent —
+    business keys included — would come out garbled); the file's report says so."""
+    rows = [order_row(1, {"S": 1}, **{"CUSTOMER STYLE": "CRÈME-1"}),
+            order_row(2, {"S": 2}, **{"CUSTOMER STYLE": "CAFE-2"})]
+    headers = layout(rows)
+    lines = [",".join(headers).encode()]
+    for row in rows:
+        lines.append(",".join(str(row.get(h, "")) for h in headers).encode())
+    lines[2] = lines[2].replace(b"CAFE-2", "CAFÉ-2".encode("cp1252"))
+    (tmp_path / "orders" / "GRE_a.csv").write_bytes(b"\r\n".join(lines) + b"\r\n")
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert file.status == "staged" and file.rows_staged == 2
+    assert any("1 byte(s) were not UTF-8" in note for note in file.notes)
+    styles = {r.style for r in fetch(db, 'SELECT "CUSTOMER STYLE" AS style FROM orders')}
+    assert styles == {"CRÈME-1", "CAFÉ-2"}

@@ -1,7 +1,8 @@
 """Reading a CSV as Excel writes it: any of its encodings and separators.
 
 Encoding: the profile's ``encoding``, else a byte-order mark (UTF-8 or UTF-16),
-else UTF-8, else Windows-1252 (Excel's "CSV" on Western Windows), else Latin-1.
+else UTF-8 (a few stray bytes in mostly UTF-8 text read as Windows-1252, and said so),
+else Windows-1252 (Excel's "CSV" on Western Windows), else Latin-1.
 Separator: the profile's ``delimiter``, else the one of ``,`` ``;`` tab ``|``
 that splits the widest line among the first rows (the header row is the
 widest line of any order list; a title line above it has at most a stray one).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -30,6 +32,7 @@ class CsvText:
     cells: pl.DataFrame
     encoding: str
     separator: str
+    notes: tuple[str, ...] = ()
 
     @property
     def decimal_comma(self) -> bool:
@@ -40,7 +43,10 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
              separator: str | None = None) -> CsvText:
     if not data.strip():
         raise FileRejected(Location(display), "the file is empty")
-    text, used = _decode(display, data, encoding)
+    text, used, strays = _decode(display, data, encoding)
+    notes = (f"{display}: {strays} byte(s) were not UTF-8 like the rest of the file and were "
+             "read as Windows-1252: check the accented text (save the file as 'CSV UTF-8')",
+             ) if strays else ()
     if "\x00" in text:
         raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
                            "save it from Excel as 'CSV UTF-8'")
@@ -58,7 +64,7 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
         raise FileRejected(Location(display), f"cannot parse the CSV ({foreign_reason(exc)})",
                            "set the profile's `delimiter` and `encoding` if they are unusual"
                            ) from exc
-    return CsvText(cells, used, separator)
+    return CsvText(cells, used, separator, notes)
 
 
 def sniff_separator(text: str) -> str:
@@ -84,24 +90,48 @@ def _count_outside_quotes(line: str, separator: str) -> int:
     return count
 
 
-def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str]:
+def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, int]:
+    """The text, the encoding it was read in, and how many stray bytes were not in it."""
     if encoding is not None:
         try:
-            return data.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+            return data.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding, 0
         except UnicodeDecodeError as exc:
             raise FileRejected(Location(display),
                                f"the file is not {encoding} text (byte {exc.start})",
                                "fix the profile's `encoding` or remove it to let ordersync "
                                "detect it") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
+        return data.decode("utf-16"), "utf-16", 0
+    body, bom = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), bom, 0
     except UnicodeDecodeError:
         pass
+    # Not UTF-8 throughout.  Mostly UTF-8 with a few stray bytes (lines pasted from another
+    # export): the UTF-8 stays UTF-8 and only the strays are read as Windows-1252 — reading
+    # the whole file as Windows-1252 would garble every accent, business keys included.
+    utf8 = sum(len(m) for m in _UTF8_SEQUENCE.findall(body))
+    strays = sum(1 for byte in body if byte >= 0x80) - utf8
+    if bom == "utf-8-sig" or utf8 > strays:
+        return body.decode("utf-8", errors=_STRAYS), bom, strays
     try:
-        return data.decode("cp1252"), "cp1252"  # Excel's "CSV" on Western Windows
+        return data.decode("cp1252"), "cp1252", 0  # Excel's "CSV" on Western Windows
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return data.decode("latin-1"), "latin-1", 0
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+_STRAYS = "ordersync-cp1252"
+
+
+def _as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """A decoding error handler: the bytes that are not UTF-8, read as Windows-1252 (Latin-1
+    for the five bytes it leaves undefined)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start:error.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), \
+        error.end
+
+
+codecs.register_error(_STRAYS, _as_cp1252)

@@ -73,7 +73,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
         text = read_csv(display, data, encoding=profile.encoding, separator=profile.delimiter)
         cells, errors = _text_errors(_as_text(text.cells))
         sheet = RawSheet(display, path.stem, cells, errors, text.decimal_comma)
-        return sheet, fit(sheet), ()
+        return sheet, fit(sheet), text.notes
     if suffix not in EXCEL_SUFFIXES and suffix not in CSV_SUFFIXES:
         raise FileRejected(Location(display), f"unsupported file type {suffix!r}",
                            "save it as .xlsx, .xlsm, .xls or .csv")
