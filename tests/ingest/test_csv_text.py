@@ -111,7 +111,10 @@ def test_wrong_encoding_override_is_one_clear_line(make_config: ConfigFactory,
     ('"A;B",C,D\n', ","),
     ("A|B|C\n", "|"),
     ("A\n", ","),
-], ids=["semicolon", "tab-under-title", "quoted", "pipe", "single-column"])
+    ("A,B,C,D\n1,2,3,4\n5,6,7,no; not; this; one; at; all\n8,9,1,2\n", ","),
+    ("ORDER BOOK;SS26\nA,B,C\n1,2,3\n", ","),
+], ids=["semicolon", "tab-under-title", "quoted", "pipe", "single-column",
+        "semicolons-in-a-remark", "semicolon-in-a-title"])
 def test_sniff_separator(text: str, expected: str) -> None:
     assert sniff_separator(text) == expected
 

@@ -4,8 +4,8 @@ Encoding: the profile's ``encoding``, else a byte-order mark (UTF-8 or UTF-16),
 else UTF-8 (a few stray bytes in mostly UTF-8 text read as Windows-1252, and said so),
 else Windows-1252 (Excel's "CSV" on Western Windows), else Latin-1.
 Separator: the profile's ``delimiter``, else the one of ``,`` ``;`` tab ``|``
-that splits the widest line among the first rows (the header row is the
-widest line of any order list; a title line above it has at most a stray one).
+that splits the most of the first lines alike (the header and its rows; a title
+line above them, or a remark, has at most a few stray ones).
 A ``;`` file is what Excel writes where the comma is the decimal mark, so its
 decimal columns read ``12,50`` as 12.5 (see ``prepare``).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import polars as pl
@@ -68,13 +69,17 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
 
 
 def sniff_separator(text: str) -> str:
-    """The separator splitting the widest of the first lines (ties: the earlier candidate)."""
+    """The separator that splits the most of the first lines into the same number of cells
+    (the header and the rows below it), then the widest such split, then the earlier
+    candidate: a remark full of ``;`` in a comma file splits one line, not the rows."""
     lines = text.splitlines()[:_SNIFF_LINES]
-    best, best_count = ",", 0
+    best, best_score = ",", (0, 0)
     for candidate in SEPARATORS:
-        count = max((_count_outside_quotes(line, candidate) for line in lines), default=0)
-        if count > best_count:
-            best, best_count = candidate, count
+        counts = Counter(_count_outside_quotes(line, candidate) for line in lines)
+        counts.pop(0, None)
+        score = max(((lines, count) for count, lines in counts.items()), default=(0, 0))
+        if score > best_score:
+            best, best_score = candidate, score
     return best
 
 
