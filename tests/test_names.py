@@ -35,6 +35,8 @@ from ordersync.names import NameTemplate, TemplateField, normalize_header, parse
         ("\u00a0\n ", ""),
         (None, ""),
         (12, "12"),
+        ("\ufeffAAG ORDER\u200b NUMBER\u00ad", "AAG ORDER NUMBER"),
+        ("\u200b", ""),
     ],
     ids=[
         "canonical",
@@ -53,6 +55,8 @@ from ordersync.names import NameTemplate, TemplateField, normalize_header, parse
         "only-whitespace",
         "none",
         "number-cell",
+        "invisible-characters",
+        "only-invisible",
     ],
 )
 def test_normalize_header(raw: object, expected: str) -> None:

@@ -19,10 +19,16 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def normalize_header(raw: object) -> str:
-    """Strip, collapse inner whitespace (incl. non-breaking spaces and newlines), upper-case."""
+    """Strip, collapse inner whitespace (incl. non-breaking spaces and newlines), drop the
+    characters that show as nothing (zero-width spaces and joiners, a byte-order mark, a
+    soft hyphen: a header holding one looks right and matches nothing), upper-case."""
     if raw is None:
         return ""
-    return _WHITESPACE.sub(" ", str(raw).replace("\u00a0", " ")).strip().upper()
+    text = str(raw).replace("\u00a0", " ").translate(_INVISIBLE)
+    return _WHITESPACE.sub(" ", text).strip().upper()
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 @dataclass(frozen=True)

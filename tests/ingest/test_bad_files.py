@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from conftest import WorkbookFactory, fetch, order_row, write_xls
@@ -35,12 +36,18 @@ def _error_for(report, name: str) -> str:  # type: ignore[no-untyped-def]
     ("name", "content", "expected"),
     [
         ("GRE_corrupt.xlsx", b"PK\x03\x04 this is not really a zip", "cannot open workbook"),
-        ("GRE_renamed.xlsx", b"just some text, not a workbook", "not a valid .xlsx file"),
+        ("GRE_renamed.xlsx", b"ORDER,STYLE\r\n1,A\r\n", "the file is text (CSV, say) "
+                                                            "saved under a .xlsx name"),
         ("GRE_empty.xlsx", b"", "the file is empty"),
-        ("GRE_bad.xls", b"plain text pretending to be xls", "not a valid .xls file"),
+        ("GRE_bad.xls", b"\x01\x02\x03 binary pretending to be xls", "not a valid .xls file"),
+        ("GRE_page.xls", b"\xef\xbb\xbf<html><body><table><tr><td>1</td></tr></table>",
+         "the file is a web page (HTML) saved under a .xls name"),
+        ("GRE_2003.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:'
+                         b'office:spreadsheet"></Workbook>', "Excel 2003 XML spreadsheet"),
         ("GRE_empty.csv", b"\n\n", "the file is empty"),
     ],
-    ids=["corrupt-zip", "renamed-text", "empty", "bad-xls", "empty-csv"],
+    ids=["corrupt-zip", "renamed-text", "empty", "bad-xls", "html-as-xls", "xml-2003",
+         "empty-csv"],
 )
 def test_unreadable_file_fails_alone(config: Config, db: Database, write_workbook: WorkbookFactory,
                                      name: str, content: bytes, expected: str) -> None:
@@ -190,3 +197,12 @@ def test_a_workbook_under_the_other_excel_suffix_is_read_as_what_it_is(
     assert any("(.xlsx) although its name ends in .xls;" in n for n in found["GRE_new.xls"].notes)
     assert any("(.xlsx) although its name ends in .csv;" in n
                for n in found["GRE_book.csv"].notes)
+
+
+def test_a_workbook_without_a_single_cell_says_the_sheet_is_empty(
+        config: Config, db: Database) -> None:
+    openpyxl.Workbook().save(config.source_dir / "GRE_blank.xlsx")
+
+    error = _error_for(ingest(config, db), "GRE_blank.xlsx")
+
+    assert "the sheet is empty" in error and "first 0 rows" not in error

@@ -77,6 +77,10 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
 
 def _find_header_row(sheet: RawSheet, config: Config, profile: ProfileConfig) -> int:
     key = config.merge.key
+    if not sheet.cells.height or not sheet.cells.width:
+        raise FileRejected(Location(sheet.file, sheet.sheet), "the sheet is empty",
+                           "check that the customer sent the order list itself; set the "
+                           "profile's sheet if the orders are on another sheet")
     limit = min(sheet.cells.height, config.sources.header_search_rows)
     best: tuple[int, int, list[str]] | None = None  # (matches, row index, names found)
     for index in range(limit):

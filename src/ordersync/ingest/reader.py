@@ -282,6 +282,18 @@ def _check_container(display: str, suffix: str, data: bytes) -> str:
         return ".xls"
     if data.startswith(_ZIP_MAGIC):
         return suffix if suffix in {".xlsx", ".xlsm"} else ".xlsx"
+    start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table")):
+        raise FileRejected(Location(display), f"the file is a web page (HTML) saved under a "
+                           f"{suffix} name, as some order systems export it",
+                           "open it in Excel and save it as .xlsx (or export it as CSV)")
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data:
+        raise FileRejected(Location(display), "the file is an Excel 2003 XML spreadsheet saved "
+                           f"under a {suffix} name", "open it in Excel and save it as .xlsx")
+    if b"\x00" not in data[:4096] and any(sep in data[:4096] for sep in (b",", b";", b"\t")):
+        raise FileRejected(Location(display), f"the file is text (CSV, say) saved under a "
+                           f"{suffix} name", "rename it to .csv, or open it in Excel and save "
+                           "it as .xlsx")
     raise FileRejected(Location(display), f"not a valid {suffix} file (corrupt or renamed)",
                        "ask the customer to send the file again")
 
