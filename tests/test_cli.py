@@ -52,7 +52,8 @@ def test_run_then_status_json_agrees_with_the_database(
     assert counts["lines"]["total"] == fetch(db, "SELECT COUNT(*) FROM order_lines")[0][0]
     assert counts["lines"]["by_state"] == {"PENDING": counts["lines"]["total"]}
     assert counts["rejected_rows"] == 2  # one bad size, one duplicate key
-    assert counts["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1}}
+    assert counts["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1},
+                                 "failed_files": []}
 
 
 def test_dry_run_writes_nothing_and_says_so(runner: CliRunner, config: Config, db: Database,

@@ -31,7 +31,8 @@ def test_counts_by_state_action_and_change_match_the_tables(
             db, f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column}")}
         assert status["orders" if table == "orders" else "lines"][key] == expected
     assert status["orders"]["total"] == 3
-    assert status["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1}}
+    assert status["files"] == {"total": 1, "failed": 0, "by_status": {"merged": 1},
+                                 "failed_files": []}
 
 
 def test_a_value_ordersync_never_writes_is_still_counted(
@@ -47,3 +48,20 @@ def test_a_value_ordersync_never_writes_is_still_counted(
     status = read_status(db)
     assert status["orders"]["by_state"] == {"ON HOLD": 1, "PENDING": 1}
     assert status["orders"]["by_action"] == {"none": 2}
+
+
+def test_a_failed_file_is_named_with_its_reason(config: Config, db: Database, tmp_path: Path,
+                                                write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    (config.source_dir / "GRE_bad.xlsx").write_bytes(b"\x01\x02 not a workbook")
+    path = write_config(config, tmp_path)
+    assert CliRunner().invoke(cli, ["run", "--config", str(path)]).exit_code == 3
+
+    files = read_status(db)["files"]
+
+    assert files["failed"] == 1
+    ((failed),) = files["failed_files"]
+    assert failed["path"] == "GRE_bad.xlsx" and "not a valid .xlsx file" in failed["error"]
+    shown = CliRunner().invoke(cli, ["status", "--config", str(path)])
+    assert shown.exit_code == 0
+    assert "failed: GRE_bad.xlsx: not a valid .xlsx file" in shown.stderr

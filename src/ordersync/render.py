@@ -142,6 +142,12 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                           "(sync_events has every attempt)")
     console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
+    for failed_file in files.get("failed_files") or ():
+        console.print(f"  failed: {failed_file['error'] or failed_file['path']}", markup=False,
+                      soft_wrap=True)
+    if files.get("failed", 0) > len(files.get("failed_files") or ()):
+        console.print(f"  … and {files['failed'] - len(files['failed_files']):,} more failed "
+                      "file(s) (`ordersync ingest --dry-run` reads them again and says why)")
     console.print(f"staged rows waiting for merge: {status['staged_rows']}; "
                   f"rejected rows: {status['rejected_rows']} ({status['rejections']} refused cells "
                   "and reasons)")

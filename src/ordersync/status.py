@@ -26,7 +26,7 @@ def read_status(db: Database) -> dict[str, Any]:
     """Counts straight from the tables (nothing cached, nothing estimated)."""
     status: dict[str, Any] = {
         "database": db.display_url,
-        "files": {"total": 0, "failed": 0, "by_status": {}},
+        "files": {"total": 0, "failed": 0, "by_status": {}, "failed_files": []},
         "staged_rows": 0,
         "rejected_rows": 0,
         "rejections": 0,
@@ -54,8 +54,14 @@ def read_status(db: Database) -> dict[str, Any]:
             return int(peek.scalar(f"SELECT COUNT(*) FROM {table(role)}"))
 
         (files,) = grouped("ingest_files", "status")
-        status["files"] = {"total": sum(files.values()),
-                           "failed": files.get(FileStatus.FAILED.value, 0), "by_status": files}
+        failed_files = files.get(FileStatus.FAILED.value, 0)
+        status["files"] = {"total": sum(files.values()), "failed": failed_files,
+                           "by_status": files, "failed_files": [
+                               {"path": path, "error": error} for path, error in peek.rows(
+                                   f"SELECT path, error FROM {table('ingest_files')} "
+                                   "WHERE status = :failed ORDER BY path LIMIT :limit",
+                                   {"failed": FileStatus.FAILED.value,
+                                    "limit": FAILED_EXAMPLES})] if failed_files else []}
         status["staged_rows"] = count("staging_orders")
         # A rejected row has one record per refused cell; count rows, and records apart.
         status["rejected_rows"] = int(peek.scalar(
