@@ -340,6 +340,7 @@ def _kind_text(kind: str) -> str:
         Kind.EXTRA_SUBITEM: "subitems with no size line",
         Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
         Kind.ITEM_ON_ANOTHER_BOARD: "items on another routed board",
+        Kind.ITEM_NOT_READ: "items on the board the read missed (verify again)",
     }[Kind(kind)]
 
 

@@ -206,3 +206,23 @@ def test_verify_json_and_customer_scope(synced: Harness, tmp_path: Path,
     shown = CliRunner().invoke(cli, ["status", "--config", str(path)])
     first = shown.stderr.splitlines()[0]
     assert first.startswith(f"last verify: board {h.ids.board_id}, equal (0 difference(s)")
+
+
+def test_an_item_the_read_missed_while_the_board_changed_is_not_made_again(
+        synced: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An item that moved between pages while they were read is missing from the read, yet
+    monday says it is active on this board: reported, never re-created (a duplicate)."""
+    from ordersync.verify import passes
+    from ordersync.verify.board import read_board
+
+    def missing_one(*args: Any, **kwargs: Any) -> Any:
+        read = read_board(*args, **kwargs)
+        read.items = read.items[1:]
+        return read
+
+    monkeypatch.setattr(passes, "read_board", missing_one)
+
+    result = verify(synced, repair=True)
+
+    assert {k: n for k, n in result.found.counts.items() if n} == {Kind.ITEM_NOT_READ: 1}
+    assert len(synced.items()) == 9 and duplicates(synced) == []

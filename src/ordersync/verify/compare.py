@@ -143,6 +143,13 @@ def _order(c: Comparison, order: store.OrderRow, lines: Sequence[store.LineRow],
                                detail="moved back by --repair"))
             plan.move_back[order.record_uuid] = (order.item_id, board)
             return
+        if (state == "active" and board in ("", c.ctx.board_id)
+                and order.group_id not in gone_groups):
+            report.add(Finding(Kind.ITEM_NOT_READ, key, order.item_id,
+                               detail="active on this board, but not on the pages read (the "
+                                      "board changed while it was read): not re-created; "
+                                      "verify again"))
+            return
         why = _gone_reason(c, order.item_id, order.group_id in gone_groups)
         report.add(Finding(Kind.ITEM_GONE, key, order.item_id, detail=why))
         plan.recreate_orders[order.record_uuid] = f"item {order.item_id} {why}"

@@ -39,6 +39,10 @@ class Kind(StrEnum):
     """Several subitems for one size under one item (the extras are counted)."""
     ITEM_ON_ANOTHER_BOARD = "item_on_another_board"
     """Routed boards: the order's item is on another of the routed boards (moved back)."""
+    ITEM_NOT_READ = "item_not_read"
+    """The order's item is active on this board, yet the pages read did not show it (the
+    board changed while it was read): not repaired — making it again would duplicate it;
+    the next verify reads it again."""
 
     @property
     def is_extra(self) -> bool:
