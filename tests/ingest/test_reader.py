@@ -577,3 +577,28 @@ def test_the_sheet_s_xml_is_found_however_the_workbook_part_is_written(workbook:
     assert sheet_xml(data.getvalue(), "Orders", 1 << 20) == (
         "xl/worksheets/sheet9.xml", b"<worksheet><sheetData/></worksheet>")
     assert sheet_xml(data.getvalue(), "Other", 1 << 20) is None
+
+
+def test_a_size_header_excel_took_for_a_date_is_named_in_the_file_s_report(
+        config: Config, db: Database) -> None:
+    """"2/3" typed as a size header becomes a date in Excel: its quantities go under the
+    date's text, and the report says so with the alias that maps it back."""
+    import datetime
+
+    rows = [order_row(1, {"S": 4, "M": 5})]
+    headers = layout(rows)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([datetime.datetime(2025, 3, 2) if h == "M" else h for h in headers])
+    for values in rows:
+        sheet.append([values.get(h) for h in headers])
+    book.save(config.source_dir / "GRE_dates.xlsx")
+
+    (found,) = ingest(config, db).files
+
+    assert found.status == "staged"
+    (note,) = [n for n in found.notes if "is a date" in n]
+    column = openpyxl.utils.get_column_letter(headers.index("M") + 1)
+    assert f"the header of column {column} is a date (2025-03-02" in note
+    assert "alias" in note

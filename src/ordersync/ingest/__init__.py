@@ -110,7 +110,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if not is_bug(exc):
                 raise
             return outcome.failed(_unexpected(source, exc))
-        return replace(outcome, input=SheetInput(sheet, layout, source.profile), notes=notes)
+        return replace(outcome, input=SheetInput(sheet, layout, source.profile),
+                       notes=notes + layout.notes)
 
     def download(pending: Pending) -> bytes | IngestError:
         try:

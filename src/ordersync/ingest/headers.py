@@ -19,6 +19,7 @@ from ordersync.config import Config, ProfileConfig
 from ordersync.db.kinds import ColumnKind, ValueType
 from ordersync.errors import FileRejected, Location
 from ordersync.ingest.reader import RawSheet
+from ordersync.ingest.xlsx_cells import column_letter
 from ordersync.names import normalize_header
 
 
@@ -40,6 +41,7 @@ class SheetLayout:
     header_row: int  # 1-based spreadsheet row
     columns: tuple[SheetColumn, ...]
     unnamed: tuple[str, ...]  # positional names of header-less columns
+    notes: tuple[str, ...] = ()  # what the file's report should say about its header
 
 
 def map_header(raw: str, config: Config, profile: ProfileConfig) -> str:
@@ -142,7 +144,18 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
         SheetColumn(source, header, label, *_kind_and_type(label, size_labels, config))
         for source, header, label in named
     )
-    return SheetLayout(index + 1, columns, tuple(unnamed))
+    # A size typed as 2/3 or 3-4 that Excel took for a date reads as that date: its
+    # quantities would go under "2025-03-02 00:00:00" without a word.
+    notes = tuple(
+        f"{sheet.file}: the header of column {column_letter(int(c.source[1:]))} is a date "
+        f"({c.header}) — Excel turns a size typed as 2/3 or 3-4 into a date; its quantities "
+        f"are stored under {c.label!r}: type the header as text in the file ('2/3), or map "
+        f"it with an alias in ordersync.toml, e.g. \"{c.label}\" = \"2/3\""
+        for c in columns if c.kind == "size" and _EXCEL_DATE_HEADER.match(c.header))
+    return SheetLayout(index + 1, columns, tuple(unnamed), notes)
+
+
+_EXCEL_DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
 
 
 def _size_labels(labels: list[str], config: Config) -> set[str]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from ordersync.config import Config
 from ordersync.ingest.headers import SheetLayout
+from ordersync.ingest.xlsx_cells import column_letter
 
 REJECT_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "column": pl.String,
                  "raw_value": pl.String, "reason": pl.String, "business_key": pl.String}
@@ -114,13 +115,3 @@ def stray_rejects(rows: pl.DataFrame, file_index: int, sources: Sequence[str]) -
             pl.lit(None, dtype=pl.String).alias("business_key"))
         for source in sources
     ])
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA (as Excel names columns)."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

@@ -127,6 +127,16 @@ class XmlCell:
     error: str  # "#SPILL!", or "uncalculated formula =SUM(A1:A3)"
 
 
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def column_index(letters: str) -> int:
     """A → 0, Z → 25, AA → 26."""
     index = 0
