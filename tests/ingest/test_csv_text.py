@@ -165,3 +165,23 @@ def test_a_stray_windows_byte_in_a_utf8_file_leaves_the_utf8_text_as_it_is(
     assert any("1 byte(s) were not UTF-8" in note for note in file.notes)
     styles = {r.style for r in fetch(db, 'SELECT "CUSTOMER STYLE" AS style FROM orders')}
     assert styles == {"CRÈME-1", "CAFÉ-2"}
+
+
+def test_a_value_past_the_last_header_in_a_record_spanning_lines_is_not_dropped(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """A quoted remark over two lines makes its record wider than any one line: the value
+    past the last header column is still read — and its row rejected for it, not cut off."""
+    rows = [order_row(1, {"S": 1}), order_row(2, {"S": 2})]
+    headers = layout(rows)
+    cells = [[str(row.get(h, "")) for h in headers] for row in rows]
+    cells[1][headers.index("CUSTOMER STYLE")] = '"LONG\nSTYLE"'
+    cells[1].append("stray")
+    text = "\r\n".join([",".join(headers), *(",".join(c) for c in cells)]) + "\r\n"
+    (tmp_path / "orders" / "GRE_a.csv").write_text(text, encoding="utf-8")
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert (file.status, file.rows_staged, file.rows_rejected) == ("staged", 1, 1)
+    (reject,) = fetch(db, "SELECT raw_value, reason FROM rejected_rows")
+    assert (reject.raw_value, reject.reason) == ("stray", "value in a column with no header")

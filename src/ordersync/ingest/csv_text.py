@@ -13,6 +13,7 @@ decimal columns read ``12,50`` as 12.5 (see ``prepare``).
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 from collections import Counter
@@ -53,12 +54,17 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
                            "save it from Excel as 'CSV UTF-8'")
     separator = separator or sniff_separator(text)
     # As wide as the widest line (quoted separators may over-count: extra columns stay
-    # empty), so a short title line above the header does not cut the header short.
+    # empty), so a short title line above the header does not cut the header short.  A
+    # record whose quoted cell spans lines can be wider than any one of its lines: then the
+    # records are counted as the CSV reader sees them (never a value cut off in silence).
     width = max(line.count(separator) for line in text.splitlines()) + 1
     try:
-        cells = pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
-                            schema={f"c{i}": pl.String for i in range(width)},
-                            missing_columns="insert", truncate_ragged_lines=True)
+        try:
+            cells = _read(text, separator, width)
+        except pl.exceptions.ComputeError as exc:
+            if "more fields" not in str(exc):
+                raise
+            cells = _read(text, separator, _widest_record(text, separator))
     except BaseException as exc:
         if not is_bug(exc):
             raise
@@ -66,6 +72,17 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
                            "set the profile's `delimiter` and `encoding` if they are unusual"
                            ) from exc
     return CsvText(cells, used, separator, notes)
+
+
+def _read(text: str, separator: str, width: int) -> pl.DataFrame:
+    return pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
+                       schema={f"c{i}": pl.String for i in range(width)},
+                       missing_columns="insert", truncate_ragged_lines=False)
+
+
+def _widest_record(text: str, separator: str) -> int:
+    return max((len(record) for record in csv.reader(io.StringIO(text), delimiter=separator)),
+               default=1)
 
 
 def sniff_separator(text: str) -> str:
