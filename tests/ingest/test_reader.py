@@ -239,6 +239,30 @@ def test_scan_finds_uncalculated_formulas_and_error_cells(prefix: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "namespace-prefix"])
+def test_scan_places_cells_written_without_their_reference(prefix: str) -> None:
+    """The format lets a writer leave out a cell's reference (it follows the cell before
+    it): such cells are placed by position, not passed over."""
+    from ordersync.ingest.xlsx_cells import XmlCell, scan_cells
+
+    xml = ('<x:worksheet xmlns:x="urn:main"><x:sheetData><x:row r="2">'
+           '<x:c><x:v>1</x:v></x:c>'
+           '<x:c><x:f>1/0</x:f><x:v/></x:c>'
+           '<x:c t="e"><x:v>#SPILL!</x:v></x:c>'
+           '<x:c r="E2"><x:f>SUM(A1)</x:f><x:v>3</x:v></x:c>'
+           '<x:c><x:f>A1&amp;"x"</x:f></x:c>'
+           '</x:row><x:row><x:c><x:f t="shared" si="0"/></x:c></x:row>'
+           "</x:sheetData></x:worksheet>").replace("x:", prefix).replace(
+               'xmlns:="urn:main"', 'xmlns="urn:main"').encode()
+
+    assert scan_cells(xml, error_cells=True) == [
+        XmlCell(2, 1, "uncalculated formula =1/0"),
+        XmlCell(2, 2, "#SPILL!"),
+        XmlCell(2, 5, 'uncalculated formula =A1&"x"'),
+        XmlCell(3, 0, "uncalculated formula"),
+    ]
+
+
 @pytest.mark.parametrize("cells", ['<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>',
                                    "<sheetData/>", '<x:sheetData></x:sheetData>'],
                          ids=["rows", "empty", "prefixed"])

@@ -21,6 +21,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from posixpath import dirname, join, normpath
+from xml.etree import ElementTree
 
 _CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
 _TYPE = re.compile(rb"""\bt=["']([a-zA-Z]+)["']""")
@@ -196,7 +197,11 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
     """Uncalculated formula cells, and (with ``error_cells``) every cell of type error."""
     found: list[XmlCell] = []
     markup = _Markup.of(xml)
-    if markup.formula.search(xml) is not None:
+    formulas = markup.formula.search(xml) is not None
+    errors = error_cells and any(kind in xml for kind in _ERROR_TYPES)
+    if (formulas or errors) and _CELL_WITHOUT_REF.search(xml) is not None:
+        return _scan_by_position(xml, error_cells=error_cells)
+    if formulas:
         for match in markup.formula.finditer(xml):
             start = xml.rfind(markup.cell, 0, match.start())
             end = xml.find(markup.cell_end, match.end())
@@ -215,7 +220,7 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  f"uncalculated formula ={_unescape(text)}" if text
                                  else "uncalculated formula"))
-    if error_cells and any(kind in xml for kind in _ERROR_TYPES):
+    if errors:
         for match in markup.error_cell.finditer(xml):
             cell = match.group(0)
             ref, value = _CELL_REF.search(cell), markup.value.search(cell)
@@ -224,6 +229,42 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  value.group(1).decode("utf-8", "replace")))
     return found
+
+
+# A cell without its reference (the format allows it: the cell then follows the one before
+# it), which the search by reference above cannot place.
+_CELL_WITHOUT_REF = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])(?![^>]*\br=)")
+
+
+def _scan_by_position(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
+    """``scan_cells`` for a sheet whose cells may lack their reference: the XML parsed in
+    order, each cell placed after the one before it in its row (slower; such writers are
+    few)."""
+    found: list[XmlCell] = []
+    row, column = 0, -1
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        name = element.tag.rsplit("}", 1)[-1]
+        if event == "start" and name == "row":
+            number = element.get("r")
+            row, column = (int(number) if number and number.isdigit() else row + 1), -1
+        elif event == "end" and name == "c":
+            ref = _REF.match(element.get("r") or "")
+            column = column_index(ref.group(1)) if ref else column + 1
+            parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+            kind, formula, value = element.get("t"), parts.get("f"), parts.get("v")
+            if formula is not None and not (
+                    (value is not None and value.text)
+                    or (value is not None and kind in ("str", "inlineStr"))):
+                text = formula.text or ""
+                found.append(XmlCell(row, column, f"uncalculated formula ={text}" if text
+                                     else "uncalculated formula"))
+            if error_cells and kind == "e" and value is not None and value.text:
+                found.append(XmlCell(row, column, value.text))
+            element.clear()
+    return found
+
+
+_REF = re.compile(r"([A-Z]{1,3})\d+$")
 
 
 _MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']"""
