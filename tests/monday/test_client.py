@@ -482,3 +482,14 @@ def test_the_legacy_reset_in_text_sets_the_wait() -> None:
         "extensions": {"code": "ComplexityException"}}]}).encode())
     [error] = result.errors
     assert (error.kind, error.retry_in_seconds) == (ErrorKind.RATE_LIMIT, 16)
+
+
+def test_an_error_on_the_complexity_figures_alone_does_not_fail_a_read(sleeps: Sleeps) -> None:
+    """``complexity`` rides along for the budget; the read itself came back whole."""
+    body = {"data": {"boards": [{"id": "1"}], "complexity": None}, "errors": [{
+        "message": "Int cannot represent 9999999999", "path": ["complexity", "before"],
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "status_code": 500}}]}
+    transport, seen = answers(body)
+    client = MondayClient(TOKEN, transport=transport, sleep=sleeps)
+    result = client.execute("query { boards(ids: [1]) { id } complexity { before } }")
+    assert result.data == body["data"] and len(seen) == 1 and sleeps.calls == []

@@ -155,10 +155,12 @@ class GraphQLResult:
         taking the rest of the data as the whole truth would show items or groups as
         missing — and a repair would create them again.  So an error with a path becomes
         a rate-limit wait, a server fault, or the rejection of the read."""
-        if not any(e.kind is ErrorKind.RECORD for e in self.errors):
+        def of_the_read(error: WireError) -> bool:  # not the budget figures beside it
+            return error.kind is ErrorKind.RECORD and error.alias != "complexity"
+
+        if not any(of_the_read(e) for e in self.errors):
             return self
-        return replace(self, errors=[replace(e, kind=_read_kind(e))
-                                     if e.kind is ErrorKind.RECORD else e
+        return replace(self, errors=[replace(e, kind=_read_kind(e)) if of_the_read(e) else e
                                      for e in self.errors])
 
     @property
