@@ -38,8 +38,12 @@ def _alias_error(code: str, message: str, **extensions: Any) -> Any:
      Fate.REFUSED),
     ("ItemNameTooLongException", "Item name must be between 1 and 255 characters", {},
      Fate.REFUSED),
+    ("ResourceNotFoundException", "Column not found", {"status_code": 404}, Fate.REFUSED),
+    ("InvalidColumnIdException", "This column ID doesn't exist for the board", {},
+     Fate.REFUSED),
 ], ids=["500-in-200", "504-status-code", "423", "field-limit", "board-full", "item-not-found",
-        "inactive-item", "group-not-found", "label-missing", "name-too-long"])
+        "inactive-item", "group-not-found", "label-missing", "name-too-long",
+        "column-deleted", "column-id-unknown"])
 def test_each_alias_error_has_its_fate(code: str, message: str, extensions: dict[str, Any],
                                        expected: Fate) -> None:
     assert fate(_alias_error(code, message, **extensions)) is expected

@@ -58,8 +58,15 @@ _GONE_TEXT = re.compile(r"\b(item|group|subitem|parent)\b.*\bnot found\b|inactiv
                         re.IGNORECASE)
 
 
+_COLUMN_TEXT = re.compile(r"\bcolumns?\b", re.IGNORECASE)
+
+
 def is_gone(error: WireError) -> bool:
-    """monday says the item, subitem or group a mutation names does not exist (any more)."""
+    """monday says the item, subitem or group a mutation names does not exist (any more) —
+    not a column: ``ResourceNotFoundException`` names a deleted column too, and making the
+    item again cannot bring a column back (the record fails, with monday's reason)."""
+    if _COLUMN_TEXT.search(error.message) and not _GONE_TEXT.search(error.message):
+        return False
     return (error.code in GONE_CODES or error.status_code == 404
             or bool(_GONE_TEXT.search(error.message)))
 
