@@ -342,8 +342,10 @@ def test_a_partial_failure_fails_only_its_record_until_retry_failed(
     assert [r.status for r in runs(h)] == ["partial"]
     assert len(h.items()) == 2
 
-    assert h.sync().mutations == 0  # FAILED is not retried on its own
+    again = h.sync()
+    assert again.mutations == 0  # FAILED is not retried on its own
     assert order(h, 2).sync_state == "FAILED"
+    assert report.unsent == again.unsent == 0  # failed, not "still to send"
 
     retried = h.sync(retry_failed=True)
 

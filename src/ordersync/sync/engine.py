@@ -145,8 +145,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
                 reconcile_routed(boards, reconcile)
             _run_passes(ctx, options, progress, boards)
             if options.limit is None:  # what is still to send: the board is not yet true
-                report.unsent = len(store.select_work(db, config,
-                                                      store.Scope(options.customers), None))
+                report.unsent = store.unsent(db, config, store.Scope(options.customers))
         except RetriableSyncError as exc:  # monday kept failing, or a signal: stop, report
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)

@@ -233,6 +233,14 @@ def select_work(db: Database, config: Config, scope: Scope, limit: int | None) -
         return [str(u) for u in conn.execute(sa.text(sql), params).scalars()]
 
 
+def unsent(db: Database, config: Config, scope: Scope) -> int:
+    """Orders in scope still to send (not FAILED): what a finished run leaves undone."""
+    with db.begin() as conn:
+        where, params = scope.sql(db, conn, config)
+        params |= {"pending": PENDING, "failed": FAILED}
+        return int(conn.execute(sa.text(db.sql("sync_unsent", scope=where)), params).scalar_one())
+
+
 def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,
                 state: str = PENDING) -> list[OrderRow]:
     """The orders ``uuids`` in ``state``, with the values of the order columns ``labels``."""
