@@ -235,6 +235,9 @@ def run_all(config: Config, db: Database, *, dry_run: bool = False,
     set, then the report page when ``[report] dir`` is set."""
     result = run_pipeline(config, db, dry_run=dry_run,
                           progress=progress.ingest_file() if progress else None)
+    if stop is not None:  # a signal during the ingest and merge: they finished; stop here
+        stop.check(where="after the ingest and merge (both complete and committed), before "
+                         "the sync — run `ordersync run` again to go on")
     synced = None
     try:
         if config.monday.board_id is not None:

@@ -119,3 +119,23 @@ def test_a_stop_ends_a_wait_at_once_and_names_the_signal() -> None:
 
     with pytest.raises(SyncStopped, match=r"stopped by SIGTERM.*ordersync sync"):
         stop.sleep(60)  # a budget wait or a back-off: ends when the stop is asked
+
+
+def test_a_signal_during_the_ingest_of_a_run_stops_it_once_the_merge_is_done(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    """`ordersync run` with no board: a signal during the ingest used to be swallowed (the
+    run went on and exited 0); now the stages finish, and the run stops before the next."""
+    from ordersync.pipeline import run_all
+    from ordersync.sync.stop import Stop, SyncStopped
+
+    config = make_config()
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    stop = Stop()
+    stop.request("SIGINT")  # as if it came while the workbooks were read
+
+    with pytest.raises(SyncStopped, match=r"stopped by SIGINT after the ingest and merge"):
+        run_all(config, db, stop=stop)
+
+    assert [r.status for r in fetch(db, "SELECT status FROM ingest_files")] == ["merged"]
+    db.dispose()

@@ -29,10 +29,10 @@ NAP_SECONDS = 0.2
 class SyncStopped(RetriableSyncError):
     """A signal asked the run to stop; it stopped between requests."""
 
-    def __init__(self, signal_name: str) -> None:
+    def __init__(self, signal_name: str, *, where: str = "between requests: what was sent "
+                 "is recorded — run `ordersync sync` again to go on") -> None:
         self.signal_name = signal_name
-        super().__init__(f"stopped by {signal_name} between requests: what was sent is "
-                         "recorded — run `ordersync sync` again to go on")
+        super().__init__(f"stopped by {signal_name} {where}")
 
 
 @dataclass
@@ -50,10 +50,10 @@ class Stop:
         self.signal_name = signal_name
         self._event.set()
 
-    def check(self) -> None:
-        """Raise ``SyncStopped`` if a stop was asked for."""
+    def check(self, **where: str) -> None:
+        """Raise ``SyncStopped`` if a stop was asked for (``where``: its message's end)."""
         if self.requested:
-            raise SyncStopped(self.signal_name or "a signal")
+            raise SyncStopped(self.signal_name or "a signal", **where)
 
     def sleep(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         """``time.sleep`` that ends early (raising ``SyncStopped``) when a stop is asked."""
