@@ -160,6 +160,7 @@ def test_dry_run_prints_the_requests_and_changes_nothing(
     assert "create_subitem" in printed and '"<id of new item' in printed
     assert 'ST \\"9\\"' in printed  # the name is a variable, JSON-escaped
     assert report.requests == 3 and report.mutations == 4
+    assert report.counts["failed"] == 0 and report.failures == []  # nothing sent, none failed
     assert harness.sent == [] and harness.items() == []
     assert fetch(harness.db, "SELECT * FROM orders ORDER BY record_uuid") == before
     assert fetch(harness.db, "SELECT * FROM sync_runs") == []

@@ -49,7 +49,7 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
         known |= handler.created
         if ctx.dry_run:
             known |= {name: f"<id of new group {name}>" for name in missing}
-            break
+            return known  # nothing was sent, so nothing failed
         missing = handler.faulted
         if missing:  # applied or not? the board says
             assert ctx.client is not None
