@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ordersync.config import Config
+from ordersync.customers import resolve_customers
 from ordersync.db import Database
 from ordersync.db.schema import create_tables
 from ordersync.errors import ConfigError
@@ -91,6 +92,7 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
                                        "[monday.routing] key, the template board's"])
     progress = progress or VerifyProgress()
     create_tables(db)
+    resolve_customers(config, db, options.customers)  # an unknown name is an error
     if not routed:
         check_boards(config, client, db)  # routed: each board is checked as it is read
 
