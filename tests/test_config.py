@@ -456,3 +456,26 @@ def test_the_example_s_commented_limits_and_routing_are_valid_when_uncommented()
     assert monday.routing.key == "{AAG SEASON}" and monday.routing.overflow == "split"
     assert monday.routing.boards == {"FALL 2025": "2345678901"}
     assert monday.limits.items_per_board == 10_000
+
+
+def test_a_typo_in_an_environment_not_in_use_is_reported_with_its_path() -> None:
+    data = tomllib.loads(example_config_text())
+    data["env"]["dev"] = {"databse": {"url": "sqlite:///x.db"}}
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data)
+    assert any(p.startswith("env.dev.databse") for p in caught.value.problems), \
+        caught.value.problems
+
+
+def test_env_that_is_not_a_table_of_tables_is_one_clear_problem() -> None:
+    data = tomllib.loads(example_config_text())
+    data["env"] = "production"
+
+    with pytest.raises(ConfigError, match=r"env: must hold one table per environment"):
+        config_from_dict(data, env="prod")
+
+
+def test_a_directory_given_as_the_config_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path)

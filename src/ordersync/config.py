@@ -620,22 +620,46 @@ def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: st
     """Validate a parsed TOML document, overlaying ``[env.NAME]`` when ``env`` is given."""
     data = dict(data)
     environments = data.pop("env", {})
+    if not isinstance(environments, dict) or any(
+            not isinstance(table, dict) for table in environments.values()):
+        raise ConfigError(source, ["env: must hold one table per environment, e.g. "
+                                   "[env.prod] with the keys it changes"])
+    if base_dir is not None:
+        data["base_dir"] = base_dir
+    # Every environment's overlay is checked, used or not: a typo in [env.prod] shows now,
+    # not on the day a command runs with --env prod.
+    problems = [f"env.{name}.{problem}" for name, table in sorted(environments.items())
+                if name != env for problem in _problems(_deep_merge(data, table))]
     if env is not None:
         if env not in environments:
             known = ", ".join(sorted(environments)) or "none defined"
             raise ConfigError(source, [f"env.{env}: no such environment (known: {known})"])
         data = _deep_merge(data, environments[env])
-    if base_dir is not None:
-        data["base_dir"] = base_dir
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_format_problem(e) for e in exc.errors()]) from None
+        raise ConfigError(source, [_format_problem(e) for e in exc.errors()]
+                          + problems) from None
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def _problems(data: dict[str, Any]) -> list[str]:
+    try:
+        Config.model_validate(data)
+    except ValidationError as exc:
+        return [_format_problem(e) for e in exc.errors()]
+    return []
 
 
 def load_config(path: Path | str | None = None, *, env: str | None = None) -> Config:
     """Load and validate ``path`` (default ``./ordersync.toml``)."""
     config_path = Path(path) if path is not None else Path(DEFAULT_CONFIG_NAME)
+    if config_path.is_dir():
+        raise ConfigError(str(config_path), [
+            f"is a directory: pass the config file, e.g. --config "
+            f"{config_path / DEFAULT_CONFIG_NAME}"])
     if not config_path.is_file():
         raise ConfigError(str(config_path), [
             "file not found: create one with `ordersync init DIR` or pass --config PATH"])
@@ -643,6 +667,8 @@ def load_config(path: Path | str | None = None, *, env: str | None = None) -> Co
         data = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(config_path), [f"not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError(str(config_path), [f"cannot be read: {exc.strerror}"]) from None
     return config_from_dict(data, env=env, source=str(config_path),
                             base_dir=config_path.resolve().parent)
 
