@@ -153,7 +153,7 @@ def cli(debug: bool, env: str | None, log_file: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Overwrite an existing ordersync.toml.")
 @_handles_errors
 def init(directory: Path, force: bool) -> None:
@@ -175,7 +175,7 @@ def init(directory: Path, force: bool) -> None:
 
 
 @cli.command("sample-data")
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 500))
 @click.option("--orders", default=5000, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=0, show_default=True, type=int)

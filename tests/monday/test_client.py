@@ -493,3 +493,10 @@ def test_an_error_on_the_complexity_figures_alone_does_not_fail_a_read(sleeps: S
     client = MondayClient(TOKEN, transport=transport, sleep=sleeps)
     result = client.execute("query { boards(ids: [1]) { id } complexity { before } }")
     assert result.data == body["data"] and len(seen) == 1 and sleeps.calls == []
+
+
+@pytest.mark.parametrize("token", ["\u201cabc\u201d", "ab\x07c"], ids=["smart-quotes", "control"])
+def test_a_token_with_characters_no_token_has_is_one_clear_error(token: str) -> None:
+    with pytest.raises(FatalSyncError, match="characters an API token never has") as caught:
+        token_from_env(environ={"MONDAY_API_TOKEN": token})
+    assert token not in str(caught.value)

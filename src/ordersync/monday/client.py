@@ -67,6 +67,10 @@ def token_from_env(name: str = TOKEN_ENV, environ: Mapping[str, str] | None = No
         raise FatalSyncError(
             f"{name} is not set: create a personal API token in monday.com (avatar → "
             f"Developers → My access tokens) and run `export {name}=<token>`")
+    if not token.isascii() or not token.isprintable():
+        raise FatalSyncError(
+            f"{name} holds characters an API token never has (quotes pasted with it, "
+            f"say): copy the token again from monday.com and run `export {name}=<token>`")
     return token
 
 
