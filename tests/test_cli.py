@@ -152,6 +152,20 @@ def test_every_help_ends_with_an_example(runner: CliRunner, command: str) -> Non
     assert "Example:" in result.output and "ordersync " in result.output.split("Example:")[1]
 
 
+@pytest.mark.parametrize("command", ["status", "ingest", "run", "runs", "rejects", "plan"])
+def test_a_file_that_is_no_database_is_one_clear_error(runner: CliRunner, tmp_path: Path,
+                                                       command: str) -> None:
+    runner.invoke(cli, ["init", str(tmp_path)])
+    (tmp_path / "ordersync.db").write_text("a text file where the database should be " * 40)
+
+    result = runner.invoke(cli, [command, "--config", str(tmp_path / "ordersync.toml")])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 1, result.output
+    assert "file is not a database" in message and "database.url" in message
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 @pytest.mark.parametrize("command", ["status", "ingest", "run", "merge"])
 def test_unreachable_database_is_one_clear_error(runner: CliRunner, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch,

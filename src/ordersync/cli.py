@@ -27,7 +27,7 @@ import click
 
 from ordersync import render
 from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, load_config
-from ordersync.errors import OrderSyncError
+from ordersync.errors import OrderSyncError, database_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 3
@@ -82,6 +82,12 @@ def _handles_errors(func: F) -> F:
                 raise
             err.print("[yellow]interrupted[/] — whatever was in flight is reconciled by the next "
                       "run: run the same command again to go on", soft_wrap=True)
+            sys.exit(1)
+        except Exception as exc:  # a database driver's refusal a user can fix: one line
+            problem = database_problem(exc)
+            if problem is None or ctx.find_root().params.get("debug"):
+                raise
+            err.print(f"[red]error:[/] {render.literal(problem)}", soft_wrap=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 

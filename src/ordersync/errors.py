@@ -163,3 +163,28 @@ def foreign_reason(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     text = _LIBRARY_WORDS.sub("", lines[0]).strip(" :") if lines else ""
     return text or type(exc).__name__
+
+
+_DATABASE_MODULES = ("sqlite3", "sqlalchemy.exc", "psycopg", "adbc_driver")
+_DATABASE_HINTS = (
+    ("file is not a database", "database.url points at a file that is not an SQLite "
+     "database: point it at the ordersync database, or at a new file"),
+    ("readonly database", "the database file or its folder is read-only: ordersync writes "
+     "the file and its -wal / -journal files beside it"),
+    ("unable to open database file", "the database's folder does not exist or cannot be "
+     "written: create it, or fix database.url"),
+    ("disk i/o error", "the disk refused a write: check the free space and the file system"),
+)
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """One line for a database driver's error a user can fix (a file that is no database,
+    a read-only file), or None when ``exc`` is not a database driver's error."""
+    chain = [exc, getattr(exc, "orig", None), exc.__cause__]
+    if not any(e is not None and type(e).__module__.startswith(_DATABASE_MODULES)
+               for e in chain):
+        return None
+    reason = foreign_reason(getattr(exc, "orig", None) or exc)
+    hint = next((h for text, h in _DATABASE_HINTS if text in reason.lower()),
+                "check database.url in the config and that the database is reachable")
+    return f"the database refused: {reason} — {hint}"
