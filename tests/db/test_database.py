@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from conftest import ENGINES, ConfigFactory, WorkbookFactory, fetch, order_row, write_config
+from conftest import (
+    ENGINES,
+    PG_URL,
+    ConfigFactory,
+    WorkbookFactory,
+    fetch,
+    order_row,
+    write_config,
+)
 from ordersync import merge
 from ordersync.config import Config
 from ordersync.db import Database, open_database
@@ -205,3 +213,30 @@ def test_postgresql_keeps_the_indexes_another_table_depends_on(
     assert during == [4]  # none dropped: the savepoint took the drops back
     assert (result.orders.new, result.lines.written) == (2, 4)
     assert _indexes(db) == before
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+@pytest.mark.parametrize("schema", ["OrderSync_Team", "order sync"], ids=["mixed-case", "space"])
+def test_a_schema_name_with_capitals_or_a_space_is_used_as_written(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory, schema: str,
+        engine: str) -> None:
+    import sqlalchemy as sa
+
+    from ordersync.pipeline import run_pipeline
+    from ordersync.status import read_status
+
+    assert PG_URL is not None
+    config = make_config(database={"url": PG_URL, "schema": schema})
+    db = open_database(config)
+    try:
+        write_workbook("GRE_a.xlsx", [order_row(1)])
+        run_pipeline(config, db)
+        assert read_status(db)["orders"]["total"] == 1
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT current_schema()")).scalar() == schema
+    finally:
+        db.dispose()
+        cleanup = sa.create_engine(Database(PG_URL).engine.url)
+        with cleanup.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        cleanup.dispose()

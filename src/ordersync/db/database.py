@@ -38,6 +38,14 @@ SQLITE_PAGE_SIZE = 16384
 
 
 @cache
+def search_path_option(schema: str) -> str:
+    """libpq's ``options`` putting ``schema`` alone on the search path, quoted as an
+    identifier (so its case and any space survive: ``-csearch_path=MySchema`` would find
+    ``myschema``)."""
+    quoted = '"' + schema.replace('"', '""') + '"'
+    return "-csearch_path=" + quoted.replace("\\", "\\\\").replace(" ", "\\ ")
+
+
 def _sql_text(name: str) -> str:
     return resources.files(_SQL_PACKAGE).joinpath("sql", f"{name}.sql").read_text("utf-8")
 
@@ -121,9 +129,7 @@ class Database:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
             return engine
-        options = {}
-        if self.schema:
-            options["options"] = f"-csearch_path={self.schema}"
+        options = {"options": search_path_option(self.schema)} if self.schema else {}
         return sa.create_engine(url, connect_args=options, pool_pre_ping=True)
 
     def _journal_mode(self, cursor: Any) -> str:

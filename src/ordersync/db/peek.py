@@ -79,7 +79,9 @@ class PostgresPeek(Peek):
         import psycopg
 
         conninfo = "postgresql" + url.render(hide_password=False)[len(url.scheme):]
-        options = {"options": f"-csearch_path={schema}"} if schema else {}
+        from ordersync.db.database import search_path_option
+
+        options = {"options": search_path_option(schema)} if schema else {}
         self._conn = psycopg.connect(conninfo, autocommit=True, **options)  # type: ignore[arg-type]
 
     def rows(self, statement: str, params: Mapping[str, Any] | None = None
