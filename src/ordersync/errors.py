@@ -40,6 +40,19 @@ class ConfigError(OrderSyncError):
         super().__init__(f"invalid configuration in {source}:\n{lines}")
 
 
+class ColumnTypeConflict(ConfigError):
+    """A column's values are of another type than the database holds for it: a config
+    change, or one file whose layout makes it another kind of column than the others."""
+
+    def __init__(self, label: str, stored: str, wanted: str) -> None:
+        self.label, self.stored, self.wanted = label, stored, wanted
+        super().__init__("columns", [
+            f"column {label!r} holds {stored} values in the database but is {wanted} here: "
+            "if the config changed, put the column back in the list it was in, or rebuild "
+            "the database (remove the SQLite file / drop the tables); if one file makes it "
+            "another kind of column (check its size marker columns), fix that file"])
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in a workbook something happened; any part may be unknown."""

@@ -206,3 +206,28 @@ def test_a_workbook_without_a_single_cell_says_the_sheet_is_empty(
     error = _error_for(ingest(config, db), "GRE_blank.xlsx")
 
     assert "the sheet is empty" in error and "first 0 rows" not in error
+
+
+def test_a_file_making_a_column_another_type_fails_alone_run_after_run(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """M is a size in one customer's file and a remark (after TOTAL QTY) in another's: the
+    second fails alone — on the first ingest and on every later one, which used to stop
+    whole runs ("the config now makes it text") though nobody changed the config."""
+    head = "AAG ORDER NUMBER,PLANNED DELIVERY METHOD,CUSTOMER STYLE,UNIT OF MEASURE"
+    (config.source_dir / "GRE_a.csv").write_text(
+        f"{head},S,M,TOTAL QTY\nA-1,SEA,ST-1,PCS,10,20,30\n", encoding="utf-8")
+    (config.source_dir / "GRE_b.csv").write_text(
+        f"{head},L,TOTAL QTY,M\nB-1,AIR,ST-9,PCS,7,7,note\n", encoding="utf-8")
+
+    first = ingest(config, db)
+    assert {f.path: f.status for f in first.files} == {"GRE_a.csv": "staged",
+                                                       "GRE_b.csv": "failed"}
+    (config.source_dir / "GRE_c.csv").write_text(
+        f"{head},S,TOTAL QTY\nC-1,SEA,ST-3,PCS,4,4\n", encoding="utf-8")
+
+    second = ingest(config, db)
+
+    status = {f.path: f.status for f in second.files}
+    assert status == {"GRE_a.csv": "skipped", "GRE_b.csv": "failed", "GRE_c.csv": "staged"}
+    error = _error_for(second, "GRE_b.csv")
+    assert "column 'M' holds integer values in the database but is text here" in error

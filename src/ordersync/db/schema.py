@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from ordersync.config import TablesConfig
 from ordersync.db.database import Database
 from ordersync.db.kinds import ColumnKind, ColumnRequest, ValueType
-from ordersync.errors import ConfigError
+from ordersync.errors import ColumnTypeConflict
 
 VERIFY_KINDS = ("missing_item", "item_gone", "group_gone", "wrong_group", "value_differs",
                 "unrecorded_item", "extra_item", "duplicate_items", "missing_subitem",
@@ -368,11 +368,7 @@ def ensure_columns(db: Database, conn: Connection,
         if request.label in by_label:
             known = by_label[request.label]
             if known.value_type != request.value_type:
-                raise ConfigError("columns", [
-                    f"column {request.label!r} holds {known.value_type} values in the database "
-                    f"but the config now makes it {request.value_type}: put it back in the list "
-                    f"it was in, or rebuild the database (remove the SQLite file / drop the tables)"
-                ])
+                raise ColumnTypeConflict(request.label, known.value_type, request.value_type)
             continue
         position += 1
         name = column_name_for(request.label, (c.name for c in by_label.values()))

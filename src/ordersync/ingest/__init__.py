@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import ConfigError, IngestError, Location, foreign_reason, is_bug
+from ordersync.errors import (
+    ColumnTypeConflict,
+    ConfigError,
+    IngestError,
+    Location,
+    foreign_reason,
+    is_bug,
+)
 from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
 from ordersync.ingest.files import SourceFile, content_hash, discover, known_files
 from ordersync.ingest.report import FileReport, IngestReport
@@ -229,6 +236,18 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
 
     try:
         yield outcomes, batch, write_outcomes(db, outcomes, batch)
+        return
+    except ColumnTypeConflict as exc:
+        # A file making a column another type than the database holds fails alone, with
+        # what to check; the others load (after a config change every file says so).
+        if sum(1 for o in outcomes if o.input) > 1:
+            for outcome in outcomes:
+                alone, single = _prepare([outcome], config)
+                yield from _write(db, config, alone, single)
+            return
+        failed = [o.failed(str(IngestError(Location(o.source.display), exc.problems[0])))
+                  if o.input else o for o in outcomes]
+        yield failed, None, write_outcomes(db, failed, None)
         return
     except ConfigError:
         raise
