@@ -289,3 +289,36 @@ def test_merge_does_not_wait_for_someone_using_the_staging_tables(
     assert merged[0].orders.new == 2
     assert fetch(db, "SELECT _file_id, size_code FROM staging_lines") == [(999, "M")]
     assert fetch(db, "SELECT COUNT(*) FROM staging_orders") == [(0,)]
+
+
+def test_with_hash_columns_set_a_quantity_moved_between_sizes_still_changes_the_order(
+        make_config: Any, write_workbook: WorkbookFactory) -> None:
+    """merge.hash_columns narrows the descriptive columns that count; the sizes always do
+    (10 moved from S to M, same total: the board's subitems must follow)."""
+    config = make_config(merge={"hash_columns": ["TOTAL QTY", "TOTAL QTYY"]})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10, "M": 20})])
+    run_pipeline(config, db)
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 20, "M": 10})])
+
+    result = run_pipeline(config, db)
+
+    assert result.merge.orders.changed == 1
+    assert sorted((r.size_code, r.qty) for r in fetch(
+        db, "SELECT size_code, qty FROM order_lines")) == [("M", 10), ("S", 20)]
+    (warning,) = [w for w in result.ingest.warnings if "hash_columns" in w]
+    assert "'TOTAL QTYY' is a column of no file read" in warning
+    db.dispose()
+
+
+def test_a_cancel_column_no_file_has_is_named_in_the_warnings(
+        make_config: Any, write_workbook: WorkbookFactory) -> None:
+    config = make_config(merge={"cancel": {"column": "ORDER TYP"}})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+
+    result = run_pipeline(config, db)
+
+    assert any("merge.cancel.column 'ORDER TYP' is a column of no file read: no order is "
+               "read as cancelled" in w for w in result.ingest.warnings)
+    db.dispose()

@@ -128,6 +128,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
 
     new_columns: dict[str, None] = {}
     names: list[pl.DataFrame] = []
+    seen: set[str] = set()  # the labels of the columns read
     stamps: list[tuple[int, Entry]] = []
     # Files go in batches of bounded size, so memory stays flat however many there are.
     # While one batch is written (on one writer thread) the next is prepared and the one
@@ -185,6 +186,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             del read_all, rest
             if batch is not None:
                 names.append(batch.names)
+                seen.update(request.label for request in batch.columns)
             if dry_run:
                 new_columns.update(dict.fromkeys(pending_columns(db, batch)))
                 reports += _reports(outcomes, batch)
@@ -203,8 +205,28 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             analyze_staging(db)
     reports.sort(key=lambda r: r.path)
     alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
+    warnings += _unknown_merge_columns(config, db, seen)
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
                         dry_run, tuple(str(a) for a in alike))
+
+
+def _unknown_merge_columns(config: Config, db: Database, seen: set[str]) -> list[str]:
+    """The merge settings naming a column no file has (a typo, as a rule): said, since
+    they would otherwise change nothing in silence."""
+    named = {f"merge.hash_columns: {label!r}": label for label in config.merge.hash_columns}
+    if config.merge.cancel.column:
+        named[f"merge.cancel.column {config.merge.cancel.column!r}"] = config.merge.cancel.column
+    missing = {what: label for what, label in named.items() if label not in seen}
+    if missing and db.has_table("order_columns"):
+        from ordersync.db.schema import registered_columns
+
+        with db.begin() as conn:
+            known = {c.label for c in registered_columns(db, conn)}
+        missing = {what: label for what, label in missing.items() if label not in known}
+    effect = {"merge.hash_columns": "its changes are not seen",
+              "merge.cancel.column": "no order is read as cancelled"}
+    return [f"{what} is a column of no file read: {effect[what.split(':')[0].split(' ')[0]]} "
+            "— check its spelling against the files' headers" for what in missing]
 
 
 def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:

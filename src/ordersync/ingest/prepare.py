@@ -186,11 +186,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     lines = _unpivot(staged, [size for size in sizes if size not in blank])
     timing.lap("unpivot")
     hashed = set(config.merge.hash_columns or labels)
-    # Every descriptive column, blank in the files or not: the customer's is filled in above.
+    # Every descriptive column (of merge.hash_columns, when set), blank in the files or not:
+    # the customer's is filled in above.  The sizes always count: a quantity the hash did
+    # not see would never reach the board.
     descriptive = {k: v for k, v in types.items() if kinds.get(k) != "size" and k in hashed}
-    hashed_lines = lines if not config.merge.hash_columns else lines.filter(
-        pl.col("size_code").is_in([s for s in sizes if s in hashed]))
-    staged = staged.join(size_texts(hashed_lines, ["_file", "_row"]), on=["_file", "_row"],
+    staged = staged.join(size_texts(lines, ["_file", "_row"]), on=["_file", "_row"],
                          how="left", maintain_order="left")
     cancel = config.merge.cancel
     cancelled = (pl.col(cancel.column).str.to_uppercase().is_in([v.upper() for v in cancel.values])
