@@ -227,3 +227,38 @@ def test_an_item_the_read_missed_while_the_board_changed_is_not_made_again(
 
     assert {k: n for k, n in result.found.counts.items() if n} == {Kind.ITEM_NOT_READ: 1}
     assert len(synced.items()) == 9 and duplicates(synced) == []
+
+
+def test_an_order_key_edited_on_its_own_item_is_sent_back_not_made_again(
+        synced: Harness) -> None:
+    """A planner overwrote the key column of an order's item: it is still the order's item
+    (the database recorded its id) — its key differs and goes back; no second item, and
+    --delete-extras never takes it for an extra."""
+    h = synced
+    item = _item(h, 3)
+    with h.client() as client:
+        drift.change_values(client, h.ids.board_id, item["id"], {h.ids.identity: "typo"})
+
+    found = verify(h).found
+    assert {k for k, n in found.counts.items() if n} == {Kind.VALUE_DIFFERS}
+
+    result = verify(h, repair=True, delete_extras=True)
+
+    assert result.final.equal and len(h.items()) == 9 and duplicates(h) == []
+    assert _item(h, 3)["id"] == item["id"]
+
+
+def test_a_subitem_renamed_on_the_board_is_not_made_a_second_time(synced: Harness) -> None:
+    h = synced
+    item = _item(h, 2)
+    with h.client() as client:
+        sub = item["subitems"][0]
+        drift._run(client, "mutation ($b: ID!, $i: ID!, $v: JSON!) { "
+                           "change_multiple_column_values(board_id: $b, item_id: $i, "
+                           "column_values: $v) { id } }", b=h.ids.subitems_board_id,
+                   i=sub["id"], v='{"name": "renamed"}')
+
+    result = verify(h, repair=True)
+
+    assert {k for k, n in result.found.counts.items() if n} == {Kind.SUBITEM_DIFFERS}
+    assert len(_item(h, 2)["subitems"]) == len(item["subitems"])  # none made again

@@ -213,20 +213,28 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
 def _unknown_merge_columns(config: Config, db: Database, seen: set[str]) -> list[str]:
     """The merge settings naming a column no file has (a typo, as a rule): said, since
     they would otherwise change nothing in silence."""
-    named = {f"merge.hash_columns: {label!r}": label for label in config.merge.hash_columns}
+    named: dict[str, tuple[tuple[str, ...], str]] = {
+        f"merge.hash_columns: {label!r}": ((label,), "its changes are not seen")
+        for label in config.merge.hash_columns}
     if config.merge.cancel.column:
-        named[f"merge.cancel.column {config.merge.cancel.column!r}"] = config.merge.cancel.column
-    missing = {what: label for what, label in named.items() if label not in seen}
+        named[f"merge.cancel.column {config.merge.cancel.column!r}"] = (
+            (config.merge.cancel.column,), "no order is read as cancelled")
+    for setting, template in (("names.group", config.names.group_template),
+                              ("names.item", config.names.item_template)):
+        for part in template.parts:
+            if not isinstance(part, str) and config.columns.customer not in part.columns:
+                named[f"{setting}: {{{'|'.join(part.columns)}}}"] = (
+                    part.columns, "every row without it is rejected")
+    missing = {what: found for what, found in named.items() if not seen.intersection(found[0])}
     if missing and db.has_table("order_columns"):
         from ordersync.db.schema import registered_columns
 
         with db.begin() as conn:
             known = {c.label for c in registered_columns(db, conn)}
-        missing = {what: label for what, label in missing.items() if label not in known}
-    effect = {"merge.hash_columns": "its changes are not seen",
-              "merge.cancel.column": "no order is read as cancelled"}
-    return [f"{what} is a column of no file read: {effect[what.split(':')[0].split(' ')[0]]} "
-            "— check its spelling against the files' headers" for what in missing]
+        missing = {what: found for what, found in missing.items()
+                   if not known.intersection(found[0])}
+    return [f"{what} is a column of no file read: {effect} — check its spelling against the "
+            "files' headers" for what, (_, effect) in missing.items()]
 
 
 def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:

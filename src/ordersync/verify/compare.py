@@ -69,6 +69,8 @@ def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
         by_identity.setdefault(text, []).append(item)
     for found in by_identity.values():
         found.sort(key=lambda i: int(i.id))
+    by_id = {item.id: item for item in c.board.items}
+    claimed: set[str] = set()  # recorded items read under another identity (edited on it)
     keys: set[str] = set()
     gone_groups = _groups(c, report, plan)
     for order in c.expected.orders:
@@ -81,13 +83,22 @@ def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
         lines = c.expected.lines.get(order.record_uuid, [])
         report.pending += (order.state in (store.PENDING, store.FAILED)) + sum(
             line.state in (store.PENDING, store.FAILED) for line in lines)
-        _order(c, order, lines, by_identity.get(key, []), gone_groups, report, plan)
+        found = by_identity.get(key, [])
+        own = by_id.get(order.item_id or "")
+        if own is not None and own not in found:
+            # The order's own item, with its key edited on the board: the same item, its
+            # key column differing (sent back by the repair) — neither gone nor an extra.
+            found = [own, *found]
+            claimed.add(own.id)
+        _order(c, order, lines, found, gone_groups, report, plan)
     customer = next((m for m in columns.items.columns if m.source == c.ctx.config.columns.customer),
                     None)
     for key, found in by_identity.items():
         if key in keys:
             continue
         for item in found:
+            if item.id in claimed:
+                continue  # an order's own item under an edited key: compared there
             if item.id in c.others.get(key, ()):
                 continue  # another board's order, counted there (item on another board)
             shown = (item.cells.get(customer.column_id) if customer else None)
@@ -190,9 +201,18 @@ def _lines(c: Comparison, key: str, item: BoardItem, lines: Sequence[store.LineR
     for board_sub in sorted(item.subitems, key=lambda s: int(s.id)):
         by_name.setdefault(board_sub.name, []).append(board_sub)
     mapping = c.ctx.columns.subitems.columns
+    by_id = {board_sub.id: board_sub for board_sub in item.subitems}
     for line in lines:
         subs = by_name.pop(line.size_code, [])
         where = f"{key} size {line.size_code}"
+        own = by_id.get(line.subitem_id or "")
+        if own is not None and own not in subs and own in by_name.get(own.name, ()):
+            # The line's own subitem, renamed on the board: the same subitem (its name
+            # differs) — neither deleted nor an extra, and never made a second time.
+            by_name[own.name].remove(own)
+            subs = [own, *subs]
+            report.add(Finding(Kind.SUBITEM_DIFFERS, where, own.id, "name", own.name,
+                               line.size_code))
         if line.state == store.SENDING:
             continue
         sub = next((s for s in subs if s.id == line.subitem_id), subs[0] if subs else None)
@@ -234,7 +254,7 @@ def _lines(c: Comparison, key: str, item: BoardItem, lines: Sequence[store.LineR
         if resync:
             plan.resync_lines[line.record_uuid, line.size_code] = (sub.id, shown)
     for name, left in by_name.items():
-        for extra_sub in left:
+        for extra_sub in left:  # (a renamed subitem taken back by its line is no longer here)
             report.add(Finding(Kind.EXTRA_SUBITEM, f"{key} size {name}", extra_sub.id,
                                detail="the order has no such size"))
             plan.extras.append(extra_sub.id)
