@@ -322,3 +322,16 @@ def test_a_cancel_column_no_file_has_is_named_in_the_warnings(
     assert any("merge.cancel.column 'ORDER TYP' is a column of no file read: no order is "
                "read as cancelled" in w for w in result.ingest.warnings)
     db.dispose()
+
+
+def test_a_name_template_field_no_file_has_is_named_in_the_warnings(
+        make_config: Any, write_workbook: WorkbookFactory) -> None:
+    config = make_config(names={"group": "{CUSTOMER} {AAG SEASONS}"})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+
+    result = run_pipeline(config, db)
+
+    assert any("names.group: {AAG SEASONS} is a column of no file read" in w
+               for w in result.ingest.warnings), result.ingest.warnings
+    db.dispose()

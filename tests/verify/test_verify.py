@@ -262,3 +262,18 @@ def test_a_subitem_renamed_on_the_board_is_not_made_a_second_time(synced: Harnes
 
     assert {k for k, n in result.found.counts.items() if n} == {Kind.SUBITEM_DIFFERS}
     assert len(_item(h, 2)["subitems"]) == len(item["subitems"])  # none made again
+
+
+def test_a_group_a_planner_renamed_still_holds_its_orders(synced: Harness) -> None:
+    """Its items are where they belong (the registered group): not 'in the wrong group' on
+    every verify, which no repair could ever change."""
+    h = synced
+    fall = _group_of(h, "GREYSTONE FALL 2025")
+    with h.client() as client:
+        drift._run(client, "mutation ($b: ID!, $g: String!) { update_group(board_id: $b, "
+                           "group_id: $g, group_attribute: title, new_value: \"GRE AUTUMN\") "
+                           "{ id } }", b=h.ids.board_id, g=fall)
+
+    found = verify(h).found
+
+    assert found.equal, found.counts

@@ -174,7 +174,12 @@ def _order(c: Comparison, order: store.OrderRow, lines: Sequence[store.LineRow],
         report.add(Finding(Kind.UNRECORDED_ITEM, key, item.id, detail=f"{detail}; adopted"))
         resync = True
     group = c.board.groups.get(item.group_id or "")
-    if order.group_name is not None and group is not None and group.title != order.group_name:
+    # In the group registered for its group name, the item is where it belongs, whatever
+    # the group's title now says (a planner renamed it; new orders go there too): moving
+    # it could not change anything, and the pass would never end equal.
+    registered = c.expected.groups.get(order.group_name or "")
+    if (order.group_name is not None and group is not None and group.title != order.group_name
+            and group.id != registered):
         report.add(Finding(Kind.WRONG_GROUP, key, item.id, board=group.title,
                            database=order.group_name))
         resync = True
