@@ -284,7 +284,8 @@ def print_sync(console: Console, report: SyncReport) -> None:
         table.add_row("re-queued", f"{counts['requeued']:,} (sent again)")
     console.print(table)
     if counts["items_recreated"]:
-        console.print(f"re-created {counts['items_recreated']:,} item(s) deleted on the board")
+        console.print(f"re-created {counts['items_recreated']:,} item(s) deleted or archived on "
+                      "the board")
     if report.failures:
         failed = Table(title=f"{len(report.failures)} failed (kept FAILED; fix the data or "
                              "the board, then `ordersync sync --retry-failed`)",

@@ -59,7 +59,7 @@ def test_an_item_deleted_on_the_board_is_created_again_when_its_order_changes(
 
     assert report.failed_total == 0 and report.counts["failed"] == 0
     assert report.counts["items_recreated"] == 1 and report.counts["subitems_created"] == 2
-    assert "re-created 1 item(s) deleted on the board" in printed(report)
+    assert "re-created 1 item(s) deleted or archived on the board" in printed(report)
     assert item_of(harness, 1)["id"] != deleted
     assert truth_problems(harness, rows) == []
     assert board_problems(harness) == []

@@ -260,10 +260,12 @@ class MondayLimitTooLong(RetriableSyncError):
                              "one stopped")
             return
         hours = f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+        daily = (" (the daily call cap resets at midnight UTC)"
+                 if error.code == "DAILY_LIMIT_EXCEEDED" else "")
         super().__init__(f"monday.com asks to wait {hours} ({error}); stopping instead — the "
                          "request was not applied: run again after "
-                         f"{self.resume_at:%Y-%m-%d %H:%M} UTC (the daily call cap resets at "
-                         "midnight UTC); the next run resumes where this one stopped")
+                         f"{self.resume_at:%Y-%m-%d %H:%M} UTC{daily}; the next run resumes "
+                         "where this one stopped")
 
 
 class MondayRecordError(RecordSyncError):
