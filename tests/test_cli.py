@@ -180,3 +180,15 @@ def test_unreachable_database_is_one_clear_error(runner: CliRunner, tmp_path: Pa
     assert "database postgresql://nobody@127.0.0.1:9/none" in message
     assert "check database.url" in message
     assert "Traceback" not in result.output
+
+
+def test_a_sqlite_file_in_a_missing_folder_names_the_folder_not_a_server(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner.invoke(cli, ["init", str(tmp_path)])
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", f"sqlite:///{tmp_path}/nowhere/o.db")
+
+    result = runner.invoke(cli, ["ingest", "--config", str(tmp_path / "ordersync.toml")])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 1, result.output
+    assert "its folder exists" in message and "server" not in message

@@ -479,3 +479,11 @@ def test_env_that_is_not_a_table_of_tables_is_one_clear_problem() -> None:
 def test_a_directory_given_as_the_config_says_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is a directory"):
         load_config(tmp_path)
+
+
+def test_an_api_url_without_its_scheme_is_refused_at_load() -> None:
+    data = tomllib.loads(example_config_text())
+    data.setdefault("monday", {})["api_url"] = "api.monday.com/v2"
+
+    with pytest.raises(ConfigError, match=r"monday\.api_url"):
+        config_from_dict(data)

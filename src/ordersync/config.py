@@ -474,7 +474,7 @@ class MondayConfig(_Model):
     The API token is never here: it comes from MONDAY_API_TOKEN.
     """
 
-    api_url: str = "https://api.monday.com/v2"
+    api_url: str = Field(default="https://api.monday.com/v2", pattern=r"^https?://\S+$")
     """GraphQL endpoint; point it at `ordersync sandbox` (http://127.0.0.1:8765/v2) to try a
     configuration without touching the real board."""
     api_version: str = Field(default="2026-07", pattern=r"^\d{4}-(01|04|07|10)$")

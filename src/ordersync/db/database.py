@@ -216,9 +216,11 @@ class Database:
     def _unreachable(self, exc: Exception) -> DatabaseError:
         """One line naming the database, the driver's reason and where the URL comes from."""
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        where = ("that its folder exists and can be written" if self.is_sqlite
+                 else "that the server is running")
         return DatabaseError(
             f"database {self.display_url}: {reason} — check database.url in the config "
-            "(or ORDERSYNC_DATABASE_URL) and that the server is running")
+            f"(or ORDERSYNC_DATABASE_URL) and {where}")
 
     def ensure_schema(self) -> None:
         """Create the PostgreSQL schema named in the config, if any."""

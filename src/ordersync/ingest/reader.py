@@ -120,7 +120,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
     raise FileRejected(
         first_error.location, f"{first_error.problem}; no other sheet fits either "
         f"(sheets: {book.listing})",
-        f"name the order sheet in the profile, e.g. sheet = {visible[0]!r}"
+        "name the order sheet in the profile (sheet = \"<its name>\")"
         + (f", or {first_error.hint}" if first_error.hint else "")) from first_error
 
 
