@@ -52,7 +52,8 @@ def print_failures(console: Console, records: Sequence[FailedRecord],
     console.print(f"[bold]failures[/]: {failed:,} record(s) FAILED, {doubt:,} in doubt",
                   highlight=False)
     if not records:
-        console.print("nothing failed: every record the sync tried is on the board")
+        console.print("nothing failed: every record a sync tried is on the board (or no sync "
+                      "has run yet: `ordersync runs` lists them)")
         return
     table = Table(show_edge=False, pad_edge=False)
     for header in ("order key", "customer", "size", "state", "action", "code", "message",
