@@ -132,6 +132,9 @@ class ProfileConfig(_Model):
     """CSV files: the field separator; default: sniffed from the header line."""
     encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] | None = None
     """CSV files: the text encoding; default: UTF-8 (with or without BOM), else Windows-1252."""
+    date_formats: list[str] | None = None
+    """Dates written as text in this customer's files (e.g. ["%m/%d/%Y"] for a US customer,
+    whose 3/5/2025 is March 5); default: columns.date_formats."""
 
     @field_validator("glob", mode="before")
     @classmethod

@@ -185,3 +185,32 @@ def test_a_value_past_the_last_header_in_a_record_spanning_lines_is_not_dropped(
     assert (file.status, file.rows_staged, file.rows_rejected) == ("staged", 1, 1)
     (reject,) = fetch(db, "SELECT raw_value, reason FROM rejected_rows")
     assert (reject.raw_value, reject.reason) == ("stray", "value in a column with no header")
+
+
+def test_a_us_customer_s_month_first_dates_read_by_its_profile_s_formats(
+        make_config: ConfigFactory, tmp_path: Path) -> None:
+    """One batch, two customers: the US one writes 3/5/2025 for March 5 (its profile says
+    so), the other 3/5/2025 for May 3 (columns.date_formats); neither is read the other's
+    way, and 3/15/2025 is a date for the first."""
+    config = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.csv"},
+        "BLU": {"customer": "BLUEWAVE", "glob": "BLU*.csv", "date_formats": ["%m/%d/%Y"]}}})
+    db = open_database(config)
+    for name, eta in (("GRE_a.csv", "3/5/2025"), ("BLU_a.csv", "3/5/2025"),
+                      ("BLU_b.csv", "3/15/2025")):
+        row = order_row(int(name[4] == "b") + (10 if name.startswith("BLU") else 1), {"S": 1},
+                        ETA=eta)
+        headers = layout([row])
+        (tmp_path / "orders" / name).write_text(
+            ",".join(headers) + "\n" + ",".join(str(row.get(h, "")) for h in headers) + "\n",
+            encoding="utf-8")
+
+    result = run_pipeline(config, db)
+
+    assert {f.path: (f.status, f.rows_rejected) for f in result.ingest.files} == {
+        "GRE_a.csv": ("staged", 0), "BLU_a.csv": ("staged", 0), "BLU_b.csv": ("staged", 0)}
+    etas = {r.profile: sorted(str(e.eta) for e in fetch(
+        db, 'SELECT "ETA" AS eta FROM orders WHERE profile = :p', p=r.profile))
+        for r in fetch(db, "SELECT DISTINCT profile FROM orders")}
+    assert etas == {"GRE": ["2025-05-03"], "BLU": ["2025-03-05", "2025-03-15"]}
+    db.dispose()

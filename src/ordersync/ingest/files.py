@@ -121,7 +121,9 @@ def _match_parts(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
 def config_fingerprint(config: Config, profile: ProfileConfig) -> str:
     """Hash of every setting that changes what a file stages."""
     shaping = {
-        "profile": profile.model_dump(mode="json", exclude={"directory"}),
+        # (date_formats only when set: a profile without them hashes as it always did)
+        "profile": profile.model_dump(mode="json", exclude={"directory"} | (
+            {"date_formats"} if profile.date_formats is None else set())),
         "columns": config.columns.model_dump(mode="json"),
         "sizes": config.sizes.model_dump(mode="json"),
         "merge": config.merge.model_dump(mode="json"),

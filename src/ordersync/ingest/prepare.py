@@ -31,6 +31,7 @@ from ordersync.ingest.headers import SheetLayout, data_rows
 from ordersync.ingest.reader import RawSheet
 from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import (
+    Typed,
     clean_text,
     iso_date_columns,
     plain_numeric,
@@ -141,10 +142,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     valid |= set(dates.columns)
     plain = plain_numeric(cleaned, [k for k in live
                                     if types[k] in ("integer", "decimal") and k not in valid])
+    formats = _date_formats(inputs, config)
     rules = {label: valid_column(label, types[label], kinds[label], typed=label in dates)
              if label in valid
-             else type_column(label, types[label], kinds[label], config.columns.date_formats,
-                              plain=label in plain) for label in live}
+             else _by_formats(label, types[label], kinds[label], formats, plain=label in plain)
+             for label in live}
     checked = [label for label in live if types[label] != "text" and label not in valid]
     flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
                            for label in checked).row(0) if checked else ()
@@ -208,6 +210,33 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                          totals.warnings.join(bad, left_on=["_file", "row"],
                                               right_on=["_file", "_row"], how="anti"),
                          naming.name_rows(staged, config))
+
+
+def _date_formats(inputs: Sequence[SheetInput], config: Config
+                  ) -> dict[tuple[str, ...], list[int]]:
+    """The date formats in force → the sheets (by ``_file``) they hold for: a profile's own
+    ``date_formats`` (a US customer's month first), else ``columns.date_formats``."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, item in enumerate(inputs):
+        formats = item.profile.date_formats or config.columns.date_formats
+        groups.setdefault(tuple(formats), []).append(index)
+    return groups
+
+
+def _by_formats(label: str, value_type: ValueType, kind: ColumnKind,
+                formats: dict[tuple[str, ...], list[int]], *, plain: bool) -> Typed:
+    """``type_column``, with each sheet's date formats when the batch's profiles differ."""
+    if value_type != "date" or len(formats) == 1:
+        return type_column(label, value_type, kind, list(next(iter(formats))), plain=plain)
+    rules = [(pl.col("_file").is_in(files), type_column(label, value_type, kind, list(fmt),
+                                                        plain=plain))
+             for fmt, files in formats.items()]
+    value: pl.Expr = pl.lit(None, dtype=pl.Date)
+    problem: pl.Expr = pl.lit(None, dtype=pl.String)
+    for condition, rule in reversed(rules):
+        value = pl.when(condition).then(rule.value).otherwise(value)
+        problem = pl.when(condition).then(rule.problem).otherwise(problem)
+    return Typed(value, problem)
 
 
 def _without_blank_rows(cleaned: pl.DataFrame, labels: list[str], key: Sequence[str]
