@@ -487,3 +487,12 @@ def test_an_api_url_without_its_scheme_is_refused_at_load() -> None:
 
     with pytest.raises(ConfigError, match=r"monday\.api_url"):
         config_from_dict(data)
+
+
+def test_a_database_url_from_the_environment_is_checked_like_the_file_s(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = config_from_dict(tomllib.loads(example_config_text()))
+    monkeypatch.setenv(DATABASE_URL_ENV, "mysql://postgres@127.0.0.1:5432/test")
+
+    with pytest.raises(ConfigError, match="only sqlite:/// and postgresql://"):
+        _ = config.database_url

@@ -576,7 +576,13 @@ class Config(_Model):
     def database_url(self) -> str:
         """The effective URL: the environment override, else the file's, SQLite made absolute."""
         url = os.environ.get(DATABASE_URL_ENV) or self.database.url
-        parsed = parse_url(url)
+        try:
+            parsed = parse_url(url)
+        except ValueError as exc:
+            raise ConfigError(DATABASE_URL_ENV, [f"not a database URL ({exc})"]) from None
+        if parsed.backend not in ("sqlite", "postgresql"):
+            raise ConfigError(DATABASE_URL_ENV, [
+                f"{parsed.scheme}: only sqlite:/// and postgresql:// URLs are supported"])
         if parsed.backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
             path = Path(parsed.database)
             if not path.is_absolute():
