@@ -233,6 +233,11 @@ def test_a_connection_refused_on_every_try_before_any_answer_names_the_url(
                          policy=RetryPolicy(max_attempts=2, rng=random.Random(0)))
     with pytest.raises(MondayFatalError, match="start `ordersync sandbox`"):
         local.execute("query { me { id } }")
+    other = MondayClient(TOKEN, url="http://127.0.0.1:8799/v2",
+                         transport=httpx.MockTransport(refuse), sleep=sleeps,
+                         policy=RetryPolicy(max_attempts=1))
+    with pytest.raises(MondayFatalError, match="start `ordersync sandbox --port 8799`"):
+        other.execute("query { me { id } }")
 
 
 def test_a_connection_refused_once_at_the_start_is_retried(sleeps: Sleeps) -> None:

@@ -204,9 +204,12 @@ def _fatal_message(error: WireError, board_id: str | None, api_version: str | No
                    url: str | None = None) -> str:
     what = f"monday.com stopped the sync: {error}"
     if error.code == UNREACHABLE:
-        host = httpx.URL(url).host if url else ""
+        parsed = httpx.URL(url) if url else None
+        host = parsed.host if parsed else ""
         local = host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
-        hint = ("start `ordersync sandbox` (it serves that address) or point monday.api_url "
+        port = parsed.port if parsed and parsed.port not in (None, 8765) else None
+        sandbox = f"ordersync sandbox --port {port}" if port else "ordersync sandbox"
+        hint = (f"start `{sandbox}` (it serves that address) or point monday.api_url "
                 "elsewhere" if local else "check monday.api_url in the config and the network")
         return f"cannot reach monday.com at {url}: {error.message} — {hint}"
     if error.http_status == 401 or error.code == "Unauthorized":
