@@ -192,3 +192,15 @@ def test_a_sqlite_file_in_a_missing_folder_names_the_folder_not_a_server(
     message = " ".join(result.stderr.split())
     assert result.exit_code == 1, result.output
     assert "its folder exists" in message and "server" not in message
+
+
+def test_sample_data_beside_other_workbooks_warns_in_one_line(runner: CliRunner,
+                                                               tmp_path: Path) -> None:
+    (tmp_path / "GRE_stray.xlsx").write_bytes(b"")
+
+    result = runner.invoke(cli, ["sample-data", str(tmp_path), "--customers", "3",
+                                 "--orders", "30"])
+
+    assert result.exit_code == 0, result.output
+    assert "! " in result.stderr and "'GRE_stray.xlsx'" in result.stderr
+    assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr

@@ -193,9 +193,15 @@ def sample_data(directory: Path, customers: int, orders: int, seed: int) -> None
     Example:
       ordersync sample-data ./orders --customers 5 --orders 500 --seed 7
     """
+    import warnings
+
     from ordersync.sample_data import generate_sample_data
 
-    dataset = generate_sample_data(directory, customers=customers, orders=orders, seed=seed)
+    with warnings.catch_warnings(record=True) as caught:  # said as a line, not a traceback
+        warnings.simplefilter("always")
+        dataset = generate_sample_data(directory, customers=customers, orders=orders, seed=seed)
+    for warning in caught:
+        err.print(f"[yellow]![/] {render.literal(str(warning.message))}", soft_wrap=True)
     err.print(f"wrote {len(dataset.files)} files for {len(dataset.customers)} customers "
               f"({dataset.orders} orders, {dataset.data_rows} rows) into "
               f"{render.literal(directory)}")
