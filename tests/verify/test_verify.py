@@ -262,6 +262,9 @@ def test_a_subitem_renamed_on_the_board_is_not_made_a_second_time(synced: Harnes
 
     assert {k for k, n in result.found.counts.items() if n} == {Kind.SUBITEM_DIFFERS}
     assert len(_item(h, 2)["subitems"]) == len(item["subitems"])  # none made again
+    assert result.final.equal  # its name given back
+    assert sorted(s["name"] for s in _item(h, 2)["subitems"]) == sorted(
+        s["name"] for s in item["subitems"])
 
 
 def test_a_group_a_planner_renamed_still_holds_its_orders(synced: Harness) -> None:

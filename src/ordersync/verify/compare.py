@@ -218,6 +218,8 @@ def _lines(c: Comparison, key: str, item: BoardItem, lines: Sequence[store.LineR
             subs = [own, *subs]
             report.add(Finding(Kind.SUBITEM_DIFFERS, where, own.id, "name", own.name,
                                line.size_code))
+            if c.ctx.subitems_board_id is not None:
+                plan.renames[own.id] = (c.ctx.subitems_board_id, line.size_code)
         if line.state == store.SENDING:
             continue
         sub = next((s for s in subs if s.id == line.subitem_id), subs[0] if subs else None)

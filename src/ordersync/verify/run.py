@@ -20,6 +20,7 @@ A verify without ``repair`` sends no mutation.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,10 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
         with board_lock(db, board_id if not routed else f"routed-{board_id}"):
             for on, plan in plans.items():
                 store.apply_repair(db, on, plan)
+            renames = {sub: named for plan in plans.values()
+                       for sub, named in plan.renames.items()}
+            if renames:
+                _rename(config, client, renames, clock, sleep)
         synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
                           clock=clock, sleep=sleep)
         after, plans = one_pass(True)
@@ -152,6 +157,26 @@ class _Deletes:
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         """Nothing was marked."""
+
+
+class _Renames(_Deletes):
+    """Nothing to record: the next pass compares the names again."""
+
+
+def _rename(config: Config, client: MondayClient, renames: dict[str, tuple[str, str]],
+            clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+    """Give subitems renamed on the board their size's name back (a rename repeats safely;
+    what did not go through shows in the next pass)."""
+    sender = Sender(client, planner_for(config), Budget(clock, sleep),
+                    concurrency=config.monday.limits.concurrency)
+    try:
+        sender.send([Job(Call("change_multiple_column_values", {
+            "board_id": board, "item_id": sub,
+            "column_values": json.dumps({"name": name}, ensure_ascii=False)}),
+            sub, token=f"rename/{sub}/{name}") for sub, (board, name) in renames.items()],
+            _Renames())
+    finally:
+        sender.close()
 
 
 def _delete(config: Config, client: MondayClient, ids: Sequence[str],

@@ -62,11 +62,14 @@ class RepairPlan:
     sync moves it back to its order's board (``move_item_to_board``) and updates it."""
     extras: list[str] = field(default_factory=list)
     """Item and subitem ids a person or another tool added (deleted with --delete-extras)."""
+    renames: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """subitem id → (its board, the name it should have): subitems renamed on the board."""
 
     @property
     def records(self) -> int:
         return (len(self.recreate_orders) + len(self.resync_orders) + len(self.recreate_lines)
-                + len(self.resync_lines) + len(self.forget_groups) + len(self.move_back))
+                + len(self.resync_lines) + len(self.forget_groups) + len(self.move_back)
+                + len(self.renames))
 
 
 def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[str]) -> Expected:
