@@ -270,27 +270,24 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
     except ColumnTypeConflict as exc:
         # A file making a column another type than the database holds fails alone, with
         # what to check; the others load (after a config change every file says so).
-        if sum(1 for o in outcomes if o.input) > 1:
-            for outcome in outcomes:
-                alone, single = _prepare([outcome], config)
-                yield from _write(db, config, alone, single)
-            return
-        failed = [o.failed(str(IngestError(Location(o.source.display), exc.problems[0])))
-                  if o.input else o for o in outcomes]
-        yield failed, None, write_outcomes(db, failed, None)
-        return
+        problem, hint = exc.problems[0], None
     except ConfigError:
         raise
     except BaseException as exc:
         if not is_bug(exc):
             raise
-        if sum(1 for o in outcomes if o.input) <= 1:
-            failed = [o.failed(_refused(o.source, exc)) if o.input else o for o in outcomes]
-            yield failed, None, write_outcomes(db, failed, None)
-            return
+        problem = f"the database refused the file's rows ({foreign_reason(exc)})"
+        hint = "please report it with the file"
+    if sum(1 for o in outcomes if o.input) <= 1:
+        failed = [o.failed(str(IngestError(Location(o.source.display), problem, hint)))
+                  if o.input else o for o in outcomes]
+        yield failed, None, write_outcomes(db, failed, None)
+        return
     for outcome in outcomes:
         alone, single = _prepare([outcome], config)
         yield from _write(db, config, alone, single)
+
+
 def _prepare(outcomes: list[FileOutcome], config: Config
              ) -> tuple[list[FileOutcome], PreparedBatch | None]:
     """Prepare the readable files in one batch; isolate any file the batch cannot take."""
@@ -345,12 +342,6 @@ def _batches(todo: list[Pending], limit: int, least: int = 1) -> Iterator[list[P
         size += weight
     if batch:
         yield batch
-
-
-def _refused(source: SourceFile, exc: BaseException) -> str:
-    return str(IngestError(Location(source.display),
-                           f"the database refused the file's rows ({foreign_reason(exc)})",
-                           "please report it with the file"))
 
 
 def _unexpected(source: SourceFile, exc: BaseException) -> str:
