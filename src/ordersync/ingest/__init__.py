@@ -225,16 +225,17 @@ def _unknown_merge_columns(config: Config, db: Database, seen: set[str]) -> list
             if not isinstance(part, str) and config.columns.customer not in part.columns:
                 named[f"{setting}: {{{'|'.join(part.columns)}}}"] = (
                     part.columns, "every row without it is rejected")
-    missing = {what: found for what, found in named.items() if not seen.intersection(found[0])}
-    if missing and db.has_table("order_columns"):
+    known = seen
+    # The database only when the files read do not settle it (they do, as a rule).
+    if any(not known.intersection(labels) for labels, _ in named.values()) \
+            and db.has_table("order_columns"):
         from ordersync.db.schema import registered_columns
 
         with db.begin() as conn:
-            known = {c.label for c in registered_columns(db, conn)}
-        missing = {what: found for what, found in missing.items()
-                   if not known.intersection(found[0])}
+            known = seen | {c.label for c in registered_columns(db, conn)}
     return [f"{what} is a column of no file read: {effect} — check its spelling against the "
-            "files' headers" for what, (_, effect) in missing.items()]
+            "files' headers" for what, (labels, effect) in named.items()
+            if not known.intersection(labels)]
 
 
 def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[FileReport]:
