@@ -210,16 +210,15 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             cell = xml[start:end]
             value = markup.value.search(cell)
             kind = _TYPE.search(cell[: cell.find(b">")])
-            blank_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
-            if (value is not None and value.group(1)) or (value is not None and blank_text):
+            if _calculated(value.group(1).decode("utf-8", "replace") if value else None,
+                           kind.group(1).decode() if kind else None):
                 continue
             ref = _CELL_REF.search(cell)
             if ref is None:
                 continue
             text = (match.group(1) or b"").decode("utf-8", "replace")
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
-                                 f"uncalculated formula ={_unescape(text)}" if text
-                                 else "uncalculated formula"))
+                                 _uncalculated(_unescape(text))))
     if errors:
         for match in markup.error_cell.finditer(xml):
             cell = match.group(0)
@@ -229,6 +228,16 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             found.append(XmlCell(int(ref.group(2)), column_index(ref.group(1).decode()),
                                  value.group(1).decode("utf-8", "replace")))
     return found
+
+
+def _calculated(value: str | None, kind: str | None) -> bool:
+    """Whether a formula cell was saved with its result: a value (``value`` is its text,
+    None without a ``<v>``), or an empty one of a text formula (``t="str"``)."""
+    return value is not None and (bool(value) or kind in ("str", "inlineStr"))
+
+
+def _uncalculated(formula: str) -> str:
+    return f"uncalculated formula ={formula}" if formula else "uncalculated formula"
 
 
 # A cell without its reference (the format allows it: the cell then follows the one before
@@ -252,12 +261,9 @@ def _scan_by_position(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             column = column_index(ref.group(1)) if ref else column + 1
             parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
             kind, formula, value = element.get("t"), parts.get("f"), parts.get("v")
-            if formula is not None and not (
-                    (value is not None and value.text)
-                    or (value is not None and kind in ("str", "inlineStr"))):
-                text = formula.text or ""
-                found.append(XmlCell(row, column, f"uncalculated formula ={text}" if text
-                                     else "uncalculated formula"))
+            if formula is not None and not _calculated(
+                    None if value is None else value.text or "", kind):
+                found.append(XmlCell(row, column, _uncalculated(formula.text or "")))
             if error_cells and kind == "e" and value is not None and value.text:
                 found.append(XmlCell(row, column, value.text))
             element.clear()
@@ -313,7 +319,7 @@ def _attributes(element: bytes) -> dict[bytes, bytes]:
     """An element's attributes by name (``r:id`` also under ``:id``, whatever its prefix)."""
     found: dict[bytes, bytes] = {}
     for name, double, single in _ATTRIBUTE.findall(element):
-        value = double if double or not single else single
+        value = double or single
         found[name] = value
         if b":" in name:
             found[b":" + name.split(b":", 1)[1]] = value
