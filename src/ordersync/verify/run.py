@@ -139,17 +139,18 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
     return VerifyResult(found, synced, after)
 
 
-class _Deletes:
-    """Counts the extras monday deleted (one already gone counts as deleted)."""
+class _Done:
+    """Counts the calls monday did (a delete of what is already gone counts as done); a
+    delete or a rename repeats safely, and what did not go through shows in the next pass."""
 
     def __init__(self) -> None:
-        self.deleted = 0
+        self.done = 0
 
     def sending(self, batch: Sequence[Job]) -> None:
-        """Nothing to mark: a delete repeats safely."""
+        """Nothing to mark."""
 
     def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None:
-        self.deleted += sum(1 for o in outcomes if o.ok or (
+        self.done += sum(1 for o in outcomes if o.ok or (
             o.error is not None and "NotFound" in o.error.code))
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
@@ -159,35 +160,32 @@ class _Deletes:
         """Nothing was marked."""
 
 
-class _Renames(_Deletes):
-    """Nothing to record: the next pass compares the names again."""
+def _send(config: Config, client: MondayClient, jobs: Sequence[Job],
+          clock: Callable[[], float], sleep: Callable[[float], None]) -> tuple[int, int]:
+    """Send ``jobs`` within the budget; (mutations sent, calls done)."""
+    sender = Sender(client, planner_for(config), Budget(clock, sleep),
+                    concurrency=config.monday.limits.concurrency)
+    handler = _Done()
+    try:
+        sender.send(list(jobs), handler)
+    finally:
+        sender.close()
+    return sender.stats.mutations, handler.done
 
 
 def _rename(config: Config, client: MondayClient, renames: dict[str, tuple[str, str]],
             clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
-    """Give subitems renamed on the board their size's name back (a rename repeats safely;
-    what did not go through shows in the next pass)."""
-    sender = Sender(client, planner_for(config), Budget(clock, sleep),
-                    concurrency=config.monday.limits.concurrency)
-    try:
-        sender.send([Job(Call("change_multiple_column_values", {
-            "board_id": board, "item_id": sub,
-            "column_values": json.dumps({"name": name}, ensure_ascii=False)}),
-            sub, token=f"rename/{sub}/{name}") for sub, (board, name) in renames.items()],
-            _Renames())
-    finally:
-        sender.close()
+    """Give subitems renamed on the board their size's name back."""
+    _send(config, client, [Job(Call("change_multiple_column_values", {
+        "board_id": board, "item_id": sub,
+        "column_values": json.dumps({"name": name}, ensure_ascii=False)}),
+        sub, token=f"rename/{sub}/{name}") for sub, (board, name) in renames.items()],
+        clock, sleep)
 
 
 def _delete(config: Config, client: MondayClient, ids: Sequence[str],
             clock: Callable[[], float], sleep: Callable[[float], None]) -> tuple[int, int]:
     """Delete the extra items and subitems; (mutations sent, deleted)."""
-    sender = Sender(client, planner_for(config), Budget(clock, sleep),
-                    concurrency=config.monday.limits.concurrency)
-    handler = _Deletes()
-    try:
-        sender.send([Job(Call("delete_item", {"item_id": i}), i, token=f"extra/{i}")
-                     for i in dict.fromkeys(ids)], handler)
-    finally:
-        sender.close()
-    return sender.stats.mutations, handler.deleted
+    return _send(config, client, [Job(Call("delete_item", {"item_id": i}), i,
+                                      token=f"extra/{i}") for i in dict.fromkeys(ids)],
+                 clock, sleep)
