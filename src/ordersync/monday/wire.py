@@ -170,12 +170,10 @@ class GraphQLResult:
 
 
 def _read_kind(error: WireError) -> ErrorKind:
-    if (error.retry_in_seconds is not None or error.status_code == 429
-            or error.code in RATE_LIMIT_CODES):
-        return ErrorKind.RATE_LIMIT
-    if error.is_server_fault:
-        return ErrorKind.FAULT
-    return ErrorKind.REQUEST
+    """An error of a read classified as if it named no alias (rules 5–7)."""
+    return classify(http_status=error.http_status, code=error.code,
+                    retry_in_seconds=error.retry_in_seconds, status_code=error.status_code,
+                    has_path=False)
 
 
 # --- exceptions -----------------------------------------------------------------------------
