@@ -207,9 +207,10 @@ class Sender:
         except MondayFatalError as exc:
             if exc.result is not None:  # some aliases ran before the refusal: record them
                 found = outcomes(exc.result, document.aliases)
-                ran = {i for i, outcome in enumerate(found) if outcome.ok}
-                handler.finished([batch[i] for i in sorted(ran)], [found[i] for i in sorted(ran)])
-                batch = [job for i, job in enumerate(batch) if i not in ran]
+                ran = [i for i, outcome in enumerate(found) if outcome.ok]
+                handler.finished([batch[i] for i in ran], [found[i] for i in ran])
+                batch = [job for job, outcome in zip(batch, found, strict=True)
+                         if not outcome.ok]
             if batch:
                 handler.unsent(batch, exc)
             raise
