@@ -58,8 +58,7 @@ def read_status(db: Database) -> dict[str, Any]:
         status["files"] = {"total": sum(files.values()), "failed": failed_files,
                            "by_status": files, "failed_files": [
                                {"path": path, "error": error} for path, error in peek.rows(
-                                   f"SELECT path, error FROM {table('ingest_files')} "
-                                   "WHERE status = :failed ORDER BY path LIMIT :limit",
+                                   db.sql("status_failed_files"),
                                    {"failed": FileStatus.FAILED.value,
                                     "limit": FAILED_EXAMPLES})] if failed_files else []}
         status["staged_rows"] = count("staging_orders")
