@@ -324,7 +324,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     request it would send, with its variables, and changes nothing anywhere.
     Exit 0: the board has every record; 3: records are FAILED — this run's or an
     earlier one's (counted, listed by `ordersync status`; fix the data or the board, then
-    --retry-failed); 1: stopped (token, board, monday.com unavailable, a signal) — run
+    --retry-failed), or orders are still to send after every retry of the run (the next
+    sync sends them); 1: stopped (token, board, monday.com unavailable, a signal) — run
     again to go on; 4: with --repair, the board still differs from the database (extras
     are kept without --delete-extras).
 
@@ -444,7 +445,8 @@ def _verify(config: Config, db: Any, *, customers: tuple[str, ...], repair: bool
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
 @_handles_errors
 def status(config_path: Path, env: str | None, as_json: bool) -> None:
-    """Counts of files, staged and rejected rows, orders and lines by state and action.
+    """Counts of files (the failed ones named, with why), staged and rejected rows, orders
+    and lines by state and action.
 
     \b
     Example:
