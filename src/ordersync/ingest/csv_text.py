@@ -75,7 +75,8 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
 
 
 def _read(text: str, separator: str, width: int) -> pl.DataFrame:
-    return pl.read_csv(io.StringIO(text), has_header=False, separator=separator,
+    # As UTF-8 bytes: polars reads a text stream a third slower.
+    return pl.read_csv(text.encode("utf-8"), has_header=False, separator=separator,
                        schema={f"c{i}": pl.String for i in range(width)},
                        missing_columns="insert", truncate_ragged_lines=False)
 

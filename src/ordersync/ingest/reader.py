@@ -250,11 +250,17 @@ def _far_cells(far: xlsx_cells.Extent) -> str:
 def _text_errors(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cells whose whole text is an Excel error (a CSV keeps only what Excel showed): the
     cells with those emptied, as a workbook's error cells read, and the errors."""
-    codes = list(ERROR_CODES)
+    codes = pl.lit(pl.Series(ERROR_CODES)).implode()
     if not cells.width:
         return cells, pl.DataFrame(schema=ERRORS_SCHEMA)
-    hit = cells.select(pl.col(c).str.strip_chars().is_in(codes).any() for c in cells.columns)
-    columns = [c for c, any_error in zip(cells.columns, hit.row(0), strict=True) if any_error]
+    # Only the columns with a '#' anywhere are checked cell by cell, and by one expression:
+    # an expression per column (300 of them, each with its own list of codes) was two
+    # thirds of the time it takes to read a CSV.
+    marked = cells.select(pl.all().str.contains("#", literal=True).any()).row(0)
+    candidates = [c for c, mark in zip(cells.columns, marked, strict=True) if mark]
+    hit = cells.select(pl.col(candidates).str.strip_chars().is_in(codes).any()).row(0) \
+        if candidates else ()
+    columns = [c for c, any_error in zip(candidates, hit, strict=True) if any_error]
     if not columns:
         return cells, pl.DataFrame(schema=ERRORS_SCHEMA)
     errors = pl.concat([
@@ -299,7 +305,8 @@ def _check_container(display: str, suffix: str, data: bytes) -> str:
 
 
 def _as_text(cells: pl.DataFrame) -> pl.DataFrame:
-    """Positional column names c0, c1, … and every column as text."""
-    return cells.select(
-        pl.col(name).cast(pl.String).alias(f"c{i}") for i, name in enumerate(cells.columns)
-    )
+    """Positional column names c0, c1, … and every column as text (renamed in place, and
+    cast only where a column is not text already: no expression per column)."""
+    cells = cells.rename({name: f"c{i}" for i, name in enumerate(cells.columns)})
+    odd = [c for c, dtype in cells.schema.items() if dtype != pl.String]
+    return cells.with_columns(pl.col(odd).cast(pl.String)) if odd else cells
