@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,6 +87,25 @@ def test_record_uuid_is_stable_across_reloads_and_removal(config: Config, db: Da
     assert {k: r.record_uuid for k, r in again.items()} == first
     assert again["GRE-00001"].removed_at is None
     assert len(set(first.values())) == 2
+
+
+def test_new_record_uuids_are_version_7_in_file_and_row_order(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """Time-ordered: a merge's new orders in (file, row) order, and a later merge's after
+    them, so new orders are written at the end of the record_uuid indexes."""
+    write_workbook("GRE_b.xlsx", [order_row(3), order_row(4)])
+    write_workbook("GRE_a.xlsx", [order_row(2), order_row(1), order_row(5, order_type="Cancelled")])
+    _run(config, db)
+    write_workbook("GRE_c.xlsx", [order_row(6)])
+    _run(config, db)
+
+    uuids = {k: uuid.UUID(r.record_uuid) for k, r in _orders(db).items()}
+    assert {(u.version, u.variant) for u in uuids.values()} == {(7, uuid.RFC_4122)}
+    in_order = ["GRE-00002", "GRE-00001", "GRE-00005", "GRE-00003", "GRE-00004", "GRE-00006"]
+    assert sorted(uuids, key=lambda k: str(uuids[k])) == in_order
+    assert all(str(uuids[k]) == _orders(db)[k].record_uuid for k in uuids)  # lower-case text
+    millis = uuids["GRE-00006"].int >> 80
+    assert abs(millis / 1000 - time.time()) < 600
 
 
 def test_unchanged_rerun_writes_nothing(config: Config, db: Database,
