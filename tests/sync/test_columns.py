@@ -61,6 +61,17 @@ def test_the_identity_shows_the_business_key_readably() -> None:
     assert identity_text("GRE-1\x1fSEA\x1fST-9") == "GRE-1 | SEA | ST-9"
 
 
+def test_two_keys_whose_parts_hold_the_join_never_show_alike() -> None:
+    """Joined as they are, ``A | SEA`` + ``AIR`` + ``S`` and ``A`` + ``SEA`` + ``AIR | S``
+    both showed ``A | SEA | AIR | S``: one board item for two orders."""
+    first = identity_text("A | SEA\x1fAIR\x1fS")
+    second = identity_text("A\x1fSEA\x1fAIR | S")
+    assert first != second
+    assert (first, second) == ("A || SEA | AIR | S", "A | SEA | AIR || S")
+    keys = ["A|\x1fB", "A\x1f|B", "A\x1f\x1fB", "|\x1fA", "A ||\x1fB", "A\x1f| |B", "A | | B"]
+    assert len({identity_text(k) for k in keys}) == len(keys)
+
+
 def test_the_config_file_refuses_an_unknown_column_type() -> None:
     with pytest.raises(ConfigError, match=r"monday\.columns\.fob"):
         _config(columns={"fob": {"id": "n1", "type": "people", "source": "BUYER"}})

@@ -162,5 +162,9 @@ def _board(entries: Mapping[str, str | BoardColumn], where: str,
 
 
 def identity_text(business_key: str) -> str:
-    """The business key as the identity column shows it: parts joined by `` | ``."""
-    return business_key.replace(KEY_SEPARATOR, IDENTITY_JOIN)
+    """The business key as the identity column shows it: parts joined by `` | ``, a ``|``
+    inside a part doubled — so two keys never show alike (``A | SEA`` + ``AIR`` is
+    ``A || SEA | AIR``, ``A`` + ``SEA | AIR`` is ``A | SEA || AIR``: a lone ``|`` between
+    spaces is always the join); a key without ``|`` shows as it always has."""
+    return IDENTITY_JOIN.join(part.replace("|", "||")
+                              for part in business_key.split(KEY_SEPARATOR))
