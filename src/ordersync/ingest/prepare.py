@@ -38,6 +38,7 @@ from ordersync.ingest.values import (
     type_column,
     valid_column,
     valid_numbers,
+    with_controls,
     without_currency,
 )
 
@@ -130,8 +131,10 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     live = [label for label in labels if label not in blank]
     valid = valid_numbers(combined, {k: (types[k], kinds[k]) for k in live
                                      if types[k] in ("integer", "decimal")}, null_values)
+    controlled = with_controls(combined, [label for label in live if label not in valid])
     cleaned = combined.select("_file", "_row", "_stray", *(
-        pl.col(label) if label in valid else clean_text(label, null_values).alias(label)
+        pl.col(label) if label in valid
+        else clean_text(label, null_values, controls=label in controlled).alias(label)
         for label in live))
     del combined
     cleaned, blanks = _without_blank_rows(cleaned, live, config.merge.key)
