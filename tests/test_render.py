@@ -32,6 +32,15 @@ def test_literal_prints_the_value_as_written_between_our_own_markup(value: str) 
     assert out == f"✗ {value} end\n"
 
 
+def test_control_characters_from_a_workbook_print_as_escapes_not_as_terminal_codes() -> None:
+    name = "orders \x1b[2J\x1b]0;PWNED\x07 \x9b31m.xlsx"
+    out = printed(lambda c: c.print(f"[red]✗[/] {render.literal(name)}"))
+
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert out == "✗ orders \\x1b[2J\\x1b]0;PWNED\\x07 \\x9b31m.xlsx\n"
+    assert render.printable("a\tb\nc\rd") == "a\tb\nc\\x0dd"  # tab and line feed stay
+
+
 def _alike_hints() -> list[str]:
     hints = [str(a) for a in look_alikes([("ACME", "SS26", "ACME SS26"),
                                           ("ACME", "SP26", "ACME SP26")])]

@@ -23,12 +23,24 @@ if TYPE_CHECKING:
     from ordersync.verify.report import VerifyReport
 
 
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0))
+             if code not in (0x09, 0x0a)}
+"""Control characters (a file name's or a rejected cell's) shown as ``\\x1b``: printed as
+they are, an escape sequence from a workbook would drive the operator's terminal."""
+
+
+def printable(value: object) -> str:
+    """``value`` as text, its control characters shown as ``\\x1b``."""
+    return str(value).translate(_CONTROLS)
+
+
 def literal(value: object) -> str:
     """``value`` as rich markup that prints exactly as written: ``[seasons]`` stays, a
-    ``[/]`` cannot end our styling (or raise ``MarkupError``)."""
+    ``[/]`` cannot end our styling (or raise ``MarkupError``), a control character shows
+    as ``\\x1b``."""
     from rich.markup import escape
 
-    text = str(value)
+    text = printable(value)
     escaped = escape(text)
     if text.endswith("\\") and not text.endswith("\\\\"):
         # escape() doubles a final backslash lest it escape a tag right after it; no tag
