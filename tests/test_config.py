@@ -164,8 +164,12 @@ def test_a_column_with_two_types_is_reported_with_the_other_problems() -> None:
         f"postgresql://ordersync:{PASSWORD}@db-host:notaport/orders",
         f"sqlite://ordersync:{PASSWORD}@/orders.db",
         pytest.param(f"postgresql:/ordersync:{PASSWORD}@db-host/orders", id="one-slash-typo"),
+        f"postgresql://ordersync@db-host:5432/orders?password={PASSWORD}",
+        f"postgresql:///orders?host=/run/postgresql&PassWord={PASSWORD}",
+        f"postgresql://ordersync:{PASSWORD}@x@db-host/orders",
     ],
-    ids=["plain", "query", "no-user", "bad-port", "sqlite", "one-slash-typo"],
+    ids=["plain", "query", "no-user", "bad-port", "sqlite", "one-slash-typo", "query-password",
+         "query-password-no-host", "unencoded-at"],
 )
 @pytest.mark.parametrize("where", ["base", "env"])
 def test_a_password_in_the_url_is_refused_and_never_shown(url: str, where: str) -> None:
@@ -176,6 +180,35 @@ def test_a_password_in_the_url_is_refused_and_never_shown(url: str, where: str) 
     message = str(error)
     assert "database.url" in message
     assert PASSWORD not in message
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://ordersync@db-host:5432/orders?sslmode=require&password={PASSWORD}",
+    f"postgresql://ordersync:{PASSWORD}@x@db-host/orders",
+], ids=["query-password", "unencoded-at"])
+def test_a_password_in_the_environment_s_url_is_never_shown(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ordersync.db.url import parse_url
+
+    monkeypatch.setenv(DATABASE_URL_ENV, url)
+    config = config_from_dict(tomllib.loads(example_config_text()))
+    try:
+        shown = parse_url(config.database_url).render()
+    except ConfigError as error:  # the unencoded '@': refused, without the URL
+        shown = str(error)
+        assert "%40" in shown
+    assert PASSWORD not in shown
+
+
+@pytest.mark.parametrize("url", ["http://u:APIPASS@127.0.0.1:8765/v2",
+                                 "http://127.0.0.1:8765/v2?token=APIPASS"])
+def test_an_api_url_holding_credentials_is_refused_and_not_echoed(url: str) -> None:
+    data = tomllib.loads(example_config_text())
+    data.setdefault("monday", {})["api_url"] = url
+
+    with pytest.raises(ConfigError, match=r"monday\.api_url: the URL holds credentials") as error:
+        config_from_dict(data)
+    assert "APIPASS" not in str(error.value)
 
 
 def test_a_url_given_where_a_table_belongs_is_not_echoed_with_its_password() -> None:

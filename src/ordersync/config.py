@@ -10,6 +10,7 @@ written into the file's URL is refused.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -102,7 +103,7 @@ class DatabaseConfig(_Model):
             parsed = parse_url(url)
         except ValueError as exc:
             raise ValueError(f"not a database URL ({exc})") from exc
-        if parsed.password:
+        if parsed.password or parsed.query_password:
             raise ValueError(
                 "the URL holds a password; secrets never go in the config file: "
                 f"set PGPASSWORD or {DATABASE_URL_ENV} in the environment instead"
@@ -482,6 +483,16 @@ class MondayConfig(_Model):
     configuration without touching the real board."""
     api_version: str = Field(default="2026-07", pattern=r"^\d{4}-(01|04|07|10)$")
     """monday API version sent in the API-Version header."""
+
+    @field_validator("api_url")
+    @classmethod
+    def _no_credentials(cls, url: str) -> str:
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+        query = url.partition("?")[2].lower()
+        if "@" in netloc or re.search(r"(^|&)(token|api_?key|key|password|secret)=", query):
+            raise ValueError("the URL holds credentials; secrets never go in the config file: "
+                             "the token comes from MONDAY_API_TOKEN")
+        return url
     board_id: str | None = Field(default=None, pattern=r"^\d+$")
     """The order board (one item per order)."""
     subitems_board_id: str | None = Field(default=None, pattern=r"^\d+$")
@@ -609,7 +620,7 @@ def _format_problem(error: Any) -> str:
     if error["type"] == "missing":
         return f"{path}: required key is missing"
     value = error.get("input")
-    if error["loc"] and error["loc"][-1] in ("url", "directory"):
+    if error["loc"] and error["loc"][-1] in ("url", "directory", "api_url"):
         return f"{path}: {mask(message)}"  # never echo a URL: it may hold a secret
     if isinstance(value, str) and "://" in value:
         value = _redact_url(value)

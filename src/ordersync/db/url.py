@@ -60,8 +60,26 @@ class DatabaseURL:
         if self.database is not None:
             text += "/" + self.database
         if self.query is not None:
-            text += "?" + self.query
+            text += "?" + (_hide_secrets(self.query) if hide_password else self.query)
         return text
+
+    @property
+    def query_password(self) -> bool:
+        """Whether the query holds a password (``?password=…``, as libpq accepts one)."""
+        return self.query is not None and _hide_secrets(self.query) != self.query
+
+
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
+def _hide_secrets(query: str) -> str:
+    """The query with the value of every password parameter shown as ``***``."""
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        hidden = equals and value and unquote(name).strip().lower() in _SECRET_PARAMETERS
+        pairs.append(f"{name}=***" if hidden else pair)
+    return "&".join(pairs)
 
 
 def parse_url(url: str) -> DatabaseURL:
@@ -75,6 +93,9 @@ def parse_url(url: str) -> DatabaseURL:
     if port is not None and not port.isdigit():
         raise ValueError(f"the port {port!r} is not a number")
     username, password = parts["username"], parts["password"]
+    if "@" in (parts["ipv4host"] or ""):
+        # user:pa@ss@host: the driver would take "ss@host" for the host (and show it)
+        raise ValueError("an '@' in the user name or password must be written %40")
     return DatabaseURL(
         scheme=parts["scheme"],
         username=unquote(username) if username is not None else None,
