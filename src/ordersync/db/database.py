@@ -358,26 +358,28 @@ class Database:
         if self.is_sqlite or not self.lock_nowait(conn, roles):
             yield
             return
+        import psycopg
         import sqlalchemy as sa
 
-        found = [(self.table(role), index) for role in roles for index in self.rows(
-            conn, self.sql("table_indexes"), {"table": self.table(role)})]
+        tables = {role: self.quote_raw(getattr(self.tables, role)) for role in roles}
+        found = [(tables[role], index) for role in roles for index in self.rows(
+            conn, self.sql("table_indexes"), {"table": tables[role]})]
         try:
             with conn.begin_nested():
                 for table, index in found:
-                    conn.exec_driver_sql(
-                        f"ALTER TABLE {table} DROP CONSTRAINT "
-                        f"{self.quote(index.constraint_name)}" if index.constraint_name
-                        else f"DROP INDEX {self.quote(index.name)}")
-        except sa.exc.DBAPIError:  # something of the user's depends on one (a foreign key)
-            yield
+                    _as_written(conn, f"ALTER TABLE {table} DROP CONSTRAINT "
+                                      f"{self.quote_raw(index.constraint_name)}"
+                                if index.constraint_name
+                                else f"DROP INDEX {self.quote_raw(index.name)}")
+        except (sa.exc.DBAPIError, psycopg.Error):  # something of the user's depends on one
+            yield                                     # (a foreign key)
             return
         yield
         for table, index in found:  # the definitions as the catalog wrote them
-            conn.exec_driver_sql(
-                f"ALTER TABLE {table} ADD CONSTRAINT {self.quote(index.constraint_name)} "
-                f"{index.constraint_definition}" if index.constraint_name
-                else index.definition)
+            _as_written(conn, f"ALTER TABLE {table} ADD CONSTRAINT "
+                              f"{self.quote_raw(index.constraint_name)} "
+                              f"{index.constraint_definition}" if index.constraint_name
+                        else index.definition)
 
     def analyze(self, conn: Connection, table: str, columns: Sequence[str] = ()) -> None:
         """Refresh PostgreSQL's statistics on a table just filled (a quoted name).
@@ -461,6 +463,16 @@ class Database:
     def rows(self, conn: Connection, statement: str,
              params: Mapping[str, Any] | None = None) -> Sequence[sa.Row[Any]]:
         return self.execute(conn, statement, params).all()
+
+
+def _as_written(conn: Connection, statement: str) -> None:
+    """A PostgreSQL statement sent to the driver without parameters, so that neither
+    SQLAlchemy nor psycopg reads a ``:`` or ``%`` in it (a table or schema name the user
+    chose, in a definition from the catalog) as a placeholder."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(statement)
 
 
 def _uuid7(millis: str, hex_digits: str, random_hex: str) -> str:
