@@ -100,3 +100,20 @@ def test_an_error_naming_a_table_in_brackets_prints_it_as_written(tmp_path: Path
     result = CliRunner().invoke(failing, [])
     assert result.exit_code == 1
     assert "[monday.routing] key" in result.output
+
+
+def test_plan_with_a_token_holding_non_ascii_characters_says_so_in_one_line(
+        tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path)]).exit_code == 0
+    snippet = runner.invoke(cli, ["sandbox", "--state", str(tmp_path / "sandbox.json"),
+                                  "--create-board", "--no-serve"])
+    with (tmp_path / "ordersync.toml").open("a", encoding="utf-8") as handle:
+        handle.write(snippet.stdout)
+
+    result = runner.invoke(cli, ["plan", "--config", str(tmp_path / "ordersync.toml")],
+                           env={"MONDAY_API_TOKEN": "tok-é"})
+
+    assert result.exit_code == 1
+    assert "characters an API token never has" in result.stderr
+    assert "Traceback" not in result.output

@@ -480,15 +480,16 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
     import os
 
     from ordersync.db import open_database
+    from ordersync.monday.client import token_from_env
     from ordersync.monday.wire import TOKEN_ENV
     from ordersync.plan import fetch_board_groups, plan_sync
     from ordersync.sync.preflight import check_boards
 
     config = _load(config_path, env)
     db = open_database(config)
-    token = os.environ.get(TOKEN_ENV, "").strip()
-    board_groups = (fetch_board_groups(config, token, db=db, preflight=check_boards)
-                    if token and config.monday.board_id else None)
+    board_groups = (fetch_board_groups(config, token_from_env(), db=db, preflight=check_boards)
+                    if os.environ.get(TOKEN_ENV, "").strip() and config.monday.board_id
+                    else None)
     result = plan_sync(config, db, board_groups=board_groups)
     if as_json:
         _print_json(result.to_json())
