@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ordersync.render import literal, printable
+from ordersync.render import printable
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -109,10 +109,10 @@ class ProgressReporter:
         """Redraw the status line (terminal) or write it when one is due (plain)."""
         if not self.enabled:
             return
-        if self._bar is not None:  # rich markup: a file named "[red]x" shows as named
-            self._bar.update(self._task, description=literal(line))
+        line = printable(line)  # a file name's escape sequence must not drive the terminal
+        if self._bar is not None:
+            self._bar.update(self._task, description=line)
             return
-        line = printable(line)
         now, real = self.clock(), time.monotonic()
         if self._last_line is not None and now - self._last_line < self.interval:
             return

@@ -193,3 +193,16 @@ def test_in_a_terminal_the_file_being_read_shows_as_named() -> None:
         progress.ingest_file()("orders [v2] [bold]b[/].xlsx")  # rich markup, were it read so
 
     assert "ingest: reading file 1 — orders [v2] [bold]b[/].xlsx" in screen.getvalue()
+
+
+def test_an_escape_sequence_in_a_file_name_shows_as_text_not_as_a_terminal_code() -> None:
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for screen, interactive in ((Terminal(), True), (StringIO(), False)):
+        with ProgressReporter(screen, interactive=interactive) as progress:
+            progress.ingest_file()("orders \x1b[2J\x1b]0;PWNED\x07.xlsx")
+
+        assert "orders \\x1b[2J\\x1b]0;PWNED\\x07.xlsx" in screen.getvalue()
+        assert "\x1b[2J" not in screen.getvalue() and "\x07" not in screen.getvalue()
