@@ -57,8 +57,11 @@ class RedactSecrets(logging.Filter):
 
 
 def redact(text: str, token: str | None = None) -> str:
-    if token and len(token) >= 1:
-        text = text.replace(token, REDACTED)
+    """``text`` without the token (wherever it stands on its own: a short token such as the
+    sandbox's ``x`` is no longer cut out of ``.xlsx`` and ``Excel``) or an Authorization
+    header's value."""
+    if token:
+        text = re.sub(rf"(?<![\w.-]){re.escape(token)}(?![\w.-])", REDACTED, text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 

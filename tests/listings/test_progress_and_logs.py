@@ -206,3 +206,15 @@ def test_an_escape_sequence_in_a_file_name_shows_as_text_not_as_a_terminal_code(
 
         assert "orders \\x1b[2J\\x1b]0;PWNED\\x07.xlsx" in screen.getvalue()
         assert "\x1b[2J" not in screen.getvalue() and "\x07" not in screen.getvalue()
+
+
+def test_a_short_token_is_redacted_where_it_stands_not_inside_words() -> None:
+    """The README's sandbox token is `x`: replaced everywhere, the log read
+    "GRE.[redacted]ls[redacted]" for "GRE.xlsx" and "E[redacted]cel" for "Excel"."""
+    from ordersync.logs import REDACTED, redact
+
+    text = "GRE.xlsx failed: open it in Excel; Authorization: x, token x"
+    assert redact(text, "x") == (f"GRE.xlsx failed: open it in Excel; Authorization: {REDACTED}, "
+                                 f"token {REDACTED}")
+    long = "eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOjF9.abc-def_1"
+    assert redact(f'sent "{long}" and Bearer {long}.', long).count(REDACTED) == 2
