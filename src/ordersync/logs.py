@@ -61,7 +61,7 @@ def redact(text: str, token: str | None = None) -> str:
     sandbox's ``x`` is no longer cut out of ``.xlsx`` and ``Excel``) or an Authorization
     header's value."""
     if token:
-        text = re.sub(rf"(?<![\w.-]){re.escape(token)}(?![\w.-])", REDACTED, text)
+        text = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", REDACTED, text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 
