@@ -453,6 +453,28 @@ def sync_killed_at(h: Harness, operation: str, *, after_apply: bool) -> None:
     assert fired
 
 
+def test_a_second_ctrl_c_mid_request_records_what_to_do_not_an_empty_reason(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """It was recorded as "KeyboardInterrupt: " in `status`, `runs` and `runs --json`."""
+    h = harness_factory()
+    load(h, write_workbook, [order_row(1)])
+    inner = h.transport()
+
+    class Interrupted(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if "create_item(" in json.loads(request.read())["query"]:
+                raise KeyboardInterrupt
+            return inner.handle_request(request)
+
+    with make_client(h.config, TOKEN, transport=Interrupted(), sleep=h.clock.advance,
+                     clock=h.clock.now) as client, pytest.raises(KeyboardInterrupt):
+        run_sync(h.config, h.db, client, clock=h.clock.now, sleep=h.clock.advance)
+
+    (run,) = fetch(h.db, "SELECT status, error FROM sync_runs")
+    assert run.status == "interrupted"
+    assert "in doubt" in run.error and "ordersync sync" in run.error
+
+
 def test_a_crash_after_a_create_was_applied_is_reconciled_by_the_next_run(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     h = harness_factory(limits={"max_mutations_per_request": 2})

@@ -153,7 +153,12 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             status, error = "failed", str(exc)
             report.stopped = str(exc)
             raise
-        except BaseException as exc:  # Ctrl-C, a bug: the run did not finish
+        except KeyboardInterrupt:  # a second Ctrl-C (see stop.py): stopped at once
+            status, error = "interrupted", (
+                "stopped at once (Ctrl-C, or a second signal): a request in flight is in "
+                "doubt — run `ordersync sync` to check its records against the board and go on")
+            raise
+        except BaseException as exc:  # a bug: the run did not finish
             status, error = "interrupted", f"{type(exc).__name__}: {exc}"
             raise
         finally:
