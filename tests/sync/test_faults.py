@@ -216,7 +216,13 @@ def test_a_record_in_doubt_in_record_attempts_runs_is_failed_until_retry_failed(
     second = h.sync()
 
     assert first.counts["requeued"] == 3 and first.counts["failed"] == 0
+    assert first.stopped is not None and first.stopped.endswith(
+        "checked against the board: 3 retried by the next run")
     assert second.counts["failed"] == 3 and second.stopped is not None
+    # it said "… are retried by the next run" beside "3 failed (kept FAILED …)"
+    assert "retried by the next run" not in second.stopped
+    assert second.stopped.endswith("3 FAILED, out of attempts (see `ordersync failures`; "
+                                   "`ordersync sync --retry-failed` tries them again)")
     for number in (1, 2, 3):
         row = order(h, number)
         assert row.sync_state == "FAILED" and "INTERNAL_SERVER_ERROR" in row.last_error

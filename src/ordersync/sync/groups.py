@@ -105,8 +105,9 @@ class GroupHandler:
         ctx.report.add("groups_created", len(made))
         self.created |= made
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
-        """Whatever was made is on the board by title: adopt it."""
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
+        """Whatever was made is on the board by title: adopt it; the rest are made by the
+        next run."""
         assert self.ctx.client is not None
         on_board = find_groups(self.ctx.client, self.ctx.board_id)
         adopted = {str(j.record): on_board[str(j.record)] for j in batch
@@ -114,6 +115,8 @@ class GroupHandler:
         with self.ctx.db.begin() as conn:
             store.register_groups(conn, self.ctx.db, self.ctx.board_id, adopted)
         self.ctx.report.add("groups_adopted", len(adopted))
+        return (f"{len(adopted)} group(s) found made and kept, {len(batch) - len(adopted)} "
+                "made by the next run")
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         """Nothing to undo."""

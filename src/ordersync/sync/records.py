@@ -166,9 +166,14 @@ class RecordHandler:
             self._unresolved([(j, e) for j, e in by_fate[Fate.FAULT]], in_run=True)
         check_board_full(outcomes, records.board_id)
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """The request may or may not have been applied (after the client's retries)."""
-        self._unresolved([(job, error) for job in batch], in_run=False)
+        kept, later, failed = self._unresolved([(job, error) for job in batch], in_run=False)
+        fates = [f"{kept} found made and kept"] if kept else []
+        fates += [f"{later} retried by the next run"] if later else []
+        fates += [f"{failed} FAILED, out of attempts (see `ordersync failures`; "
+                  "`ordersync sync --retry-failed` tries them again)"] if failed else []
+        return ", ".join(fates) or None
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         """The request was not applied (split, or a fatal error): back as they were."""
@@ -179,12 +184,13 @@ class RecordHandler:
                                  SyncEvent.REQUEUED)
 
     def _unresolved(self, jobs: Sequence[tuple[Job, WireError | Exception]], *,
-                    in_run: bool) -> None:
+                    in_run: bool) -> tuple[int, int, int]:
         """Records whose mutation may or may not have been applied: creates found on the
         board are adopted.  The rest go again: a fault on their own alias (``in_run``) in
         another round of this run while they have sends left (``retry.max_attempts``, as
         the client retries a request); then, or after a request's retries, in the next
-        run while they have runs left (``retry.record_attempts``); else FAILED."""
+        run while they have runs left (``retry.record_attempts``); else FAILED.  Returns how
+        many were adopted, go again, and FAILED."""
         ctx, records = self.ctx, self.records
         creates = [job.record for job, _ in jobs if records.is_create(job.record)]
         found = records.find(creates) if creates else {}
@@ -205,6 +211,7 @@ class RecordHandler:
         self._write(lambda conn: records.adopt(conn, adopted), [*again, *later], failed,
                     SyncEvent.FAULTS_EXHAUSTED)
         ctx.again.update(records.event_key(j.record)[0] for j, _ in again)
+        return len(adopted), len(again) + len(later), len(failed)
 
     def _write(self, first: Callable[[Any], list[store.Event]],
                requeued: Sequence[tuple[Job, WireError | Exception]],

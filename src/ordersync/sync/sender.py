@@ -88,7 +88,9 @@ class Handler(Protocol):
 
     def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None: ...
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None: ...
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
+        """Settle a request that may or may not have been applied; say what became of its
+        records (None: nothing to say)."""
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None: ...
 
@@ -198,9 +200,9 @@ class Sender:
             self._send_batch(second, handler)
             return
         except MondayRetriesExhausted as exc:
-            handler.in_doubt(batch, exc)
+            fate = handler.in_doubt(batch, exc)
             raise SyncInterrupted(f"stopped: {exc}; the records of that request were checked "
-                                  "against the board and are retried by the next run") from exc
+                                  "against the board" + (f": {fate}" if fate else "")) from exc
         except MondayLimitTooLong as exc:  # a 429: nothing was applied
             handler.unsent(batch, exc)
             raise SyncInterrupted(f"stopped: {exc}") from exc

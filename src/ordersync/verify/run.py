@@ -153,8 +153,9 @@ class _Done:
         self.done += sum(1 for o in outcomes if o.ok or (
             o.error is not None and "NotFound" in o.error.code))
 
-    def in_doubt(self, batch: Sequence[Job], error: Exception) -> None:
+    def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """The next verify shows what is left."""
+        return "the next verify shows what is left"
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         """Nothing was marked."""
