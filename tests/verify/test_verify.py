@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import WorkbookFactory, fetch, order_row, write_config
+from conftest import WorkbookFactory, execute, fetch, order_row, write_config
 from ordersync.cli import cli
 from ordersync.verify import Kind, VerifyOptions, VerifyResult, run_verify
 from sync import drift
@@ -280,3 +280,25 @@ def test_a_group_a_planner_renamed_still_holds_its_orders(synced: Harness) -> No
     found = verify(h).found
 
     assert found.equal, found.counts
+
+
+def test_repair_reports_the_work_of_every_sync_it_ran_not_the_last_one(
+        synced: Harness) -> None:
+    """The in-doubt sync and each repair round are runs of their own: the report printed
+    (and --json) showed only the last, so a re-created item vanished from it."""
+    h = synced
+    with h.client() as client:
+        drift.delete_item(client, _item(h, 1)["id"])
+    execute(h.db, "UPDATE orders SET sync_state = 'SENDING' WHERE business_key LIKE 'GRE-00002%'")
+
+    repaired = verify(h, repair=True)
+
+    assert repaired.sync is not None
+    runs = fetch(h.db, "SELECT id, requests FROM sync_runs ORDER BY id")[-2:]
+    assert len(runs) == 2  # the in-doubt sync, then the repair's
+    assert repaired.sync.run_id == runs[-1].id
+    assert repaired.sync.requests == sum(r.requests for r in runs)
+    assert repaired.sync.counts["items_created"] == 1
+    # the in-doubt order's reconciliation, in the first run (it was left out)
+    assert repaired.sync.counts["unchanged"] + repaired.sync.counts["requeued"] >= 1
+    assert repaired.after is not None and repaired.after.equal

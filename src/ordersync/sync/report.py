@@ -66,6 +66,19 @@ class SyncReport:
             self.counts["failed"] += 1
             self.failures.append(Failure(what, reason))
 
+    def then(self, later: SyncReport) -> SyncReport:
+        """This run and a ``later`` one as one report (``verify --repair``'s rounds): work
+        and cost summed, failures listed; how it ended (stopped, FAILED and unsent left,
+        the run id) from the later run."""
+        combined = SyncReport(**{**asdict(later), "failures": [*self.failures,
+                                                                *later.failures]})
+        combined.counts = {k: self.counts.get(k, 0) + later.counts.get(k, 0)
+                           for k in later.counts}
+        for name in ("requests", "mutations", "complexity", "budget_waits", "waited_seconds",
+                     "elapsed_seconds"):
+            setattr(combined, name, getattr(self, name) + getattr(later, name))
+        return combined
+
     @property
     def sent_nothing(self) -> bool:
         return self.mutations == 0

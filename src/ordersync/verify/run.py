@@ -115,9 +115,15 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
     if not options.repair:
         return VerifyResult(found)
     sync_options = SyncOptions(customers=options.customers)
+    synced: SyncReport | None = None
+
+    def sync() -> SyncReport:  # every round's run in the one report verify prints
+        run = run_sync(config, db, client, options=sync_options, progress=progress.sync,
+                       clock=clock, sleep=sleep)
+        return run if synced is None else synced.then(run)
+
     if found.in_doubt:  # settle what an interrupted sync left in doubt, then compare it too
-        run_sync(config, db, client, options=sync_options, progress=progress.sync, clock=clock,
-                 sleep=sleep)
+        synced = sync()
         found, plans = one_pass(False)
     extras = [i for plan in plans.values() for i in plan.extras]
     if extras and options.delete_extras:
@@ -130,8 +136,7 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
                        for sub, named in plan.renames.items()}
             if renames:
                 _rename(config, client, renames, clock, sleep)
-        synced = run_sync(config, db, client, options=sync_options, progress=progress.sync,
-                          clock=clock, sleep=sleep)
+        synced = sync()
         after, plans = one_pass(True)
         if after.equal or synced.stopped or not any(p.records for p in plans.values()):
             break  # equal, stopped, or only extras / FAILED records left: another round
