@@ -103,3 +103,23 @@ def test_the_page_renders_in_headless_chromium_without_errors_and_every_chart_ha
     assert rows == 2 and shown == 1
     assert (ARTIFACTS / "report-page.png").stat().st_size > 10_000
     shutil.copy(ARTIFACTS / "report-page.png", page_path.with_suffix(".png"))
+
+
+def test_failed_and_missing_files_are_on_the_page_with_why(
+        report_page: tuple[Harness, Path], tmp_path: Path) -> None:
+    """They showed nowhere but in a run's stop reason, which ages out of the history."""
+    h, _ = report_page
+    (tmp_path / "orders" / "GRE_b.xlsx").unlink()
+    (tmp_path / "orders" / "GRE_c.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    h.pipeline()
+
+    data = read_report_data(h.config, h.db)
+    html = write_report(h.config, h.db, tmp_path / "again.html").read_text(encoding="utf-8")
+
+    assert [(f.path, f.status) for f in data.problem_files] == [
+        ("GRE_c.xlsx", "failed"), ("GRE_b.xlsx", "missing")]
+    assert data.totals()["files_failed"] == data.totals()["files_missing"] == 1
+    assert "Files needing attention (2)" in html
+    assert "gone from the folder" in html and "GRE_c.xlsx" in html
+    (failed,) = [f for f in data.problem_files if f.status == "failed"]
+    assert failed.error and failed.error.split(":")[0] in html

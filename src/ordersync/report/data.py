@@ -19,6 +19,7 @@ from ordersync.db import Database
 from ordersync.listings.failures import FailedRecord, list_failures
 from ordersync.listings.rejects import RejectedRow, list_rejects
 from ordersync.listings.runs import RunRecord, as_utc, list_runs
+from ordersync.states import FileStatus
 
 MAX_TABLE_ROWS = 5_000
 """Rows shown per table (the page stays well under 2 MB); the rest are counted."""
@@ -44,6 +45,17 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
+class ProblemFile:
+    """A file whose last ingest failed (its orders stay as last read), or one gone from the
+    folder."""
+
+    path: str
+    customer: str
+    status: str  # failed, missing
+    error: str | None
+
+
+@dataclass(frozen=True)
 class GroupFill:
     group: str
     items: int
@@ -60,6 +72,7 @@ class ReportData:
     runs: list[RunRecord]
     failures: list[FailedRecord]
     rejects: list[RejectedRow]
+    problem_files: list[ProblemFile] = field(default_factory=list)
 
     @property
     def sync_runs(self) -> list[RunRecord]:
@@ -74,6 +87,9 @@ class ReportData:
                 "orders": sum(c.orders for c in self.customers),
                 "lines": sum(c.lines for c in self.customers),
                 "rejected": sum(c.rows_rejected for c in self.customers),
+                "files_failed": sum(f.status == FileStatus.FAILED for f in self.problem_files),
+                "files_missing": sum(f.status == FileStatus.MISSING
+                                     for f in self.problem_files),
                 "failed": sum(not f.in_doubt for f in self.failures),
                 "in_doubt": sum(f.in_doubt for f in self.failures),
                 "items_on_board": sum(g.items for g in self.groups),
@@ -90,6 +106,7 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
 
     groups: list[GroupFill] = []
     rejects: list[RejectedRow] = []
+    problems: list[ProblemFile] = []
     if db.has_table("orders"):
         with db.begin() as conn:
             for r in conn.execute(sa.text(db.sql("report_customers"))):
@@ -111,6 +128,10 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
                 c.lines, c.lines_on_board = int(r.lines), int(r.on_board or 0)
             groups = [GroupFill(r.group_name, int(r.items), int(r.subitems))
                       for r in conn.execute(sa.text(db.sql("report_groups")))]
+            problems = [ProblemFile(r.path, r.customer, r.status, r.error)
+                        for r in conn.execute(sa.text(db.sql("report_problem_files")), {
+                            "failed": FileStatus.FAILED.value,
+                            "missing": FileStatus.MISSING.value})]
         rejects = list_rejects(config, db)
         for reject in rejects:  # the duplicates a merge rejected count here too
             c = row(reject.customer or reject.profile or "(unknown)")
@@ -121,4 +142,4 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
         board_id=config.monday.board_id,
         customers=sorted(customers.values(), key=lambda c: c.customer.upper()),
         groups=groups, runs=list_runs(db, limit=runs), failures=list_failures(db),
-        rejects=rejects)
+        rejects=rejects, problem_files=problems)

@@ -15,6 +15,7 @@ from typing import Any
 from ordersync.listings.render import duration, run_counts
 from ordersync.report.charts import column_chart, stacked_bars
 from ordersync.report.data import BOARD_ITEM_LIMIT, MAX_TABLE_ROWS, ReportData
+from ordersync.states import FileStatus
 
 
 def _asset(name: str) -> str:
@@ -58,6 +59,8 @@ def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
 def _cards(data: ReportData) -> str:
     t = data.totals()
     cards = [("customers", t["customers"], False), ("files", t["files"], False),
+             ("failed files", t["files_failed"], t["files_failed"] > 0),
+             ("files gone", t["files_missing"], t["files_missing"] > 0),
              ("orders", t["orders"], False), ("size lines", t["lines"], False),
              ("items on the board", t["items_on_board"], False),
              ("rejected rows", t["rejected"], t["rejected"] > 0),
@@ -108,7 +111,8 @@ def _charts(data: ReportData) -> str:
 
 
 def render_page(data: ReportData) -> str:
-    customers = [(c.customer, c.files, c.rows_read, c.rows_staged, c.rows_rejected,
+    customers = [(c.customer, c.files, c.files_failed, c.rows_read, c.rows_staged,
+                  c.rows_rejected,
                   ", ".join(f"{k} {v}" for k, v in sorted(c.rejects_by_reason.items())),
                   ", ".join(f"{k} {v}" for k, v in sorted(c.orders_by_state.items())),
                   ", ".join(f"{k} {v}" for k, v in sorted(c.orders_by_action.items())),
@@ -119,16 +123,26 @@ def render_page(data: ReportData) -> str:
              if r.started_at else "", duration(r.seconds), r.status, run_counts(r),
              r.requests if r.kind == "sync" else "", r.complexity if r.kind == "sync" else "",
              r.budget_waits if r.kind == "sync" else "", r.error) for r in data.runs]
+    problem_files = [(f.path, f.customer, f.status,
+                      f.error if f.status == FileStatus.FAILED else "gone from the folder")
+                     for f in data.problem_files]
     failures = [(f.order_key, f.customer, f.size, "in doubt" if f.in_doubt else "FAILED",
                  f.action, f.code, f.message, f.attempts, f.last_tried) for f in data.failures]
     rejects = [(r.customer, r.file, r.sheet, r.row, r.column, r.raw_value, r.reason_kind,
                 r.reason, r.business_key) for r in data.rejects]
     sections = [
         "<h2>Where each customer stands</h2>",
-        _table("customers", ("customer", "files", "rows read", "staged", "rejected",
+        _table("customers", ("customer", "files", "failed files", "rows read", "staged",
+                             "rejected",
                              "rejected by reason", "orders by state", "orders by action",
                              "orders", "lines", "last change (UTC)"), customers,
                filters=(0,)),
+        f"<h2>Files needing attention ({len(problem_files):,})</h2>",
+        '<p class="note">A failed file\'s orders stay as its last good read until it is sent '
+        "again; a file gone from the folder keeps its orders unless "
+        "<code>sources.missing_files = \"remove\"</code>.</p>",
+        _table("files", ("file", "customer", "status", "why"), problem_files,
+               filters=(1, 2)),
         "<h2>Charts</h2>", _charts(data),
         f"<h2>Failures ({len(failures):,})</h2>",
         '<p class="note">FAILED records wait for <code>ordersync sync --retry-failed</code>; '
