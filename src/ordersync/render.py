@@ -309,6 +309,15 @@ def print_sync(console: Console, report: SyncReport) -> None:
         if len(report.failures) > 20:
             failed.add_row(f"… and {len(report.failures) - 20} more", "see sync_events")
         console.print(failed)
+    if report.group_failures:
+        groups = Table(title=f"{len(report.group_failures)} group(s) not made (their orders "
+                             "wait; the next `ordersync sync` tries again)",
+                       show_edge=False, pad_edge=False)
+        groups.add_column("group")
+        groups.add_column("reason")
+        for failure in report.group_failures:
+            groups.add_row(literal(failure.what), literal(failure.reason))
+        console.print(groups)
     per_request = report.mutations / report.requests if report.requests else 0
     verb = "would send" if report.dry_run else "sent"
     console.print(f"{verb} {report.mutations:,} mutation(s) in {report.requests:,} request(s) "

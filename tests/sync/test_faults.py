@@ -99,6 +99,31 @@ THREE = [order_row(1, {"S": 10, "M": 20}), order_row(2, {"S": 1, "M": 2, "L": 3}
 """Three orders, six lines: board_groups, create_group, create_item, create_subitem."""
 
 
+def test_a_group_monday_refuses_is_reported_apart_from_failed_records_and_made_next_run(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """It was counted with the FAILED records ("4 failed" in `runs`), which `failures`
+    never lists (3): a group is not a record, and the next sync makes it."""
+    h = harness_factory(faults="ok,ok,partial(1,ColumnValueException)")
+    load(h, write_workbook, THREE)
+
+    first = h.sync()
+
+    assert first.counts["failed"] == 0 and first.failures == []
+    assert first.counts["groups_failed"] == 1
+    (group,) = first.group_failures
+    assert group.what == "group 'GREYSTONE FALL 2025' (its orders wait)"
+    assert "ColumnValueException" in group.reason
+    assert first.incomplete and first.unsent == 3  # its orders wait, said so
+    (run,) = fetch(h.db, "SELECT status, failed FROM sync_runs")
+    assert (run.status, run.failed) == ("partial", 0)
+    assert h.items() == []
+
+    second = h.sync()
+
+    assert second.counts["groups_created"] == 1 and second.counts["items_created"] == 3
+    assert not second.incomplete and board_problems(h) == []
+
+
 # --- rate limits and the complexity budget ----------------------------------------------------
 
 

@@ -61,8 +61,7 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
             known |= adopted
             missing = [n for n in missing if n not in adopted]
     for name in missing:
-        ctx.report.fail(f"group {name!r} (its orders wait)",
-                        f"server faults in {ctx.sends_per_run} sends")
+        ctx.report.group_failed(name, f"server faults in {ctx.sends_per_run} sends")
     return known
 
 
@@ -96,7 +95,7 @@ class GroupHandler:
                     events.append(store.Event(None, None, CREATE, "requeued",
                                               **error_event_fields(outcome.error)))
                     continue
-                ctx.report.fail(f"group {name!r} (its orders wait)", error_text(outcome.error))
+                ctx.report.group_failed(name, error_text(outcome.error))
                 events.append(store.Event(None, None, CREATE, "failed",
                                           **error_event_fields(outcome.error)))
         with ctx.db.begin() as conn:

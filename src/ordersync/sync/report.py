@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 _LOCK = threading.Lock()  # requests in flight at once report from their own threads
@@ -14,9 +14,9 @@ COUNTERS = (
     "items_moved_board", "items_adopted",
     "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
     "subitems_adopted", "items_recreated", "groups_gone", "subitems_gone",
-    "unchanged", "requeued", "failed",
+    "unchanged", "requeued", "failed", "groups_failed",
 )
-NOT_DONE = ("failed", "requeued", "unchanged", "groups_gone", "subitems_gone")
+NOT_DONE = ("failed", "requeued", "unchanged", "groups_gone", "subitems_gone", "groups_failed")
 """Counters of records the board did not (yet) take; the rest count as succeeded."""
 
 
@@ -40,6 +40,10 @@ class SyncReport:
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     failures: list[Failure] = field(default_factory=list)
+    """Records monday refused (or ordersync could not encode): kept FAILED."""
+    group_failures: list[Failure] = field(default_factory=list)
+    """Groups monday would not make this run: their orders wait (PENDING), and the next
+    sync tries again — not FAILED records, so not counted with them."""
     requests: int = 0
     mutations: int = 0
     complexity: int = 0
@@ -70,14 +74,19 @@ class SyncReport:
         """This run and a ``later`` one as one report (``verify --repair``'s rounds): work
         and cost summed, failures listed; how it ended (stopped, FAILED and unsent left,
         the run id) from the later run."""
-        combined = SyncReport(**{**asdict(later), "failures": [*self.failures,
-                                                                *later.failures]})
-        combined.counts = {k: self.counts.get(k, 0) + later.counts.get(k, 0)
-                           for k in later.counts}
+        combined = replace(later, failures=[*self.failures, *later.failures],
+                           group_failures=[*self.group_failures, *later.group_failures],
+                           counts={k: self.counts.get(k, 0) + later.counts.get(k, 0)
+                                   for k in later.counts})
         for name in ("requests", "mutations", "complexity", "budget_waits", "waited_seconds",
                      "elapsed_seconds"):
             setattr(combined, name, getattr(self, name) + getattr(later, name))
         return combined
+
+    def group_failed(self, group: str, reason: str) -> None:
+        with _LOCK:
+            self.counts["groups_failed"] += 1
+            self.group_failures.append(Failure(f"group {group!r} (its orders wait)", reason))
 
     @property
     def sent_nothing(self) -> bool:
@@ -94,8 +103,9 @@ class SyncReport:
 
     @property
     def incomplete(self) -> bool:
-        """Records FAILED, or still to send: the board is not what the database says."""
-        return bool(self.failed_total or self.unsent)
+        """Records FAILED, still to send, or waiting for a group monday would not make: the
+        board is not what the database says."""
+        return bool(self.failed_total or self.unsent or self.group_failures)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
