@@ -14,12 +14,15 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
+    from rich.table import Table
 
     from ordersync.ingest import IngestReport
     from ordersync.pipeline import MergeResult
     from ordersync.plan import SyncPlan
-    from ordersync.sync.report import SyncReport
+    from ordersync.sync.report import Failure, SyncReport
     from ordersync.verify.report import VerifyReport
 
 
@@ -298,26 +301,13 @@ def print_sync(console: Console, report: SyncReport) -> None:
     if counts["items_recreated"]:
         console.print(f"re-created {counts['items_recreated']:,} item(s) deleted or archived on "
                       "the board")
-    if report.failures:
-        failed = Table(title=f"{len(report.failures)} failed (kept FAILED; fix the data or "
-                             "the board, then `ordersync sync --retry-failed`)",
-                       show_edge=False, pad_edge=False)
-        failed.add_column("record")
-        failed.add_column("reason")
-        for failure in report.failures[:20]:
-            failed.add_row(literal(failure.what), literal(failure.reason))
-        if len(report.failures) > 20:
-            failed.add_row(f"… and {len(report.failures) - 20} more", "see sync_events")
-        console.print(failed)
-    if report.group_failures:
-        groups = Table(title=f"{len(report.group_failures)} group(s) not made (their orders "
-                             "wait; the next `ordersync sync` tries again)",
-                       show_edge=False, pad_edge=False)
-        groups.add_column("group")
-        groups.add_column("reason")
-        for failure in report.group_failures:
-            groups.add_row(literal(failure.what), literal(failure.reason))
-        console.print(groups)
+    for failures, title, column in (
+            (report.failures, "failed (kept FAILED; fix the data or the board, then "
+                              "`ordersync sync --retry-failed`)", "record"),
+            (report.group_failures, "group(s) not made (their orders wait; the next "
+                                    "`ordersync sync` tries again)", "group")):
+        if failures:
+            console.print(_failures_table(f"{len(failures)} {title}", column, failures))
     per_request = report.mutations / report.requests if report.requests else 0
     verb = "would send" if report.dry_run else "sent"
     console.print(f"{verb} {report.mutations:,} mutation(s) in {report.requests:,} request(s) "
@@ -335,6 +325,20 @@ def print_sync(console: Console, report: SyncReport) -> None:
         console.print(f"[red]{failed_records(report.failed_orders, report.failed_lines)} "
                       "FAILED[/] (`ordersync status` lists them): fix the data or the board, "
                       "then run `ordersync sync --retry-failed`", soft_wrap=True)
+
+
+def _failures_table(title: str, column: str, failures: Sequence[Failure]) -> Table:
+    """The first 20 failures with their reasons (the rest counted)."""
+    from rich.table import Table
+
+    table = Table(title=title, show_edge=False, pad_edge=False)
+    table.add_column(column)
+    table.add_column("reason")
+    for failure in failures[:20]:
+        table.add_row(literal(failure.what), literal(failure.reason))
+    if len(failures) > 20:
+        table.add_row(f"… and {len(failures) - 20} more", "see sync_events")
+    return table
 
 
 def failed_records(orders: int, lines: int) -> str:
