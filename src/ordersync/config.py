@@ -484,15 +484,6 @@ class MondayConfig(_Model):
     api_version: str = Field(default="2026-07", pattern=r"^\d{4}-(01|04|07|10)$")
     """monday API version sent in the API-Version header."""
 
-    @field_validator("api_url")
-    @classmethod
-    def _no_credentials(cls, url: str) -> str:
-        netloc = url.split("://", 1)[-1].split("/", 1)[0]
-        query = url.partition("?")[2].lower()
-        if "@" in netloc or re.search(r"(^|&)(token|api_?key|key|password|secret)=", query):
-            raise ValueError("the URL holds credentials; secrets never go in the config file: "
-                             "the token comes from MONDAY_API_TOKEN")
-        return url
     board_id: str | None = Field(default=None, pattern=r"^\d+$")
     """The order board (one item per order)."""
     subitems_board_id: str | None = Field(default=None, pattern=r"^\d+$")
@@ -514,6 +505,16 @@ class MondayConfig(_Model):
     """Retries of server faults."""
     routing: RoutingConfig = RoutingConfig()
     """Orders routed to several boards (one per season, say), created from a template board."""
+
+    @field_validator("api_url")
+    @classmethod
+    def _no_credentials(cls, url: str) -> str:
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+        query = url.partition("?")[2].lower()
+        if "@" in netloc or re.search(r"(^|&)(token|api_?key|key|password|secret)=", query):
+            raise ValueError("the URL holds credentials; secrets never go in the config file: "
+                             "the token comes from MONDAY_API_TOKEN")
+        return url
 
 
 class LoggingConfig(_Model):
