@@ -231,3 +231,18 @@ def test_a_file_making_a_column_another_type_fails_alone_run_after_run(
     assert status == {"GRE_a.csv": "skipped", "GRE_b.csv": "failed", "GRE_c.csv": "staged"}
     error = _error_for(second, "GRE_b.csv")
     assert "column 'M' holds integer values in the database but is text here" in error
+
+
+def test_a_file_passing_the_database_s_column_limit_says_so_and_fails_alone(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """It said "check database.url … that its folder exists and can be written"."""
+    write_workbook("GRE_a.csv", [order_row(1)])
+    write_workbook("GRE_wide.csv", [order_row(2, **{f"X{i}": None for i in range(2_100)})])
+
+    report = ingest(config, db)
+
+    wide = next(f for f in report.files if f.path == "GRE_wide.csv")
+    assert wide.status == "failed" and wide.error
+    assert "limit on columns" in wide.error and "database.url" not in wide.error
+    assert "delete the file's empty and unneeded columns" in wide.error
+    assert next(f for f in report.files if f.path == "GRE_a.csv").status == "staged"

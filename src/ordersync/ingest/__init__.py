@@ -17,6 +17,7 @@ importing them takes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -279,6 +280,12 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
             raise
         problem = f"the database refused the file's rows ({foreign_reason(exc)})"
         hint = "please report it with the file"
+        if _TOO_MANY_COLUMNS.search(str(exc)):
+            problem = ("the order list would pass the database's limit on columns (SQLite "
+                       "2,000, PostgreSQL 1,600, counting every column any file ever brought); "
+                       f"this batch has {len(batch.columns) if batch else 0:,} columns")
+            hint = ("delete the file's empty and unneeded columns, or map them onto existing "
+                    "ones with the profile's aliases")
     if sum(1 for o in outcomes if o.input) <= 1:
         failed = [o.failed(str(IngestError(Location(o.source.display), problem, hint)))
                   if o.input else o for o in outcomes]
@@ -343,6 +350,10 @@ def _batches(todo: list[Pending], limit: int, least: int = 1) -> Iterator[list[P
         size += weight
     if batch:
         yield batch
+
+
+_TOO_MANY_COLUMNS = re.compile(r"too many columns|tables can have at most \d+ columns", re.I)
+"""SQLite's and PostgreSQL's refusal of one more column."""
 
 
 def _unexpected(source: SourceFile, exc: BaseException) -> str:
