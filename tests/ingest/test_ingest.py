@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ConfigFactory, WorkbookFactory, fetch, order_row, write_xls
+from conftest import ConfigFactory, WorkbookFactory, fetch, layout, order_row, write_xls
 from ordersync.config import Config
 from ordersync.db import Database, open_database
 from ordersync.ingest import ingest
@@ -343,3 +343,28 @@ def test_a_customer_column_left_blank_hashes_as_if_the_customer_were_written(
     result = run_pipeline(config, db)
 
     assert (result.merge.orders.unchanged, result.merge.orders.changed) == (2, 0)
+
+
+def test_a_date_written_as_a_plain_number_counts_from_the_workbook_s_own_epoch(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """A workbook counting its dates from 1904 (Excel for Mac's old default): 44259 in a
+    General-format date cell was read from 1900 — 2021-03-04 instead of 2025-03-05, silently.
+    In one batch with a 1900 workbook, each file keeps its own epoch."""
+    import xlsxwriter
+
+    headers = list(layout([order_row(1)]))
+    for name, number, mac in (("GRE_mac.xlsx", 1, True), ("GRE_pc.xlsx", 2, False)):
+        workbook = xlsxwriter.Workbook(str(tmp_path / "orders" / name), {"date_1904": mac})
+        sheet = workbook.add_worksheet("Sheet1")
+        row = order_row(number, ETA=44259 if mac else 45721)
+        row["TOTAL QTY"] = 30
+        sheet.write_row(0, 0, headers)
+        sheet.write_row(1, 0, [row.get(h) for h in headers])
+        workbook.close()
+
+    report = ingest(config, db)
+
+    assert {f.status for f in report.files} == {"staged"}, report.files
+    etas = {r.key.split("\x1f")[0]: str(r.eta) for r in fetch(
+        db, 'SELECT _key AS key, "ETA" AS eta FROM staging_orders')}
+    assert etas == {"GRE-00001": "2025-03-05", "GRE-00002": "2025-03-05"}

@@ -33,6 +33,7 @@ from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import (
     Typed,
     clean_text,
+    excel_epoch,
     iso_date_columns,
     plain_numeric,
     type_column,
@@ -146,9 +147,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     plain = plain_numeric(cleaned, [k for k in live
                                     if types[k] in ("integer", "decimal") and k not in valid])
     formats = _date_formats(inputs, config)
+    epoch = excel_epoch([i for i, item in enumerate(inputs) if item.sheet.dates_from_1904])
     rules = {label: valid_column(label, types[label], kinds[label], typed=label in dates)
              if label in valid
-             else _by_formats(label, types[label], kinds[label], formats, plain=label in plain)
+             else _by_formats(label, types[label], kinds[label], formats, plain=label in plain,
+                              epoch=epoch)
              for label in live}
     checked = [label for label in live if types[label] != "text" and label not in valid]
     flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
@@ -227,12 +230,14 @@ def _date_formats(inputs: Sequence[SheetInput], config: Config
 
 
 def _by_formats(label: str, value_type: ValueType, kind: ColumnKind,
-                formats: dict[tuple[str, ...], list[int]], *, plain: bool) -> Typed:
+                formats: dict[tuple[str, ...], list[int]], *, plain: bool,
+                epoch: pl.Expr) -> Typed:
     """``type_column``, with each sheet's date formats when the batch's profiles differ."""
     if value_type != "date" or len(formats) == 1:
-        return type_column(label, value_type, kind, list(next(iter(formats))), plain=plain)
+        return type_column(label, value_type, kind, list(next(iter(formats))), plain=plain,
+                           epoch=epoch)
     rules = [(pl.col("_file").is_in(files), type_column(label, value_type, kind, list(fmt),
-                                                        plain=plain))
+                                                        plain=plain, epoch=epoch))
              for fmt, files in formats.items()]
     value: pl.Expr = pl.lit(None, dtype=pl.Date)
     problem: pl.Expr = pl.lit(None, dtype=pl.String)

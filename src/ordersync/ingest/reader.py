@@ -62,6 +62,9 @@ class RawSheet:
     merged: tuple[tuple[int, int, int, int], ...] = ()
     """Merged cells: (first row, first column, last row, last column), rows from 1,
     columns from 0; the reader gives the value to the first cell alone."""
+    dates_from_1904: bool = False
+    """The workbook counts dates from 1904: a date written as a plain number (General
+    format) is read from that epoch (date-formatted cells the reader already converts)."""
 
 
 def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConfig,
@@ -206,7 +209,9 @@ class _Workbook:
         return RawSheet(self.display, name, cells,
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
                         merged=xlsx_cells.merged_ranges(found[1]) if found
-                        else self._xls_merged(name))
+                        else self._xls_merged(name),
+                        dates_from_1904=self.suffix != ".xls"
+                        and xlsx_cells.counts_dates_from_1904(self.data))
 
     def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
         """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an

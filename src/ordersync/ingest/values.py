@@ -153,18 +153,20 @@ def _is_finite_number(text: str) -> bool:
 
 
 def type_column(column: str, value_type: ValueType, kind: ColumnKind,
-                date_formats: Sequence[str], *, plain: bool = False) -> Typed:
+                date_formats: Sequence[str], *, plain: bool = False,
+                epoch: pl.Expr = _EXCEL_EPOCH) -> Typed:
     """The rule for one column whose cleaned text is in ``column``.
 
     ``plain`` (see :func:`plain_numeric`) takes the fast path for number columns;
-    it gives the same result as the full rule on such columns.
+    it gives the same result as the full rule on such columns.  ``epoch``: the day a date
+    written as a plain number counts from (:func:`excel_epoch`).
     """
     if value_type == "integer":
         return _integer(column, size=kind == "size", plain=plain)
     if value_type == "decimal":
         return _decimal(column, plain=plain)
     if value_type == "date":
-        return _date(column, date_formats)
+        return _date(column, date_formats, epoch)
     text = pl.col(column)
     value = pl.when(text.str.contains(_INTEGRAL_FLOAT)).then(
         text.str.replace(r"\.0+$", "")).otherwise(text)
@@ -249,13 +251,22 @@ def iso_date_columns(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
     return dates.select(c for c, b, p in zip(columns, blank, parsed, strict=True) if b == p)
 
 
-def _date(column: str, date_formats: Sequence[str]) -> Typed:
+def excel_epoch(sheets_from_1904: Sequence[int]) -> pl.Expr:
+    """Day 0 of a date written as a plain number, per row: 1899-12-30 as Excel counts, and
+    1904-01-01 in the sheets (by ``_file``) of workbooks counting from 1904."""
+    if not sheets_from_1904:
+        return _EXCEL_EPOCH
+    return pl.when(pl.col("_file").is_in(list(sheets_from_1904))).then(
+        pl.date(1904, 1, 1)).otherwise(_EXCEL_EPOCH)
+
+
+def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr = _EXCEL_EPOCH) -> Typed:
     text = pl.col(column)
     iso = _iso_date(text)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
         text.cast(pl.Float64, strict=False))
     serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
-        _EXCEL_EPOCH + pl.duration(days=serial_number.floor().cast(pl.Int64)))
+        epoch + pl.duration(days=serial_number.floor().cast(pl.Int64)))
     formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
     value = pl.coalesce(iso, serial.cast(pl.Date), *formats)
     value = pl.when(value >= _FIRST_DATE).then(value)  # nothing earlier is an Excel date

@@ -174,6 +174,20 @@ def largest_part(data: bytes, *, besides: str = "xl/worksheets/") -> tuple[str, 
     return max(parts, key=lambda part: part[1]) if parts else None
 
 
+_DATE_1904 = re.compile(rb"""<(?:[\w.-]+:)?workbookPr\b[^>]*?\bdate1904\s*=\s*["'](?:1|true)["']""")
+
+
+def counts_dates_from_1904(data: bytes) -> bool:
+    """Whether the .xlsx ``data`` counts its dates from 1904 (``<workbookPr date1904="1">``,
+    as Excel for Mac once did): a date written as a plain number is then 1,462 days later
+    than the same number in a workbook counting from 1900."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _DATE_1904.search(archive.read("xl/workbook.xml")) is not None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+
+
 def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
     """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found.
 
