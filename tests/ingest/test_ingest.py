@@ -368,3 +368,23 @@ def test_a_date_written_as_a_plain_number_counts_from_the_workbook_s_own_epoch(
     etas = {r.key.split("\x1f")[0]: str(r.eta) for r in fetch(
         db, 'SELECT _key AS key, "ETA" AS eta FROM staging_orders')}
     assert etas == {"GRE-00001": "2025-03-05", "GRE-00002": "2025-03-05"}
+
+
+def test_a_header_row_repeated_mid_sheet_is_one_reject_not_a_refusal_per_cell(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """An exported report writes its header again after each page break: that row was
+    refused cell by cell ("not a number" in every number column)."""
+    rows = [order_row(1), order_row(2)]
+    headers = layout(rows)
+    again = [f" {h.lower()} " if h == "CUSTOMER STYLE" else h for h in headers]
+    third = order_row(3)
+    third["TOTAL QTY"] = 30
+    write_workbook("GRE_a.xlsx", rows, raw_rows=[again, [third.get(h) for h in headers]])
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert (file.rows_read, file.rows_staged, file.rows_rejected) == (4, 3, 1)
+    (reject,) = fetch(db, 'SELECT "row", "column", reason FROM rejected_rows')
+    assert reject.row == 4 and reject.column is None
+    assert reject.reason.startswith("the header row again")

@@ -106,9 +106,11 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     labels = list(types)
     null_values = config.columns.null_values
 
-    frames, strays, errors = [], [], []
+    frames, strays, errors, repeats = [], [], [], []
     for index, item in enumerate(inputs):
-        rows = data_rows(item.sheet, item.layout)
+        rows, repeated = rejects.repeated_headers(data_rows(item.sheet, item.layout), index,
+                                                  item.layout, config.merge.key)
+        repeats.append(repeated)
         unnamed = [clean_text(s, null_values).alias(s) for s in item.layout.unnamed]
         rows = rows.with_columns(unnamed) if unnamed else rows
         strays.append(rejects.stray_rejects(rows, index, item.layout.unnamed))
@@ -185,6 +187,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         rejects.missing_key_rejects(typed, config),
         rejects.name_rejects(typed),
         *strays,
+        *repeats,
     ])
     bad = rejected.select("_file", pl.col("row").alias("_row")).unique()
     staged = (typed.join(bad, on=["_file", "_row"], how="anti") if bad.height else typed).drop(
@@ -212,7 +215,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     timing.lap("hash")
     requests = tuple(ColumnRequest(label, kinds[label], types[label]) for label in types)
     return PreparedBatch(requests, staged, lines, rejected,
-                         _stats(inputs, read, staged, rejected, blanks),
+                         _stats(inputs, read, staged, rejected, blanks, pl.concat(repeats)),
                          totals.warnings.join(bad, left_on=["_file", "row"],
                                               right_on=["_file", "_row"], how="anti"),
                          naming.name_rows(staged, config))
@@ -316,13 +319,18 @@ select per size column, which has a fixed cost per column that small batches fee
 
 
 def _stats(inputs: Sequence[SheetInput], read_counts: pl.DataFrame, staged: pl.DataFrame,
-           rejected: pl.DataFrame, blanks: pl.DataFrame) -> tuple[FileStats, ...]:
+           rejected: pl.DataFrame, blanks: pl.DataFrame, repeated: pl.DataFrame
+           ) -> tuple[FileStats, ...]:
+    """Per sheet: rows read (the header repeated in them counts: it is rejected), blank,
+    rejected, staged."""
     def counts(frame: pl.DataFrame) -> dict[int, int]:
         if not frame.height:
             return {}
         return dict(frame.select("_file").group_by("_file").len().iter_rows())
 
     read, staged_n = dict(read_counts.iter_rows()), counts(staged)
+    for index, n in counts(repeated).items():
+        read[index] = read.get(index, 0) + n
     rejected_n = counts(rejected.select("_file", "row").unique())
     blank_n = dict(blanks.iter_rows()) if blanks.height else {}
     return tuple(

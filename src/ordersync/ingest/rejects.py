@@ -14,6 +14,7 @@ import polars as pl
 from ordersync.config import Config
 from ordersync.ingest.headers import SheetLayout
 from ordersync.ingest.xlsx_cells import column_letter
+from ordersync.names import normalize_header
 
 REJECT_SCHEMA = {"_file": pl.Int32, "row": pl.Int64, "column": pl.String,
                  "raw_value": pl.String, "reason": pl.String, "business_key": pl.String}
@@ -47,6 +48,32 @@ def cell_rejects(problems: pl.DataFrame, keys: pl.Series, labels: Sequence[str]
             pl.col("_key").alias("business_key"))
         for label in labels
     ])
+
+
+REPEATED_HEADER = ("the header row again (an exported report repeats it after each page "
+                   "break): not an order")
+
+
+def repeated_headers(rows: pl.DataFrame, index: int, layout: SheetLayout,
+                     key: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows without those repeating the header (every business key cell reads as its
+    column's header), and one reject for each of those — not a refusal per cell."""
+    parts = [c for c in layout.columns if c.label in key]
+    if not parts or not rows.height:
+        return rows, empty()
+    same = pl.all_horizontal(
+        pl.col(c.source).str.replace_all(r"\s+", " ").str.strip_chars().str.to_uppercase()
+        == normalize_header(c.header) for c in parts).fill_null(False)
+    hit = rows.select(same).to_series()
+    if not hit.any():
+        return rows, empty()
+    found = rows.filter(hit).select(
+        pl.lit(index, dtype=pl.Int32).alias("_file"), pl.col("_row").alias("row"),
+        pl.lit(None, dtype=pl.String).alias("column"),
+        pl.lit(None, dtype=pl.String).alias("raw_value"),
+        pl.lit(REPEATED_HEADER).alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("business_key"))
+    return rows.filter(~hit), cast(found)
 
 
 def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
