@@ -33,7 +33,6 @@ from ordersync.ingest.totals import check_totals
 from ordersync.ingest.values import (
     Typed,
     clean_text,
-    excel_epoch,
     iso_date_columns,
     plain_numeric,
     type_column,
@@ -148,12 +147,10 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     valid |= set(dates.columns)
     plain = plain_numeric(cleaned, [k for k in live
                                     if types[k] in ("integer", "decimal") and k not in valid])
-    formats = _date_formats(inputs, config)
-    epoch = excel_epoch([i for i, item in enumerate(inputs) if item.sheet.dates_from_1904])
+    date_rules = _date_rules(inputs, config)
     rules = {label: valid_column(label, types[label], kinds[label], typed=label in dates)
              if label in valid
-             else _by_formats(label, types[label], kinds[label], formats, plain=label in plain,
-                              epoch=epoch)
+             else _per_sheet(label, types[label], kinds[label], date_rules, plain=label in plain)
              for label in live}
     checked = [label for label in live if types[label] != "text" and label not in valid]
     flags = cleaned.select(rules[label].problem.is_not_null().any().alias(label)
@@ -221,32 +218,37 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
                          naming.name_rows(staged, config))
 
 
-def _date_formats(inputs: Sequence[SheetInput], config: Config
-                  ) -> dict[tuple[str, ...], list[int]]:
-    """The date formats in force → the sheets (by ``_file``) they hold for: a profile's own
-    ``date_formats`` (a US customer's month first), else ``columns.date_formats``."""
-    groups: dict[tuple[str, ...], list[int]] = {}
+_DateRule = tuple[tuple[str, ...], bool]
+"""How a sheet's dates read: the date formats of its text, and whether a date written as
+a plain number counts from 1904."""
+
+
+def _date_rules(inputs: Sequence[SheetInput], config: Config) -> dict[_DateRule, list[int]]:
+    """The date rules in force → the sheets (by ``_file``) they hold for: a profile's own
+    ``date_formats`` (a US customer's month first), else ``columns.date_formats``; and the
+    workbook's date system."""
+    groups: dict[_DateRule, list[int]] = {}
     for index, item in enumerate(inputs):
         formats = item.profile.date_formats or config.columns.date_formats
-        groups.setdefault(tuple(formats), []).append(index)
+        groups.setdefault((tuple(formats), item.sheet.dates_from_1904), []).append(index)
     return groups
 
 
-def _by_formats(label: str, value_type: ValueType, kind: ColumnKind,
-                formats: dict[tuple[str, ...], list[int]], *, plain: bool,
-                epoch: pl.Expr) -> Typed:
-    """``type_column``, with each sheet's date formats when the batch's profiles differ."""
-    if value_type != "date" or len(formats) == 1:
-        return type_column(label, value_type, kind, list(next(iter(formats))), plain=plain,
-                           epoch=epoch)
-    rules = [(pl.col("_file").is_in(files), type_column(label, value_type, kind, list(fmt),
-                                                        plain=plain, epoch=epoch))
-             for fmt, files in formats.items()]
+def _per_sheet(label: str, value_type: ValueType, kind: ColumnKind,
+               date_rules: dict[_DateRule, list[int]], *, plain: bool) -> Typed:
+    """``type_column``, a date column with each sheet's date rule when the batch's differ."""
+    def rule(formats: tuple[str, ...], from_1904: bool) -> Typed:
+        return type_column(label, value_type, kind, list(formats), plain=plain,
+                           dates_from_1904=from_1904)
+
+    if value_type != "date" or len(date_rules) == 1:
+        return rule(*next(iter(date_rules)))
     value: pl.Expr = pl.lit(None, dtype=pl.Date)
     problem: pl.Expr = pl.lit(None, dtype=pl.String)
-    for condition, rule in reversed(rules):
-        value = pl.when(condition).then(rule.value).otherwise(value)
-        problem = pl.when(condition).then(rule.problem).otherwise(problem)
+    for (formats, from_1904), files in reversed(date_rules.items()):
+        typed, condition = rule(formats, from_1904), pl.col("_file").is_in(files)
+        value = pl.when(condition).then(typed.value).otherwise(value)
+        problem = pl.when(condition).then(typed.problem).otherwise(problem)
     return Typed(value, problem)
 
 

@@ -161,6 +161,7 @@ class _Workbook:
             raise FileRejected(Location(display), f"cannot open workbook ({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
         self.sheets = [(n, shown.get(n, True)) for n in self.reader.sheet_names]
+        self.dates_from_1904 = suffix != ".xls" and xlsx_cells.counts_dates_from_1904(data)
         if not self.sheets:
             raise FileRejected(Location(display), "the workbook has no sheets")
 
@@ -210,8 +211,7 @@ class _Workbook:
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
                         merged=xlsx_cells.merged_ranges(found[1]) if found
                         else self._xls_merged(name),
-                        dates_from_1904=self.suffix != ".xls"
-                        and xlsx_cells.counts_dates_from_1904(self.data))
+                        dates_from_1904=self.dates_from_1904)
 
     def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
         """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an

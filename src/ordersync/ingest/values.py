@@ -26,6 +26,7 @@ import polars as pl
 from ordersync.db.kinds import ColumnKind, ValueType
 
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
+_EPOCH_1904 = pl.date(1904, 1, 1)  # a workbook's date1904 system (Excel for Mac's old default)
 _FIRST_DATE = pl.date(1900, 1, 1)
 _EXAMPLE_DATE = datetime.date(2025, 3, 5)
 _INTEGRAL_FLOAT = r"^-?\d+\.0+$"
@@ -154,19 +155,20 @@ def _is_finite_number(text: str) -> bool:
 
 def type_column(column: str, value_type: ValueType, kind: ColumnKind,
                 date_formats: Sequence[str], *, plain: bool = False,
-                epoch: pl.Expr = _EXCEL_EPOCH) -> Typed:
+                dates_from_1904: bool = False) -> Typed:
     """The rule for one column whose cleaned text is in ``column``.
 
     ``plain`` (see :func:`plain_numeric`) takes the fast path for number columns;
-    it gives the same result as the full rule on such columns.  ``epoch``: the day a date
-    written as a plain number counts from (:func:`excel_epoch`).
+    it gives the same result as the full rule on such columns.  ``dates_from_1904``: a date
+    written as a plain number counts from 1904-01-01 (the workbook's date system), not
+    from Excel's usual 1899-12-30.
     """
     if value_type == "integer":
         return _integer(column, size=kind == "size", plain=plain)
     if value_type == "decimal":
         return _decimal(column, plain=plain)
     if value_type == "date":
-        return _date(column, date_formats, epoch)
+        return _date(column, date_formats, _EPOCH_1904 if dates_from_1904 else _EXCEL_EPOCH)
     text = pl.col(column)
     value = pl.when(text.str.contains(_INTEGRAL_FLOAT)).then(
         text.str.replace(r"\.0+$", "")).otherwise(text)
@@ -251,16 +253,7 @@ def iso_date_columns(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
     return dates.select(c for c, b, p in zip(columns, blank, parsed, strict=True) if b == p)
 
 
-def excel_epoch(sheets_from_1904: Sequence[int]) -> pl.Expr:
-    """Day 0 of a date written as a plain number, per row: 1899-12-30 as Excel counts, and
-    1904-01-01 in the sheets (by ``_file``) of workbooks counting from 1904."""
-    if not sheets_from_1904:
-        return _EXCEL_EPOCH
-    return pl.when(pl.col("_file").is_in(list(sheets_from_1904))).then(
-        pl.date(1904, 1, 1)).otherwise(_EXCEL_EPOCH)
-
-
-def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr = _EXCEL_EPOCH) -> Typed:
+def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
     text = pl.col(column)
     iso = _iso_date(text)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
