@@ -106,7 +106,8 @@ def test_plan_prints_customers_groups_boards_and_hints_verbatim() -> None:
 def test_status_prints_names_and_errors_verbatim() -> None:
     status = {
         "database": "sqlite:///orders [v2].db",
-        "files": {"total": 1, "failed": 0, "by_status": {"merged": 1}},
+        "files": {"total": 2, "failed": 1, "by_status": {"merged": 1, "failed": 1},
+                  "failed_files": [{"path": "x.xlsx", "error": "x\x1b[2J [v2].xlsx: cut"}]},
         "staged_rows": 0, "rejected_rows": 0, "rejections": 0,
         "orders": {"total": 1, "by_state": {"FAILED": 1}, "by_action": {}, "by_change": {}},
         "lines": {"total": 0, "by_state": {}, "by_action": {}},
@@ -123,7 +124,9 @@ def test_status_prints_names_and_errors_verbatim() -> None:
 
     out = printed(lambda c: render.print_status(c, status))
 
+    assert "\x1b" not in out  # a failed file's name shows its control characters as text
     for text in ("database: sqlite:///orders [v2].db", "K[/]1: bad [x]",
+                 "failed: x\\x1b[2J [v2].xlsx: cut",
                  "board 7 'Orders [SS26]' (route '[/]')",
                  "monday said [/] [ColumnValueException]", "differs [x]"):
         assert text in out

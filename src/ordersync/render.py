@@ -150,7 +150,7 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
         for example in failed["examples"]:
             what = str(example["order"]) + (f" size {example['size']}" if example["size"]
                                             else "")
-            console.print(f"  {what}: {example['error']}", markup=False, soft_wrap=True)
+            console.print(f"  {literal(what)}: {literal(example['error'])}", soft_wrap=True)
         shown = len(failed["examples"])
         if failed["orders"] + failed["lines"] > shown:
             console.print(f"  … and {failed['orders'] + failed['lines'] - shown:,} more "
@@ -158,7 +158,7 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
     console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     for failed_file in files.get("failed_files") or ():
-        console.print(f"  failed: {failed_file['error'] or failed_file['path']}", markup=False,
+        console.print(f"  failed: {literal(failed_file['error'] or failed_file['path'])}",
                       soft_wrap=True)
     if files.get("failed", 0) > len(files.get("failed_files") or ()):
         console.print(f"  … and {files['failed'] - len(files['failed_files']):,} more failed "
