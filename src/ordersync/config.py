@@ -483,7 +483,6 @@ class MondayConfig(_Model):
     configuration without touching the real board."""
     api_version: str = Field(default="2026-07", pattern=r"^\d{4}-(01|04|07|10)$")
     """monday API version sent in the API-Version header."""
-
     board_id: str | None = Field(default=None, pattern=r"^\d+$")
     """The order board (one item per order)."""
     subitems_board_id: str | None = Field(default=None, pattern=r"^\d+$")
