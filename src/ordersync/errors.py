@@ -188,6 +188,34 @@ _DATABASE_HINTS = (
      "written: create it, or fix database.url"),
     ("disk i/o error", "the disk refused a write: check the free space and the file system"),
 )
+# Refusals of a database that is there and works: what to do is not in the URL.
+_BUSY_HINTS = (
+    ("database or disk is full", "the disk holding the database is full: free some space "
+     "there, then run the command again"),
+    ("no space left on device", "the disk holding the database is full: free some space "
+     "there, then run the command again"),
+    ("database is locked", "another program kept the database busy for a minute (another "
+     "ordersync command, or a tool with the file open): let it finish or close it, then "
+     "run the command again"),
+    ("deadlock detected", "another session was writing the same rows: run the command again"),
+    ("lock timeout", "another session held the tables too long: run the command again once "
+     "it is done"),
+    ("statement timeout", "the server's statement_timeout stopped the statement: raise it "
+     "for ordersync's user, then run the command again"),
+    ("terminating connection", "the server closed the connection: check that it is running, "
+     "then run the command again"),
+    ("server closed the connection", "the server closed the connection: check that it is "
+     "running, then run the command again"),
+)
+
+
+def database_hint(reason: str, *, opening: bool = True) -> str | None:
+    """What to do about a database's refusal, by its reason; None when it is none of those
+    a user can fix.  ``opening=False`` leaves out the hints about a file that cannot be
+    opened (for a refusal on a connection that could be opened)."""
+    lowered = reason.lower()
+    hints = _BUSY_HINTS + (_DATABASE_HINTS if opening else ())
+    return next((hint for text, hint in hints if text in lowered), None)
 
 
 def database_problem(exc: BaseException) -> str | None:
@@ -198,6 +226,6 @@ def database_problem(exc: BaseException) -> str | None:
                for e in chain):
         return None
     reason = foreign_reason(getattr(exc, "orig", None) or exc)
-    hint = next((h for text, h in _DATABASE_HINTS if text in reason.lower()),
-                "check database.url in the config and that the database is reachable")
+    hint = database_hint(reason) or ("check database.url in the config and that the "
+                                     "database is reachable")
     return f"the database refused: {reason} — {hint}"

@@ -245,3 +245,74 @@ def test_a_schema_name_with_capitals_or_a_space_is_used_as_written(
         with cleanup.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.replace("%", "%%"))
         cleanup.dispose()
+
+
+# -- what a refusal says -------------------------------------------------------------------------
+
+
+def _refusal(db: Database, statement: str, before: tuple[str, ...] = ()) -> str:
+    """The one-line error a statement the database refuses (once connected) gives."""
+    from ordersync.errors import DatabaseError
+
+    with pytest.raises(DatabaseError) as caught, db.begin() as conn:
+        for setting in before:
+            conn.exec_driver_sql(setting)
+        conn.exec_driver_sql(statement)
+    return str(caught.value)
+
+
+def test_a_refused_statement_does_not_send_the_user_to_the_database_url(db: Database) -> None:
+    """Every refusal inside a transaction said "check database.url … that its folder
+    exists and can be written", a wrong lead once the database is open."""
+    message = _refusal(db, "SELECT * FROM no_such_table")
+    assert "no such table: no_such_table" in message
+    assert "database.url" not in message and "folder exists" not in message
+    assert "run it with --debug and report the error" in message
+
+
+def test_a_full_disk_says_so(db: Database) -> None:
+    with db.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+    message = _refusal(db, "INSERT INTO filler SELECT hex(randomblob(4000)) "
+                           "FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                           "FROM n WHERE i < 200) SELECT i FROM n)",
+                       before=("PRAGMA max_page_count = 8",))
+    assert "database or disk is full" in message
+    assert "the disk holding the database is full: free some space" in message
+    assert "database.url" not in message
+
+
+def test_a_database_another_program_keeps_locked_says_so(config: Config, db: Database) -> None:
+    with db.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    import sqlalchemy as sa
+
+    # Not a minute's wait (ordersync's own busy timeout) in a test: the connection gives up
+    # at once.
+    sa.event.listen(db.engine, "connect",
+                    lambda dbapi_conn, _: dbapi_conn.execute("PRAGMA busy_timeout = 0"))
+    holder = sqlite3.connect(_file(config), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program in the middle of a write
+    try:
+        message = _refusal(db, "INSERT INTO t VALUES (1)")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "database is locked" in message
+    assert "another program kept the database busy" in message
+    assert "database.url" not in message
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+def test_postgresql_tables_another_session_holds_say_so(db: Database, engine: str) -> None:
+    db.ensure_schema()
+    with db.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    with db.engine.connect() as other:  # another session, holding the table
+        other.exec_driver_sql("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+        message = _refusal(db, "INSERT INTO t VALUES (1)",
+                           before=("SET LOCAL lock_timeout = '50ms'",))
+        other.rollback()
+    assert "lock timeout" in message
+    assert "another session held the tables too long" in message
+    assert "database.url" not in message

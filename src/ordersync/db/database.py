@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ordersync.config import Config, TablesConfig
 from ordersync.db.peek import Peek, PostgresPeek, SqlitePeek
 from ordersync.db.url import DatabaseURL, parse_url
-from ordersync.errors import DatabaseError
+from ordersync.errors import DatabaseError, database_hint
 
 if TYPE_CHECKING:
     import polars as pl
@@ -183,11 +183,13 @@ class Database:
         import sqlalchemy as sa
 
         self._count(+1)
+        connected = False
         try:
             with self.engine.begin() as conn:
+                connected = True
                 yield conn
         except sa.exc.OperationalError as exc:
-            raise self._unreachable(exc) from exc
+            raise self._refused(exc, connecting=not connected) from exc
         finally:
             self._count(-1)
 
@@ -201,26 +203,36 @@ class Database:
         import sqlalchemy as sa
 
         self._count(+1)
+        connected = False
         try:
             with self.engine.connect() as conn:
+                connected = True
                 trans = conn.begin()
                 try:
                     yield conn
                 finally:
                     trans.rollback()
         except sa.exc.OperationalError as exc:
-            raise self._unreachable(exc) from exc
+            raise self._refused(exc, connecting=not connected) from exc
         finally:
             self._count(-1)
 
-    def _unreachable(self, exc: Exception) -> DatabaseError:
-        """One line naming the database, the driver's reason and where the URL comes from."""
+    def _refused(self, exc: Exception, *, connecting: bool) -> DatabaseError:
+        """One line naming the database, the driver's reason and what to do about it.
+
+        A database that is there and refuses (a lock held for too long, a full disk) says
+        what to do about that; only a connection that could not be made (or was lost)
+        points at the URL and the server or folder.
+        """
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
-        where = ("that its folder exists and can be written" if self.is_sqlite
-                 else "that the server is running")
-        return DatabaseError(
-            f"database {self.display_url}: {reason} — check database.url in the config "
-            f"(or ORDERSYNC_DATABASE_URL) and {where}")
+        hint = database_hint(reason, opening=False)
+        if hint is None and (connecting or getattr(exc, "connection_invalidated", False)):
+            where = ("that its folder exists and can be written" if self.is_sqlite
+                     else "that the server is running")
+            hint = f"check database.url in the config (or ORDERSYNC_DATABASE_URL) and {where}"
+        return DatabaseError(f"database {self.display_url}: {reason} — " + (
+            hint or "run the command again; if it fails the same way, run it with --debug "
+                    "and report the error"))
 
     def ensure_schema(self) -> None:
         """Create the PostgreSQL schema named in the config, if any."""
@@ -250,7 +262,7 @@ class Database:
                 peek = PostgresPeek(self._url, self.schema)
         except Exception as exc:  # sqlite3 / psycopg: a missing server, a refused login
             self._count(-1)
-            raise self._unreachable(exc) from exc
+            raise self._refused(exc, connecting=True) from exc
         try:
             yield peek
         finally:
