@@ -57,6 +57,42 @@ def test_decimal_comma_only_in_decimal_columns_of_a_semicolon_file(
     assert float(order.price) == value
 
 
+def _prices_csv(path: Path, prices: list[str]) -> None:
+    rows = [order_row(i + 1, {"S": 10}) for i in range(len(prices))]
+    headers = layout(rows)
+    lines = [";".join(headers)] + [
+        ";".join(price if h == "FOB PRICE" else str(row.get(h, "")) for h in headers)
+        for row, price in zip(rows, prices, strict=True)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+def _prices(db: Database) -> list[float]:
+    return [float(r.price) for r in fetch(
+        db, 'SELECT "FOB PRICE" AS price FROM orders ORDER BY "AAG ORDER NUMBER"')]
+
+
+def test_a_semicolon_file_s_column_written_with_decimal_points_is_read_as_written(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """0.500 and 2.125 were read as thousands (500, 2125) beside 12.50 in the same column,
+    in silence: a column that shows decimal points and never a decimal comma is read as it
+    is written."""
+    _prices_csv(tmp_path / "orders" / "GRE_a.csv", ["0.500", "2.125", "12.50", "3"])
+
+    run_pipeline(config, db)
+
+    assert _prices(db) == [0.5, 2.125, 12.5, 3.0]
+
+
+def test_a_thousands_group_never_starts_with_zero(config: Config, db: Database,
+                                                  tmp_path: Path) -> None:
+    """In a column with decimal commas, 0.500 is still half: no thousands group is 0."""
+    _prices_csv(tmp_path / "orders" / "GRE_a.csv", ["0.500", "1.250,75", "12,5"])
+
+    run_pipeline(config, db)
+
+    assert _prices(db) == [0.5, 1250.75, 12.5]
+
+
 def test_thousands_dots_in_the_quantities_of_a_semicolon_file_are_thousands(
         config: Config, db: Database, tmp_path: Path) -> None:
     """Excel in a European locale writes 1.000 for a thousand pieces: a quantity is never

@@ -286,19 +286,44 @@ def _labelled(rows: pl.DataFrame, index: int, has_stray: pl.Expr, item: SheetInp
     frame.insert_column(2, rows.select("_row", has_stray.alias("_stray"))["_stray"])
     if item.sheet.decimal_comma:
         # Numbers of every kind: a quantity of 1.000 in such a file is a thousand.
-        frame = frame.with_columns(_decimal_comma(c.label).alias(c.label) for c in columns
-                                   if c.value_type in ("decimal", "integer"))
+        numbers = [c.label for c in columns if c.value_type in ("decimal", "integer")]
+        frame = frame.with_columns(_decimal_comma(label).alias(label)
+                                   for label in _comma_columns(frame, numbers))
     return frame
 
 
+def _bare(column: str) -> pl.Expr:
+    return without_currency(pl.col(column).str.strip_chars())
+
+
+def _comma_columns(frame: pl.DataFrame, labels: Sequence[str]) -> list[str]:
+    """The number columns of a decimal-comma file that write its decimal mark: a column
+    whose numbers show a decimal point (12.50, 0.500) and never a decimal comma is read as
+    written — 0.500 there is half, not five hundred."""
+    if not labels:
+        return []
+    flags = frame.select(
+        *(_bare(label).str.contains(r",\d+$").any().alias(f"comma:{label}")
+          for label in labels),
+        *(_bare(label).str.contains(_DOT_DECIMAL).any().alias(f"dot:{label}")
+          for label in labels)).row(0, named=True)
+    return [label for label in labels
+            if flags[f"comma:{label}"] or not flags[f"dot:{label}"]]
+
+
+_DOT_DECIMAL = r"^[-+]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+)$"
+"""A number that can only be written with a decimal point: not three digits after the dot
+(12.50, 3.1415), or a whole part of 0 (0.500)."""
+
+
 def _decimal_comma(column: str) -> pl.Expr:
-    """A ';' CSV's decimal text: 1.234,50 (or 12,50 €) becomes 1234.50."""
-    text = pl.col(column)
-    bare = without_currency(text.str.strip_chars())
-    european = bare.str.contains(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+    """A ';' CSV's decimal text: 1.234,50 (or 12,50 €) becomes 1234.50; 0.500 stays (a
+    thousands group never starts with 0)."""
+    bare = _bare(column)
+    european = bare.str.contains(r"^[-+]?([1-9]\d{0,2}(\.\d{3})+|\d+)(,\d+)?$")
     return pl.when(european).then(
         bare.str.replace_all(".", "", literal=True)
-        .str.replace(",", ".", literal=True)).otherwise(text)
+        .str.replace(",", ".", literal=True)).otherwise(pl.col(column))
 
 
 def _unpivot(staged: pl.DataFrame, sizes: list[str]) -> pl.DataFrame:
