@@ -185,11 +185,12 @@ def test_key_parts_holding_the_key_separator_stay_two_orders(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     """The key's parts are joined by \\x1f: a cell holding one (with a NUL, an escape) read
     A / SEA / B\\x1fC and A\\x1fSEA / B / C as one key, and one order was lost as a
-    duplicate.  Control characters are dropped from text as it is cleaned."""
+    duplicate.  Control characters (C1 too: U+009B is a terminal's CSI) are dropped from text
+    as it is cleaned."""
     write_workbook("GRE_a.xlsx", [
         order_row(1, method="SEA", style="B\x1fC", **{"AAG ORDER NUMBER": "A"}),
         order_row(2, method="B", style="C", **{"AAG ORDER NUMBER": "A\x1fSEA"}),
-        order_row(3, style="X\x00Y\x1b[2J", **{"AAG SEASON": "line 1\nline 2\ttab"})])
+        order_row(3, style="X\x00Y\x1b[2J\x9b2J\x85", **{"AAG SEASON": "line 1\nline 2\ttab"})])
 
     result = _run(config, db)
 
@@ -197,7 +198,7 @@ def test_key_parts_holding_the_key_separator_stay_two_orders(
     rows = fetch(db, 'SELECT business_key, "AAG SEASON" AS season FROM orders '
                      "ORDER BY business_key")
     assert [r.business_key.split("\x1f") for r in rows] == [
-        ["A", "SEA", "BC"], ["ASEA", "B", "C"], ["GRE-00003", "SEA", "XY[2J"]]
+        ["A", "SEA", "BC"], ["ASEA", "B", "C"], ["GRE-00003", "SEA", "XY[2J2J"]]
     assert rows[2].season == "line 1\nline 2\ttab"
 
 

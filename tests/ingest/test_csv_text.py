@@ -114,6 +114,23 @@ def test_thousands_dots_in_the_quantities_of_a_semicolon_file_are_thousands(
     assert (order.style, order.total) == ("1.234", 3540)
 
 
+def test_a_byte_windows_1252_leaves_undefined_is_dropped_not_the_file_read_as_latin_1(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """One 0x81 made the whole file Latin-1: every € ’ – … became an invisible control
+    character, keys and item names included, without a word."""
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _csv(path, ",", "cp1252", price="4.5", style="JOSÉ’S – €5…")
+    dash = "–".encode("cp1252")
+    path.write_bytes(path.read_bytes().replace(dash, b"\x81" + dash))
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert file.status == "staged", file.error
+    assert fetch(db, 'SELECT "CUSTOMER STYLE" AS s FROM orders')[0].s == "JOSÉ’S – €5…"
+    assert len(file.notes) == 1 and "1 byte(s) that Windows-1252 does not define" in file.notes[0]
+
+
 def test_profile_delimiter_and_encoding_override(make_config: ConfigFactory,
                                                  tmp_path: Path) -> None:
     config = make_config(sources={"directory": "orders", "profiles": {"GRE": {

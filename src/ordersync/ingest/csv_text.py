@@ -2,7 +2,8 @@
 
 Encoding: the profile's ``encoding``, else a byte-order mark (UTF-8 or UTF-16),
 else UTF-8 (a few stray bytes in mostly UTF-8 text read as Windows-1252, and said so),
-else Windows-1252 (Excel's "CSV" on Western Windows), else Latin-1.
+else Windows-1252 (Excel's "CSV" on Western Windows; the five bytes it leaves undefined
+dropped, and said so).
 Separator: the profile's ``delimiter``, else the one of ``,`` ``;`` tab ``|``
 that splits the most of the first lines alike (the header and its rows; a title
 line above them, or a remark, has at most a few stray ones).
@@ -46,9 +47,15 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
     if not data.strip():
         raise FileRejected(Location(display), "the file is empty")
     text, used, strays = _decode(display, data, encoding)
-    notes = (f"{display}: {strays} byte(s) were not UTF-8 like the rest of the file and were "
-             "read as Windows-1252: check the accented text (save the file as 'CSV UTF-8')",
-             ) if strays else ()
+    notes = ()
+    if strays and used == "cp1252":
+        notes = (f"{display}: {strays} byte(s) that Windows-1252 does not define (0x81, 0x8D, "
+                 "0x8F, 0x90, 0x9D) were dropped, the rest read as Windows-1252: check the "
+                 "text near them (save the file as 'CSV UTF-8')",)
+    elif strays:
+        notes = (f"{display}: {strays} byte(s) were not UTF-8 like the rest of the file and "
+                 "were read as Windows-1252: check the accented text (save the file as "
+                 "'CSV UTF-8')",)
     if "\x00" in text:
         raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
                            "save it from Excel as 'CSV UTF-8'")
@@ -137,10 +144,14 @@ def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, 
     strays = sum(1 for byte in body if byte >= 0x80) - utf8
     if bom == "utf-8-sig" or utf8 > strays:
         return body.decode("utf-8", errors=_STRAYS), bom, strays
-    try:
-        return data.decode("cp1252"), "cp1252", 0  # Excel's "CSV" on Western Windows
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1", 0
+    # Excel's "CSV" on Western Windows.  The five bytes Windows-1252 leaves undefined are
+    # dropped and counted: reading the whole file as Latin-1 instead turned every € ’ – …
+    # into an invisible control character, business keys included.
+    undefined = sum(data.count(byte) for byte in _CP1252_UNDEFINED)
+    return data.decode("cp1252", errors="ignore"), "cp1252", undefined
+
+
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
@@ -149,12 +160,11 @@ _STRAYS = "ordersync-cp1252"
 
 
 def _as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    """A decoding error handler: the bytes that are not UTF-8, read as Windows-1252 (Latin-1
-    for the five bytes it leaves undefined)."""
+    """A decoding error handler: the bytes that are not UTF-8, read as Windows-1252 (the five
+    bytes it leaves undefined dropped)."""
     assert isinstance(error, UnicodeDecodeError)
     bad = error.object[error.start:error.end]
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), \
-        error.end
+    return bytes(bad).decode("cp1252", errors="ignore"), error.end
 
 
 codecs.register_error(_STRAYS, _as_cp1252)

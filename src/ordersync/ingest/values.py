@@ -50,10 +50,11 @@ class Typed:
     problem: pl.Expr
 
 
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 """Control characters, which show as nothing (tab, line feed and carriage return excepted:
 a cell's lines): a NUL no PostgreSQL text takes, the unit separator that joins the parts
-of a business key, a terminal's escape sequences."""
+of a business key, a terminal's escape sequences, the C1 controls a mis-decoded byte
+becomes."""
 
 
 def clean_text(column: str, null_values: Sequence[str], *, controls: bool = True) -> pl.Expr:
