@@ -172,6 +172,63 @@ def test_duplicate_keys_across_files(config: Config, db: Database,
     assert reject.file == "GRE_a.xlsx" and "row 2 of GRE_b.xlsx was kept" in reject.reason
 
 
+def _duplicate_rejects(db: Database) -> list[tuple[str, int, str]]:
+    return [(r.file, r.row, r.reason.split(" (")[0]) for r in fetch(
+        db, "SELECT file, \"row\", reason FROM rejected_rows ORDER BY file, \"row\"")]
+
+
+def test_a_re_read_file_s_duplicate_never_displaces_the_row_another_file_holds(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """An order in two files: GRE_b.xlsx's row wins (last by path).  When only GRE_a.xlsx
+    changed (another order of it), its losing row was the only one staged: the order took
+    its quantities, its duplicate reject vanished, and emptying GRE_a.xlsx then flagged the
+    order REMOVED although GRE_b.xlsx still held it."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1}), order_row(2, {"S": 5})])
+    write_workbook("GRE_b.xlsx", [order_row(1, {"S": 2})])
+    _run(config, db)
+    kept = [("GRE_a.xlsx", 2, "duplicate key: row 2 of GRE_b.xlsx was kept")]
+    assert _orders(db)["GRE-00001"].S == 2 and _duplicate_rejects(db) == kept
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1}), order_row(2, {"S": 6})])
+    result = _run(config, db)
+
+    assert [f.status for f in result.ingest.files] == ["staged", "skipped"]
+    assert (result.merge.orders.changed, result.merge.orders.duplicates,
+            result.merge.orders.unchanged) == (1, 1, 0)
+    orders = _orders(db)
+    assert (orders["GRE-00001"].S, orders["GRE-00002"].S) == (2, 6)
+    assert _duplicate_rejects(db) == kept
+    counts = {r.path: (r.rows_staged, r.rows_rejected) for r in fetch(
+        db, "SELECT path, rows_staged, rows_rejected FROM ingest_files")}
+    assert counts == {"GRE_a.xlsx": (1, 1), "GRE_b.xlsx": (1, 0)}
+
+    write_workbook("GRE_a.xlsx", [order_row(2, {"S": 6})])
+    result = _run(config, db)
+
+    assert result.merge.orders.removed == 0 and _orders(db)["GRE-00001"].removed_at is None
+    assert _duplicate_rejects(db) == []
+
+
+def test_a_stored_order_a_new_file_s_row_displaces_becomes_a_duplicate_reject(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """GRE_a.xlsx holds the order; GRE_b.xlsx (last by path) arrives with it too: its row
+    wins, and GRE_a.xlsx's row, not read again, is reported as the duplicate it now is."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1})])
+    _run(config, db)
+    write_workbook("GRE_b.xlsx", [order_row(1, {"S": 2})])
+
+    result = _run(config, db)
+
+    assert (result.merge.orders.changed, result.merge.orders.duplicates) == (1, 1)
+    (order,) = fetch(db, 'SELECT source_file, "S" FROM orders')
+    assert (order.source_file, order.S) == ("GRE_b.xlsx", 2)
+    assert _duplicate_rejects(db) == [
+        ("GRE_a.xlsx", 2, "duplicate key: row 2 of GRE_b.xlsx was kept")]
+    counts = {r.path: (r.rows_staged, r.rows_rejected) for r in fetch(
+        db, "SELECT path, rows_staged, rows_rejected FROM ingest_files")}
+    assert counts == {"GRE_a.xlsx": (0, 1), "GRE_b.xlsx": (1, 0)}
+
+
 def test_same_order_number_with_two_delivery_methods_is_two_orders(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_a.xlsx", [order_row(1, method="SEA"), order_row(1, method="AIR")])

@@ -3,7 +3,8 @@
 Entry point :func:`merge_orders`, run inside the caller's transaction.  Set-based
 SQL throughout (``db/sql/merge_*.sql``):
 
-1. rank staged rows within their business key; the winner is the last row by
+1. rank staged rows within their business key — with the stored orders of files not
+   read again, at the place they were read from; the winner is the last row by
    (file path, sheet, row) — or the first, per ``merge.duplicates`` — and every
    loser becomes a ``duplicate key`` reject naming the row that was kept;
 2. record the winners that are new or differ from the stored order (row hash,
@@ -65,11 +66,13 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     if not files:
         return MergeReport(removed=gone)
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
-    db.execute(conn, db.sql("merge_winners", direction=direction), staged)
+    db.execute(conn, db.sql("merge_winners", direction=direction),
+               {**staged, "merged": FileStatus.MERGED.value, "failed": FileStatus.FAILED.value})
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
     conn.exec_driver_sql("CREATE INDEX _winners_key ON _winners (_key, rank)")
     db.analyze(conn, "_winners")
-    rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners")
+    rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE _stored = 0")
+    staged_losers = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE rank > 1 AND _stored = 0")
 
     rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
     duplicates = db.execute(conn, db.sql("merge_duplicates"), {"rule": rule}).rowcount
@@ -106,7 +109,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
         files=files, rows=rows, duplicates=duplicates,
         new=kinds.get(ChangeKind.NEW.value, 0), changed=kinds.get(ChangeKind.CHANGED.value, 0),
         cancelled=kinds.get(ChangeKind.CANCELLED.value, 0),
-        unchanged=rows - duplicates - changed_total, removed=removed + gone,
+        unchanged=rows - staged_losers - changed_total, removed=removed + gone,
     )
 
 

@@ -1,12 +1,11 @@
 -- Every row that lost to another row with the same business key becomes a reject
--- naming the row that was kept.
+-- naming the row that was kept (a stored order's row too, in the file it was read from).
 INSERT INTO {rejected_rows} (file_id, file, sheet, "row", "column", raw_value, reason, business_key)
-SELECT l._file_id, lf.path, ls._sheet, l._row, NULL, NULL,
+SELECT l._file_id, lf.path, l._sheet, l._row, NULL, NULL,
        'duplicate key: row ' || CAST(w._row AS TEXT) || ' of ' || wf.path || ' was kept (' || :rule || ')',
        l._key
 FROM _winners l
 JOIN _winners w ON w._key = l._key AND w.rank = 1
-JOIN {staging_orders} ls ON ls._file_id = l._file_id AND ls._row = l._row
 JOIN {ingest_files} lf ON lf.id = l._file_id
 JOIN {ingest_files} wf ON wf.id = w._file_id
 WHERE l.rank > 1

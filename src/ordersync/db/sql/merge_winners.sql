@@ -1,11 +1,27 @@
 -- Rows staged from files waiting for merge, ranked within their business key.
 -- Rank 1 wins; the order is (file path, sheet, row) — descending for the "last" rule.
+-- The orders of files not read again this time compete too (``_stored``), at the place
+-- they were read from: an order in two files keeps the row the rule picks when only one
+-- of the files is read again (a re-read loser never displaces the winner), and a stored
+-- order that loses to a new row becomes a duplicate reject like any other loser.
 CREATE TEMP TABLE _winners AS
-SELECT s._file_id, s._row, s._key,
+SELECT c._file_id, c._row, c._key, c._sheet, c._stored,
        ROW_NUMBER() OVER (
-           PARTITION BY s._key
-           ORDER BY f.path {direction}, s._sheet {direction}, s._row {direction}
+           PARTITION BY c._key
+           ORDER BY c.path {direction}, c._sheet {direction}, c._row {direction}
        ) AS rank
-FROM {staging_orders} s
-JOIN {ingest_files} f ON f.id = s._file_id
-WHERE f.status = :staged
+FROM (
+    SELECT s._file_id, s._row, s._key, s._sheet, f.path, 0 AS _stored
+    FROM {staging_orders} s
+    JOIN {ingest_files} f ON f.id = s._file_id
+    WHERE f.status = :staged
+    UNION ALL
+    SELECT DISTINCT o.source_file_id, o.source_row, o.business_key, o.source_sheet, f.path, 1
+    FROM {staging_orders} s
+    JOIN {ingest_files} sf ON sf.id = s._file_id
+    JOIN {orders} o ON o.business_key = s._key
+    JOIN {ingest_files} f ON f.id = o.source_file_id
+    WHERE sf.status = :staged
+      AND f.status IN (:merged, :failed)
+      AND o.removed_at IS NULL
+) c
