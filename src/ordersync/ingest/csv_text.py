@@ -47,7 +47,7 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
     if not data.strip():
         raise FileRejected(Location(display), "the file is empty")
     text, used, strays = _decode(display, data, encoding)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if strays and used == "cp1252":
         notes = (f"{display}: {strays} byte(s) that Windows-1252 does not define (0x81, 0x8D, "
                  "0x8F, 0x90, 0x9D) were dropped, the rest read as Windows-1252: check the "
