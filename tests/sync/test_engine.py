@@ -264,3 +264,36 @@ def test_one_client_serves_runs_one_after_another_with_their_own_counts(
 
         assert client.observers == []
     assert first.requests == len(harness.sent) and second.requests == 0
+
+
+def test_an_order_gone_from_its_file_before_it_reached_the_board_is_not_created(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    """It was created (with the active status) on the first sync after its removal, and
+    `plan` counted it as a create."""
+    from ordersync.plan import plan_sync
+    from ordersync.verify import VerifyOptions, run_verify
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10}), order_row(2, {"S": 1, "M": 2})])
+    harness.pipeline()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10})])
+    harness.pipeline()
+    plan = plan_sync(harness.config, harness.db)
+    assert (plan.totals["items_create"], plan.totals["subitems_create"]) == (1, 1)
+
+    report = harness.sync()
+
+    assert [i["name"].split(" ")[0] for i in harness.items()] == ["GRE-00001"]
+    assert (report.counts["items_created"], report.counts["subitems_created"]) == (1, 1)
+    assert not report.incomplete and harness.sync().mutations == 0
+    with harness.client() as client:  # verify finds nothing missing either
+        found = run_verify(harness.config, harness.db, client, options=VerifyOptions(),
+                           clock=harness.clock.now, sleep=harness.clock.advance).found
+    assert found.equal and found.differences == 0
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 10}), order_row(2, {"S": 1, "M": 2})])
+    harness.pipeline()  # back in the file: now it goes to the board
+
+    report = harness.sync()
+
+    assert (report.counts["items_created"], report.counts["subitems_created"]) == (1, 2)
+    assert board_problems(harness) == []

@@ -21,7 +21,7 @@ from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import VERIFY_KINDS, registered_columns
 from ordersync.routing import moved_to_board
-from ordersync.sync.store import LineRow, OrderRow, Scope, dumps, loads
+from ordersync.sync.store import PENDING, LineRow, OrderRow, Scope, dumps, loads
 from ordersync.sync.transitions import apply_statement
 from ordersync.verify.report import VerifyReport
 
@@ -83,6 +83,7 @@ def load_expected(db: Database, config: Config, scope: Scope, labels: Iterable[s
         wanted = [label for label in sorted(set(labels)) if label in names]
         extra = "".join(f", o.{db.quote(names[label])} AS c{i}" for i, label in enumerate(wanted))
         where, params = scope.sql(db, conn, config)
+        params = {**params, "pending": PENDING}
         rows = conn.execute(sa.text(db.sql("verify_orders", extra=extra, scope=where)),
                             params).all()
         line_rows = conn.execute(sa.text(db.sql("verify_lines", scope=where)), params).all()
