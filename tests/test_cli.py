@@ -166,6 +166,35 @@ def test_a_file_that_is_no_database_is_one_clear_error(runner: CliRunner, tmp_pa
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize(("args", "path", "why"), [
+    (["report", "--out", "{blocker}/r.html"], "{blocker}", "a file is in the way"),
+    (["rejects", "--csv", "{blocker}/x.csv"], "{blocker}/x.csv", "a file is in the way"),
+    (["rejects", "--csv", "{tmp}/no such folder/x.csv"], "{tmp}/no such folder/x.csv",
+     "its folder does not exist"),
+    (["--log-file", "{blocker}/o.log", "status"], "{blocker}", "a file is in the way"),
+    (["init", "{blocker}/sub"], "{blocker}/sub", "a file is in the way"),
+    (["sandbox", "--state", "{blocker}/sb.json", "--create-board", "--no-serve"], "{blocker}",
+     "a file is in the way"),
+], ids=["report-out", "rejects-csv", "rejects-csv-folder", "log-file", "init", "sandbox-state"])
+def test_an_output_path_the_system_refuses_is_one_clear_line(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str],
+        path: str, why: str) -> None:
+    """Each printed a traceback (PermissionError, NotADirectoryError, FileExistsError), and
+    `rejects --csv` made any missing folders on its way, even at the file system's root."""
+    runner.invoke(cli, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    fill = {"blocker": str(tmp_path / "blocker"), "tmp": str(tmp_path)}
+
+    result = runner.invoke(cli, [a.format(**fill) for a in args])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 1, result.output
+    assert f"{path.format(**fill)}: {why}" in message
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "no such folder").exists()
+
+
 @pytest.mark.parametrize("command", ["status", "ingest", "run", "merge"])
 def test_unreachable_database_is_one_clear_error(runner: CliRunner, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch,

@@ -27,7 +27,7 @@ import click
 
 from ordersync import render
 from ordersync.config import DEFAULT_CONFIG_NAME, Config, example_config_text, load_config
-from ordersync.errors import OrderSyncError, database_problem
+from ordersync.errors import OrderSyncError, database_problem, file_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 3
@@ -83,8 +83,8 @@ def _handles_errors(func: F) -> F:
             err.print("[yellow]interrupted[/] — whatever was in flight is reconciled by the next "
                       "run: run the same command again to go on", soft_wrap=True)
             sys.exit(1)
-        except Exception as exc:  # a database driver's refusal a user can fix: one line
-            problem = database_problem(exc)
+        except Exception as exc:  # a database driver's refusal, a path a user can fix: one line
+            problem = database_problem(exc) or file_problem(exc)
             if problem is None or ctx.find_root().params.get("debug"):
                 raise
             err.print(f"[red]error:[/] {render.literal(problem)}", soft_wrap=True)
@@ -155,7 +155,13 @@ def cli(debug: bool, env: str | None, log_file: Path | None) -> None:
     if log_file is not None:
         from ordersync.logs import configure_logging
 
-        configure_logging(log_file)
+        try:
+            configure_logging(log_file)
+        except OSError as exc:
+            if debug or (problem := file_problem(exc)) is None:
+                raise
+            err.print(f"[red]error:[/] --log-file: {render.literal(problem)}", soft_wrap=True)
+            sys.exit(1)
 
 
 @cli.command()

@@ -218,6 +218,26 @@ def database_hint(reason: str, *, opening: bool = True) -> str | None:
     return next((hint for text, hint in hints if text in lowered), None)
 
 
+def file_problem(exc: BaseException) -> str | None:
+    """One line for a file or folder the system refused (an output path in a read-only
+    folder, under a file, in a folder that does not exist), or None when ``exc`` is not
+    such an error."""
+    if not isinstance(exc, OSError) or not exc.filename:
+        return None
+    path = exc.filename
+    if isinstance(exc, PermissionError):
+        why = "permission denied — choose another path, or let this user write there"
+    elif isinstance(exc, (FileExistsError, NotADirectoryError)):
+        why = "a file is in the way where a folder is needed — choose another path"
+    elif isinstance(exc, FileNotFoundError):
+        why = "its folder does not exist — create it, or choose another path"
+    elif isinstance(exc, IsADirectoryError):
+        why = "it is a folder — name a file"
+    else:
+        why = f"{exc.strerror or type(exc).__name__} — check the path"
+    return f"{path}: {why}"
+
+
 def database_problem(exc: BaseException) -> str | None:
     """One line for a database driver's error a user can fix (a file that is no database,
     a read-only file), or None when ``exc`` is not a database driver's error."""

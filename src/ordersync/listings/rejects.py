@@ -87,7 +87,6 @@ def list_rejects(config: Config, db: Database, *, customers: Iterable[str] = (),
 def write_rejects_csv(rows: Sequence[RejectedRow], path: Path) -> int:
     """The rows as a CSV a customer service person can send back to the customer (UTF-8
     with a byte-order mark, so Excel opens accents as they are); returns rows written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
