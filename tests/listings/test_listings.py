@@ -54,6 +54,7 @@ def test_rejects_lists_every_rejected_cell_with_its_customer_and_filters(
     assert "'ACME'" in str(error.value)
     assert "known customers: BLUEWAVE, GREYSTONE" in str(error.value)
 
+    (tmp_path / "out").mkdir()
     written = write_rejects_csv(rows, tmp_path / "out" / "rejects.csv")
     with (tmp_path / "out" / "rejects.csv").open(encoding="utf-8-sig") as handle:
         back = list(csv.DictReader(handle))
