@@ -78,6 +78,24 @@ def test_empty_name_field_rejects_the_row_with_the_field_named(
         "value for {CUSTOMER SEASON|AAG SEASON}")
 
 
+def test_a_name_longer_than_monday_takes_rejects_its_row(
+        config: Config, write_workbook: WorkbookFactory) -> None:
+    """A 300-character season made a group monday.com refuses on every sync, for ever; the
+    row is rejected at once, saying why."""
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [
+        order_row(1), order_row(2, **{"CUSTOMER SEASON": "SS26 " + "X" * 300}),
+        order_row(3, **{"CUSTOMER SEASON": "S" * (255 - len("GREYSTONE "))})])
+
+    report = run_pipeline(config, db).ingest
+
+    assert (report.files[0].rows_staged, report.files[0].rows_rejected) == (2, 1)
+    (reject,) = fetch(db, 'SELECT "row", "column", reason FROM rejected_rows')
+    assert (reject.row, reject.column) == (3, "names.group")
+    assert reject.reason.startswith("the group name is 315 characters long; monday.com takes "
+                                    "at most 255 — shorten the values of names.group")
+
+
 def test_a_template_column_absent_from_the_file_is_said(
         make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
     config = make_config(names={"group": "{CUSTOMER} {BRAND}"})

@@ -93,7 +93,17 @@ def render(role: str, template: NameTemplate, types: dict[str, ValueType],
         problem = missing if problem is None else pl.coalesce(problem, missing)
         parts.append(value)
     text = pl.concat_str(parts).str.replace_all(r"\s+", " ").str.strip_chars()
-    return Names(text, problem if problem is not None else pl.lit(None, dtype=pl.String))
+    # monday.com refuses a longer item or group name: the order could never reach the board.
+    length = text.str.len_chars()
+    too_long = pl.when(length > NAME_LIMIT).then(pl.concat_str(
+        pl.lit(f"the {role} name is "), length.cast(pl.String),
+        pl.lit(f" characters long; monday.com takes at most {NAME_LIMIT} — shorten the "
+               f"values of names.{role} {template.source!r}")))
+    return Names(text, too_long if problem is None else pl.coalesce(problem, too_long))
+
+
+NAME_LIMIT = 255
+"""The longest item, subitem or group name monday.com takes (API_NOTES: items.md, groups.md)."""
 
 
 def name_rows(typed: pl.DataFrame, config: Config) -> pl.DataFrame:

@@ -88,7 +88,8 @@ def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
 
 
 def name_rejects(typed: pl.DataFrame) -> pl.DataFrame:
-    """A reject per row whose group or item name template has a field without a value."""
+    """A reject per row whose group or item name template has a field without a value, or
+    whose name is longer than monday.com takes."""
     return _stack([
         typed.filter(pl.col(f"_{role}_problem").is_not_null() & pl.col("_key").is_not_null())
         .select("_file", pl.col("_row").alias("row"), pl.lit(f"names.{role}").alias("column"),
