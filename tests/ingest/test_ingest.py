@@ -388,3 +388,29 @@ def test_a_header_row_repeated_mid_sheet_is_one_reject_not_a_refusal_per_cell(
     (reject,) = fetch(db, 'SELECT "row", "column", reason FROM rejected_rows')
     assert reject.row == 4 and reject.column is None
     assert reject.reason.startswith("the header row again")
+
+
+@pytest.mark.parametrize(("header", "note"), [
+    ("ORDER TYP", "no column 'ORDER TYPE' (merge.cancel.column) — is 'ORDER TYP' it, "
+                  "misspelled? Then add an alias: \"ORDER TYP\" = \"ORDER TYPE\" under "
+                  "[columns.aliases]"),
+    ("ETA DATE", "no column 'ETA' (columns.dates) — is 'ETA DATE' it, misspelled? Then add an "
+                 "alias: \"ETA DATE\" = \"ETA\" under [columns.aliases]"),
+    ("REMARKS", "no column 'ORDER TYPE' (merge.cancel.column): none of its orders can be "
+                "read as cancelled"),
+], ids=["cancel-column-misspelled", "date-column-misspelled", "cancel-column-absent"])
+def test_a_file_without_a_column_the_config_names_says_so(
+        config: Config, db: Database, write_workbook: WorkbookFactory, header: str,
+        note: str) -> None:
+    """One misspelled header un-cancelled a file's orders (or left their dates blank) with
+    exit 0: its values went to a column of their own, named only in a list cut at 12."""
+    renamed = {"ORDER TYP": "ORDER TYPE", "ETA DATE": "ETA", "REMARKS": "ORDER TYPE"}[header]
+    rows = [order_row(1, order_type="CANCELLED")]
+    headers = [header if h == renamed else h for h in layout(rows)]
+    rows = [{(header if k == renamed else k): v for k, v in row.items()} for row in rows]
+    write_workbook("GRE_a.xlsx", rows, headers=headers)
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert file.status == "staged" and f"GRE_a.xlsx: {note}" in file.notes, file.notes

@@ -10,6 +10,7 @@ QTY``) or, for files without markers, the labels listed in ``sizes.labels``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -152,7 +153,36 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
         f"are stored under {c.label!r}: type the header as text in the file ('2/3), or map "
         f"it with an alias in ordersync.toml, e.g. \"{c.label}\" = \"2/3\""
         for c in columns if c.kind == "size" and _EXCEL_DATE_HEADER.match(c.header))
-    return SheetLayout(index + 1, columns, tuple(unnamed), notes)
+    return SheetLayout(index + 1, columns, tuple(unnamed),
+                       notes + _missing_named_columns(sheet.file, columns, config))
+
+
+def _missing_named_columns(file: str, columns: tuple[SheetColumn, ...], config: Config
+                           ) -> tuple[str, ...]:
+    """What a file lacking a column the config names means, said: a misspelled header
+    (ORDER TYP) otherwise un-cancels the file's orders, or leaves their dates blank, in
+    silence — its values go to a column of their own."""
+    named = {label: "columns.dates" for label in config.columns.dates}
+    named |= {label: "columns.decimals" for label in config.columns.decimals}
+    if config.merge.cancel.column:
+        named[config.merge.cancel.column] = "merge.cancel.column"
+    present = {c.label for c in columns}
+    strangers = [c for c in columns if c.label not in named and c.kind != "size"]
+    notes = []
+    for label, setting in named.items():
+        if label in present:
+            continue
+        alike = difflib.get_close_matches(label, [c.label for c in strangers], n=1, cutoff=0.8)
+        alike = alike or [c.label for c in strangers  # ETA DATE for ETA, say
+                          if set(label.split()) <= set(c.label.split())][:1]
+        if alike:
+            notes.append(f"{file}: no column {label!r} ({setting}) — is {alike[0]!r} it, "
+                         f"misspelled? Then add an alias: \"{alike[0]}\" = \"{label}\" under "
+                         "[columns.aliases]")
+        elif setting == "merge.cancel.column":
+            notes.append(f"{file}: no column {label!r} (merge.cancel.column): none of its "
+                         "orders can be read as cancelled")
+    return tuple(notes)
 
 
 _EXCEL_DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
