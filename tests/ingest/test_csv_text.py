@@ -267,3 +267,61 @@ def test_a_us_customer_s_month_first_dates_read_by_its_profile_s_formats(
         for r in fetch(db, "SELECT DISTINCT profile FROM orders")}
     assert etas == {"GRE": ["2025-05-03"], "BLU": ["2025-03-05", "2025-03-15"]}
     db.dispose()
+
+
+def _rows_csv(path: Path, rows: list[dict[str, object]], *, end: str = "\r\n") -> None:
+    headers = layout(rows)
+    lines = [",".join(headers)] + [",".join(str(r.get(h, "")) for h in headers) for r in rows]
+    path.write_bytes((end.join(lines) + end).encode("utf-8"))
+
+
+@pytest.mark.parametrize("ends", ["\r", "mixed"])
+def test_lines_ended_by_cr_alone_or_a_mix_read_as_lines(
+        config: Config, db: Database, tmp_path: Path, ends: str) -> None:
+    """An old Mac export (CR alone), or lines pasted from one into a Windows file, failed
+    the file with the reader's "universal-newline mode" or "n_extra" message."""
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _rows_csv(path, [order_row(n) for n in (1, 2, 3)], end="\r")
+    if ends == "mixed":
+        path.write_bytes(path.read_bytes().replace(b"\r", b"\r\n", 2))
+
+    result = run_pipeline(config, db)
+
+    (file,) = result.ingest.files
+    assert (file.status, file.rows_staged) == ("staged", 3), file.error
+    assert sorted(r.n for r in fetch(db, 'SELECT "AAG ORDER NUMBER" AS n FROM orders')) == [
+        "GRE-00001", "GRE-00002", "GRE-00003"]
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    (codecs.BOM_UTF8, "the file is empty (nothing but a byte-order mark and blank space)"),
+    (codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le"),
+     "the file is empty (nothing but a byte-order mark and blank space)"),
+    (codecs.BOM_UTF16_LE + "AAG ORDER NUMBER,S\r\n".encode("utf-16-le")[:-1],
+     "the file starts as UTF-16 text but is not UTF-16 at byte 40 (truncated data): it is "
+     "cut short or damaged — ask the customer to send the file again"),
+], ids=["utf-8-bom-only", "utf-16-bom-only", "utf-16-cut-short"])
+def test_an_empty_or_damaged_text_file_says_what_it_is(
+        config: Config, db: Database, tmp_path: Path, data: bytes, error: str) -> None:
+    """They failed as "unexpected error (ValueError: max() arg is an empty sequence) —
+    please report it"."""
+    (tmp_path / "orders" / "GRE_a.csv").write_bytes(data)
+
+    (file,) = run_pipeline(config, db).ingest.files
+
+    assert file.status == "failed" and file.error == f"GRE_a.csv: {error}"
+
+
+def test_excel_s_text_formula_keeps_its_text(config: Config, db: Database,
+                                             tmp_path: Path) -> None:
+    """="000123" (how exports keep leading zeros where Excel opens a CSV) was stored as
+    written, so the order never matched the same order from the customer's workbook."""
+    _rows_csv(tmp_path / "orders" / "GRE_a.csv",
+              [order_row(1, {"S": '="12"'}, **{"AAG ORDER NUMBER": '="000123"',
+                                               "CUSTOMER STYLE": '="5"" SHORT"'})])
+
+    run_pipeline(config, db)
+
+    (order,) = fetch(db, 'SELECT "AAG ORDER NUMBER" AS n, "CUSTOMER STYLE" AS style, "S" '
+                         "FROM orders")
+    assert (order.n, order.style, order.S) == ("000123", '5" SHORT', 12)

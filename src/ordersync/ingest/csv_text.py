@@ -25,6 +25,7 @@ import polars as pl
 from ordersync.errors import FileRejected, Location, foreign_reason, is_bug
 
 SEPARATORS = (",", ";", "\t", "|")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _SNIFF_LINES = 50
 
 
@@ -47,6 +48,9 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
     if not data.strip():
         raise FileRejected(Location(display), "the file is empty")
     text, used, strays = _decode(display, data, encoding)
+    if not text.strip():
+        raise FileRejected(Location(display), "the file is empty (nothing but a byte-order "
+                           "mark and blank space)")
     notes: tuple[str, ...] = ()
     if strays and used == "cp1252":
         notes = (f"{display}: {strays} byte(s) that Windows-1252 does not define (0x81, 0x8D, "
@@ -59,6 +63,10 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
     if "\x00" in text:
         raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
                            "save it from Excel as 'CSV UTF-8'")
+    if "\r" in text and _LONE_CR.search(text):
+        # Lines ended by CR alone (old Mac exports) or a mix: ended by LF, as the reader
+        # expects (a cell's CR LF line break becomes LF).
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     separator = separator or sniff_separator(text)
     # As wide as the widest line (quoted separators may over-count: extra columns stay
     # empty), so a short title line above the header does not cut the header short.  A
@@ -78,7 +86,22 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
         raise FileRejected(Location(display), f"cannot parse the CSV ({foreign_reason(exc)})",
                            "set the profile's `delimiter` and `encoding` if they are unusual"
                            ) from exc
-    return CsvText(cells, used, separator, notes)
+    return CsvText(_unwrapped(cells), used, separator, notes)
+
+
+def _unwrapped(cells: pl.DataFrame) -> pl.DataFrame:
+    """Cells written as Excel's text formula ``="000123"`` (how exports keep leading zeros in
+    a CSV, and how Excel shows them): their text, ``000123``."""
+    marked = cells.select(pl.all().str.starts_with('="').any()).row(0) if cells.width else ()
+    columns = [c for c, mark in zip(cells.columns, marked, strict=True) if mark]
+    if not columns:
+        return cells
+    formula = r'^="(.*)"$'
+    return cells.with_columns(
+        pl.when(pl.col(c).str.contains(formula))
+        .then(pl.col(c).str.replace(formula, "${1}").str.replace_all('""', '"', literal=True))
+        .otherwise(pl.col(c)).alias(c)
+        for c in columns)
 
 
 def _read(text: str, separator: str, width: int) -> pl.DataFrame:
@@ -131,7 +154,12 @@ def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, 
                                "fix the profile's `encoding` or remove it to let ordersync "
                                "detect it") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16", 0
+        try:
+            return data.decode("utf-16"), "utf-16", 0
+        except UnicodeDecodeError as exc:
+            raise FileRejected(Location(display), f"the file starts as UTF-16 text but is not "
+                               f"UTF-16 at byte {exc.start:,} ({exc.reason}): it is cut short "
+                               "or damaged", "ask the customer to send the file again") from None
     body, bom = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
     try:
         return body.decode("utf-8"), bom, 0
