@@ -203,6 +203,24 @@ BAD_DATES = ["next week", "31/02/2025", "2025-02-30", "2025-13-01", "0", "03-05-
              "1899-12-31 12:00:00", "1899-12-30"]
 
 
+@pytest.mark.parametrize(("raw", "would_be"), [
+    ("2025", "1905-07-17"), ("12", "1900-01-11"), ("250305", "2585-04-22"),
+    ("18262", "1949-12-30")])
+def test_a_number_giving_no_date_an_order_can_have_is_refused(raw: str, would_be: str) -> None:
+    """2025 (a year) and 12 (a week) in a date column were stored as 1905-07-17 and
+    1900-01-11, in silence."""
+    value, problem = type_cell(raw, "date")
+    assert value is None
+    assert problem is not None and problem.startswith(
+        f"not a date: a number, which as an Excel date serial would be {would_be}, outside "
+        "1950-01-01–2199-12-31 (expected an Excel date, a serial number or text like")
+
+
+def test_a_serial_at_either_end_of_the_window_is_a_date() -> None:
+    assert type_cell("18264", "date") == (date(1950, 1, 1), None)
+    assert type_cell("109574", "date") == (date(2199, 12, 31), None)
+
+
 @pytest.mark.parametrize("raw", BAD_DATES, ids=[repr(r) for r in BAD_DATES])
 def test_not_a_date_is_refused_with_the_expected_forms(raw: str) -> None:
     value, problem = type_cell(raw, "date")

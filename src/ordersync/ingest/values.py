@@ -259,14 +259,27 @@ def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
     iso = _iso_date(text)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
         text.cast(pl.Float64, strict=False))
-    serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
-        epoch + pl.duration(days=serial_number.floor().cast(pl.Int64)))
+    as_serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
+        epoch + pl.duration(days=serial_number.floor().cast(pl.Int64))).cast(pl.Date)
+    # A bare number is an Excel date serial only where it gives a date an order can have:
+    # 2025 (a year) or 12 (a week) would be 1905-07-17 or 1900-01-11.
+    serial = pl.when(as_serial.is_between(_FIRST_SERIAL_DATE, _LAST_SERIAL_DATE)).then(as_serial)
     formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
-    value = pl.coalesce(iso, serial.cast(pl.Date), *formats)
+    value = pl.coalesce(iso, serial, *formats)
     value = pl.when(value >= _FIRST_DATE).then(value)  # nothing earlier is an Excel date
     # Show what would have worked as dates, not as strptime codes.
     examples = ", ".join(_EXAMPLE_DATE.strftime(fmt) for fmt in date_formats[:3])
+    expected = f"expected an Excel date, a serial number or text like {examples}"
     problem = pl.when(text.is_not_null() & value.is_null()).then(
-        pl.lit(f"not a date (expected an Excel date, a serial number or text like {examples})")
+        pl.when(as_serial.is_not_null()).then(pl.concat_str(
+            pl.lit("not a date: a number, which as an Excel date serial would be "),
+            as_serial.dt.strftime("%Y-%m-%d"),
+            pl.lit(f", outside {_FIRST_SERIAL_DATE_TEXT}–{_LAST_SERIAL_DATE_TEXT} ({expected})")))
+        .otherwise(pl.lit(f"not a date ({expected})"))
     ).otherwise(None)
     return Typed(value, problem)
+
+
+_FIRST_SERIAL_DATE_TEXT, _LAST_SERIAL_DATE_TEXT = "1950-01-01", "2199-12-31"
+_FIRST_SERIAL_DATE = pl.date(1950, 1, 1)
+_LAST_SERIAL_DATE = pl.date(2199, 12, 31)
