@@ -283,10 +283,14 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
     with _progress() as progress, stop_on_signals() as stop, timing.recording() as seconds:
         result = run_all(config, open_database(config), dry_run=dry_run, progress=progress,
                          out=out, sleep=stop.sleep, stop=stop)
+    if result.sync_error is not None and click.get_current_context().find_root().params.get(
+            "debug"):
+        raise result.sync_error
     if as_json:
         _print_json({"ingest": render.ingest_json(result.ingest),
                      "merge": render.merge_json(result.merge),
                      "sync": render.sync_json(result.sync) if result.sync else None,
+                     "error": str(result.sync_error) if result.sync_error else None,
                      "report": str(result.report_path) if result.report_path else None,
                      "timings": {step: round(t, 4) for step, t in seconds.items()}})
     else:
@@ -295,7 +299,10 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
         if dry_run:
             err.print("(a dry run writes no staging, so the merge above covers only rows "
                       "that earlier ingests staged)")
-        if result.sync is not None:
+        if result.sync_error is not None:
+            err.print(f"[red]error:[/] the sync could not run: "
+                      f"{render.literal(result.sync_error)}", soft_wrap=True)
+        elif result.sync is not None:
             render.print_sync(err, result.sync)
         else:
             err.print("sync skipped: set monday.board_id (and the column mapping) in the "

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
+from ordersync.errors import OrderSyncError
 from ordersync.ingest import IngestReport, ingest
 from ordersync.lines import LinesReport, derive_lines
 from ordersync.logs import log_event
@@ -61,11 +62,15 @@ class RunResult:
     """The sync's report, when a board is configured (``run_all``)."""
     report_path: Path | None = None
     """The HTML report page written after the run (``[report] dir``)."""
+    sync_error: OrderSyncError | None = None
+    """Why the sync could not run (no token, an unreachable API…): the ingest and merge
+    before it are done and reported all the same."""
 
     @property
     def exit_code(self) -> int:
-        """0 done, 3 some files or records failed, 1 the sync stopped early."""
-        if self.sync is not None and self.sync.stopped:
+        """0 done, 3 some files or records failed, 1 the sync stopped early or could not
+        run."""
+        if self.sync_error is not None or (self.sync is not None and self.sync.stopped):
             return EXIT_STOPPED
         if self.ingest.count("failed") or (self.sync is not None and not self.sync.dry_run
                                            and self.sync.incomplete):
@@ -239,17 +244,21 @@ def run_all(config: Config, db: Database, *, dry_run: bool = False,
         stop.check(where="after the ingest and merge (both complete and committed), before "
                          "the sync — run `ordersync run` again to go on")
     synced = None
+    failed: OrderSyncError | None = None
     try:
         if config.monday.board_id is not None:
             from ordersync.sync import SyncOptions  # httpx, graphql-core: only with a board
 
-            synced = sync_board(config, db, options=SyncOptions(dry_run=dry_run),
-                                client=client, progress=progress, out=out, clock=clock,
-                                sleep=sleep, stop=stop)
+            try:
+                synced = sync_board(config, db, options=SyncOptions(dry_run=dry_run),
+                                    client=client, progress=progress, out=out, clock=clock,
+                                    sleep=sleep, stop=stop)
+            except OrderSyncError as exc:  # the ingest and merge are done: reported too
+                failed = exc
     finally:
         page = None
         if config.report_dir is not None and not dry_run:
             from ordersync.report import write_report_dir
 
             page = write_report_dir(config, db, config.report_dir)
-    return RunResult(result.ingest, result.merge, synced, page)
+    return RunResult(result.ingest, result.merge, synced, page, failed)

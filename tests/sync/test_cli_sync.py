@@ -36,6 +36,28 @@ def test_sync_without_a_token_says_how_to_set_one(
     assert "Traceback" not in result.stderr
 
 
+def test_run_without_a_token_still_reports_its_ingest_and_merge(
+        harness: Harness, write_workbook: WorkbookFactory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """It printed only the token error: the files read and the orders merged went unreported,
+    and the next run said "nothing changed"."""
+    monkeypatch.delenv("MONDAY_API_TOKEN", raising=False)
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+
+    result = CliRunner().invoke(cli, ["run", "--config", str(_config_file(harness, tmp_path))])
+
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "ingest: 1 files read" in message and "merge: 1 files, 2 staged rows" in message
+    assert "error: the sync could not run: MONDAY_API_TOKEN is not set" in message
+    assert "Traceback" not in result.output
+
+    again = CliRunner().invoke(cli, ["run", "--json", "--config",
+                                     str(_config_file(harness, tmp_path))])
+    assert again.exit_code == 1
+    assert "MONDAY_API_TOKEN is not set" in json.loads(again.stdout)["error"]
+
+
 def test_unreachable_monday_stops_the_run_cleanly_and_never_shows_the_token(
         harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
