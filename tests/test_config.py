@@ -529,3 +529,48 @@ def test_a_database_url_from_the_environment_is_checked_like_the_file_s(
 
     with pytest.raises(ConfigError, match="only sqlite:/// and postgresql://"):
         _ = config.database_url
+
+
+def test_a_mistake_of_the_file_s_own_tables_is_said_once_not_per_environment() -> None:
+    """With the example's [env.dev] and [env.prod], every mistake was listed three times,
+    twice under env.… paths the file does not have."""
+    data = example_data()
+    data["sources"]["threads"] = "two"
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data)
+
+    assert list(caught.value.problems) == [
+        "sources.threads: Input should be a valid integer, unable to parse string as an "
+        "integer (got 'two')"]
+
+
+def test_a_problem_names_keys_of_the_file_not_the_types_a_value_may_take() -> None:
+    data = example_data()
+    data["monday"] = {"board_id": "1", "columns": {"identity": "order_key",
+                                                   "notes": {"id": "notes", "source": "X"}}}
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data)
+
+    assert all(p.startswith("monday.columns.notes") for p in caught.value.problems), \
+        caught.value.problems
+    assert not any(".str" in p or "BoardColumn" in p for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("fmt", ["DD/MM/YYYY", "%Q", "%", "%d/%m"])
+@pytest.mark.parametrize("where", ["columns", "profile"])
+def test_a_date_format_that_reads_no_date_is_refused(fmt: str, where: str) -> None:
+    """Accepted before: every date written as text was then refused as "not a date
+    (expected … text like DD/MM/YYYY)", 22/08/2025 included."""
+    data = example_data()
+    if where == "columns":
+        data["columns"]["date_formats"] = ["%Y-%m-%d", fmt]
+    else:
+        next(iter(data["sources"]["profiles"].values()))["date_formats"] = [fmt]
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data)
+
+    (problem,) = caught.value.problems
+    assert f"{fmt!r} is not a strptime format naming day, month and year" in problem

@@ -9,6 +9,7 @@ written into the file's URL is refused.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import tomllib
@@ -142,6 +143,11 @@ class ProfileConfig(_Model):
     def _glob_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    @field_validator("date_formats")
+    @classmethod
+    def _date_formats(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _checked_date_formats(value)
+
     @field_validator("directory")
     @classmethod
     def _directory_without_secret(cls, value: str | None) -> str | None:
@@ -229,6 +235,11 @@ class ColumnsConfig(_Model):
                     raise ValueError(f"columns.{a} and columns.{b} both list {sorted(both)}: "
                                      "a column has one type")
         return self
+
+    @field_validator("date_formats")
+    @classmethod
+    def _date_formats(cls, value: list[str]) -> list[str]:
+        return _checked_date_formats(value)
 
     @field_validator("null_values")
     @classmethod
@@ -602,6 +613,22 @@ class Config(_Model):
         return url
 
 
+def _checked_date_formats(formats: list[str]) -> list[str]:
+    """strptime formats that read a date back whole (day, month and year): "DD/MM/YYYY"
+    or "%Q" would refuse every date written as text, each as "not a date"."""
+    sample = datetime.date(2025, 3, 5)
+    for fmt in formats:
+        try:
+            good = datetime.datetime.strptime(sample.strftime(fmt), fmt).date() == sample
+        except ValueError:
+            good = False
+        if not good:
+            raise ValueError(f"{fmt!r} is not a strptime format naming day, month and year "
+                             "(write e.g. \"%d/%m/%Y\" for 05/03/2025, \"%m/%d/%Y\" for "
+                             "03/05/2025, \"%d-%b-%Y\" for 05-Mar-2025)")
+    return formats
+
+
 def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in overlay.items():
@@ -613,8 +640,12 @@ def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]
 
 
 def _format_problem(error: Any) -> str:
-    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    # Leave out the names pydantic gives the members of a union (str, BoardColumn,
+    # function-after[…]): they are not keys of the file.
+    path = ".".join(str(p) for p in error["loc"] if not _TYPE_TAG.match(str(p)))
     message = error["msg"].removeprefix("Value error, ")
+    if not path:  # a rule over several tables: its message names them
+        return str(message)
     if error["type"] == "extra_forbidden":
         return f"{path}: unknown key (check the spelling against `ordersync init`'s example)"
     if error["type"] == "missing":
@@ -626,6 +657,9 @@ def _format_problem(error: Any) -> str:
         value = _redact_url(value)
     shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
     return f"{path}: {message}{shown}"
+
+
+_TYPE_TAG = re.compile(r"^(str|int|float|bool|list|dict|[A-Z][a-z0-9]+[A-Z]\w*|[\w-]+\[.*\])$")
 
 
 def _redact_url(url: str) -> str:
@@ -648,8 +682,12 @@ def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: st
         data["base_dir"] = base_dir
     # Every environment's overlay is checked, used or not: a typo in [env.prod] shows now,
     # not on the day a command runs with --env prod.
-    problems = [f"env.{name}.{problem}" for name, table in sorted(environments.items())
-                if name != env for problem in _problems(_deep_merge(data, table))]
+    overlaid = {name: _problems(_deep_merge(data, table))
+                for name, table in sorted(environments.items()) if name != env}
+    # A mistake of the file's own tables is said once, not again under every environment.
+    own = set(_problems(data)) if any(overlaid.values()) else set()
+    problems = [f"env.{name}.{problem}" for name, found in overlaid.items()
+                for problem in found if problem not in own]
     if env is not None:
         if env not in environments:
             known = ", ".join(sorted(environments)) or "none defined"
