@@ -233,3 +233,17 @@ def test_sample_data_beside_other_workbooks_warns_in_one_line(runner: CliRunner,
     assert result.exit_code == 0, result.output
     assert "! " in result.stderr and "'GRE_stray.xlsx'" in result.stderr
     assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr
+
+
+def test_long_file_names_show_whole_in_a_log(runner: CliRunner, config: Config, tmp_path: Path,
+                                             write_workbook: WorkbookFactory) -> None:
+    """Out of a terminal (a cron job's log, a pipe) the tables were cut at 80 columns: two
+    files differing only at the end of their names both showed as "GRE_Open_Orders_20…"."""
+    names = [f"GRE_Open_Orders_for_the_whole_season_2025{day}.xlsx" for day in ("1114", "1201")]
+    for number, name in enumerate(names, 1):
+        write_workbook(name, [order_row(number)])
+
+    result = runner.invoke(cli, ["ingest", "--config", str(write_config(config, tmp_path))])
+
+    assert result.exit_code == 0, result.output
+    assert all(name in result.stderr for name in names), result.stderr

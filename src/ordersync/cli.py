@@ -43,8 +43,16 @@ def _console(**options: Any) -> Console:
     """A console for our reports; user data in them goes through ``render.literal``."""
     from rich.console import Console
 
+    stream = sys.stderr if options.get("stderr") else sys.stdout
+    if "width" not in options and "COLUMNS" not in os.environ and not stream.isatty():
+        # Into a log or a pipe: as wide as the text, not 80 columns (two file names
+        # differing only at their end both showed as "ACME_Open_Orders_20…").
+        options["width"] = _PIPE_WIDTH
     # emoji=False: rich would print a customer's "SS26:x:" as "SS26❌"
     return Console(highlight=False, emoji=False, **options)
+
+
+_PIPE_WIDTH = 200
 
 
 @functools.cache
