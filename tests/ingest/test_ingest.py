@@ -414,3 +414,32 @@ def test_a_file_without_a_column_the_config_names_says_so(
 
     (file,) = report.files
     assert file.status == "staged" and f"GRE_a.xlsx: {note}" in file.notes, file.notes
+
+
+def test_an_empty_folder_and_a_profile_matching_nothing_are_said(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """Both ended "0 files read" with exit 0 and no word on why."""
+    report = ingest(config, db)
+    assert report.warnings == ("no file in the source folder matches a profile's glob: "
+                               "nothing was read (check sources.directory and the profiles' "
+                               "globs)",)
+
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    report = ingest(config, db)
+    assert report.warnings == ("profile BLU: no file matches its glob 'BLU*.xlsx' (check it "
+                               "against the files' names)",)
+
+
+def test_a_file_sent_again_without_rows_says_its_orders_are_flagged_removed(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1), order_row(2)])
+    write_workbook("BLU_a.xlsx", [order_row(3, CUSTOMER="BLUEWAVE")])
+    run_pipeline(config, db)
+    write_workbook("GRE_a.xlsx", [], headers=layout([order_row(1)]))
+
+    result = run_pipeline(config, db)
+
+    assert result.ingest.warnings == (
+        "GRE_a.xlsx: it holds no orders any more (a header and no rows): the orders it held "
+        "are flagged REMOVED — if it was sent by mistake, put the full file back",)
+    assert result.merge.orders.removed == 2

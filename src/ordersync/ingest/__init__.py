@@ -18,7 +18,7 @@ importing them takes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -35,7 +35,7 @@ from ordersync.errors import (
     is_bug,
 )
 from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
-from ordersync.ingest.files import SourceFile, content_hash, discover, known_files
+from ordersync.ingest.files import KnownFile, SourceFile, content_hash, discover, known_files
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.names import look_alikes
 
@@ -63,7 +63,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     found = discover(config, listings)
     known = known_files(db)
     warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
-                found.unmatched]
+                found.unmatched] + _unmatched_profiles(config, found.files, known)
     reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
         Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
         "make their globs exclusive"))) for name, codes in found.ambiguous]
@@ -205,10 +205,27 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             record_stamps(db, stamps)
             analyze_staging(db)
     reports.sort(key=lambda r: r.path)
+    warnings += [f"{r.path}: it holds no orders any more (a header and no rows): the orders "
+                 "it held are flagged REMOVED — if it was sent by mistake, put the full file "
+                 "back" for r in reports
+                 if r.status == "staged" and not r.rows_read and r.path in known]
     alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     warnings += _unknown_merge_columns(config, db, seen)
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
                         dry_run, tuple(str(a) for a in alike))
+
+
+def _unmatched_profiles(config: Config, files: Sequence[SourceFile],
+                        known: dict[str, KnownFile]) -> list[str]:
+    """Profiles no file has ever matched (a glob that misses its files, as a rule); an
+    empty folder is said once."""
+    if not files and not known:
+        return ["no file in the source folder matches a profile's glob: nothing was read "
+                "(check sources.directory and the profiles' globs)"]
+    matched = {f.profile_code for f in files} | {k.profile for k in known.values()}
+    return [f"profile {code}: no file matches its glob {', '.join(map(repr, profile.glob))} "
+            "(check it against the files' names)"
+            for code, profile in config.sources.profiles.items() if code not in matched]
 
 
 def _unknown_merge_columns(config: Config, db: Database, seen: set[str]) -> list[str]:
