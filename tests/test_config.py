@@ -307,9 +307,14 @@ def test_relative_sqlite_path_from_the_environment_also_resolves_against_the_con
 
 
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"], ids=["memory", "bare"])
-def test_in_memory_sqlite_is_left_alone(url: str, tmp_path: Path) -> None:
-    config = config_from_dict({"database": {"url": url}}, base_dir=tmp_path)
-    assert config.database_url == url
+def test_in_memory_sqlite_is_refused(url: str, tmp_path: Path) -> None:
+    """It was taken, and `run` failed with "no such table … report the error": the bulk
+    loads open their own connection, which sees another, empty, database."""
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict({"database": {"url": url}}, base_dir=tmp_path)
+    assert list(caught.value.problems) == [
+        "database.url: an in-memory SQLite database holds nothing past the command, and the "
+        "bulk loads cannot see it: name a file, e.g. sqlite:///ordersync.db"]
 
 
 def test_absolute_sqlite_path_is_kept(tmp_path: Path) -> None:

@@ -65,3 +65,16 @@ def test_a_failed_file_is_named_with_its_reason(config: Config, db: Database, tm
     shown = CliRunner().invoke(cli, ["status", "--config", str(path)])
     assert shown.exit_code == 0
     assert "failed: GRE_bad.xlsx: not a valid .xlsx file" in shown.stderr
+
+
+def test_a_database_without_ordersync_s_tables_says_so(config: Config, tmp_path: Path) -> None:
+    """A misspelled database file name showed zeros everywhere, as if all were well."""
+    path = write_config(config.model_copy(update={"database": config.database.model_copy(
+        update={"url": f"sqlite:///{tmp_path / 'typo.db'}"})}), tmp_path)
+
+    result = CliRunner().invoke(cli, ["status", "--config", str(path)])
+
+    assert result.exit_code == 0
+    assert "no ordersync tables in it yet — `ordersync run` makes them; if they should be " \
+           "there, check database.url" in " ".join(result.stderr.split())
+    assert not (tmp_path / "typo.db").exists()  # looking made no file

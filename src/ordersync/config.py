@@ -111,6 +111,10 @@ class DatabaseConfig(_Model):
             )
         if parsed.backend not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        if parsed.backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+            raise ValueError("an in-memory SQLite database holds nothing past the command, "
+                             "and the bulk loads cannot see it: name a file, e.g. "
+                             "sqlite:///ordersync.db")
         return url
 
 

@@ -156,6 +156,10 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
             console.print(f"  … and {failed['orders'] + failed['lines'] - shown:,} more "
                           "(sync_events has every attempt)")
     console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
+    if not status.get("created", True):
+        console.print("[yellow]no ordersync tables in it yet[/] — `ordersync run` makes them; "
+                      "if they should be there, check database.url (or ORDERSYNC_DATABASE_URL)",
+                      soft_wrap=True)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     for failed_file in files.get("failed_files") or ():
         console.print(f"  failed: {literal(failed_file['error'] or failed_file['path'])}",

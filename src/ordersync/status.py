@@ -36,11 +36,13 @@ def read_status(db: Database) -> dict[str, Any]:
         "failed": {"orders": 0, "lines": 0, "examples": []},
         "last_sync": None,
         "boards": [],
+        "created": True,
     }
     # The order lines are the biggest count by far (PostgreSQL scans them: 40–60 ms at
     # 300,000 lines); they are counted on a connection of their own while the rest is read.
     with ThreadPoolExecutor(max_workers=1) as pool, db.peek() as peek:
         if not peek.has_table(db.tables.orders):
+            status["created"] = peek.has_table(db.tables.ingest_files)
             return status
         lines = pool.submit(_lines_by_state, db)
 
