@@ -52,6 +52,8 @@ def test_every_mapping_problem_is_reported_at_once() -> None:
     message = str(caught.value)
     assert "monday.columns.fob: 'fob' is not a known role" in message
     assert "monday.columns.colour: reads 'COLOUR', which no order has" in message
+    assert ('e.g. colour = { id = "t1", type = "text", source = "COLUMN" }, or remove the role'
+            in " ".join(message.split()))
     assert "column 'st' is already written by role 'status'" in message
     assert "create_labels_if_missing differs" in message
     assert "monday.columns.identity: required" in message

@@ -135,7 +135,9 @@ def _board(entries: Mapping[str, str | BoardColumn], where: str,
             if labels and source not in labels:
                 problems.append(f"{path}: reads {source!r}, which no order has (order columns "
                                 f"seen so far include: {', '.join(sorted(labels)[:8])}…); set "
-                                "its source to an existing column or remove the role")
+                                "its source to an existing column, e.g. "
+                                f"{role} = {{ id = \"{column_id}\", type = \"{kind.value}\", "
+                                "source = \"COLUMN\" }, or remove the role")
                 continue
         if column_id in seen:
             problems.append(f"{path}: column {column_id!r} is already written by role "
