@@ -209,6 +209,31 @@ def test_a_re_read_file_s_duplicate_never_displaces_the_row_another_file_holds(
     assert _duplicate_rejects(db) == []
 
 
+def test_an_order_its_file_drops_goes_to_the_duplicate_another_file_holds(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """GRE_b.xlsx's row of the order won over GRE_a.xlsx's; then GRE_b.xlsx dropped it
+    while GRE_a.xlsx, unchanged, still held it: the order was flagged REMOVED.  The file
+    holding the duplicate is read again with it, and its row becomes the order."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1}), order_row(3)])
+    write_workbook("GRE_b.xlsx", [order_row(1, {"S": 2}), order_row(2)])
+    write_workbook("GRE_c.xlsx", [order_row(4)])
+    _run(config, db)
+    write_workbook("GRE_b.xlsx", [order_row(2)])
+
+    result = _run(config, db)
+
+    reasons = {f.path: (f.status, f.reason) for f in result.ingest.files}
+    assert reasons == {
+        "GRE_a.xlsx": ("staged", "holds a duplicate of an order of a file read again"),
+        "GRE_b.xlsx": ("staged", "changed"), "GRE_c.xlsx": ("skipped", "unchanged")}
+    assert (result.merge.orders.removed, result.merge.orders.changed) == (0, 1)
+    (order,) = fetch(db, 'SELECT source_file, "S", removed_at FROM orders '
+                         "WHERE \"AAG ORDER NUMBER\" = 'GRE-00001'")
+    assert (order.source_file, order.S, order.removed_at) == ("GRE_a.xlsx", 1, None)
+    assert _duplicate_rejects(db) == []
+    assert [f.status for f in _run(config, db).ingest.files] == ["skipped"] * 3
+
+
 def test_a_stored_order_a_new_file_s_row_displaces_becomes_a_duplicate_reject(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     """GRE_a.xlsx holds the order; GRE_b.xlsx (last by path) arrives with it too: its row

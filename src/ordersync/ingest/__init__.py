@@ -82,7 +82,7 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                  else "gone from the folder")
         reports.append(FileReport(path, profile or "", "missing", reason=where, notes=(
             f"{path}: {where}; its {live} order(s) are {fate}",)))
-    todo, skipped = select(config, found.files, known)
+    todo, skipped = select(config, found.files, known, db)
     reports += skipped
     timing.lap("scan")
     if not todo:
@@ -107,7 +107,8 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             if isinstance(data, IngestError):
                 raise data
             previous = known.get(source.display)
-            if pending.digest is None and previous and previous.unchanged(digest, fingerprint):
+            if (pending.digest is None and not pending.forced and previous
+                    and previous.unchanged(digest, fingerprint)):
                 return outcome  # same bytes under a new etag: recorded, not staged again
             sheet, layout, notes = read_fitting(
                 source.path, source.display, data, source.profile,

@@ -10,10 +10,11 @@ Files recorded before and gone are reported by ``load.mark_missing``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from ordersync.config import Config
+from ordersync.db import Database
 from ordersync.errors import ConfigError, IngestError, Location, SourceError
 from ordersync.ingest.files import (
     KnownFile,
@@ -38,6 +39,7 @@ class Pending:
     reason: str  # new | changed | config changed | failed last time | back
     digest: str | None  # known already for a local file (hashed to decide)
     size: int
+    forced: bool = False  # read and staged even if its bytes are unchanged
 
 
 def list_sources(config: Config) -> Listings:
@@ -68,9 +70,33 @@ def reason_to_read(previous: KnownFile | None, fingerprint: str) -> str:
     return "changed"
 
 
-def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFile]
-           ) -> tuple[list[Pending], list[FileReport]]:
-    """Split the files into those to read and those unchanged (reported as skipped)."""
+def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFile],
+           db: Database | None = None) -> tuple[list[Pending], list[FileReport]]:
+    """Split the files into those to read and those unchanged (reported as skipped).
+
+    With ``db``, an unchanged file holding duplicates of an order whose file is read is
+    read too (:func:`duplicate_holders`)."""
+    todo, skipped = _select(config, files, known, frozenset())
+    if db is None or not todo or not known:
+        return todo, skipped
+    holders = duplicate_holders(db, {p.file.display for p in todo})
+    return _select(config, files, known, holders) if holders else (todo, skipped)
+
+
+def duplicate_holders(db: Database, read: Collection[str]) -> frozenset[str]:
+    """The files not in ``read`` holding a row rejected as a duplicate of an order a file
+    in ``read`` holds: with them read too, the order goes to one of their rows should its
+    own file have dropped it (see ``ingest_duplicate_holders.sql``)."""
+    with db.peek() as peek:
+        if not peek.has_table(db.tables.orders) or not peek.has_table(db.tables.rejected_rows):
+            return frozenset()
+        pairs = peek.rows(db.sql("ingest_duplicate_holders"))
+    return frozenset(str(loser) for loser, winner in pairs
+                     if winner in read and loser not in read)
+
+
+def _select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFile],
+            holders: frozenset[str]) -> tuple[list[Pending], list[FileReport]]:
     todo: list[Pending] = []
     skipped: list[FileReport] = []
     fingerprints: dict[str, str] = {}  # per profile: the same for all of its files
@@ -79,6 +105,9 @@ def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFi
             fingerprints[file.profile_code] = config_fingerprint(config, file.profile)
         fingerprint = fingerprints[file.profile_code]
         previous = known.get(file.display)
+        if file.display in holders:  # read whatever its bytes: see duplicate_holders
+            todo.append(Pending(file, fingerprint, _HOLDER, None, file.entry.size, forced=True))
+            continue
         if file.source.stamps_identify_content:
             if previous is not None and previous.same_stamp(file.entry, fingerprint):
                 skipped.append(FileReport(file.display, file.profile_code, "skipped",
@@ -99,6 +128,9 @@ def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFi
         todo.append(Pending(file, fingerprint, reason_to_read(previous, fingerprint), digest,
                             len(data)))
     return todo, skipped
+
+
+_HOLDER = "holds a duplicate of an order of a file read again"
 
 
 def fetch(pending: Pending, progress: Callable[[str], None] | None) -> bytes:
