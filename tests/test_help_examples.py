@@ -9,7 +9,7 @@ runs with bash (``set -eo pipefail``) in a folder prepared as a user's would be:
 * a line appending to ``ordersync.toml`` runs where ``ordersync init .`` was run;
 * every other line runs in a copy of a small demo's folder (``ordersync demo
   --customers 3 --orders 60``: config, workbooks, database, ``sandbox.json``), whose
-  ``[monday] api_url`` points at a free port and which has an ``[env.prod]`` table;
+  ``[monday] api_url`` points at a free port, also in its ``[env.dev]`` table;
   where the line talks to monday.com (run, sync, verify, failures, plan) an
   ``ordersync sandbox --state sandbox.json`` serves on that port, with
   ``MONDAY_API_TOKEN`` set.  ``verify`` reads one board, not the demo's routed ones:
@@ -196,7 +196,7 @@ def _prepare(line: str, request: pytest.FixtureRequest, home: Path, port: int) -
     text, found = re.subn(r'api_url = "http://127\.0\.0\.1:\d+/v2"', f'api_url = "{url}"',
                           config.read_text(encoding="utf-8"))
     assert found == 1, "the prepared config names one sandbox address"
-    config.write_text(text + f'\n[env.prod.monday]\napi_url = "{url}"\n', encoding="utf-8")
+    config.write_text(text + f'\n[env.dev.monday]\napi_url = "{url}"\n', encoding="utf-8")
     return work
 
 

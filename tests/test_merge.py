@@ -209,6 +209,30 @@ def test_a_re_read_file_s_duplicate_never_displaces_the_row_another_file_holds(
     assert _duplicate_rejects(db) == []
 
 
+def test_only_orders_of_files_read_well_last_time_compete(
+        config: Config, db: Database, write_workbook: WorkbookFactory, tmp_path: Any) -> None:
+    """A failed file's order (its counters went to rows_staged -1), or an order whose own
+    row was since rejected (under the "first" rule it beat a valid new row), must not
+    compete with a new row: the new row wins, and nothing is counted twice."""
+    write_workbook("GRE_b.xlsx", [order_row(1, {"S": 1})])
+    write_workbook("GRE_d.xlsx", [order_row(2, {"S": 1}), order_row(3)])
+    _run(config, db)
+    (tmp_path / "orders" / "GRE_b.xlsx").write_bytes(b"not a workbook")
+    write_workbook("GRE_d.xlsx", [order_row(2, {"S": 1}, ETA="garbage"), order_row(3)])
+    _run(config, db)
+    write_workbook("GRE_c.xlsx", [order_row(1, {"S": 5}), order_row(2, {"S": 5})])
+
+    result = _run(config, db)
+
+    assert result.merge.orders.duplicates == 0
+    orders = _orders(db)
+    assert (orders["GRE-00001"].S, orders["GRE-00002"].S) == (5, 5)
+    counts = {r.path: (r.status, r.rows_read, r.rows_staged, r.rows_rejected) for r in fetch(
+        db, "SELECT path, status, rows_read, rows_staged, rows_rejected FROM ingest_files")}
+    assert counts == {"GRE_b.xlsx": ("failed", 0, 0, 0), "GRE_c.xlsx": ("merged", 2, 2, 0),
+                      "GRE_d.xlsx": ("merged", 2, 1, 1)}
+
+
 def test_an_order_its_file_drops_goes_to_the_duplicate_another_file_holds(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     """GRE_b.xlsx's row of the order won over GRE_a.xlsx's; then GRE_b.xlsx dropped it

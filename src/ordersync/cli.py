@@ -278,7 +278,7 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
 
     \b
     Example:
-      ordersync run --env prod
+      ordersync run --env dev
     """
     from ordersync import timing
     from ordersync.db import open_database

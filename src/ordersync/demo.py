@@ -59,7 +59,9 @@ opens "… (2)")."""
 def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
     """The example configuration, with one profile per generated customer."""
     config = tomllib.loads(example_config_text())
-    config.pop("env", None)
+    # The example's environments name other databases; the demo's keeps its own, and a
+    # dev run writes a log beside it (`ordersync run --env dev`).
+    config["env"] = {"dev": {"logging": {"file": "ordersync-dev.log"}}}
     config["database"] = {"url": "sqlite:///ordersync.db"}
     config["sources"]["directory"] = "orders"
     config["sources"]["profiles"] = {

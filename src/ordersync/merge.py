@@ -67,7 +67,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
         return MergeReport(removed=gone)
     direction = "DESC" if config.merge.duplicates == "last" else "ASC"
     db.execute(conn, db.sql("merge_winners", direction=direction),
-               {**staged, "merged": FileStatus.MERGED.value, "failed": FileStatus.FAILED.value})
+               {**staged, "merged": FileStatus.MERGED.value})
     conn.exec_driver_sql("CREATE INDEX _winners_row ON _winners (_file_id, _row)")
     conn.exec_driver_sql("CREATE INDEX _winners_key ON _winners (_key, rank)")
     db.analyze(conn, "_winners")

@@ -1,9 +1,10 @@
 -- Rows staged from files waiting for merge, ranked within their business key.
 -- Rank 1 wins; the order is (file path, sheet, row) — descending for the "last" rule.
--- The orders of files not read again this time compete too (``_stored``), at the place
--- they were read from: an order in two files keeps the row the rule picks when only one
--- of the files is read again (a re-read loser never displaces the winner), and a stored
--- order that loses to a new row becomes a duplicate reject like any other loser.
+-- The orders of files not read again this time (merged: read well last time) compete too
+-- (``_stored``), at the place they were read from: an order in two files keeps the row the
+-- rule picks when only one of the files is read again (a re-read loser never displaces the
+-- winner), and a stored order that loses to a new row becomes a duplicate reject like any
+-- other loser.
 CREATE TEMP TABLE _winners AS
 SELECT c._file_id, c._row, c._key, c._sheet, c._stored,
        ROW_NUMBER() OVER (
@@ -22,6 +23,10 @@ FROM (
     JOIN {orders} o ON o.business_key = s._key
     JOIN {ingest_files} f ON f.id = o.source_file_id
     WHERE sf.status = :staged
-      AND f.status IN (:merged, :failed)
+      AND f.status = :merged
       AND o.removed_at IS NULL
+      -- not an order whose own row was since rejected (it stays, but its row is no
+      -- longer a row of its file)
+      AND NOT EXISTS (SELECT 1 FROM {rejected_rows} r
+                      WHERE r.file_id = o.source_file_id AND r."row" = o.source_row)
 ) c
