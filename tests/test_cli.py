@@ -170,7 +170,7 @@ def test_a_file_that_is_no_database_is_one_clear_error(runner: CliRunner, tmp_pa
     (["report", "--out", "{blocker}/r.html"], "{blocker}", "a file is in the way"),
     (["rejects", "--csv", "{blocker}/x.csv"], "{blocker}/x.csv", "a file is in the way"),
     (["rejects", "--csv", "{tmp}/no such folder/x.csv"], "{tmp}/no such folder/x.csv",
-     "its folder does not exist"),
+     "no such file or folder — check the path"),
     (["--log-file", "{blocker}/o.log", "status"], "{blocker}", "a file is in the way"),
     (["init", "{blocker}/sub"], "{blocker}/sub", "a file is in the way"),
     (["sandbox", "--state", "{blocker}/sb.json", "--create-board", "--no-serve"], "{blocker}",

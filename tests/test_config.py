@@ -563,6 +563,25 @@ def test_a_problem_names_keys_of_the_file_not_the_types_a_value_may_take() -> No
     assert not any(".str" in p or "BoardColumn" in p for p in caught.value.problems)
 
 
+@pytest.mark.parametrize("fmt", ["%-d/%-m/%Y", "%e-%b-%Y", "%F", "%D", "%d.%m.%y"])
+def test_a_date_format_polars_reads_is_taken(fmt: str) -> None:
+    """The ingest reads text dates with polars (chrono), which knows more than strptime."""
+    data = example_data()
+    data["columns"]["date_formats"] = [fmt]
+    assert config_from_dict(data).columns.date_formats == [fmt]
+
+
+def test_a_profile_named_in_mixed_case_keeps_its_name_in_a_problem() -> None:
+    data = example_data()
+    data["sources"]["profiles"]["GreyStone"] = {"customer": "G", "glob": "G*", "bogus": 1}
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data)
+
+    assert any(p.startswith("sources.profiles.GreyStone.bogus: unknown key")
+               for p in caught.value.problems), caught.value.problems
+
+
 @pytest.mark.parametrize("fmt", ["DD/MM/YYYY", "%Q", "%", "%d/%m"])
 @pytest.mark.parametrize("where", ["columns", "profile"])
 def test_a_date_format_that_reads_no_date_is_refused(fmt: str, where: str) -> None:

@@ -10,6 +10,7 @@ written into the file's URL is refused.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 import tomllib
@@ -619,11 +620,16 @@ class Config(_Model):
 
 def _checked_date_formats(formats: list[str]) -> list[str]:
     """strptime formats that read a date back whole (day, month and year): "DD/MM/YYYY"
-    or "%Q" would refuse every date written as text, each as "not a date"."""
+    or "%Q" would refuse every date written as text, each as "not a date".  The ingest
+    reads them with polars (chrono), which also takes %-d, %e, %F, %D and %v: those are
+    checked as their Python equivalents (importing polars here would slow every command)."""
     sample = datetime.date(2025, 3, 5)
     for fmt in formats:
+        python = _CHRONO_FLAG.sub(r"%\1", fmt)
+        for chrono, equivalent in _CHRONO_ONLY.items():
+            python = python.replace(chrono, equivalent)
         try:
-            good = datetime.datetime.strptime(sample.strftime(fmt), fmt).date() == sample
+            good = datetime.datetime.strptime(sample.strftime(python), python).date() == sample
         except ValueError:
             good = False
         if not good:
@@ -631,6 +637,10 @@ def _checked_date_formats(formats: list[str]) -> list[str]:
                              "(write e.g. \"%d/%m/%Y\" for 05/03/2025, \"%m/%d/%Y\" for "
                              "03/05/2025, \"%d-%b-%Y\" for 05-Mar-2025)")
     return formats
+
+
+_CHRONO_FLAG = re.compile(r"%[-_0^#]([A-Za-z])")  # %-d: the day without padding
+_CHRONO_ONLY = {"%e": "%d", "%F": "%Y-%m-%d", "%D": "%m/%d/%y", "%v": "%d-%b-%Y"}
 
 
 def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -646,7 +656,7 @@ def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]
 def _format_problem(error: Any) -> str:
     # Leave out the names pydantic gives the members of a union (str, BoardColumn,
     # function-after[…]): they are not keys of the file.
-    path = ".".join(str(p) for p in error["loc"] if not _TYPE_TAG.match(str(p)))
+    path = ".".join(str(p) for p in error["loc"] if not _is_type_tag(p))
     message = error["msg"].removeprefix("Value error, ")
     if not path:  # a rule over several tables: its message names them
         return str(message)
@@ -663,7 +673,25 @@ def _format_problem(error: Any) -> str:
     return f"{path}: {message}{shown}"
 
 
-_TYPE_TAG = re.compile(r"^(str|int|float|bool|list|dict|[A-Z][a-z0-9]+[A-Z]\w*|[\w-]+\[.*\])$")
+_TYPE_TAG = re.compile(r"^(str|int|float|bool|list|dict|[\w-]+\[.*\])$")
+"""Names pydantic gives the members of a union, besides the config's own model classes
+(:func:`_is_type_tag`); a key of the file (a profile named GreyStone) is never one."""
+
+
+def _is_type_tag(part: object) -> bool:
+    return isinstance(part, str) and (bool(_TYPE_TAG.match(part)) or part in _model_names())
+
+
+@functools.cache
+def _model_names() -> frozenset[str]:
+    names: set[str] = set()
+    todo: list[type] = [_Model]
+    while todo:
+        sub: type
+        for sub in todo.pop().__subclasses__():
+            names.add(sub.__name__)
+            todo.append(sub)
+    return frozenset(names)
 
 
 def _redact_url(url: str) -> str:

@@ -186,10 +186,10 @@ _DATABASE_HINTS = (
      "the file and its -wal / -journal files beside it"),
     ("unable to open database file", "the database's folder does not exist or cannot be "
      "written: create it, or fix database.url"),
-    ("disk i/o error", "the disk refused a write: check the free space and the file system"),
 )
 # Refusals of a database that is there and works: what to do is not in the URL.
 _BUSY_HINTS = (
+    ("disk i/o error", "the disk refused a write: check the free space and the file system"),
     ("database or disk is full", "the disk holding the database is full: free some space "
      "there, then run the command again"),
     ("no space left on device", "the disk holding the database is full: free some space "
@@ -230,7 +230,8 @@ def file_problem(exc: BaseException) -> str | None:
     elif isinstance(exc, (FileExistsError, NotADirectoryError)):
         why = "a file is in the way where a folder is needed — choose another path"
     elif isinstance(exc, FileNotFoundError):
-        why = "its folder does not exist — create it, or choose another path"
+        why = "no such file or folder — check the path (a file is written only into a " \
+              "folder that exists)"
     elif isinstance(exc, IsADirectoryError):
         why = "it is a folder — name a file"
     else:

@@ -440,6 +440,6 @@ def test_a_file_sent_again_without_rows_says_its_orders_are_flagged_removed(
     result = run_pipeline(config, db)
 
     assert result.ingest.warnings == (
-        "GRE_a.xlsx: it holds no orders any more (a header and no rows): the orders it held "
-        "are flagged REMOVED — if it was sent by mistake, put the full file back",)
+        "GRE_a.xlsx: it holds no orders (a header and no rows): any orders it held are "
+        "flagged REMOVED — if it was sent by mistake, put the full file back",)
     assert result.merge.orders.removed == 2

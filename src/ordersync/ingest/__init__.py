@@ -206,9 +206,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
             record_stamps(db, stamps)
             analyze_staging(db)
     reports.sort(key=lambda r: r.path)
-    warnings += [f"{r.path}: it holds no orders any more (a header and no rows): the orders "
-                 "it held are flagged REMOVED — if it was sent by mistake, put the full file "
-                 "back" for r in reports
+    warnings += [f"{r.path}: it holds no orders (a header and no rows): any orders it held "
+                 "are flagged REMOVED — if it was sent by mistake, put the full file back"
+                 for r in reports
                  if r.status == "staged" and not r.rows_read and r.path in known]
     alike = look_alikes(pl.concat(names).unique().iter_rows()) if names else ()
     warnings += _unknown_merge_columns(config, db, seen)
