@@ -325,3 +325,51 @@ def test_excel_s_text_formula_keeps_its_text(config: Config, db: Database,
     (order,) = fetch(db, 'SELECT "AAG ORDER NUMBER" AS n, "CUSTOMER STYLE" AS style, "S" '
                          "FROM orders")
     assert (order.n, order.style, order.S) == ("000123", '5" SHORT', 12)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf_16_without_its_byte_order_mark_is_read(config: Config, db: Database,
+                                                    tmp_path: Path, encoding: str) -> None:
+    """It was refused as "not a text file (binary data in a .csv)"."""
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _rows_csv(path, [order_row(1, style="CRÈME")])
+    path.write_bytes(path.read_bytes().decode("utf-8").encode(encoding))
+
+    (file,) = run_pipeline(config, db).ingest.files
+
+    assert (file.status, file.rows_staged) == ("staged", 1), file.error
+    assert fetch(db, 'SELECT "CUSTOMER STYLE" AS s FROM orders')[0].s == "CRÈME"
+
+
+def test_exports_joined_into_one_file_repeat_their_header_once_each(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """The second export's byte-order mark, mid-file, hid its header row: six "not a
+    number / not a date" rejects instead of one "the header row again"."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    _rows_csv(first, [order_row(1)])
+    _rows_csv(second, [order_row(2)])
+    (tmp_path / "orders" / "GRE_a.csv").write_bytes(
+        codecs.BOM_UTF8 + first.read_bytes() + codecs.BOM_UTF8 + second.read_bytes())
+
+    (file,) = run_pipeline(config, db).ingest.files
+
+    assert (file.rows_staged, file.rows_rejected) == (2, 1)
+    (reject,) = fetch(db, "SELECT reason FROM rejected_rows")
+    assert reject.reason.startswith("the header row again")
+
+
+def test_a_utf_8_file_under_a_profile_saying_cp1252_says_so(
+        make_config: ConfigFactory, tmp_path: Path) -> None:
+    """Its header read as "ï»¿AAG ORDER NUMBER", and the advice was to add an alias."""
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.csv", "encoding": "cp1252"}}})
+    path = tmp_path / "orders" / "GRE_a.csv"
+    _rows_csv(path, [order_row(1)])
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+
+    (file,) = run_pipeline(config, open_database(config)).ingest.files
+
+    assert file.status == "failed" and file.error == (
+        "GRE_a.csv: the file is UTF-8 (it starts with UTF-8's byte-order mark), but the "
+        "profile's encoding says cp1252 — remove `encoding` from the profile: the file says "
+        "what it is")

@@ -443,3 +443,16 @@ def test_a_file_sent_again_without_rows_says_its_orders_are_flagged_removed(
         "GRE_a.xlsx: it holds no orders (a header and no rows): any orders it held are "
         "flagged REMOVED — if it was sent by mistake, put the full file back",)
     assert result.merge.orders.removed == 2
+
+
+def test_when_no_file_could_be_read_the_names_settings_are_not_doubted(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """Every file failed, and four warnings said to check the spelling of the template
+    columns, which were right."""
+    (tmp_path / "orders" / "GRE_a.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "orders" / "BLU_a.xlsx").write_bytes(b"not one either")
+
+    report = ingest(config, db)
+
+    assert [f.status for f in report.files] == ["failed", "failed"]
+    assert not any("spelling" in w for w in report.warnings), report.warnings

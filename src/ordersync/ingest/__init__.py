@@ -244,6 +244,8 @@ def _unknown_merge_columns(config: Config, db: Database, seen: set[str]) -> list
             if not isinstance(part, str) and config.columns.customer not in part.columns:
                 named[f"{setting}: {{{'|'.join(part.columns)}}}"] = (
                     part.columns, "every row without it is rejected")
+    if not seen:  # no file was read: nothing to say about their columns
+        return []
     known = seen
     # The database only when the files read do not settle it (they do, as a rule).
     if any(not known.intersection(labels) for labels, _ in named.values()) \
@@ -299,9 +301,10 @@ def _write(db: Database, config: Config, outcomes: list[FileOutcome],
         problem = f"the database refused the file's rows ({foreign_reason(exc)})"
         hint = "please report it with the file"
         if _TOO_MANY_COLUMNS.search(str(exc)):
-            problem = ("the order list would pass the database's limit on columns (SQLite "
-                       "2,000, PostgreSQL 1,600, counting every column any file ever brought); "
-                       f"this batch has {len(batch.columns) if batch else 0:,} columns")
+            problem = ("the order list would pass the database's limit on columns in a table "
+                       "(SQLite 2,000, PostgreSQL 1,600 — ordersync's own columns and every "
+                       "column any file ever brought count); this batch brings "
+                       f"{len(batch.columns) if batch else 0:,} of its own")
             hint = ("delete the file's empty and unneeded columns, or map them onto existing "
                     "ones with the profile's aliases")
     if sum(1 for o in outcomes if o.input) <= 1:

@@ -63,6 +63,8 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
     if "\x00" in text:
         raise FileRejected(Location(display), "not a text file (binary data in a .csv)",
                            "save it from Excel as 'CSV UTF-8'")
+    if "\ufeff" in text:  # a byte-order mark inside: exports joined into one file
+        text = text.replace("\ufeff", "")
     if "\r" in text and _LONE_CR.search(text):
         # Lines ended by CR alone (old Mac exports) or a mix: ended by LF, as the reader
         # expects (a cell's CR LF line break becomes LF).
@@ -146,6 +148,10 @@ def _count_outside_quotes(line: str, separator: str) -> int:
 def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, int]:
     """The text, the encoding it was read in, and how many stray bytes were not in it."""
     if encoding is not None:
+        if data.startswith(codecs.BOM_UTF8) and encoding not in ("utf-8", "utf-8-sig"):
+            raise FileRejected(Location(display), f"the file is UTF-8 (it starts with UTF-8's "
+                               f"byte-order mark), but the profile's encoding says {encoding}",
+                               "remove `encoding` from the profile: the file says what it is")
         try:
             return data.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding, 0
         except UnicodeDecodeError as exc:
@@ -160,6 +166,8 @@ def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, 
             raise FileRejected(Location(display), f"the file starts as UTF-16 text but is not "
                                f"UTF-16 at byte {exc.start:,} ({exc.reason}): it is cut short "
                                "or damaged", "ask the customer to send the file again") from None
+    if (utf16 := _utf16_without_bom(data)) is not None:
+        return utf16
     body, bom = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
     try:
         return body.decode("utf-8"), bom, 0
@@ -180,6 +188,21 @@ def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, 
 
 
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str, int] | None:
+    """UTF-16 text without its byte-order mark (some exports leave it out): a NUL beside
+    nearly every ASCII character of the first kilobytes, on one side."""
+    head = data[:4096]
+    if len(head) < 4 or head.count(0) < len(head) // 3:
+        return None
+    for encoding, nuls in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if nuls.count(0) >= len(nuls) * 0.9:
+            try:
+                return data.decode(encoding), encoding, 0
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
