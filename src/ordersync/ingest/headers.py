@@ -69,7 +69,7 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
     missing = [k for k in key if k not in labels]
     if missing:
         hint = ("add the column to the file, or map its spelling with an alias in "
-                "ordersync.toml")
+                "the config")
         if profile.header_row is not None:
             hint = (f"the profile fixes header_row = {profile.header_row}: correct it, or "
                     "remove it to let ordersync find the header row; or " + hint)
@@ -129,7 +129,7 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
             raise FileRejected(
                 Location(sheet.file, sheet.sheet, index + 1, label),
                 f"two columns map to {label!r} (headers {seen[label]!r} and {header!r})",
-                "rename one of them or fix the aliases in ordersync.toml")
+                "rename one of them or fix the aliases in the config")
         seen[label] = header or ""
         named.append((source, header or "", label))
 
@@ -151,7 +151,7 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
         f"{sheet.file}: the header of column {column_letter(int(c.source[1:]))} is a date "
         f"({c.header}) — Excel turns a size typed as 2/3 or 3-4 into a date; its quantities "
         f"are stored under {c.label!r}: type the header as text in the file ('2/3), or map "
-        f"it with an alias in ordersync.toml, e.g. \"{c.label}\" = \"2/3\""
+        f"it with an alias in the config, e.g. \"{c.label}\" = \"2/3\""
         for c in columns if c.kind == "size" and _EXCEL_DATE_HEADER.match(c.header))
     return SheetLayout(index + 1, columns, tuple(unnamed),
                        notes + _missing_named_columns(sheet.file, columns, config))

@@ -92,7 +92,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
         if not matches:
             raise FileRejected(
                 Location(display), f"sheet {profile.sheet!r} not found (sheets: {book.listing})",
-                "fix the profile's `sheet` in ordersync.toml or rename the sheet")
+                "fix the profile's `sheet` in the config or rename the sheet")
         sheet = book.load(matches[0])
         return sheet, fit(sheet), notes
     hidden = [n for n, visible in book.sheets if not visible]

@@ -22,7 +22,7 @@ class LocalSource:
     def list(self) -> list[Entry]:
         if not self.root.is_dir():
             raise SourceError(self.location.display, "the folder does not exist",
-                              "create it or fix `directory` in ordersync.toml")
+                              "create it or fix `directory` in the config")
         entries = []
         for path in self.root.rglob("*"):
             if path.is_file():
