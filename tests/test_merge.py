@@ -268,7 +268,8 @@ def test_a_stored_order_a_new_file_s_row_displaces_becomes_a_duplicate_reject(
 
     result = _run(config, db)
 
-    assert (result.merge.orders.changed, result.merge.orders.duplicates) == (1, 1)
+    assert (result.merge.orders.changed, result.merge.orders.duplicates,
+            result.merge.orders.displaced) == (1, 1, 1)
     (order,) = fetch(db, 'SELECT source_file, "S" FROM orders')
     assert (order.source_file, order.S) == ("GRE_b.xlsx", 2)
     assert _duplicate_rejects(db) == [

@@ -39,6 +39,7 @@ class MergeReport:
     files: int = 0
     rows: int = 0  # staged rows considered
     duplicates: int = 0  # rows rejected as duplicate keys
+    displaced: int = 0  # of them, rows of stored orders a new row took over (not read again)
     new: int = 0
     changed: int = 0
     cancelled: int = 0
@@ -73,6 +74,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     db.analyze(conn, "_winners")
     rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE _stored = 0")
     staged_losers = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE rank > 1 AND _stored = 0")
+    displaced = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE rank > 1 AND _stored = 1")
 
     rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
     duplicates = db.execute(conn, db.sql("merge_duplicates"), {"rule": rule}).rowcount
@@ -106,7 +108,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     conn.exec_driver_sql("DROP TABLE _winners")
     changed_total = sum(kinds.values())
     return MergeReport(
-        files=files, rows=rows, duplicates=duplicates,
+        files=files, rows=rows, duplicates=duplicates, displaced=displaced,
         new=kinds.get(ChangeKind.NEW.value, 0), changed=kinds.get(ChangeKind.CHANGED.value, 0),
         cancelled=kinds.get(ChangeKind.CANCELLED.value, 0),
         unchanged=rows - staged_losers - changed_total, removed=removed + gone,

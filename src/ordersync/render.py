@@ -122,7 +122,9 @@ def print_merge(console: Console, result: MergeResult) -> None:
     prefix = "\\[dry run] merge would find" if result.dry_run else "merge"
     console.print(
         f"[bold]{prefix}[/]: {o.files} files, {o.rows} staged rows"
-        + (f", {o.duplicates} duplicate keys rejected" if o.duplicates else ""))
+        + (f", {o.duplicates} duplicate keys rejected" if o.duplicates else "")
+        + (f" ({o.displaced} of them rows of files not read again, whose orders a new row "
+           "took over)" if o.displaced else ""))
     table = Table(show_edge=False, pad_edge=False, title=None)
     table.add_column("orders")
     table.add_column("count", justify="right")
