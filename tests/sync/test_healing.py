@@ -153,3 +153,19 @@ def test_an_item_deleted_after_a_person_copied_it_is_found_by_identity_not_dupli
     assert [i["id"] for i in harness.items()] == [copy.id]
     assert truth_problems(harness, rows) == []
     assert board_problems(harness) == []
+
+
+def test_an_order_gone_from_its_file_whose_item_was_deleted_is_not_created_again(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    """A heal within the run re-created it (a later run would have left it alone): an
+    order its file dropped has no business on the board once its item is deleted."""
+    rows = synced(harness, write_workbook, [order_row(1, {"S": 1}), order_row(2, {"S": 3})])
+    change(harness, write_workbook, [rows[0], order_row(2, {"S": 4})])  # PENDING UPDATE
+    change(harness, write_workbook, [rows[0]])  # then gone from the file
+    harness.sandbox.store.delete_item(item_of(harness, 2)["id"])
+
+    report = harness.sync()
+
+    assert report.counts["items_recreated"] == 0 and report.failed_total == 0
+    assert [i["name"].split(" ")[0] for i in harness.items()] == ["GRE-00001"]
+    assert harness.sync().mutations == 0

@@ -257,8 +257,10 @@ def _run_rounds(ctx: Context, uuids: Sequence[str]) -> None:
             _run_chunk(ctx, uuids[start:start + CHUNK_ORDERS])
         if ctx.dry_run or not ctx.again:
             return
-        uuids = sorted(ctx.again)
+        uuids = sorted(ctx.again - store.held_back(ctx.db, sorted(ctx.again)))
         ctx.again.clear()
+        if not uuids:
+            return
         ctx.held.clear()
         ctx.round += 1
         logger.info("round %d: %d order(s) sent again (healed, or a fault on their alias)",

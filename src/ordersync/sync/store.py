@@ -283,6 +283,17 @@ def load_lines(db: Database, uuids: Sequence[str], *, state: str = PENDING) -> l
     return _line_rows(rows)
 
 
+def held_back(db: Database, uuids: Sequence[str]) -> set[str]:
+    """Of ``uuids``, the orders gone from their file that are not on the board (see
+    ``sync_held_back.sql``)."""
+    if not uuids:
+        return set()
+    with db.begin() as conn:
+        return {str(u) for u in conn.execute(_expanding(db.sql("sync_held_back"), "uuids"),
+                                             {"uuids": list(uuids), "pending": PENDING})
+                .scalars()}
+
+
 def business_keys(db: Database, uuids: Sequence[str]) -> dict[str, str]:
     """record_uuid → business key, for the orders ``uuids``."""
     with db.begin() as conn:
