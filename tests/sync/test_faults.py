@@ -114,8 +114,11 @@ def test_a_group_monday_refuses_is_reported_apart_from_failed_records_and_made_n
     assert group.what == "group 'GREYSTONE FALL 2025' (its orders wait)"
     assert "ColumnValueException" in group.reason
     assert first.incomplete and first.unsent == 3  # its orders wait, said so
-    (run,) = fetch(h.db, "SELECT status, failed FROM sync_runs")
+    (run,) = fetch(h.db, "SELECT status, failed, error FROM sync_runs")
     assert (run.status, run.failed) == ("partial", 0)
+    # `runs` and `status` show it: they said "0 done, 0 failed" and nothing else
+    assert run.error.startswith("1 group(s) not made (group 'GREYSTONE FALL 2025' (its "
+                                "orders wait): ColumnValueException")
     assert h.items() == []
 
     second = h.sync()

@@ -170,6 +170,9 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             _count_failed(db, report)
             if status == "ok" and (report.counts["failed"] or report.incomplete):
                 status = "partial"
+            if error is None and report.group_failures:  # said by runs, status, the report
+                error = "; ".join(f"{f.what}: {f.reason}" for f in report.group_failures[:3])
+                error = f"{len(report.group_failures)} group(s) not made ({error})"
             store.finish_run(db, report.run_id, status=status, requests=report.requests,
                              complexity=report.complexity, succeeded=report.succeeded,
                              failed=report.counts["failed"], error=error)
