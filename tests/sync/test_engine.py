@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -297,3 +298,42 @@ def test_an_order_gone_from_its_file_before_it_reached_the_board_is_not_created(
 
     assert (report.counts["items_created"], report.counts["subitems_created"]) == (1, 2)
     assert board_problems(harness) == []
+
+
+def test_a_merge_while_the_sync_is_sending_loses_no_change(
+        harness: Harness, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync reads its orders, then sends them; a merge in between (an `ordersync run`
+    beside a running sync) changed orders it had read: it sent the old values and recorded
+    them as synced with the new row's hash — the board kept the old quantities and no later
+    sync sent anything.  Now such an order stays PENDING and the next sync sends it."""
+    from ordersync.sync import engine
+
+    rows = [order_row(1, {"S": 10, "M": 20}), order_row(2, {"S": 1}),
+            order_row(3, {"S": 5}, order_type="CANCELLED")]
+    write_workbook("GRE_a.xlsx", rows)
+    harness.pipeline()
+    harness.sync()
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 11, "M": 20}), *rows[1:]])
+    harness.pipeline()  # order 1: PENDING UPDATE, read by the next sync as S = 11
+    merged = [order_row(1, {"S": 12, "M": 20}), order_row(2, {"S": 1}),
+              order_row(3, {"S": 5}, order_type="CANCELLED")]
+    real = engine.sync_items
+
+    def merge_first(*args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(engine, "sync_items", real)
+        write_workbook("GRE_a.xlsx", merged)
+        harness.pipeline()  # S = 12 now, while the sync holds S = 11
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "sync_items", merge_first)
+    harness.sync()
+
+    (order,) = fetch(harness.db, "SELECT sync_state FROM orders "
+                                 "WHERE \"AAG ORDER NUMBER\" = 'GRE-00001'")
+    assert order.sync_state == "PENDING"
+    harness.sync()
+    assert board_problems(harness) == []
+    item = next(i for i in harness.items() if i["name"].startswith("GRE-00001"))
+    assert {s["name"]: s["values"][harness.ids.order_qty] for s in item["subitems"]} == {
+        "S": "12", "M": "20"}

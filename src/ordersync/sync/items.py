@@ -64,7 +64,7 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
     """Send the item work of ``orders`` (PENDING rows) and record every outcome."""
     mapping = ctx.columns.items
     jobs: list[Job] = []
-    settled: list[str] = []
+    settled: list[tuple[str, str]] = []
     refused: list[tuple[store.OrderRow, str]] = []
     for order in orders:
         if order.record_uuid in ctx.held:
@@ -75,8 +75,8 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
             refused.append((order, str(exc)))
             continue
         if order.item_id is None:
-            if order.is_cancelled:
-                settled.append(order.record_uuid)  # cancelled before it reached the board
+            if order.is_cancelled:  # cancelled before it reached the board
+                settled.append((order.record_uuid, order.row_hash))
                 continue
             if order.group_name is not None and order.group_name not in group_ids:
                 continue  # its group could not be made; reported by the group pass
@@ -92,7 +92,7 @@ def sync_items(ctx: Context, orders: Sequence[store.OrderRow],
         else:
             changed = diff_encoded(encoded, order.synced_values)
             if not changed:
-                settled.append(order.record_uuid)
+                settled.append((order.record_uuid, order.row_hash))
                 continue
             call = Call(CHANGE, {
                 "board_id": ctx.board_id, "item_id": order.item_id,
@@ -154,8 +154,8 @@ class ItemRecords:
         return False
 
     def mark_sending(self, conn: Any, sends: Sequence[tuple[ItemSend, bool]]) -> None:
-        transitions.orders_sending(conn, self.ctx.db,
-                                   [(s.order.record_uuid, s.values, first) for s, first in sends])
+        transitions.orders_sending(conn, self.ctx.db, [
+            (s.order.record_uuid, s.values, first, s.order.row_hash) for s, first in sends])
 
     def confirm(self, conn: Any, done: Sequence[tuple[ItemSend, Outcome]]) -> list[store.Event]:
         ctx, rows, events = self.ctx, [], []

@@ -90,12 +90,12 @@ def apply_statement(conn: Connection, db: Database, name: str,
 
 
 def orders_sending(conn: Connection, db: Database,
-                   rows: Sequence[tuple[str, Mapping[str, Any], bool]]) -> None:
+                   rows: Sequence[tuple[str, Mapping[str, Any], bool, str]]) -> None:
     """(record_uuid, the encoded values being sent, whether it is the order's first send
-    of this run: ``attempts`` counts runs)."""
+    of this run: ``attempts`` counts runs, the row hash they were made from)."""
     _run(conn, db, "sync_orders_sending",
-         [{"record_uuid": u, "sent_values": dumps(v), "bump": int(first)}
-          for u, v, first in rows])
+         [{"record_uuid": u, "sent_values": dumps(v), "bump": int(first), "sent_hash": h}
+          for u, v, first, h in rows])
 
 
 def orders_confirm(conn: Connection, db: Database, rows: Sequence[tuple[str, str, str | None]],
@@ -107,8 +107,9 @@ def orders_confirm(conn: Connection, db: Database, rows: Sequence[tuple[str, str
          [{"record_uuid": u, "item_id": i, "group_id": g, "done": done} for u, i, g in rows])
 
 
-def orders_settle(conn: Connection, db: Database, uuids: Sequence[str]) -> None:
-    _run(conn, db, "sync_orders_settle", [{"record_uuid": u} for u in uuids])
+def orders_settle(conn: Connection, db: Database, rows: Sequence[tuple[str, str]]) -> None:
+    """(record_uuid, the row hash as the sync read it): nothing to send."""
+    _run(conn, db, "sync_orders_settle", [{"record_uuid": u, "row_hash": h} for u, h in rows])
 
 
 def orders_release(conn: Connection, db: Database, rows: Sequence[tuple[str, str | None]],
@@ -163,7 +164,9 @@ def lines_confirm(conn: Connection, db: Database,
 
 
 def lines_settle(conn: Connection, db: Database, lines: Sequence[LineRow]) -> None:
-    _run(conn, db, "sync_lines_settle", [_line_key(line) for line in lines])
+    """Nothing to send for ``lines`` (as the sync read them)."""
+    _run(conn, db, "sync_lines_settle", [{**_line_key(line), "qty": line.qty,
+                                          "action": line.action or ""} for line in lines])
 
 
 def lines_release(conn: Connection, db: Database, rows: Sequence[tuple[LineRow, str | None]],
