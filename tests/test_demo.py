@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -90,3 +91,14 @@ def test_demo_syncs_the_whole_order_book_by_season_and_the_second_sync_sends_not
     text = (tmp_path / "out.txt").read_text()
     assert "fast clock" in text and "sync again, nothing changed" in text
     assert f"{len(demo.boards)} boards (limit 10,000 items and 10,000 subitems each)" in text
+
+
+def test_a_demo_of_one_customer_runs(tmp_path: Path) -> None:
+    """`ordersync demo --customers 1` (the CLI takes 1) ended in a traceback: it revised
+    three workbooks of a customer that has two."""
+    console = Console(file=io.StringIO(), width=200)
+
+    demo = run_demo(tmp_path / "demo", customers=1, orders=20, console=console)
+
+    assert "2 files re-read" in console.file.getvalue()
+    assert demo.third.merge.orders.changed >= 1

@@ -56,6 +56,9 @@ DEMO_ROUTING = {"key": "{AAG SEASON}", "board_name": "Customer Master Schedule {
 opens "… (2)")."""
 
 
+_COUNT = {0: "no", 1: "one", 2: "two", 3: "three"}
+
+
 def demo_config(dataset: SampleDataSet) -> dict[str, Any]:
     """The example configuration, with one profile per generated customer."""
     config = tomllib.loads(example_config_text())
@@ -166,12 +169,16 @@ def run_demo(workdir: Path, *, customers: int = 40, orders: int = 5000,
     console.print(f"   {len(groups)} groups, one per customer and season, as the files hold "
                   f"({len(dataset.groups)} customer seasons, whatever their spelling)")
 
-    changed_keys = mutate_sample_data(dataset, files=3, fraction=0.05, seed=7)
+    # Three workbooks revised (fewer when the demo has fewer with orders in them).
+    revised = min(3, sum(1 for path in dataset.files if dataset.generation is not None
+                         and dataset.generation.data_rows.get(path.name, 0) > 0))
+    changed_keys = mutate_sample_data(dataset, files=revised, fraction=0.05, seed=7)
     started = time.perf_counter()
     with progress:
         third = run_pipeline(config, db, progress=progress.ingest_file())
     console.print(
-        f"[bold]5. three customers send revised quantities[/] ({len(changed_keys)} orders) "
+        f"[bold]5. {_COUNT.get(revised, str(revised))} workbook(s) come back with revised "
+        f"quantities[/] ({len(changed_keys)} orders) "
         f"[{time.perf_counter() - started:.2f} s]: {third.ingest.count('staged')} files re-read, "
         f"{third.ingest.count('skipped')} skipped")
     render.print_merge(console, third.merge)
