@@ -373,3 +373,33 @@ def test_a_utf_8_file_under_a_profile_saying_cp1252_says_so(
         "GRE_a.csv: the file is UTF-8 (it starts with UTF-8's byte-order mark), but the "
         "profile's encoding says cp1252 — remove `encoding` from the profile: the file says "
         "what it is")
+
+
+@pytest.mark.parametrize("styles", [["JOSÉ’S TEE", "CAFÉ™"], ["JOSÉ’S TEE", "RÉSUMÉ®", "CAFé"]],
+                         ids=["all-pairs", "mixed"])
+def test_windows_1252_that_happens_to_be_valid_utf_8_reads_as_windows_1252(
+        config: Config, db: Database, tmp_path: Path, styles: list[str]) -> None:
+    """An accented capital followed by ’ ™ ® makes valid UTF-8 (JOSÉ’S read JOSɒS, CAFÉ™
+    read CAFə), keys included: UTF-8 that makes IPA symbols does not count as UTF-8."""
+    rows = [order_row(n, style=style) for n, style in enumerate(styles, 1)]
+    headers = layout(rows)
+    lines = [",".join(headers)] + [",".join(str(r.get(h, "")) for h in headers) for r in rows]
+    (tmp_path / "orders" / "GRE_a.csv").write_bytes(("\r\n".join(lines) + "\r\n")
+                                                    .encode("cp1252"))
+
+    run_pipeline(config, db)
+
+    assert sorted(r.s for r in fetch(db, 'SELECT "CUSTOMER STYLE" AS s FROM orders')) == \
+        sorted(styles)
+
+
+def test_utf_8_with_accents_stays_utf_8(config: Config, db: Database, tmp_path: Path) -> None:
+    styles = ["JOSÉ’S TEE", "CRÈME – №5", "ŁÓDŹ ĦÄ"]
+    rows = [order_row(n, style=style) for n, style in enumerate(styles, 1)]
+    _rows_csv(tmp_path / "orders" / "GRE_a.csv", rows)
+
+    (file,) = run_pipeline(config, db).ingest.files
+
+    assert file.notes == ()
+    assert sorted(r.s for r in fetch(db, 'SELECT "CUSTOMER STYLE" AS s FROM orders')) == \
+        sorted(styles)

@@ -52,7 +52,12 @@ def read_csv(display: str, data: bytes, *, encoding: str | None = None,
         raise FileRejected(Location(display), "the file is empty (nothing but a byte-order "
                            "mark and blank space)")
     notes: tuple[str, ...] = ()
-    if strays and used == "cp1252":
+    if used == _GUESSED_CP1252:
+        used = "cp1252"
+        notes = (f"{display}: read as Windows-1252 — its bytes also make valid UTF-8, but "
+                 "then hold IPA symbols (É’ would read ɒ) and no accented Latin letter: set the "
+                 "profile's `encoding` if that is wrong",)
+    elif strays and used == "cp1252":
         notes = (f"{display}: {strays} byte(s) that Windows-1252 does not define (0x81, 0x8D, "
                  "0x8F, 0x90, 0x9D) were dropped, the rest read as Windows-1252: check the "
                  "text near them (save the file as 'CSV UTF-8')",)
@@ -170,16 +175,26 @@ def _decode(display: str, data: bytes, encoding: str | None) -> tuple[str, str, 
         return utf16
     body, bom = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
     try:
-        return body.decode("utf-8"), bom, 0
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if bom == "utf-8" and _UTF8_BY_ACCIDENT.search(text) and not _LATIN_LETTER.search(text):
+            # Windows-1252 whose every accented letter happens to be followed by a byte
+            # that makes valid UTF-8 with it (JOSÉ’S, CAFÉ™ read as JOSɒS, CAFə): no real
+            # text writes IPA symbols and no Latin accented letter.
+            return data.decode("cp1252", errors="ignore"), _GUESSED_CP1252, 0
+        return text, bom, 0
     # Not UTF-8 throughout.  Mostly UTF-8 with a few stray bytes (lines pasted from another
     # export): the UTF-8 stays UTF-8 and only the strays are read as Windows-1252 — reading
     # the whole file as Windows-1252 would garble every accent, business keys included.
-    utf8 = sum(len(m) for m in _UTF8_SEQUENCE.findall(body))
-    strays = sum(1 for byte in body if byte >= 0x80) - utf8
-    if bom == "utf-8-sig" or utf8 > strays:
-        return body.decode("utf-8", errors=_STRAYS), bom, strays
+    sequences = _UTF8_SEQUENCE.findall(body)
+    high = sum(1 for byte in body if byte >= 0x80)
+    # UTF-8 that makes IPA symbols is Windows-1252 by accident (É’): it does not count
+    plausible = sum(len(m) for m in sequences if not _IPA_UTF8.fullmatch(m))
+    if bom == "utf-8-sig" or plausible > high - plausible:
+        return (body.decode("utf-8", errors=_STRAYS), bom,
+                high - sum(len(m) for m in sequences))
     # Excel's "CSV" on Western Windows.  The five bytes Windows-1252 leaves undefined are
     # dropped and counted: reading the whole file as Latin-1 instead turned every € ’ – …
     # into an invisible control character, business keys included.
@@ -204,6 +219,11 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str, int] | None:
                 return None
     return None
 
+
+_UTF8_BY_ACCIDENT = re.compile("[\u0250-\u02af]")  # IPA symbols
+_IPA_UTF8 = re.compile(rb"\xc9[\x90-\xbf]|\xca[\x80-\xaf]")  # the same, as UTF-8 bytes
+_LATIN_LETTER = re.compile("[\u00c0-\u00ff]")  # À…ÿ, as UTF-8 text writes accents
+_GUESSED_CP1252 = "cp1252 (valid UTF-8 by accident)"
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
