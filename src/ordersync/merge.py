@@ -74,7 +74,6 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     db.analyze(conn, "_winners")
     rows = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE _stored = 0")
     staged_losers = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE rank > 1 AND _stored = 0")
-    displaced = db.scalar(conn, "SELECT COUNT(*) FROM _winners WHERE rank > 1 AND _stored = 1")
 
     rule = f"merge.duplicates = {config.merge.duplicates}: the {config.merge.duplicates} row wins"
     duplicates = db.execute(conn, db.sql("merge_duplicates"), {"rule": rule}).rowcount
@@ -108,7 +107,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
     conn.exec_driver_sql("DROP TABLE _winners")
     changed_total = sum(kinds.values())
     return MergeReport(
-        files=files, rows=rows, duplicates=duplicates, displaced=displaced,
+        files=files, rows=rows, duplicates=duplicates, displaced=duplicates - staged_losers,
         new=kinds.get(ChangeKind.NEW.value, 0), changed=kinds.get(ChangeKind.CHANGED.value, 0),
         cancelled=kinds.get(ChangeKind.CANCELLED.value, 0),
         unchanged=rows - staged_losers - changed_total, removed=removed + gone,

@@ -307,7 +307,7 @@ class Database:
             "now": "CURRENT_TIMESTAMP",
             "distinct": "IS NOT" if self.is_sqlite else "IS DISTINCT FROM",
         }
-        return _sql_text(name).format(**tables, **dialect, **identifiers)
+        return _sql_text(name).format(**tables, **dialect, **_SQL_FRAGMENTS, **identifiers)
 
     # -- bulk load ---------------------------------------------------------------------------
 
@@ -506,6 +506,16 @@ _UUID_SQL = {
     "postgresql": _uuid7("floor(extract(epoch FROM statement_timestamp()) * 1000)::bigint",
                          "lpad(to_hex({n}), {width}, '0')", "substr(md5(random()::text), 1, 8)"),
 }
+
+
+_SQL_FRAGMENTS = {
+    # An order gone from its file before it reached the board (no item) and not in doubt:
+    # not sent, not verified — it waits, PENDING, in case it comes back.  On ``o``; binds
+    # ``:pending``.
+    "held_back": ("(o.removed_at IS NOT NULL AND o.monday_item_id IS NULL "
+                  "AND o.sync_state = :pending)"),
+}
+"""Conditions several statements share, one definition each (``{held_back}`` in a file)."""
 
 
 def open_database(config: Config) -> Database:

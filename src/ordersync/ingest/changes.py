@@ -76,11 +76,17 @@ def select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFi
 
     With ``db``, an unchanged file holding duplicates of an order whose file is read is
     read too (:func:`duplicate_holders`)."""
-    todo, skipped = _select(config, files, known, frozenset())
+    todo, skipped = _select(config, files, known)
     if db is None or not todo or not known:
         return todo, skipped
     holders = duplicate_holders(db, {p.file.display for p in todo})
-    return _select(config, files, known, holders) if holders else (todo, skipped)
+    if not holders:
+        return todo, skipped
+    # read whatever their bytes (the staging of unchanged bytes is skipped otherwise)
+    todo += [Pending(file, config_fingerprint(config, file.profile), _HOLDER, None,
+                     file.entry.size, forced=True) for file in files if file.display in holders]
+    return (sorted(todo, key=lambda p: p.file.display),
+            [report for report in skipped if report.path not in holders])
 
 
 def duplicate_holders(db: Database, read: Collection[str]) -> frozenset[str]:
@@ -95,8 +101,8 @@ def duplicate_holders(db: Database, read: Collection[str]) -> frozenset[str]:
                      if winner in read and loser not in read)
 
 
-def _select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFile],
-            holders: frozenset[str]) -> tuple[list[Pending], list[FileReport]]:
+def _select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownFile]
+            ) -> tuple[list[Pending], list[FileReport]]:
     todo: list[Pending] = []
     skipped: list[FileReport] = []
     fingerprints: dict[str, str] = {}  # per profile: the same for all of its files
@@ -105,9 +111,6 @@ def _select(config: Config, files: Sequence[SourceFile], known: dict[str, KnownF
             fingerprints[file.profile_code] = config_fingerprint(config, file.profile)
         fingerprint = fingerprints[file.profile_code]
         previous = known.get(file.display)
-        if file.display in holders:  # read whatever its bytes: see duplicate_holders
-            todo.append(Pending(file, fingerprint, _HOLDER, None, file.entry.size, forced=True))
-            continue
         if file.source.stamps_identify_content:
             if previous is not None and previous.same_stamp(file.entry, fingerprint):
                 skipped.append(FileReport(file.display, file.profile_code, "skipped",

@@ -3,4 +3,4 @@
 -- just found their item deleted and queued it to be created again.
 SELECT o.record_uuid FROM {orders} o
 WHERE o.record_uuid IN :uuids
-  AND o.removed_at IS NOT NULL AND o.monday_item_id IS NULL AND o.sync_state = :pending
+  AND {held_back}

@@ -5,6 +5,5 @@ SELECT o.record_uuid FROM {orders} o
 WHERE (o.sync_state = :pending
        OR EXISTS (SELECT 1 FROM {order_lines} l
                   WHERE l.record_uuid = o.record_uuid AND l.sync_state = :pending))
-  AND NOT (o.removed_at IS NOT NULL AND o.monday_item_id IS NULL
-           AND o.sync_state = :pending){scope}
+  AND NOT {held_back}{scope}
 ORDER BY o.group_name, o.item_name, o.record_uuid{limit}

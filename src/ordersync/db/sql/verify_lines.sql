@@ -5,6 +5,5 @@ SELECT l.record_uuid, l.size_code, l.qty, l.sync_state, l.sync_action, l.monday_
        o.monday_item_id, o.sync_state AS order_state, o.is_cancelled, o.item_name
 FROM {order_lines} l
 JOIN {orders} o ON o.record_uuid = l.record_uuid
-WHERE NOT (o.removed_at IS NOT NULL AND o.monday_item_id IS NULL
-           AND o.sync_state = :pending){scope}
+WHERE NOT {held_back}{scope}
 ORDER BY l.record_uuid, l.size_code

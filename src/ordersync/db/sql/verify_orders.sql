@@ -5,6 +5,5 @@ SELECT o.record_uuid, o.business_key, o.group_name, o.item_name, o.is_cancelled,
        o.sync_state, o.sync_action, o.monday_item_id, o.monday_group_id, o.row_hash,
        o.synced_values, o.sent_values, o.sent_hash, o.attempts, o.changed_at, o.monday_board_id{extra}
 FROM {orders} o
-WHERE NOT (o.removed_at IS NOT NULL AND o.monday_item_id IS NULL
-           AND o.sync_state = :pending){scope}
+WHERE NOT {held_back}{scope}
 ORDER BY o.group_name, o.item_name, o.record_uuid
