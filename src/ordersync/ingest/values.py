@@ -263,7 +263,8 @@ def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
         epoch + pl.duration(days=serial_number.floor().cast(pl.Int64))).cast(pl.Date)
     # A bare number is an Excel date serial only where it gives a date an order can have:
     # 2025 (a year) or 12 (a week) would be 1905-07-17 or 1900-01-11.
-    serial = pl.when(as_serial.is_between(_FIRST_SERIAL_DATE, _LAST_SERIAL_DATE)).then(as_serial)
+    serial = pl.when(as_serial.is_between(pl.lit(_FIRST_SERIAL_DATE), pl.lit(_LAST_SERIAL_DATE))
+                     ).then(as_serial)
     formats = [text.str.to_date(fmt, strict=False, exact=True) for fmt in date_formats]
     value = pl.coalesce(iso, serial, *formats)
     value = pl.when(value >= _FIRST_DATE).then(value)  # nothing earlier is an Excel date
@@ -274,12 +275,12 @@ def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
         pl.when(as_serial.is_not_null()).then(pl.concat_str(
             pl.lit("not a date: a number, which as an Excel date serial would be "),
             as_serial.dt.strftime("%Y-%m-%d"),
-            pl.lit(f", outside {_FIRST_SERIAL_DATE_TEXT}–{_LAST_SERIAL_DATE_TEXT} ({expected})")))
+            pl.lit(f", outside {_FIRST_SERIAL_DATE}–{_LAST_SERIAL_DATE} ({expected})")))
         .otherwise(pl.lit(f"not a date ({expected})"))
     ).otherwise(None)
     return Typed(value, problem)
 
 
-_FIRST_SERIAL_DATE_TEXT, _LAST_SERIAL_DATE_TEXT = "1950-01-01", "2199-12-31"
-_FIRST_SERIAL_DATE = pl.date(1950, 1, 1)
-_LAST_SERIAL_DATE = pl.date(2199, 12, 31)
+_FIRST_SERIAL_DATE, _LAST_SERIAL_DATE = datetime.date(1950, 1, 1), datetime.date(2199, 12, 31)
+"""The dates a bare number may be the Excel serial of (one definition: the rule and its
+message)."""
