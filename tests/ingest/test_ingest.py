@@ -50,6 +50,21 @@ def test_every_row_is_staged_or_rejected_with_its_reason(
     assert reject.business_key.startswith("GRE-00004")
 
 
+def test_a_key_cell_holding_a_null_word_is_rejected_showing_the_word(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(1, **{"AAG ORDER NUMBER": " TBC "}),
+                                  order_row(2, **{"AAG ORDER NUMBER": "  "}), order_row(3)])
+
+    report = ingest(config, db)
+
+    assert report.files[0].rows_staged == 1
+    assert _rejects(db) == [
+        (2, "AAG ORDER NUMBER", "TBC",
+         "missing business key value: TBC is a null word (columns.null_values)"),
+        (3, "AAG ORDER NUMBER", None, "missing business key value"),
+    ]
+
+
 def test_title_rows_blank_rows_and_trailing_blank_columns(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     rows = [order_row(1), {}, order_row(2), {}, {}, order_row(3)]

@@ -138,6 +138,8 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         pl.col(label) if label in valid
         else clean_text(label, null_values, controls=label in controlled).alias(label)
         for label in live))
+    key_columns = [k for k in config.merge.key if k in combined.columns]
+    raw_keys = combined.select("_file", "_row", *key_columns)
     del combined
     cleaned, blanks = _without_blank_rows(cleaned, live, config.merge.key)
     read = cleaned.select("_file").group_by("_file").len()
@@ -181,7 +183,7 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
         rejects.with_keys(pl.concat(errors), typed),
         rejects.cell_rejects(problems, typed["_key"], flagged),
         *totals.rejects,
-        rejects.missing_key_rejects(typed, config),
+        rejects.missing_key_rejects(typed, config, raw_keys),
         rejects.name_rejects(typed),
         *strays,
         *repeats,

@@ -76,15 +76,29 @@ def repeated_headers(rows: pl.DataFrame, index: int, layout: SheetLayout,
     return rows.filter(~hit), cast(found)
 
 
-def missing_key_rejects(typed: pl.DataFrame, config: Config) -> pl.DataFrame:
-    return _stack([
-        typed.filter(pl.col(column).is_null()).select(
+def missing_key_rejects(typed: pl.DataFrame, config: Config,
+                        raw_keys: pl.DataFrame) -> pl.DataFrame:
+    """A reject per row with a blank business key column.  ``raw_keys`` holds the key
+    columns as read (``_file``, ``_row``, one column per key column the batch has): a cell
+    holding one of ``columns.null_values`` is blank too, and its reject shows the word."""
+    frames = []
+    for column in config.merge.key:
+        missing = typed.filter(pl.col(column).is_null()).select("_file", "_row")
+        if column in raw_keys.columns and missing.height:
+            missing = missing.join(
+                raw_keys.select("_file", "_row", pl.col(column).str.strip_chars().alias("raw")),
+                on=["_file", "_row"], how="left", maintain_order="left")
+        else:
+            missing = missing.with_columns(pl.lit(None, dtype=pl.String).alias("raw"))
+        raw = pl.when(pl.col("raw").str.len_chars() > 0).then(pl.col("raw"))
+        frames.append(missing.select(
             "_file", pl.col("_row").alias("row"), pl.lit(column).alias("column"),
-            pl.lit(None, dtype=pl.String).alias("raw_value"),
-            pl.lit("missing business key value").alias("reason"),
-            pl.lit(None, dtype=pl.String).alias("business_key"))
-        for column in config.merge.key
-    ])
+            raw.alias("raw_value"),
+            pl.when(raw.is_null()).then(pl.lit("missing business key value"))
+            .otherwise(pl.lit("missing business key value: ") + raw
+                       + pl.lit(" is a null word (columns.null_values)")).alias("reason"),
+            pl.lit(None, dtype=pl.String).alias("business_key")))
+    return _stack(frames)
 
 
 def name_rejects(typed: pl.DataFrame) -> pl.DataFrame:
