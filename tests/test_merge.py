@@ -211,9 +211,11 @@ def test_a_re_read_file_s_duplicate_never_displaces_the_row_another_file_holds(
 
 def test_only_orders_of_files_read_well_last_time_compete(
         config: Config, db: Database, write_workbook: WorkbookFactory, tmp_path: Any) -> None:
-    """A failed file's order (its counters went to rows_staged -1), or an order whose own
-    row was since rejected (under the "first" rule it beat a valid new row), must not
-    compete with a new row: the new row wins, and nothing is counted twice."""
+    """A failed file's order (its counters went to rows_staged -1) must not compete with a
+    new row: the new row wins.  An order whose own row was since rejected does not compete
+    with its old values either, but its rejected row holds the key's place: GRE_d.xlsx is
+    last by path, so the rule picks its (rejected) row and GRE_c.xlsx's row is the
+    duplicate — the order keeps what it had until the row is corrected."""
     write_workbook("GRE_b.xlsx", [order_row(1, {"S": 1})])
     write_workbook("GRE_d.xlsx", [order_row(2, {"S": 1}), order_row(3)])
     _run(config, db)
@@ -224,13 +226,52 @@ def test_only_orders_of_files_read_well_last_time_compete(
 
     result = _run(config, db)
 
-    assert result.merge.orders.duplicates == 0
+    assert (result.merge.orders.duplicates, result.merge.orders.displaced) == (1, 0)
     orders = _orders(db)
-    assert (orders["GRE-00001"].S, orders["GRE-00002"].S) == (5, 5)
+    assert (orders["GRE-00001"].S, orders["GRE-00002"].S) == (5, 1)
+    assert ("GRE_c.xlsx", 3, "duplicate key: row 2 of GRE_d.xlsx holds this key and was "
+            "rejected") in _duplicate_rejects(db)
     counts = {r.path: (r.status, r.rows_read, r.rows_staged, r.rows_rejected) for r in fetch(
         db, "SELECT path, status, rows_read, rows_staged, rows_rejected FROM ingest_files")}
-    assert counts == {"GRE_b.xlsx": ("failed", 0, 0, 0), "GRE_c.xlsx": ("merged", 2, 2, 0),
+    assert counts == {"GRE_b.xlsx": ("failed", 0, 0, 0), "GRE_c.xlsx": ("merged", 2, 1, 1),
                       "GRE_d.xlsx": ("merged", 2, 1, 1)}
+
+
+def test_a_rejected_last_row_keeps_an_earlier_row_of_its_key_from_winning(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """The customer corrected an order in a later row, with a typo: the earlier row (the
+    quantities they corrected) took over in silence.  Now the rejected row holds its place:
+    the order is not made from the earlier row, which is rejected naming the row to fix;
+    once fixed, the order takes its values.  A rejected row that loses stays rejected for
+    its own reason only."""
+    write_workbook("GRE_a.xlsx", [order_row(1, {"M": 10}), order_row(2),
+                                  order_row(1, {"M": "12 pcs"}),
+                                  order_row(3, {"M": "x"}), order_row(3, {"M": 6})])
+
+    result = _run(config, db)
+
+    assert (result.merge.orders.new, result.merge.orders.duplicates) == (2, 1)
+    quantities = {r.business_key.split("\x1f")[0]: r.M
+                  for r in fetch(db, 'SELECT business_key, "M" FROM orders')}
+    assert quantities == {"GRE-00002": 20, "GRE-00003": 6}
+    rejects = [(r.row, r.reason) for r in fetch(
+        db, 'SELECT "row", reason FROM rejected_rows ORDER BY "row"')]
+    assert rejects == [
+        (2, "duplicate key: row 4 of GRE_a.xlsx holds this key and was rejected "
+            "(merge.duplicates = last: the last row wins); correct that row and the order "
+            "takes its values"),
+        (4, "not a number"), (5, "not a number")]
+    (counts,) = fetch(db, "SELECT rows_staged, rows_rejected FROM ingest_files")
+    assert (counts.rows_staged, counts.rows_rejected) == (2, 3)
+
+    write_workbook("GRE_a.xlsx", [order_row(1, {"M": 10}), order_row(2),
+                                  order_row(1, {"M": 12})])
+    result = _run(config, db)
+
+    (fixed,) = fetch(db, 'SELECT "M" FROM orders WHERE "AAG ORDER NUMBER" = \'GRE-00001\'')
+    assert fixed.M == 12
+    assert [r.reason.split(" (")[0] for r in fetch(db, "SELECT reason FROM rejected_rows")] == [
+        "duplicate key: row 4 of GRE_a.xlsx was kept"]
 
 
 def test_an_order_its_file_drops_goes_to_the_duplicate_another_file_holds(

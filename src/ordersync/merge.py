@@ -6,7 +6,9 @@ SQL throughout (``db/sql/merge_*.sql``):
 1. rank staged rows within their business key — with the stored orders of files not
    read again, at the place they were read from; the winner is the last row by
    (file path, sheet, row) — or the first, per ``merge.duplicates`` — and every
-   loser becomes a ``duplicate key`` reject naming the row that was kept;
+   loser becomes a ``duplicate key`` reject naming the row that was kept; a rejected row
+   holding the key keeps its place, and when the rule picks it no row wins (the order
+   keeps what it had);
 2. record the winners that are new or differ from the stored order (row hash,
    cancellation, group or item name) in ``merge_changes`` and classify them
    NEW / CHANGED / CANCELLED;
@@ -82,7 +84,7 @@ def merge_orders(config: Config, db: Database, conn: Connection) -> MergeReport:
             conn,
             f"UPDATE {db.table('ingest_files')} SET rows_staged = rows_staged - d.n, "
             "rows_rejected = rows_rejected + d.n FROM (SELECT _file_id, COUNT(*) AS n "
-            "FROM _winners WHERE rank > 1 GROUP BY _file_id) d "
+            "FROM _winners WHERE rank > 1 AND _stored < 2 GROUP BY _file_id) d "
             f"WHERE {db.table('ingest_files')}.id = d._file_id")
 
     db.execute(conn, db.sql("merge_changes"))

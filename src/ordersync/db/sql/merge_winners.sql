@@ -4,7 +4,10 @@
 -- (``_stored``), at the place they were read from: an order in two files keeps the row the
 -- rule picks when only one of the files is read again (a re-read loser never displaces the
 -- winner), and a stored order that loses to a new row becomes a duplicate reject like any
--- other loser.
+-- other loser.  A rejected row holding the key (``_stored`` 2: a bad cell, a bad total)
+-- keeps its place too: when the rule picks it, no row of the key wins — the order keeps
+-- what it had (a new one waits) and the key's other rows are rejected as duplicates naming
+-- it — instead of an earlier row the customer had corrected taking over in silence.
 CREATE TEMP TABLE _winners AS
 SELECT c._file_id, c._row, c._key, c._sheet, c._stored,
        ROW_NUMBER() OVER (
@@ -29,4 +32,13 @@ FROM (
       -- longer a row of its file)
       AND NOT EXISTS (SELECT 1 FROM {rejected_rows} r
                       WHERE r.file_id = o.source_file_id AND r."row" = o.source_row)
+    UNION ALL
+    SELECT DISTINCT r.file_id, r."row", r.business_key, r.sheet, f.path, 2
+    FROM {rejected_rows} r
+    JOIN {ingest_files} f ON f.id = r.file_id
+    WHERE f.status IN (:staged, :merged)
+      AND r.reason NOT LIKE 'duplicate key:%'
+      AND r.business_key IN (SELECT s._key FROM {staging_orders} s
+                             JOIN {ingest_files} sf ON sf.id = s._file_id
+                             WHERE sf.status = :staged)
 ) c
