@@ -94,6 +94,48 @@ def test_value_under_a_headerless_column_rejects_the_row(
                              "value in a column with no header")]
 
 
+LISTED_SIZES = {"sizes": {"labels": ["XS", "S", "M", "L", "XL", "XXL"]}}
+
+
+def test_sizes_without_their_markers_are_said_with_the_columns_left_as_text(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    """A misspelled end marker (TOTAL for TOTAL QTY) left only the sizes of sizes.labels:
+    2XL and 3XL beside them became text columns and their quantities no lines, silently."""
+    row = order_row(1, {"S": 1, "M": 2, "XL": 4}) | {"2XL": 5, "3XL": 6, "TOTAL": 18}
+    write_workbook("GRE_a.xlsx", [row], headers=list(row))
+    plain = {k: v for k, v in order_row(2).items() if k != "UNIT OF MEASURE"}
+    write_workbook("GRE_b.xlsx", [plain], headers=list(plain))
+    config = make_config(**LISTED_SIZES)
+    db = open_database(config)
+
+    report = ingest(config, db)
+    db.dispose()
+
+    notes = {f.path: [n for n in f.notes if "sizes not found" in n] for f in report.files}
+    assert notes == {"GRE_a.xlsx": [
+        "GRE_a.xlsx: sizes not found between markers (no column 'TOTAL QTY' (is 'TOTAL' it? "
+        "then add an alias \"TOTAL\" = \"TOTAL QTY\" under [columns.aliases])): the size "
+        "columns are those listed in sizes.labels (S, M, XL); 2XL and 3XL beside them hold "
+        "only whole numbers but are read as text, so their quantities are not order lines: "
+        "fix the marker's spelling, or add them to sizes.labels"],
+        "GRE_b.xlsx": []}  # no markers, every size listed: as configured
+
+
+def test_a_listed_size_after_the_total_column_is_a_size(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    headers = [*order_row(1).keys(), "TOTAL QTY", "XXL"]
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1, "M": 2, "XXL": 7}, **{"TOTAL QTY": 10})],
+                   headers=headers)
+    config = make_config(**LISTED_SIZES)
+    db = open_database(config)
+
+    ingest(config, db)
+
+    lines = fetch(db, "SELECT size_code, qty FROM staging_lines ORDER BY size_code")
+    db.dispose()
+    assert [(r.size_code, r.qty) for r in lines] == [("M", 2), ("S", 1), ("XXL", 7)]
+
+
 def test_header_variants_aliases_and_customer_names(
         make_config, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]
     from ordersync.db import open_database

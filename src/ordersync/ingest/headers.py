@@ -5,7 +5,8 @@ within ``sources.header_search_rows`` whose normalised, alias-mapped cells name
 every business-key column.  Each column then gets a label (its canonical
 header), a kind (size or descriptive) and a value type.  Size columns are the
 ones between the two marker columns (default ``UNIT OF MEASURE`` … ``TOTAL
-QTY``) or, for files without markers, the labels listed in ``sizes.labels``.
+QTY``) and the headers listed in ``sizes.labels`` (all a file without markers
+has: a note says so when whole-number columns beside them are left as text).
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
         named.append((source, header or "", label))
 
     labels = [label for _, _, label in named]
-    size_labels = _size_labels(labels, config)
+    size_labels, between_markers = _size_labels(labels, config)
     if not size_labels:
         raise FileRejected(
             Location(sheet.file, sheet.sheet, index + 1),
@@ -153,8 +154,63 @@ def _classify(sheet: RawSheet, index: int, headers: list[str | None], config: Co
         f"are stored under {c.label!r}: type the header as text in the file ('2/3), or map "
         f"it with an alias in the config, e.g. \"{c.label}\" = \"2/3\""
         for c in columns if c.kind == "size" and _EXCEL_DATE_HEADER.match(c.header))
+    if not between_markers:
+        notes += _unmarked_sizes(sheet, index, columns, config)
     return SheetLayout(index + 1, columns, tuple(unnamed),
                        notes + _missing_named_columns(sheet.file, columns, config))
+
+
+def _unmarked_sizes(sheet: RawSheet, index: int, columns: tuple[SheetColumn, ...],
+                    config: Config) -> tuple[str, ...]:
+    """A sheet whose sizes were not found between the markers takes only the sizes listed
+    in ``sizes.labels``: a misspelled marker (``TOTAL`` for ``TOTAL QTY``) turned the other
+    sizes beside them (2XL, 28, 30…) into text columns, and their quantities never became
+    lines — said, with the marker's likely spelling and the columns concerned."""
+    start, end = config.sizes.start_after, config.sizes.end_before
+    present = [c.label for c in columns]
+    why, misspelled = [], set()
+    for marker in (start, end):
+        if marker in present:
+            continue
+        alike = difflib.get_close_matches(marker, present, n=1, cutoff=0.6)
+        misspelled.update(alike)
+        why.append(f"no column {marker!r}" + (
+            f" (is {alike[0]!r} it? then add an alias \"{alike[0]}\" = \"{marker}\" under "
+            "[columns.aliases])" if alike else ""))
+    if not why:
+        why.append(f"{start!r} stands after {end!r}")
+    configured = {*config.merge.key, *config.columns.dates, *config.columns.decimals,
+                  *config.columns.integers, *config.columns.text, config.columns.customer,
+                  config.merge.cancel.column, config.sizes.total_column, start, end,
+                  *misspelled}
+    # Whole-number columns right beside the sizes found: most likely sizes too.
+    rows = sheet.cells.slice(index + 1)
+    whole = re.compile(r"^\s*\d+(\.0+)?\s*$")
+
+    def numeric(column: SheetColumn) -> bool:
+        if column.kind == "size" or column.label in configured or column.value_type != "text":
+            return False
+        values = rows.get_column(column.source).drop_nulls()
+        values = values.filter(values.str.strip_chars() != "")
+        return bool(values.len()) and bool(values.str.contains(whole.pattern).all())
+
+    sizes = [i for i, c in enumerate(columns) if c.kind == "size"]
+    suspects: list[str] = []
+    for step, edge in ((-1, min(sizes)), (1, max(sizes))):
+        at = edge + step
+        while 0 <= at < len(columns) and numeric(columns[at]):
+            suspects.append(columns[at].label)
+            at += step
+    if not suspects and not misspelled:
+        return ()  # a file without markers, its sizes all listed: as configured
+    found = ", ".join(columns[i].label for i in sizes)
+    note = (f"{sheet.file}: sizes not found between markers ({'; '.join(why)}): the size "
+            f"columns are those listed in sizes.labels ({found})")
+    if suspects:
+        note += (f"; {_and(sorted(suspects, key=present.index))} beside them hold only whole "
+                 "numbers but are read as text, so their quantities are not order lines: "
+                 "fix the marker's spelling, or add them to sizes.labels")
+    return (note,)
 
 
 def _missing_named_columns(file: str, columns: tuple[SheetColumn, ...], config: Config
@@ -188,12 +244,14 @@ def _missing_named_columns(file: str, columns: tuple[SheetColumn, ...], config: 
 _EXCEL_DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$")
 
 
-def _size_labels(labels: list[str], config: Config) -> set[str]:
+def _size_labels(labels: list[str], config: Config) -> tuple[set[str], bool]:
+    """The sheet's size labels, and whether the two markers bounded them.  A header listed
+    in ``sizes.labels`` is a size wherever it stands (an XXL added after TOTAL QTY)."""
     start, end = config.sizes.start_after, config.sizes.end_before
+    listed = {label for label in labels if label in set(config.sizes.labels)}
     if start in labels and end in labels and labels.index(start) < labels.index(end):
-        return set(labels[labels.index(start) + 1 : labels.index(end)])
-    known = set(config.sizes.labels)
-    return {label for label in labels if label in known}
+        return set(labels[labels.index(start) + 1 : labels.index(end)]) | listed, True
+    return listed, False
 
 
 _DATE_WORD = re.compile(r"\bDATES?\b")
