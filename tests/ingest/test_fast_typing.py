@@ -34,7 +34,7 @@ NUMBER_TEXTS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.sampled_from(["0", "12", "12.0", "1e3", "+5", ".5", "5.", " 12", "12 ", "1,200", "-0",
                      "nan", "inf", "-", "TBC", "", "12 pcs", "9e15", "9000000000000001",
-                     "0x10", "1_000"]),
+                     "0x10", "1_000", "1.000", "-12.500", "0.000", "1.00"]),
 )
 DATE_TEXTS = st.one_of(
     st.dates().map(str),

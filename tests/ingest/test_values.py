@@ -91,6 +91,8 @@ def test_text_cell(raw: str | None, value: str | None, problem: str | None) -> N
 
 # --- integers -----------------------------------------------------------------------------
 
+AMBIGUOUS = " is a decimal point or a thousands dot — write the whole number without it"
+
 SIZE_CASES: list[Case] = [
     ("12", 12, None),
     (" 12 ", 12, None),
@@ -108,6 +110,11 @@ SIZE_CASES: list[Case] = [
     ("-1", None, "negative quantity"),
     ("-1,200", None, "negative quantity"),
     ("2.5", None, "not a whole number"),
+    # One, or a thousand with a thousands dot?  Never guessed (a number cell never reads so).
+    ("1.000", None, "ambiguous: 1.000" + AMBIGUOUS),
+    ("12.500", None, "ambiguous: 12.500" + AMBIGUOUS),
+    ("0.000", None, None),  # a thousands group never starts with 0
+    ("1.00", 1, None),
     ("abc", None, "not a number"),
     ("1,2", None, "not a number"),
     ("12 pcs", None, "not a number"),
@@ -132,6 +139,7 @@ INTEGER_CASES: list[Case] = [
     ("-1,200", -1200, None),
     ("", None, None),
     ("2.5", None, "not a whole number"),
+    ("-1.000", None, "ambiguous: -1.000" + AMBIGUOUS),
     ("abc", None, "not a number"),
 ]
 

@@ -7,7 +7,8 @@ it was refused (null when fine).  Rules:
 - text: kept as written; an integral number written as ``12.0`` becomes ``12``
   (CSV exports and Excel number cells disagree on this).
 - integer: whole numbers, ``1,200`` (or a no-break space for the comma) and ``12.0``
-  accepted; sizes must be ≥ 0 and a zero size is the same as a blank cell (no quantity).
+  accepted, ``1.000`` refused as ambiguous (a thousands dot?); sizes must be ≥ 0 and a
+  zero size is the same as a blank cell (no quantity).
 - decimal: numbers, ``1,234.50`` and a currency sign (``$12.50``, ``12.50 €``) accepted.
 - date: Excel date cells, Excel serial numbers (``45356``), ISO date-times, or
   text in one of ``columns.date_formats``.
@@ -105,15 +106,19 @@ def valid_numbers(frame: pl.DataFrame, columns: Mapping[str, tuple[ValueType, Co
     if not columns:
         return set()
     names = list(columns)
-    # Each column cast once; a cell that is not blank but does not cast is not plain.
-    numbers = frame.select(pl.col(c).cast(pl.Float64, strict=False) for c in names)
+    # Each column cast once; a cell that is not blank but does not cast is not plain.  A
+    # whole-number column is cast as integers: "12.0", "1e3" and the ambiguous "1.000"
+    # (one, or a thousand with a thousands dot?) go the long way, as no number cell reads.
+    numbers = frame.select(
+        pl.col(c).cast(pl.Int64 if columns[c][0] == "integer" else pl.Float64, strict=False)
+        for c in names)
     blank = frame.select(names).null_count().row(0)
     unparsed = numbers.null_count().row(0)
     checks = []
     for column, (value_type, kind) in columns.items():
         number = pl.col(column)
         if value_type == "integer":
-            fine = number.is_finite() & (number == number.floor()) & (number.abs() <= 9e15)
+            fine = number.abs() <= 9e15
             if kind == "size":
                 fine = fine & (number >= 0)
         else:
@@ -195,12 +200,20 @@ def _number(column: str, *, plain: bool = False, currency: bool = False) -> pl.E
     return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
 
 
+# "1.000" or "12.500" in a whole-number column: one (a decimal point) or a thousand (a
+# thousands dot, as much of Europe writes)?  Never guessed; "1.200" is refused anyway.
+_DOTTED_THOUSANDS = r"^-?[1-9]\d{0,2}(\.\d{3})+$"
+
+
 def _integer(column: str, *, size: bool, plain: bool = False) -> Typed:
     text = pl.col(column)
     number = _number(column, plain=plain)
     negative = (number < 0) if size else pl.lit(False)
     problem = (
         pl.when(text.is_null()).then(None)
+        .when(text.str.contains(_DOTTED_THOUSANDS)).then(
+            pl.lit("ambiguous: ") + text + pl.lit(" is a decimal point or a thousands dot — "
+                                                  "write the whole number without it"))
         .when(number.is_null()).then(pl.lit("not a number"))
         .when(number != number.floor()).then(pl.lit("not a whole number"))
         .when(number.abs() > 9e15).then(pl.lit("number too large"))
