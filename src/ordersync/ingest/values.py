@@ -39,6 +39,9 @@ _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 _SPACES = "\u00a0\u202f\u2009"
 _THOUSANDS_SPACED = rf"^-?\d{{1,3}}([{_SPACES}]\d{{3}})+(\.\d+)?$"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+# "1.000" or "12.500" in a whole-number column: one (a decimal point) or a thousand (a
+# thousands dot, as much of Europe writes)?  Never guessed; "1.200" is refused anyway.
+_DOTTED_THOUSANDS = r"^-?[1-9]\d{0,2}(\.\d{3})+$"
 _CURRENCY_BEFORE = r"^([-+]?)\s*[$€£¥]\s*"
 _CURRENCY_AFTER = r"\s*[$€£¥]$"
 
@@ -107,26 +110,37 @@ def valid_numbers(frame: pl.DataFrame, columns: Mapping[str, tuple[ValueType, Co
         return set()
     names = list(columns)
     # Each column cast once; a cell that is not blank but does not cast is not plain.  A
-    # whole-number column is cast as integers: "12.0", "1e3" and the ambiguous "1.000"
-    # (one, or a thousand with a thousands dot?) go the long way, as no number cell reads.
+    # whole-number column is cast as integers (as number cells read: "12"); the few with
+    # other texts ("12.0" from CSV exports) are cast again as floats, unless a cell is the
+    # ambiguous "1.000" (one, or a thousand with a thousands dot?), which goes the long way.
     numbers = frame.select(
         pl.col(c).cast(pl.Int64 if columns[c][0] == "integer" else pl.Float64, strict=False)
         for c in names)
-    blank = frame.select(names).null_count().row(0)
-    unparsed = numbers.null_count().row(0)
+    blank = dict(zip(names, frame.select(names).null_count().row(0), strict=True))
+    unparsed = dict(zip(names, numbers.null_count().row(0), strict=True))
+    again = [c for c in names if columns[c][0] == "integer" and unparsed[c] != blank[c]]
+    dotted: set[str] = set()
+    if again:
+        numbers = numbers.with_columns(
+            frame.select(pl.col(c).cast(pl.Float64, strict=False) for c in again))
+        unparsed |= dict(zip(again, numbers.select(again).null_count().row(0), strict=True))
+        found = frame.select(pl.col(c).str.contains(_DOTTED_THOUSANDS).any()
+                             for c in again).row(0)
+        dotted = {c for c, hit in zip(again, found, strict=True) if hit}
     checks = []
     for column, (value_type, kind) in columns.items():
         number = pl.col(column)
         if value_type == "integer":
             fine = number.abs() <= 9e15
+            if column in again:
+                fine = fine & number.is_finite() & (number == number.floor())
             if kind == "size":
                 fine = fine & (number >= 0)
         else:
             fine = number.is_finite() & (number.abs() <= _DECIMAL_LIMIT)
         checks.append((number.is_null() | fine).all().alias(column))
-    fits = numbers.select(checks).row(0)
-    valid = {c for c, b, u, ok in zip(names, blank, unparsed, fits, strict=True)
-             if b == u and ok}
+    fits = dict(zip(names, numbers.select(checks).row(0), strict=True))
+    valid = {c for c in names if blank[c] == unparsed[c] and fits[c] and c not in dotted}
     words = {w.strip().lower() for w in null_values}
     numeric_words = [w for w in words if _is_finite_number(w)]  # "nan" is never valid anyway
     if numeric_words and valid:  # a number configured as a null word goes the long way
@@ -198,11 +212,6 @@ def _number(column: str, *, plain: bool = False, currency: bool = False) -> pl.E
               .then(text.str.replace_all(f"[{_SPACES}]", ""))
               .otherwise(text))
     return pl.when(digits.str.contains(_NUMBER)).then(digits.cast(pl.Float64, strict=False))
-
-
-# "1.000" or "12.500" in a whole-number column: one (a decimal point) or a thousand (a
-# thousands dot, as much of Europe writes)?  Never guessed; "1.200" is refused anyway.
-_DOTTED_THOUSANDS = r"^-?[1-9]\d{0,2}(\.\d{3})+$"
 
 
 def _integer(column: str, *, size: bool, plain: bool = False) -> Typed:
