@@ -65,6 +65,20 @@ def test_a_key_cell_holding_a_null_word_is_rejected_showing_the_word(
     ]
 
 
+def test_a_key_written_decomposed_is_the_same_order(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """CAFÉ with a combining accent (as a Mac writes it) looks like CAFÉ: it is one key."""
+    write_workbook("GRE_a.xlsx", [order_row(1, style="CAF\u00c9-1")])
+    write_workbook("GRE_b.xlsx", [order_row(1, style="CAFE\u0301-1")])
+
+    run_pipeline(config, db)
+
+    (order,) = fetch(db, 'SELECT business_key, "CUSTOMER STYLE" AS style FROM orders')
+    assert order.style == "CAF\u00c9-1" and "CAF\u00c9-1" in order.business_key
+    assert [r.reason.split(" (")[0] for r in fetch(db, "SELECT reason FROM rejected_rows")] == [
+        "duplicate key: row 2 of GRE_b.xlsx was kept"]
+
+
 def test_title_rows_blank_rows_and_trailing_blank_columns(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     rows = [order_row(1), {}, order_row(2), {}, {}, order_row(3)]

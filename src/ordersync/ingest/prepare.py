@@ -167,6 +167,10 @@ def prepare_batch(inputs: Sequence[SheetInput], config: Config) -> PreparedBatch
     del cleaned
     typed = naming.with_customer(typed, config, [i.profile for i in inputs], types)
     kinds.setdefault(config.columns.customer, "descriptive")
+    # A key's text in Unicode's composed form: CAFÉ typed on a Mac (E + a combining accent)
+    # looks the same as Windows' É but made a second order.
+    typed = typed.with_columns(pl.col(k).str.normalize("NFC")
+                               for k in config.merge.key if types[k] == "text")
     key = pl.concat_str([canonical_value(k, types[k]) for k in config.merge.key],
                         separator=KEY_SEPARATOR)
     typed = typed.with_columns(key.alias("_key"))
