@@ -7,6 +7,7 @@
     ├── SourceError            the source folder, container or bucket cannot be listed
     │                          (its URL with secrets masked, the variable to set)
     ├── DatabaseError          the database is unreachable or refuses a statement
+    │   └── DatabaseBusy       another ordersync process holds the ingest (nothing done)
     ├── UnknownCustomerError   a --customer name matches no customer (the known ones listed)
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
@@ -106,6 +107,17 @@ class SourceError(OrderSyncError):
 
 class DatabaseError(OrderSyncError):
     """The database cannot be reached or refused a statement."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another ordersync process is ingesting into (or merging) the same database: this one
+    did nothing, so that neither takes the other's half-loaded files for a crash's."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "another ordersync run is reading files into this database right now (two runs "
+            "at once: an overlapping cron job?); this one did nothing — the next run reads "
+            "whatever changed, or run again once the other has finished")
 
 
 class UnknownCustomerError(OrderSyncError):

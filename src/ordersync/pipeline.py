@@ -10,7 +10,8 @@ before SQLAlchemy is loaded.
 
 Exit codes (``RunResult.exit_code``): 0 done; 3 some files failed to ingest or
 some records failed to sync (each listed); 1 the sync stopped early (monday.com
-unavailable) — an error that stops a run is raised instead.
+unavailable) — an error that stops a run is raised instead.  One ingest and merge
+runs at a time per database: a second one raises ``DatabaseBusy`` before doing anything.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ordersync import timing
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import OrderSyncError
+from ordersync.errors import DatabaseBusy, OrderSyncError
 from ordersync.ingest import IngestReport, ingest
 from ordersync.lines import LinesReport, derive_lines
 from ordersync.logs import log_event
@@ -83,6 +84,19 @@ _ANALYZE_AFTER = 10_000  # rows written by one merge
 
 def run_merge(config: Config, db: Database, *, dry_run: bool = False) -> MergeResult:
     """Merge staged rows into orders and diff their lines, in one transaction."""
+    with _ingest_lock(db, dry_run):
+        return _merge(config, db, dry_run)
+
+
+def _ingest_lock(db: Database, dry_run: bool) -> AbstractContextManager[None]:
+    """One ingest and merge at a time per database (``ordersync.db.locks``); a dry run
+    writes nothing and needs none."""
+    from ordersync.db.locks import exclusive
+
+    return nullcontext() if dry_run else exclusive(db, "ingest", DatabaseBusy)
+
+
+def _merge(config: Config, db: Database, dry_run: bool) -> MergeResult:
     if _nothing_to_merge(config, db):
         return MergeResult(MergeReport(), LinesReport(), dry_run=dry_run)
     if not dry_run:
@@ -168,8 +182,9 @@ def run_ingest(config: Config, db: Database, *, dry_run: bool = False,
     from ordersync.listings.runs import record_ingest_run
 
     started = datetime.now(UTC)
-    report = _ingest(config, db, dry_run, progress)
-    record_ingest_run(db, report, None, started=started)
+    with _ingest_lock(db, dry_run):
+        report = _ingest(config, db, dry_run, progress)
+        record_ingest_run(db, report, None, started=started)
     return report
 
 
@@ -183,9 +198,10 @@ def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
     from ordersync.listings.runs import record_ingest_run
 
     started = datetime.now(UTC)
-    ingested = _ingest(config, db, dry_run, progress)
-    merged = run_merge(config, db, dry_run=dry_run)
-    record_ingest_run(db, ingested, merged, started=started)
+    with _ingest_lock(db, dry_run):
+        ingested = _ingest(config, db, dry_run, progress)
+        merged = _merge(config, db, dry_run)
+        record_ingest_run(db, ingested, merged, started=started)
     return RunResult(ingested, merged)
 
 

@@ -246,6 +246,12 @@ class Database:
         with self.peek() as peek:
             return peek.has_table(getattr(self.tables, role))
 
+    @property
+    def sqlite_file(self) -> str | None:
+        """The SQLite database's file (None for PostgreSQL, or a database in memory)."""
+        path = self._url.database if self.is_sqlite else None
+        return None if path in (None, "", ":memory:") else path
+
     @contextmanager
     def peek(self) -> Iterator[Peek]:
         """A short read-only look through the driver itself, without SQLAlchemy.
