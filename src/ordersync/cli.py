@@ -384,6 +384,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
         sys.exit(1)
     if report.incomplete and not dry_run:
         sys.exit(EXIT_FAILED)
+    if report.board_differs and not dry_run:
+        sys.exit(EXIT_BOARD_DIFFERS)
 
 
 @cli.command()

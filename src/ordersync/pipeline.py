@@ -10,8 +10,10 @@ before SQLAlchemy is loaded.
 
 Exit codes (``RunResult.exit_code``): 0 done; 3 some files failed to ingest or
 some records failed to sync (each listed); 1 the sync stopped early (monday.com
-unavailable) — an error that stops a run is raised instead.  One ingest and merge
-runs at a time per database: a second one raises ``DatabaseBusy`` before doing anything.
+unavailable) — an error that stops a run is raised instead; 4 the newest ``verify``
+found the board differing in ways a sync does not send again (``verify --repair`` does).
+One ingest and merge runs at a time per database: a second one raises ``DatabaseBusy``
+before doing anything.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_STOPPED, EXIT_PARTIAL = 0, 1, 3
+EXIT_OK, EXIT_STOPPED, EXIT_PARTIAL, EXIT_BOARD_DIFFERS = 0, 1, 3, 4
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,14 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         """0 done, 3 some files or records failed, 1 the sync stopped early or could not
-        run."""
+        run, 4 the last verify found the board differing (and no repair since)."""
         if self.sync_error is not None or (self.sync is not None and self.sync.stopped):
             return EXIT_STOPPED
         if self.ingest.count("failed") or (self.sync is not None and not self.sync.dry_run
                                            and self.sync.incomplete):
             return EXIT_PARTIAL
+        if self.sync is not None and not self.sync.dry_run and self.sync.board_differs:
+            return EXIT_BOARD_DIFFERS
         return EXIT_OK
 
 

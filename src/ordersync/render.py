@@ -331,6 +331,12 @@ def print_sync(console: Console, report: SyncReport) -> None:
         console.print(f"[red]{failed_records(report.failed_orders, report.failed_lines)} "
                       "FAILED[/] (`ordersync status` lists them): fix the data or the board, "
                       "then run `ordersync sync --retry-failed`", soft_wrap=True)
+    if report.board_differs:
+        console.print(f"[yellow]the board differs from the database:[/] the last `ordersync "
+                      f"verify` ({report.board_differs_since} UTC) found "
+                      f"{report.board_differs:,} difference(s) people made on the board, which "
+                      "a sync does not send again — `ordersync verify --repair` puts them "
+                      "right", soft_wrap=True)
 
 
 def _failures_table(title: str, column: str, failures: Sequence[Failure]) -> Table:

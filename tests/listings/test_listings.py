@@ -133,6 +133,20 @@ def test_failures_lists_refused_records_with_mondays_reason_and_the_retry_comman
     assert "NOT-A-NUMBER" in text and "--retry-failed" in text
 
 
+def test_failures_with_nothing_failed_does_not_claim_the_board_has_everything(
+        harness: Harness, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    """Orders never sent (no sync yet, or left to send by a stopped run) are not failures;
+    the listing said "every record a sync tried is on the board" all the same."""
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    harness.pipeline()
+    path = write_config(harness.config, tmp_path)
+
+    text = CliRunner().invoke(cli, ["failures", "--config", str(path)]).stderr
+
+    assert "nothing FAILED or in doubt" in text and "PENDING" in text
+    assert "is on the board" not in text
+
+
 def test_runs_lists_ingests_and_syncs_newest_first_with_their_counts(
         harness: Harness, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
     write_workbook("GRE_a.xlsx", [order_row(n) for n in range(1, 6)])

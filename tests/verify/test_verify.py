@@ -183,6 +183,38 @@ def test_an_emptied_board_is_refilled_exactly_once_by_sync_repair(
     assert len(h.items()) == 9
 
 
+def test_sync_does_not_report_success_while_the_last_verify_found_the_board_differing(
+        synced: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person deleted items; verify said so (exit 4); the next sync and run sent nothing
+    (nothing changed in the database) and exited 0, "ok", with the items still missing.
+    Extras people made (their own items) are only reported and do not hold it back."""
+    h = synced
+    with h.client() as client:
+        drift.delete_item(client, _item(h, 1)["id"])
+    monkeypatch.setenv("MONDAY_API_TOKEN", "x")
+    h.serve_cli(monkeypatch)
+    path = write_config(h.config, tmp_path)
+    assert CliRunner().invoke(cli, ["sync", "--config", str(path)]).exit_code == 0  # unknown
+    assert CliRunner().invoke(cli, ["verify", "--config", str(path)]).exit_code == 4
+
+    synced_after = CliRunner().invoke(cli, ["sync", "--config", str(path)])
+    run_after = CliRunner().invoke(cli, ["run", "--json", "--config", str(path)])
+
+    assert synced_after.exit_code == 4, synced_after.stderr
+    assert "found 1 difference(s) people made on the board" in synced_after.stderr
+    assert "ordersync verify --repair" in synced_after.stderr
+    assert run_after.exit_code == 4
+    import json
+
+    assert json.loads(run_after.stdout)["sync"]["board_differs"] == 1
+    assert CliRunner().invoke(cli, ["verify", "--repair", "--config", str(path)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["sync", "--config", str(path)]).exit_code == 0
+    with h.client() as client:
+        drift.create_item(client, h.ids.board_id, "a planner's own item", {})
+    assert CliRunner().invoke(cli, ["verify", "--config", str(path)]).exit_code == 4
+    assert CliRunner().invoke(cli, ["sync", "--config", str(path)]).exit_code == 0
+
+
 def test_verify_json_and_customer_scope(synced: Harness, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import json

@@ -52,8 +52,10 @@ def print_failures(console: Console, records: Sequence[FailedRecord],
     console.print(f"[bold]failures[/]: {failed:,} record(s) FAILED, {doubt:,} in doubt",
                   highlight=False)
     if not records:
-        console.print("nothing failed: every record a sync tried is on the board (or no sync "
-                      "has run yet: `ordersync runs` lists them)")
+        console.print("nothing FAILED or in doubt.  Orders still waiting to be sent (PENDING: "
+                      "`ordersync status` counts them) are not failures — the next `ordersync "
+                      "sync` sends them; `ordersync verify` compares the board with the "
+                      "database")
         return
     table = Table(show_edge=False, pad_edge=False)
     for header in ("order key", "customer", "size", "state", "action", "code", "message",

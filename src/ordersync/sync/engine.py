@@ -184,6 +184,7 @@ def _count_failed(db: Database, report: SyncReport) -> None:
     """The FAILED records the database holds after the run, whichever run failed them."""
     failed = store.failed_records(db, examples=0)
     report.failed_orders, report.failed_lines = failed.orders, failed.lines
+    report.board_differs, report.board_differs_since = store.board_drift(db)
 
 
 def _require_subitems_board(config: Config) -> None:

@@ -61,6 +61,13 @@ class SyncReport:
     (re-queued beyond the run's rounds: faults on their own alias, limits on one field):
     the next run sends them; until then the sync does not report success either."""
 
+    board_differs: int = 0
+    """What the newest verify found differing on the board that a repair puts right (items
+    people deleted, values they changed): the sync sends what changed in the database, not
+    that, so while the pass stands the sync does not report success either."""
+    board_differs_since: str | None = None
+    """When that verify ended."""
+
     def add(self, counter: str, n: int = 1) -> None:
         with _LOCK:
             self.counts[counter] += n

@@ -233,6 +233,20 @@ def select_work(db: Database, config: Config, scope: Scope, limit: int | None) -
         return [str(u) for u in conn.execute(sa.text(sql), params).scalars()]
 
 
+def board_drift(db: Database) -> tuple[int, str | None]:
+    """The differences the newest verify pass found that a repair puts right, and when it
+    ended (0 and None when it found none, or no verify ever ran)."""
+    from ordersync.verify.report import Kind
+
+    if not db.has_table("verify_runs"):
+        return 0, None
+    repairable = " + ".join(db.quote(k.value) for k in Kind if not k.is_extra)
+    with db.begin() as conn:
+        row = conn.execute(sa.text(db.sql("sync_board_drift", repairable=repairable))).one()
+    differences = int(row.differences)
+    return differences, (str(row.finished_at)[:16] if differences else None)
+
+
 def unsent(db: Database, config: Config, scope: Scope) -> int:
     """Orders in scope still to send (not FAILED): what a finished run leaves undone."""
     with db.begin() as conn:

@@ -120,6 +120,7 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
     def sync() -> SyncReport:  # every round's run in the one report verify prints
         run = run_sync(config, db, client, options=sync_options, progress=progress.sync,
                        clock=clock, sleep=sleep)
+        run.board_differs, run.board_differs_since = 0, None  # what this repair puts right
         return run if synced is None else synced.then(run)
 
     if found.in_doubt:  # settle what an interrupted sync left in doubt, then compare it too
