@@ -8,26 +8,42 @@ matches nothing is an error listing the known customers, never an empty run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import sqlalchemy as sa
+from collections.abc import Callable, Iterable
 
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.db.schema import column_name
 from ordersync.errors import UnknownCustomerError
+from ordersync.names import PATTERN_PREFIX, NameMap, name_key
 
 
-def _key(name: str) -> str:
-    return " ".join(name.split()).upper()
+def customer_map(config: Config) -> NameMap:
+    """Spellings → canonical customers; every profile's customer is a canonical name too."""
+    profiles = {p.customer: p.customer for p in config.sources.profiles.values()}
+    return NameMap.build(config.customers, {**profiles, **config.columns.customer_names})
+
+
+def canonical_customer(config: Config) -> Callable[[str | None], str | None]:
+    """A profile's (or a file's) spelling of a customer → the customer's canonical name."""
+    names = customer_map(config)
+    return lambda raw: None if raw is None else (names.canonical(raw) or raw)
 
 
 def known_customers(config: Config, db: Database) -> dict[str, str]:
-    """Every name a customer answers to (upper-cased) → its canonical name."""
+    """Every name a customer answers to (as :func:`name_key` has it) → its canonical name."""
+    import sqlalchemy as sa
+
+    from ordersync.db.schema import column_name
+
+    canonical = canonical_customer(config)
     known: dict[str, str] = {}
     for code, profile in config.sources.profiles.items():
-        known.setdefault(_key(profile.customer), profile.customer)
-        known.setdefault(_key(code), profile.customer)
+        name = canonical(profile.customer) or profile.customer
+        for spelling in (name, profile.customer, code):
+            known.setdefault(name_key(spelling), name)
+    for name, spellings in config.customers.items():
+        for spelling in (name, *spellings):
+            if not spelling.startswith(PATTERN_PREFIX):
+                known.setdefault(name_key(spelling), name)
     if db.has_table("orders") and db.has_table("order_columns"):
         with db.begin() as conn:
             column = column_name(db, conn, config.columns.customer)
@@ -36,7 +52,7 @@ def known_customers(config: Config, db: Database) -> dict[str, str]:
                     f"SELECT DISTINCT {db.quote(column)} FROM {db.table('orders')} "
                     f"WHERE {db.quote(column)} IS NOT NULL")).scalars()
                 for value in values:
-                    known.setdefault(_key(str(value)), str(value))
+                    known.setdefault(name_key(str(value)), str(value))
     return known
 
 
@@ -46,7 +62,14 @@ def resolve_customers(config: Config, db: Database, names: Iterable[str]) -> tup
     if not wanted:
         return ()
     known = known_customers(config, db)
-    unknown = [n for n in wanted if _key(n) not in known]
+    spellings = customer_map(config)
+
+    def find(name: str) -> str | None:  # a spelling, else a [customers] pattern's customer
+        return known.get(name_key(name)) or (
+            found if (found := spellings.canonical(name)) in known.values() else None)
+
+    unknown = [n for n in wanted if find(n) is None]
     if unknown:
-        raise UnknownCustomerError(unknown, sorted(set(known.values()), key=str.upper))
-    return tuple(dict.fromkeys(known[_key(n)] for n in wanted))
+        raise UnknownCustomerError(unknown, sorted(set(known.values()),
+                                                   key=lambda n: (n.upper(), n)))
+    return tuple(dict.fromkeys(str(find(n)) for n in wanted))

@@ -175,6 +175,39 @@ def test_runs_lists_ingests_and_syncs_newest_first_with_their_counts(
     assert [r["kind"] for r in json.loads(result.stdout)] == ["sync", "ingest", "ingest"]
 
 
+def test_one_customer_spelled_three_ways_is_one_customer_everywhere(
+        make_config: Callable[..., Config], write_workbook: WorkbookFactory) -> None:
+    """The merge made one customer and one group of three profiles' spellings, but the
+    report counted three customers, rejects named the profile's spelling, and --customer
+    took neither a spelling listed in [customers] nor the name without its punctuation."""
+    from ordersync.db import open_database
+    from ordersync.report import read_report_data
+
+    profiles = {code: {"customer": name, "glob": [f"{code}*.xlsx"]} for code, name in (
+        ("GRE", "GREYSTONE"), ("GRL", "Greystone Ltd."), ("GRS", "greystone"))}
+    config = make_config(sources={"directory": "orders", "profiles": profiles},
+                         customers={"GREYSTONE": ["Greystone Ltd"]})
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRL_b.xlsx", [order_row(2, {"S": "12 pcs"})])
+    write_workbook("GRS_c.xlsx", [order_row(3)])
+    db = open_database(config)
+    try:
+        run_pipeline(config, db)
+
+        data = read_report_data(config, db)
+        assert [(c.customer, c.files, c.rows_read, c.orders) for c in data.customers] == [
+            ("GREYSTONE", 3, 3, 2)]
+        assert [r.customer for r in list_rejects(config, db)] == ["GREYSTONE"]
+        for spelling in ("greystone-ltd", "Greystone Ltd", "GRS", "grey stone"):
+            assert resolve_customers(config, db, [spelling]) == ("GREYSTONE",), spelling
+            assert len(list_rejects(config, db, customers=[spelling])) == 1
+        with pytest.raises(UnknownCustomerError) as unknown:
+            resolve_customers(config, db, ["Bluewave"])
+        assert unknown.value.known == ("GREYSTONE",)
+    finally:
+        db.dispose()
+
+
 def test_an_unknown_customer_stops_the_sync_before_anything_is_sent(
         harness: Harness, write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_a.xlsx", [order_row(1)])

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ordersync.config import Config, ProfileConfig
+from ordersync.customers import customer_map
 from ordersync.db.kinds import ValueType
 from ordersync.hashing import canonical_value
 from ordersync.names import NameMap, NameTemplate, TemplateField, season_fields
@@ -32,12 +33,6 @@ class Names:
 
     value: pl.Expr
     problem: pl.Expr
-
-
-def customer_map(config: Config) -> NameMap:
-    """Spellings → canonical customers; every profile's customer is a canonical name too."""
-    profiles = {p.customer: p.customer for p in config.sources.profiles.values()}
-    return NameMap.build(config.customers, {**profiles, **config.columns.customer_names})
 
 
 def season_map(config: Config) -> NameMap:

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersync.config import Config
-from ordersync.customers import resolve_customers
+from ordersync.customers import canonical_customer, resolve_customers
 from ordersync.db import Database
 from ordersync.sync.columns import identity_text
 
@@ -61,8 +61,9 @@ def list_rejects(config: Config, db: Database, *, customers: Iterable[str] = (),
     case-insensitive.
     """
     wanted = {c.upper() for c in resolve_customers(config, db, customers)}
+    canonical = canonical_customer(config)
     codes = {code.upper() for code, p in config.sources.profiles.items()
-             if p.customer.upper() in wanted}
+             if (canonical(p.customer) or "").upper() in wanted}
     if not db.has_table("rejected_rows"):
         return []
     with db.begin() as conn:
@@ -70,7 +71,8 @@ def list_rejects(config: Config, db: Database, *, customers: Iterable[str] = (),
     found = []
     for r in rows:
         item = RejectedRow(r.file, r.sheet, r.row, r.column, r.raw_value, r.reason,
-                           r.customer, identity_text(r.business_key) if r.business_key else None,
+                           canonical(r.customer),
+                           identity_text(r.business_key) if r.business_key else None,
                            r.profile)
         if wanted and (item.customer or "").upper() not in wanted \
                 and (item.profile or "").upper() not in codes:

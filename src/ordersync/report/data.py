@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersync.config import Config
+from ordersync.customers import canonical_customer
 from ordersync.db import Database
 from ordersync.listings.failures import FailedRecord, list_failures
 from ordersync.listings.rejects import RejectedRow, list_rejects
@@ -100,8 +101,10 @@ class ReportData:
 def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportData:
     """Everything the page shows (see the module docstring)."""
     customers: dict[str, CustomerRow] = {}
+    canonical = canonical_customer(config)  # a profile's spelling → the one customer
 
     def row(name: str) -> CustomerRow:
+        name = canonical(name) or name
         return customers.setdefault(name, CustomerRow(name))
 
     groups: list[GroupFill] = []
@@ -110,10 +113,12 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
     if db.has_table("orders"):
         with db.begin() as conn:
             for r in conn.execute(sa.text(db.sql("report_customers"))):
-                c = row(r.customer)
-                c.files, c.files_failed = int(r.files), int(r.files_failed or 0)
-                c.rows_read, c.rows_staged = int(r.rows_read or 0), int(r.rows_staged or 0)
-                c.rows_rejected = int(r.rows_rejected or 0)
+                c = row(r.customer)  # several profiles may spell one customer: summed
+                c.files += int(r.files)
+                c.files_failed += int(r.files_failed or 0)
+                c.rows_read += int(r.rows_read or 0)
+                c.rows_staged += int(r.rows_staged or 0)
+                c.rows_rejected += int(r.rows_rejected or 0)
             for r in conn.execute(sa.text(db.sql("report_orders"))):
                 c = row(r.customer)
                 c.orders += int(r.orders)
@@ -125,10 +130,12 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
                     c.last_change = changed
             for r in conn.execute(sa.text(db.sql("report_lines"))):
                 c = row(r.customer)
-                c.lines, c.lines_on_board = int(r.lines), int(r.on_board or 0)
+                c.lines += int(r.lines)
+                c.lines_on_board += int(r.on_board or 0)
             groups = [GroupFill(r.group_name, int(r.items), int(r.subitems))
                       for r in conn.execute(sa.text(db.sql("report_groups")))]
-            problems = [ProblemFile(r.path, r.customer, r.status, r.error)
+            problems = [ProblemFile(r.path, canonical(r.customer) or r.customer, r.status,
+                                    r.error)
                         for r in conn.execute(sa.text(db.sql("report_problem_files")), {
                             "failed": FileStatus.FAILED.value,
                             "missing": FileStatus.MISSING.value})]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.console import Console
 
@@ -109,7 +109,8 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
     with db.begin() as conn:
         labels = [c.label for c in registered_columns(db, conn)]
     columns = resolve_columns(config, labels)
-    resolve_customers(config, db, options.customers)  # an unknown name is an error
+    # An unknown name is an error; a spelling or code becomes the customer's canonical name.
+    options = replace(options, customers=resolve_customers(config, db, options.customers))
     progress = progress or Progress()
     if options.dry_run:
         sender = DryRunSender(planner_for(config), out or Console())

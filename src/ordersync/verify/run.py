@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ordersync.config import Config
 from ordersync.customers import resolve_customers
@@ -93,7 +93,8 @@ def run_verify(config: Config, db: Database, client: MondayClient, *,
                                        "[monday.routing] key, the template board's"])
     progress = progress or VerifyProgress()
     create_tables(db)
-    resolve_customers(config, db, options.customers)  # an unknown name is an error
+    # An unknown name is an error; a spelling or code becomes the customer's canonical name.
+    options = replace(options, customers=resolve_customers(config, db, options.customers))
     if not routed:
         check_boards(config, client, db)  # routed: each board is checked as it is read
 
