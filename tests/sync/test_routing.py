@@ -92,6 +92,32 @@ def test_orders_go_to_their_season_s_board_with_their_subitems_and_a_re_run_send
     assert not [b for b in h.sent[sent:] if b["query"].lstrip().startswith("mutation")]
 
 
+def test_the_report_shows_every_routed_board_and_its_groups_by_board(
+        harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
+    """The report titled its board chart with the template board (which holds nothing),
+    summed groups over the boards, and named no routed board."""
+    from ordersync.report import read_report_data
+    from ordersync.report.page import render_page
+
+    h, fall, spring = _routed(harness_factory)
+    write_workbook("GRE_a.xlsx", _orders())
+    h.pipeline()
+    h.sync()
+
+    data = read_report_data(h.config, h.db)
+    page = render_page(data)
+
+    assert [(b.board_id, b.name, b.items, b.subitems) for b in data.boards] == [
+        (fall.board_id, "Schedule FALL 2025", 2, 3),
+        (spring.board_id, "Schedule SPRING 2026", 2, 4)]
+    assert [(g.board, g.group, g.items) for g in data.groups] == [
+        ("Schedule FALL 2025", "GREYSTONE FALL 2025", 2),
+        ("Schedule SPRING 2026", "GREYSTONE SPRING 2026", 2)]
+    assert "<h2>Boards (2)</h2>" in page and fall.board_id in page
+    assert "Schedule SPRING 2026 · GREYSTONE SPRING 2026" in page
+    assert f"Board {h.ids.board_id}" not in page
+
+
 def test_a_board_without_a_mapped_column_is_refused_before_anything_is_written(
         harness_factory: Callable[..., Harness], write_workbook: WorkbookFactory) -> None:
     h = harness_factory(routing={"key": "{CUSTOMER SEASON}"})

@@ -58,7 +58,19 @@ class ProblemFile:
 
 @dataclass(frozen=True)
 class GroupFill:
+    board: str | None  # a routed board's name (or id); None: the one configured board
     group: str
+    items: int
+    subitems: int
+
+
+@dataclass(frozen=True)
+class BoardFill:
+    """A routed board: what it holds, as the database last confirmed it."""
+
+    board_id: str
+    name: str | None
+    route: str | None
     items: int
     subitems: int
 
@@ -74,6 +86,8 @@ class ReportData:
     failures: list[FailedRecord]
     rejects: list[RejectedRow]
     problem_files: list[ProblemFile] = field(default_factory=list)
+    boards: list[BoardFill] = field(default_factory=list)
+    """The routed boards (empty when orders go to the one configured board)."""
 
     @property
     def sync_runs(self) -> list[RunRecord]:
@@ -108,6 +122,7 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
         return customers.setdefault(name, CustomerRow(name))
 
     groups: list[GroupFill] = []
+    boards: list[BoardFill] = []
     rejects: list[RejectedRow] = []
     problems: list[ProblemFile] = []
     if db.has_table("orders"):
@@ -132,8 +147,13 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
                 c = row(r.customer)
                 c.lines += int(r.lines)
                 c.lines_on_board += int(r.on_board or 0)
-            groups = [GroupFill(r.group_name, int(r.items), int(r.subitems))
+            groups = [GroupFill(r.board, r.group_name, int(r.items), int(r.subitems))
                       for r in conn.execute(sa.text(db.sql("report_groups")))]
+            if conn.execute(sa.text(f"SELECT 1 FROM {db.table('monday_boards')} LIMIT 1")
+                            ).first() is not None:
+                boards = [BoardFill(r.board_id, r.board_name, r.route, int(r.orders),
+                                    int(r.lines))
+                          for r in conn.execute(sa.text(db.sql("status_boards")))]
             problems = [ProblemFile(r.path, canonical(r.customer) or r.customer, r.status,
                                     r.error)
                         for r in conn.execute(sa.text(db.sql("report_problem_files")), {
@@ -149,4 +169,4 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
         board_id=config.monday.board_id,
         customers=sorted(customers.values(), key=lambda c: c.customer.upper()),
         groups=groups, runs=list_runs(db, limit=runs), failures=list_failures(db),
-        rejects=rejects, problem_files=problems)
+        rejects=rejects, problem_files=problems, boards=boards)

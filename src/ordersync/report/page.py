@@ -92,10 +92,7 @@ def _charts(data: ReportData) -> str:
         stacked_bars("chart-rows", "Rows per customer: staged and rejected",
                      [(c.customer, {"staged": c.rows_staged, "rejected": c.rows_rejected})
                       for c in data.customers], empty_note="no file read yet"),
-        stacked_bars("chart-board", f"Board {data.board_id or '(not set)'}: items and "
-                     f"subitems per group (a board holds {BOARD_ITEM_LIMIT:,})",
-                     [(g.group, {"items": g.items, "subitems": g.subitems})
-                      for g in data.groups], empty_note="nothing on the board yet"),
+        _board_chart(data),
         column_chart("chart-synced", "Orders synced per run", labels, synced,
                      empty_note=no_runs),
         column_chart("chart-requests", "Requests per run", labels,
@@ -108,6 +105,36 @@ def _charts(data: ReportData) -> str:
                      colour_value="#d9534f"),
     ]
     return '<div class="charts">' + "".join(charts) + "</div>"
+
+
+def _board_chart(data: ReportData) -> str:
+    """Items and subitems per group: of the configured board, or of every routed board (a
+    group split over "SS26" and "SS26 (2)" shows as the two it is)."""
+    limit = f"a board holds {BOARD_ITEM_LIMIT:,} items, its subitems board as many subitems"
+    if data.boards or len({g.board for g in data.groups}) > 1:
+        title = f"Boards: items and subitems per board and group ({limit})"
+        bars = [(f"{g.board or '(no board recorded)'} · {g.group}",
+                 {"items": g.items, "subitems": g.subitems}) for g in data.groups]
+    else:
+        title = f"Board {data.board_id or '(not set)'}: items and subitems per group ({limit})"
+        bars = [(g.group, {"items": g.items, "subitems": g.subitems}) for g in data.groups]
+    return stacked_bars("chart-board", title, bars, empty_note="nothing on the board yet")
+
+
+def _boards_section(data: ReportData) -> list[str]:
+    """The routed boards, each with its fill against monday's limit."""
+    if not data.boards:
+        return []
+    rows = [(b.name or "", b.board_id, b.route or "", b.items, b.subitems,
+             f"{max(b.items, b.subitems) / BOARD_ITEM_LIMIT:.0%}"
+             + (" — full"
+                if max(b.items, b.subitems) >= BOARD_ITEM_LIMIT else ""))
+            for b in data.boards]
+    return [f"<h2>Boards ({len(rows):,})</h2>",
+            '<p class="note">Orders are routed by <code>[monday.routing]</code>; each board '
+            f"holds {BOARD_ITEM_LIMIT:,} items and its subitems board as many subitems.</p>",
+            _table("boards", ("board", "id", "route", "items", "subitems", "fill"), rows,
+                   filters=(2,))]
 
 
 def render_page(data: ReportData) -> str:
@@ -143,6 +170,7 @@ def render_page(data: ReportData) -> str:
         "<code>sources.missing_files = \"remove\"</code>.</p>",
         _table("files", ("file", "customer", "status", "why"), problem_files,
                filters=(1, 2)),
+        *_boards_section(data),
         "<h2>Charts</h2>", _charts(data),
         f"<h2>Failures ({len(failures):,})</h2>",
         '<p class="note">FAILED records wait for <code>ordersync sync --retry-failed</code>; '
