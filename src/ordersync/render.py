@@ -184,7 +184,10 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                       highlight=False)
     run = status.get("last_sync")
     if run:
-        console.print(f"last sync: run {run['id']} to board {literal(run['board_id'])}, "
+        to = (f"the {len(status['boards'])} routed board(s) above (template board "
+              f"{literal(run['board_id'])})" if status.get("boards")
+              else f"board {literal(run['board_id'])}")
+        console.print(f"last sync: run {run['id']} to {to}, "
                       f"{literal(run['status'])} (started {literal(run['started_at'])}): "
                       f"{run['succeeded']} done, {run['failed']} failed, "
                       f"{run['requests']} requests"

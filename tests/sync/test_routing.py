@@ -116,6 +116,12 @@ def test_the_report_shows_every_routed_board_and_its_groups_by_board(
     assert "<h2>Boards (2)</h2>" in page and fall.board_id in page
     assert "Schedule SPRING 2026 · GREYSTONE SPRING 2026" in page
     assert f"Board {h.ids.board_id}" not in page
+    from ordersync.status import read_status
+
+    shown = StringIO()
+    render.print_status(Console(file=shown, width=200), read_status(h.db))
+    assert (f"to the 2 routed board(s) above (template board {h.ids.board_id})"
+            in shown.getvalue())
 
 
 def test_a_board_without_a_mapped_column_is_refused_before_anything_is_written(
