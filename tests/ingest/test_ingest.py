@@ -79,6 +79,47 @@ def test_a_key_written_decomposed_is_the_same_order(
         "duplicate key: row 2 of GRE_b.xlsx was kept"]
 
 
+def test_a_header_over_two_rows_with_a_band_over_the_sizes_is_read(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """Order books often head their sizes with a merged SIZES band and the size labels in
+    the row below, every other header merged down over both rows: every row was rejected
+    for values in columns with no header."""
+    import xlsxwriter
+
+    descriptive = [h for h in order_row(1) if h not in ("S", "M")]
+    book = xlsxwriter.Workbook(str(tmp_path / "orders" / "GRE_a.xlsx"))
+    sheet = book.add_worksheet()
+    for column, header in enumerate(descriptive):
+        sheet.merge_range(0, column, 1, column, header)
+    width = len(descriptive)
+    sheet.merge_range(0, width, 0, width + 1, "SIZES")
+    sheet.write_row(1, width, ["S", "M"])
+    sheet.merge_range(0, width + 2, 1, width + 2, "TOTAL QTY")
+    for row, number in enumerate((1, 2), start=2):
+        values = order_row(number, {"S": number, "M": 10})
+        sheet.write_row(row, 0, [values[h] for h in descriptive] + [number, 10, number + 10])
+    book.close()
+
+    report = ingest(config, db)
+
+    (file,) = report.files
+    assert (file.rows_read, file.rows_staged, file.rows_rejected) == (2, 2, 0), file
+    lines = fetch(db, "SELECT _row, size_code, qty FROM staging_lines ORDER BY _row, size_code")
+    assert [(r._row, r.size_code, r.qty) for r in lines] == [
+        (3, "M", 10), (3, "S", 1), (4, "M", 10), (4, "S", 2)]
+
+
+def test_a_file_whose_every_row_is_rejected_says_its_layout_is_the_likely_cause(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    write_workbook("GRE_a.xlsx", [order_row(n, {"S": "x"}) for n in (1, 2, 3)])
+
+    (file,) = ingest(config, db).files
+
+    assert file.rows_staged == 0 and any(
+        "every one of its 3 rows was rejected" in n and "ordersync rejects --file" in n
+        for n in file.notes)
+
+
 def test_title_rows_blank_rows_and_trailing_blank_columns(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     rows = [order_row(1), {}, order_row(2), {}, {}, order_row(3)]

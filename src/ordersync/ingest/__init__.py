@@ -269,8 +269,19 @@ def _reports(outcomes: list[FileOutcome], batch: PreparedBatch | None) -> list[F
         report = outcome.report(next(stats) if outcome.input else None)
         if outcome.input is not None and index in warnings:
             report = replace(report, notes=report.notes + warnings[index])
+        if report.rows_read - report.rows_blank >= 2 and report.rows_staged == 0:
+            report = replace(report, notes=(*report.notes, _all_rejected(report)))
         reports.append(report)
     return reports
+
+
+def _all_rejected(report: FileReport) -> str:
+    """A file none of whose rows could be taken: as a rule its layout, not its data."""
+    return (f"{report.path}: every one of its {report.rows_read - report.rows_blank:,} rows "
+            "was rejected — most likely the file is laid out otherwise than ordersync reads "
+            "it (the header row, a header over two rows such as a SIZES band above the "
+            "sizes, the size marker columns): `ordersync rejects --file "
+            f"'{report.path}'` lists why")
 
 
 def _write_all(db: Database, config: Config, outcomes: list[FileOutcome],

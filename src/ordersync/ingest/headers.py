@@ -64,6 +64,10 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
     else:
         index = _find_header_row(sheet, config, profile)
     headers = list(sheet.cells.row(index)) if sheet.cells.height else []
+    band = _band_below(sheet, index, headers)
+    if band:  # a header over two rows: the labels under the band, the data below them
+        headers = [band.get(i, h) for i, h in enumerate(headers)]
+        index += 1
     # The key columns first: when they are missing, the row is most likely not the header,
     # and whatever else is wrong with it is noise.
     labels = {map_header(h or "", config, profile) for h in headers}
@@ -77,6 +81,29 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
         raise FileRejected(Location(sheet.file, sheet.sheet, index + 1),
                            f"missing key column(s) {', '.join(missing)} in the header row", hint)
     return _classify(sheet, index, headers, config, profile)
+
+
+def _band_below(sheet: RawSheet, index: int, headers: list[str | None]) -> dict[int, str]:
+    """A header over two rows, as order books often have: a cell merged across columns
+    (``SIZES`` over S, M, L) with the labels in the row below, every other header merged
+    down over both rows (or blank below).  The labels under the band, by column position;
+    empty when the header is one row."""
+    if index + 1 >= sheet.cells.height:
+        return {}
+    positions = {name: i for i, name in enumerate(sheet.cells.columns)}
+    under: set[int] = set()
+    for first_row, first, last_row, last in sheet.merged:
+        if first_row == last_row == index + 1 and last > first:
+            under.update(positions[f"c{c}"] for c in range(first, last + 1)
+                         if f"c{c}" in positions)
+    if len(under) < 2:
+        return {}
+    below = [None if v is None or not str(v).strip() else str(v)
+             for v in sheet.cells.row(index + 1)]
+    if any(below[i] is None for i in under) or any(
+            below[i] is not None for i, h in enumerate(headers) if i not in under and h):
+        return {}  # the row below is not labels under a band only: it is data
+    return {i: str(below[i]) for i in under}
 
 
 def _find_header_row(sheet: RawSheet, config: Config, profile: ProfileConfig) -> int:
