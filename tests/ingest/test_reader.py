@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +325,48 @@ def test_a_value_far_outside_the_data_fails_its_file_alone(config: Config, db: D
     assert "Ctrl+End" in str(far.error)
     (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
     assert good.status == "staged" and good.rows_staged == 1
+
+
+def _edit_part(path: Path, part: str, edit: Callable[[str], str]) -> Path:
+    """Rewrite one part of a saved workbook, as another writer would have written it."""
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    parts[part] = edit(parts[part].decode()).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(("recorded", "placed"), [
+    ("A1:O1048576", "after-the-rows"), ("A1:O3", "before-the-last-rows")],
+    ids=["range-right-about-rows-only", "rows-out-of-order"])
+def test_a_far_value_the_recorded_range_leaves_out_fails_its_file_alone(
+        config: Config, db: Database, write_workbook: WorkbookFactory, recorded: str,
+        placed: str) -> None:
+    """The sheet's recorded range (<dimension>) is the writer's word, not the cells': one
+    that leaves out a value at XFD1048576 made the reader try to hold 512 GB, and the
+    failed allocation ended the run before its other files were read."""
+    write_workbook("GRE_good.xlsx", [order_row(1)])
+    path = write_openpyxl(config.source_dir / "GRE_far.xlsx", [order_row(2), order_row(3)])
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def lie(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{recorded}"', xml)
+        if placed == "after-the-rows":
+            return xml.replace("</sheetData>", far + "</sheetData>")
+        return xml.replace('<row r="3"', far + '<row r="3"')
+
+    _edit_part(path, "xl/worksheets/sheet1.xml", lie)
+
+    report = ingest(config, db)
+
+    (failed,) = [f for f in report.files if f.path == "GRE_far.xlsx"]
+    assert failed.status == "failed"
+    assert "values far outside the data, at XFD1048576" in str(failed.error)
+    assert "1,048,576 rows × 16,384 columns" in str(failed.error)
+    (good,) = [f for f in report.files if f.path == "GRE_good.xlsx"]
+    assert (good.status, good.rows_staged) == ("staged", 1)
 
 
 def test_formatting_down_to_the_last_row_reads_as_usual(config: Config, db: Database) -> None:

@@ -7,8 +7,10 @@ refuses outright — the sheet is then re-packed with its error cells emptied so
 can be read, and every error cell is reported from the XML instead; and values far
 outside the data (a stray space in row 1,048,576): the reader holds every cell of
 the rectangle from A1 to the farthest value in memory, 10 GB for that one space,
-and a failed allocation ends the process — so such a sheet is refused first; and
-the merged cells, whose value the reader gives only to the first cell of each.
+and a failed allocation ends the process — so such a sheet is refused first, judged
+from the cells its XML holds (never from the range the writer records, which can be
+wrong); and the merged cells, whose value the reader gives only to the first cell of
+each.
 
 The scan runs only on the chosen sheet, and the cell-by-cell part only when the
 XML holds a formula (a substring test on the decompressed XML otherwise).
@@ -16,6 +18,7 @@ XML holds a formula (a substring test on the decompressed XML otherwise).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -59,19 +62,81 @@ class _Markup:
                        re.DOTALL))
 
 
-_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\bref=["']"""
-                        rb"""([A-Z]*)(\d*):?([A-Z]*)(\d*)["']""")
-_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\br=["'](\d+)["']""")
 # A cell holding something (a value, an inline string or a formula): the reader keeps these;
 # a cell with a style alone (``<c r="A9" s="1"/>``), as formatting a whole column writes,
-# it does not.
-_FILLED_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\br=["']([A-Z]{1,3})(\d+)["'][^>]*?(?<!/)>"""
-                          rb"""\s*<(?:\w+:)?(?:v|is|f)\b""")
+# it does not.  (The reader takes a reference in lower case too.)
+_FILLED_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\br=["']([A-Za-z]{1,3})(\d+)["'][^>]*?"""
+                          rb"""(?<!/)>\s*<(?:[\w.-]+:)?(?:v|is|f)\b""")
 
 CELL_BUDGET = 20_000_000
 """Cells (rows × columns from A1 to the farthest value) a sheet may make the reader hold
 when most of them are empty: about 1 GB.  A sheet whose every row is data reads whatever
 its size."""
+
+# What the reader holds is judged from the cells the XML holds, never from the range the
+# writer records (<dimension>, which can be wrong): that range only proposes a rectangle,
+# which one search over the cell elements confirms.
+_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\b[^>]*?\bref=["'](?:[A-Za-z]*\d*:)?"""
+                        rb"""([A-Za-z]{1,3})(\d{1,7})["']""")
+_NEAR = "ZZ9999"  # proposed when the recorded range is absent or wrong: 702 × 9,999 cells
+# Otherwise, the cells and rows one by one (placing those without a reference by position).
+_CELL_OR_ROW = re.compile(rb"<(?:[\w.-]+:)?(c|row)(?=[\s/>])([^>]*)>")
+_REF_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)\s*["']""")
+_CONTENT = re.compile(rb"\s*<(?:[\w.-]+:)?(?:v|is|f)\b")
+
+
+@dataclass(frozen=True)
+class _Rectangle:
+    """A1 to ``last`` rounded up (the rest of the first letter's columns, the rest of the
+    first digit's rows: ``KS1251`` → KZ1999), so that one regular expression, which never
+    backtracks, tells whether a cell reference lies inside."""
+
+    columns: int
+    rows: int
+    outside: re.Pattern[bytes]  # a cell element not written `<c r="…"` inside
+
+    @property
+    def cells(self) -> int:
+        return self.columns * self.rows
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def of(last: str, prefix: bytes) -> _Rectangle:
+        found = re.fullmatch(r"([A-Z]{1,3})([1-9]\d{0,6})", last)
+        assert found is not None, last
+        letters, digits = found.groups()
+        first, width, length, top = letters[0], len(letters), len(digits), int(digits[0])
+        column = (rf"[A-Za-z]{{1,{width}}}+" if first == "Z" else
+                  rf"[A-{first}a-{first.lower()}]" if width == 1 else
+                  rf"(?:[A-{first}a-{first.lower()}][A-Za-z]{{0,{width - 1}}}+"
+                  rf"|[{chr(ord(first) + 1)}-Z{chr(ord(first) + 33)}-z][A-Za-z]{{0,{width - 2}}}+)")
+        row = (rf"\d{{1,{length}}}+" if top == 9 else rf"[0-{top}]" if length == 1 else
+               rf"(?:[0-{top}]\d{{0,{length - 1}}}+|[{top + 1}-9]\d{{0,{length - 2}}}+)")
+        inside = rf' r="{column}{row}"'.encode()
+        return _Rectangle(column_index(first + "Z" * (width - 1)) + 1,
+                          (top + 1) * 10 ** (length - 1) - 1,
+                          re.compile(b"<" + re.escape(prefix) + b"c(?!" + inside + b")"))
+
+
+@dataclass(frozen=True)
+class _CellSearches:
+    """Searches over the cell elements of a sheet whose elements carry ``prefix``."""
+
+    foreign: re.Pattern[bytes]  # a cell element under another namespace prefix
+    plain: re.Pattern[bytes]  # a cell element not written `<c r="…"` (or another c… element)
+    letters: re.Pattern[bytes]  # every cell's column letters, when all are written plainly
+    numbers: re.Pattern[bytes]  # every cell's row number, likewise
+
+    @staticmethod
+    @functools.cache
+    def of(prefix: bytes) -> _CellSearches:
+        start = b"<" + re.escape(prefix) + b"c"
+        own = rb"(?<!<" + re.escape(prefix) + rb"c)" if prefix else b""
+        return _CellSearches(
+            re.compile(rb":c" + own + rb"[\s/>]"),
+            re.compile(start + rb"""(?! r="[A-Za-z]+\d+")"""),
+            re.compile(start + rb""" r="([A-Za-z]+)\d"""),
+            re.compile(start + rb""" r="[A-Za-z]+(\d+)\""""))
 
 
 @dataclass(frozen=True)
@@ -93,30 +158,85 @@ def oversized(xml: bytes, budget: int = CELL_BUDGET) -> Extent | None:
     """The sheet's extent when reading it would hold more than ``budget`` cells, most of
     them empty (values far outside the data); None when it reads as it is.
 
-    The ``<dimension>`` the writer records settles it at once for nearly every sheet;
-    only a sheet without one, or whose recorded range is over the budget (formatting
-    down to row 1,048,576 does that), has its cells counted.
+    Judged from the cells the XML holds: the range the writer records (``<dimension>``)
+    only proposes a rectangle, which one search over the cell elements confirms — that
+    settles nearly every sheet.  A sheet with a cell outside has its cell references'
+    farthest row and column found, and only one whose cells reach beyond the budget
+    (formatting down to row 1,048,576 does that) has its filled cells counted.
     """
-    recorded = _DIMENSION.search(xml, 0, 4096)
-    if recorded is not None and recorded.group(4):
-        last_column = column_index(recorded.group(3).decode() or "A") + 1
-        rows = int(recorded.group(4))
-        # the last row element must lie within the recorded range (rows come in order)
-        tail = [int(m.group(1)) for m in _ROW.finditer(xml, max(0, len(xml) - 65536))]
-        if tail and tail[-1] <= rows and rows * last_column <= budget:
+    found = _PREFIX.search(xml)
+    start, end = found.start() if found else 0, xml.rfind(b"sheetData>")
+    end = end if end > start else len(xml)
+    prefix = (found.group(1) or b"") if found else b""
+    searches = _CellSearches.of(prefix)
+    if searches.foreign.search(xml, start, end) is not None:
+        extent = _extent_by_position(xml, start, end)
+    elif any(rectangle.cells <= budget and rectangle.outside.search(xml, start, end) is None
+             for rectangle in _proposed(xml, prefix)):
+        return None
+    elif searches.plain.search(xml, start, end) is None:
+        letters = set(searches.letters.findall(xml, start, end))
+        numbers = set(searches.numbers.findall(xml, start, end))
+        columns = max((column_index(c.decode().upper()) + 1 for c in letters), default=0)
+        if max((int(n) for n in numbers), default=0) * columns <= budget:
             return None
+        extent = _filled_extent(xml, start, end)
+    else:
+        extent = _extent_by_position(xml, start, end)
+    return extent if extent.cells > budget and extent.filled * 10 < extent.cells else None
+
+
+def _proposed(xml: bytes, prefix: bytes) -> list[_Rectangle]:
+    """The rectangles to try: the recorded range, when A1:ZZ9999 would not hold it, then
+    A1:ZZ9999."""
+    near = _Rectangle.of(_NEAR, prefix)
+    recorded = _DIMENSION.search(xml, 0, 4096)
+    if recorded is None or not recorded.group(2).strip(b"0"):
+        return [near]
+    claimed = _Rectangle.of(recorded.group(1).decode().upper()
+                            + recorded.group(2).lstrip(b"0").decode(), prefix)
+    return [claimed, near] if claimed.columns > near.columns or claimed.rows > near.rows \
+        else [near]
+
+
+def _filled_extent(xml: bytes, start: int, end: int) -> Extent:
     rows = columns = filled = 0
-    last_row = last_column_ref = ""
-    for match in _FILLED_CELL.finditer(xml):
-        letters, number = match.group(1).decode(), int(match.group(2))
+    last_row = last_column = ""
+    for match in _FILLED_CELL.finditer(xml, start, end):
+        letters, number = match.group(1).decode().upper(), int(match.group(2))
         column = column_index(letters) + 1
         filled += 1
         if number > rows:
             rows, last_row = number, f"{letters}{number}"
         if column > columns:
-            columns, last_column_ref = column, f"{letters}{number}"
-    extent = Extent(rows, columns, filled, last_row, last_column_ref)
-    return extent if extent.cells > budget and filled * 10 < extent.cells else None
+            columns, last_column = column, f"{letters}{number}"
+    return Extent(rows, columns, filled, last_row, last_column)
+
+
+def _extent_by_position(xml: bytes, start: int, end: int) -> Extent:
+    """The extent of the filled cells, each cell and row read in order: one without its
+    reference follows the one before it, as the reader places it (slower; few writers
+    leave references out or write them unusually)."""
+    row = column = rows = columns = filled = 0
+    last_row = last_column = ""
+    for match in _CELL_OR_ROW.finditer(xml, start, end):
+        name, attributes = match.group(1), match.group(2)
+        ref = _REF_ATTRIBUTE.search(attributes)
+        if name == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            column = 0
+            continue
+        letters = ref.group(1).decode().upper() if ref else ""
+        column = column_index(letters) + 1 if letters else column + 1
+        number = int(ref.group(2)) if ref and ref.group(2) else row
+        if attributes.endswith(b"/") or _CONTENT.match(xml, match.end()) is None:
+            continue
+        filled += 1
+        if number > rows:
+            rows, last_row = number, f"{column_letter(column - 1)}{number}"
+        if column > columns:
+            columns, last_column = column, f"{column_letter(column - 1)}{number}"
+    return Extent(rows, columns, filled, last_row, last_column)
 
 
 @dataclass(frozen=True)
