@@ -645,6 +645,48 @@ def test_the_sheet_s_xml_is_found_however_the_workbook_part_is_written(workbook:
     assert sheet_xml(data.getvalue(), "Other", 1 << 20) is None
 
 
+@pytest.mark.parametrize(("part", "old", "new"), [
+    ("xl/workbook.xml", 'name="Orders"', 'name="B&#x27;HOOD &#246;rders"'),
+    ("xl/_rels/workbook.xml.rels", "worksheets/sheet1.xml", "worksheets/Sheet1.XML"),
+], ids=["name-with-character-references", "target-in-another-case"])
+def test_a_sheet_the_reader_finds_is_checked_however_the_workbook_names_it(
+        config: Config, db: Database, part: str, old: str, new: str) -> None:
+    """Written so, the sheet's XML was not found, and every check made from it (formulas
+    without values, error cells, merged cells, far values) was skipped in silence."""
+    rows = [order_row(1), order_row(2)]
+    path = write_openpyxl(config.source_dir / "GRE_named.xlsx", rows,
+                          errors={(1, "S"): "=SUM(A1:A3)"})
+    _edit_part(path, part, lambda xml: xml.replace(old, new))
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.status, found.rows_staged, found.rows_rejected) == ("staged", 1, 1)
+    assert _rejects(db) == [(3, "S", "=SUM(A1:A3)", "formula without a calculated value in S "
+                                                    "(open the file in Excel and save it)")]
+
+
+def test_a_sheet_whose_xml_cannot_be_found_is_not_read_unchecked(
+        config: Config, db: Database, write_workbook: WorkbookFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the sheet's XML be somewhere the scan does not look, the file fails, saying so,
+    rather than being read without its checks."""
+    from ordersync.ingest import xlsx_cells
+
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRE_b.csv", [order_row(2)])
+    monkeypatch.setattr(xlsx_cells, "sheet_xml", lambda data, sheet, limit: None)
+
+    report = ingest(config, db)
+
+    error = {f.path: f.error for f in report.files}
+    assert error["GRE_a.xlsx"] == (
+        "GRE_a.xlsx, sheet 'Sheet1': the sheet's XML cannot be found in the workbook, so its "
+        "formulas, error cells, merged cells and far values cannot be checked — open the file "
+        "in Excel and save it again as .xlsx")
+    assert error["GRE_b.csv"] is None
+
+
 def test_a_size_header_excel_took_for_a_date_is_named_in_the_file_s_report(
         config: Config, db: Database) -> None:
     """"2/3" typed as a size header becomes a date in Excel: its quantities go under the

@@ -3,9 +3,13 @@ holds, never from what the writer says about them."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import fastexcel
 import pytest
 
-from ordersync.ingest.xlsx_cells import CELL_BUDGET, Extent, oversized
+from ordersync.ingest.xlsx_cells import CELL_BUDGET, Extent, oversized, sheet_xml
 
 HEAD = '<worksheet xmlns="urn:main">{dimension}<sheetData>'
 TAIL = "</sheetData></worksheet>"
@@ -70,3 +74,73 @@ def test_a_far_cell_written_without_its_reference_is_placed_by_position() -> Non
 def test_a_sheet_the_reader_can_hold_is_read(rows: list[str], recorded: str,
                                              budget: int) -> None:
     assert oversized(_sheet(rows, f'<dimension ref="{recorded}"/>'), budget=budget) is None
+
+
+def _workbook(names: list[str], *, target: str = "worksheets/sheet{}.xml",
+              sheet_attributes: str = 'r:id="rId{}"') -> bytes:
+    """A workbook of one-cell sheets, its workbook part written by hand: ``names`` as they
+    stand in workbook.xml (references and all), each sheet related by ``target``."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kind = relations + "/worksheet"
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{relations}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", (
+            f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+            + "".join(f'<sheet name="{name}" sheetId="{i}" {sheet_attributes.format(i)}/>'
+                      for i, name in enumerate(names, start=1))
+            + "</sheets></workbook>"))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships">' + "".join(
+                f'<Relationship Id="rId{i}" Type="{kind}" Target="{target.format(i)}"/>'
+                for i in range(1, len(names) + 1)) + "</Relationships>"))
+        for i in range(1, len(names) + 1):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", (
+                f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1"><v>{i}</v></c>'
+                "</row></sheetData></worksheet>"))
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("B&#x27;HOOD ORDERS", "B'HOOD ORDERS"),  # as Python's html.escape writes an apostrophe
+    ("Bestellungen f&#252;r 2026", "Bestellungen für 2026"),
+    ("ORDERS&#x9;", "ORDERS\t"),
+    ("&#x1F4E6; BOXES", "\U0001f4e6 BOXES"),
+    ("R&amp;D &quot;AW&quot; &lt;26&gt; &apos;x&apos;", "R&D \"AW\" <26> 'x'"),
+    ("A&#38;lt;B", "A&lt;B"),  # decoded once: a reference's text is not decoded again
+    ("A&amp;#252;B", "A&#252;B"),
+], ids=["hex-apostrophe", "decimal", "tab", "astral", "entities", "once", "escaped-reference"])
+def test_the_sheet_s_xml_is_found_however_its_name_is_escaped(written: str, name: str) -> None:
+    """A sheet name written with character references (legal XML, which the reader
+    decodes) hid the sheet's XML: its uncalculated formulas, error cells, merged cells and
+    far values went unchecked, in silence."""
+    data = _workbook(["Notes", written])
+
+    assert fastexcel.read_excel(data).sheet_names == ["Notes", name]  # as the reader names it
+    assert sheet_xml(data, name, 1 << 20) is not None
+    assert sheet_xml(data, name, 1 << 20)[0] == "xl/worksheets/sheet2.xml"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("target", "attributes"), [
+    ("WORKSHEETS/Sheet{}.XML", 'r:id="rId{}"'),  # part names are case-insensitive
+    ("/xl/worksheets/sheet{}.xml", 'r:id="rId{}"'),
+    ("worksheets/sheet{}.xml", 'id="rId{}"'),  # the relationship id without its prefix
+], ids=["target-in-another-case", "absolute-target", "unprefixed-id"])
+def test_the_sheet_s_xml_is_found_wherever_the_reader_finds_it(target: str,
+                                                               attributes: str) -> None:
+    data = _workbook(["Orders"], target=target, sheet_attributes=attributes)
+
+    assert fastexcel.read_excel(data).load_sheet("Orders", header_row=None).height == 1
+    found = sheet_xml(data, "Orders", 1 << 20)
+    assert found is not None and found[0] == "xl/worksheets/sheet1.xml"

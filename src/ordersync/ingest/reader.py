@@ -10,7 +10,9 @@ without its value reads as empty: those cells are listed apart in
 ``RawSheet.errors`` from the cell types the file records (never guessed from
 text, except in a CSV, where text is all there is), and ``prepare`` rejects
 their rows.  Reader failures become :class:`FileRejected` with what is wrong
-with the file and what to do.
+with the file and what to do; so does an .xlsx sheet whose XML cannot be found
+(``xlsx_cells`` checks it for what the reader cannot see: it is never read
+unchecked).
 """
 
 from __future__ import annotations
@@ -179,6 +181,11 @@ class _Workbook:
                                f"{exc.size / 2**30:,.1f} GB of XML (at most "
                                f"{xlsx_cells.XML_LIMIT / 2**30:,.0f} GB is read)",
                                "split the orders over several files") from exc
+        if found is None and self.suffix != ".xls":
+            raise FileRejected(Location(self.display, name), "the sheet's XML cannot be found "
+                               "in the workbook, so its formulas, error cells, merged cells "
+                               "and far values cannot be checked",
+                               "open the file in Excel and save it again as .xlsx")
         if found is not None:  # (an .xls sheet is at most 65,536 × 256 cells)
             if (far := xlsx_cells.oversized(found[1])) is not None:
                 raise FileRejected(Location(self.display, name), _far_cells(far),

@@ -22,6 +22,7 @@ import functools
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from posixpath import dirname, join, normpath
 from xml.etree import ElementTree
@@ -309,7 +310,8 @@ def counts_dates_from_1904(data: bytes) -> bool:
 
 
 def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
-    """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found.
+    """The part name and XML of ``sheet`` in the .xlsx ``data``; None if it cannot be found
+    or read (a damaged part).
 
     Raises :class:`SheetTooLarge` before decompressing more than ``limit`` bytes (the
     size the archive records; a part that holds more than it records fails its CRC).
@@ -323,7 +325,7 @@ def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
             if size > limit:
                 raise SheetTooLarge(size)
             return part, archive.read(part)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error):
         return None
 
 
@@ -461,6 +463,7 @@ def _attributes(element: bytes) -> dict[bytes, bytes]:
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The archive's name for the part holding ``sheet``, found as the reader finds it."""
     workbook = archive.read("xl/workbook.xml")
     rels = archive.read("xl/_rels/workbook.xml.rels")
     targets = {}
@@ -470,14 +473,35 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
             targets[attributes[b"Id"]] = attributes[b"Target"]
     for element in _SHEET.findall(workbook):
         attributes = _attributes(element)
-        name, rid = attributes.get(b"name"), attributes.get(b":id")
+        name, rid = attributes.get(b"name"), attributes.get(b":id", attributes.get(b"id"))
         if name is not None and _unescape(name.decode("utf-8")) == sheet and rid in targets:
             target = _unescape(targets[rid].decode("utf-8"))
-            return target.lstrip("/") if target.startswith("/") else normpath(
+            part = target.lstrip("/") if target.startswith("/") else normpath(
                 join(dirname("xl/workbook.xml"), target))
+            # Part names are case-insensitive (Sheet1.xml relates worksheets/sheet1.xml)
+            names = archive.namelist()
+            return part if part in names else next(
+                (n for n in names if n.casefold() == part.casefold()), None)
     return None
 
 
+# XML's five entities and its character references, decimal and hexadecimal (``&#x`` in
+# lower case alone, as XML has it and as the reader reads it).
+_REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
 def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
+    """An attribute's value as an XML parser reads it, in one pass (``&#38;lt;`` is the
+    text ``&lt;``).  Neither ``html.unescape`` (HTML's entities, ``&amp`` without its
+    semicolon, ``&#128;`` as the euro) nor ``xml.sax.saxutils.unescape`` (no character
+    references) reads XML; and the XML parser itself would turn a tab written as such into
+    a space, which the reader does not."""
+    return _REFERENCE.sub(_referenced, text)
+
+
+def _referenced(match: re.Match[str]) -> str:
+    if match.group(3):
+        return _ENTITIES[match.group(3)]
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    return chr(code) if 0 < code <= 0x10FFFF else match.group(0)
