@@ -120,6 +120,55 @@ def test_formulas_with_cached_errors_and_uncalculated_formulas(
     assert len(fetch(db, "SELECT 1 FROM orders")) == 1
 
 
+RECALCULATE = ("GRE_export.xlsx: the workbook asks Excel to recalculate every formula when "
+               "it opens (a program wrote it; Excel did not save it), so the values saved "
+               "with its formulas cannot be trusted: 2 formula cells are read as without a "
+               "calculated value — open the file in Excel and save it, then run again")
+
+
+def test_formulas_of_a_workbook_that_asks_to_be_recalculated_are_not_trusted(
+        config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
+    """xlsxwriter saves 0 as every formula's value and asks Excel to recalculate on opening
+    (fullCalcOnLoad): read as saved, a size =N2*12 was no quantity and an ORDER TYPE
+    =IF(…,"CANCELLED","BULK") was '0' — a cancelled order went out as active."""
+    rows = [order_row(1, {"S": 10, "M": "=2*12"}, order_type='=IF(1=1,"CANCELLED","BULK")'),
+            order_row(2)]
+    write_workbook("GRE_export.xlsx", rows)  # xlsxwriter writes "=…" as a formula
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.status, found.rows_staged, found.rows_rejected) == ("staged", 1, 1)
+    uncalculated = "formula without a calculated value in {} (open the file in Excel and save it)"
+    assert sorted(_rejects(db)) == [
+        (2, "M", "=2*12", uncalculated.format("M")),
+        (2, "ORDER TYPE", '=IF(1=1,"CANCELLED","BULK")', uncalculated.format("ORDER TYPE"))]
+    assert RECALCULATE in found.notes
+
+
+def test_formula_values_excel_saved_are_read(config: Config, db: Database,
+                                             write_workbook: WorkbookFactory) -> None:
+    """The same formulas saved with their values by Excel (which does not ask for a
+    recalculation on opening) are read as saved, and no note is made."""
+    rows = [order_row(1, {"S": 10, "M": "=2*12"}, order_type='=IF(1=1,"CANCELLED","BULK")')]
+    path = write_workbook("GRE_export.xlsx", rows)
+    _edit_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        "><f>2*12</f><v>0</v>", "><f>2*12</f><v>24</v>").replace(
+        '><f>IF(1=1,"CANCELLED","BULK")</f><v>0</v>',
+        ' t="str"><f>IF(1=1,"CANCELLED","BULK")</f><v>CANCELLED</v>'))
+    _edit_part(path, "xl/workbook.xml", lambda xml: xml.replace(' fullCalcOnLoad="1"', ""))
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_rejected) == (1, 0)
+    assert not any("recalculate" in note for note in found.notes)
+    ((order_type, quantity),) = fetch(db, 'SELECT o."ORDER TYPE", l.qty FROM staging_orders o '
+                                          "JOIN staging_lines l USING (_file_id, _row) "
+                                          "WHERE l.size_code = 'M'")
+    assert (order_type, quantity) == ("CANCELLED", 24)
+
+
 def test_na_text_is_not_a_null_value(config: Config, db: Database,
                                      write_workbook: WorkbookFactory) -> None:
     write_workbook("GRE_na.xlsx", [order_row(1, {"S": "#N/A", "M": 2}), order_row(2)])

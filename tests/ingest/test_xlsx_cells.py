@@ -4,12 +4,23 @@ holds, never from what the writer says about them."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import fastexcel
+import openpyxl
 import pytest
+import xlsxwriter
 
-from ordersync.ingest.xlsx_cells import CELL_BUDGET, Extent, oversized, sheet_xml
+from ordersync.ingest.xlsx_cells import (
+    CELL_BUDGET,
+    Extent,
+    XmlCell,
+    oversized,
+    scan_cells,
+    sheet_xml,
+    workbook_settings,
+)
 
 HEAD = '<worksheet xmlns="urn:main">{dimension}<sheetData>'
 TAIL = "</sheetData></worksheet>"
@@ -144,3 +155,50 @@ def test_the_sheet_s_xml_is_found_wherever_the_reader_finds_it(target: str,
     assert fastexcel.read_excel(data).load_sheet("Orders", header_row=None).height == 1
     found = sheet_xml(data, "Orders", 1 << 20)
     assert found is not None and found[0] == "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize("references", [True, False], ids=["cells-with-references",
+                                                           "cells-placed-by-position"])
+def test_saved_formula_values_count_as_none_when_the_workbook_asks_to_recalculate(
+        references: bool) -> None:
+    xml = ('<worksheet xmlns="urn:main"><sheetData><row r="2">'
+           '<c r="A2"><v>7</v></c>'
+           '<c r="B2"><f>N2*12</f><v>0</v></c>'
+           '<c r="C2" t="str"><f>IF(M2="X","CANCELLED","BULK")</f><v>BULK</v></c>'
+           '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           "</row></sheetData></worksheet>")
+    if not references:
+        xml = re.sub(r' r="[A-Z]+2"', "", xml)
+    data = xml.encode()
+
+    assert scan_cells(data, error_cells=False) == []
+    assert scan_cells(data, error_cells=False, saved_values=False) == [
+        XmlCell(2, 1, "uncalculated formula =N2*12"),
+        XmlCell(2, 2, 'uncalculated formula =IF(M2="X","CANCELLED","BULK")')]
+
+
+def _calc_pr(writer: str) -> bytes:
+    data = io.BytesIO()
+    if writer == "xlsxwriter":
+        book = xlsxwriter.Workbook(data)
+        book.add_worksheet().write_formula(0, 0, "=1+1", None, 2)
+        book.close()
+        return data.getvalue()
+    if writer == "openpyxl":
+        sheet = openpyxl.Workbook()
+        sheet.active["A1"] = "=1+1"  # type: ignore[index]
+        sheet.save(data)
+        return data.getvalue()
+    calc = {"excel": '<calcPr calcId="191029"/>',
+            "prefixed-true": "<x:calcPr calcId='191029' fullCalcOnLoad='true'/>"}[writer]
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("xl/workbook.xml", f'<x:workbook xmlns:x="urn:main">{calc}'
+                                            "</x:workbook>")
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(("writer", "recalculated"), [
+    ("xlsxwriter", True), ("openpyxl", True), ("excel", False), ("prefixed-true", True)])
+def test_a_workbook_asking_excel_to_recalculate_on_opening_is_told_apart(
+        writer: str, recalculated: bool) -> None:
+    assert workbook_settings(_calc_pr(writer)).recalculated_on_load is recalculated

@@ -96,7 +96,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
                 Location(display), f"sheet {profile.sheet!r} not found (sheets: {book.listing})",
                 "fix the profile's `sheet` in the config or rename the sheet")
         sheet = book.load(matches[0])
-        return sheet, fit(sheet), notes
+        return sheet, fit(sheet), notes + book.notes(sheet)
     hidden = [n for n, visible in book.sheets if not visible]
     notes += tuple(f"{display}: hidden sheet {n!r} skipped (name it with the profile's `sheet` "
                    "to read it)" for n in hidden)
@@ -118,7 +118,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
             f"first such sheet, {name!r}, is): give it its own file, or name the sheet to "
             "read with the profile's `sheet`"
             for other in visible[position + 1:] if _fits(book, other, fit))
-        return sheet, found, notes
+        return sheet, found, notes + book.notes(sheet)
     assert first_error is not None
     if len(book.sheets) == 1:
         raise first_error
@@ -163,9 +163,22 @@ class _Workbook:
             raise FileRejected(Location(display), f"cannot open workbook ({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
         self.sheets = [(n, shown.get(n, True)) for n in self.reader.sheet_names]
-        self.dates_from_1904 = suffix != ".xls" and xlsx_cells.counts_dates_from_1904(data)
+        self.settings = (xlsx_cells.workbook_settings(data) if suffix != ".xls"
+                         else xlsx_cells.WorkbookSettings())
         if not self.sheets:
             raise FileRejected(Location(display), "the workbook has no sheets")
+
+    def notes(self, sheet: RawSheet) -> tuple[str, ...]:
+        """What the file's report should say about how ``sheet`` was read."""
+        formulas = sheet.errors.filter(
+            pl.col("error").str.starts_with("uncalculated formula")).height
+        if not (self.settings.recalculated_on_load and formulas):
+            return ()
+        return (f"{self.display}: the workbook asks Excel to recalculate every formula when "
+                "it opens (a program wrote it; Excel did not save it), so the values saved "
+                f"with its formulas cannot be trusted: {formulas:,} formula "
+                f"cell{'s are' if formulas > 1 else ' is'} read as without a calculated value "
+                "— open the file in Excel and save it, then run again",)
 
     @property
     def listing(self) -> str:
@@ -191,7 +204,9 @@ class _Workbook:
                 raise FileRejected(Location(self.display, name), _far_cells(far),
                                    "delete the stray cells (in Excel, Ctrl+End jumps to the "
                                    "last one) and save the file again")
-            scanned = xlsx_cells.scan_cells(found[1], error_cells=False)
+            scanned = xlsx_cells.scan_cells(
+                found[1], error_cells=False,
+                saved_values=not self.settings.recalculated_on_load)
         try:
             try:
                 cells, errors = self._load(self.reader, name)
@@ -205,7 +220,9 @@ class _Workbook:
                 part, xml = found
                 patched = fastexcel.read_excel(xlsx_cells.without_error_cells(self.data, part, xml))
                 cells, _ = self._load(patched, name)
-                scanned = xlsx_cells.scan_cells(xml, error_cells=True)
+                scanned = xlsx_cells.scan_cells(
+                    xml, error_cells=True,
+                    saved_values=not self.settings.recalculated_on_load)
                 errors = []
         except BaseException as exc:
             if not is_bug(exc):
@@ -218,7 +235,7 @@ class _Workbook:
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
                         merged=xlsx_cells.merged_ranges(found[1]) if found
                         else self._xls_merged(name),
-                        dates_from_1904=self.dates_from_1904)
+                        dates_from_1904=self.settings.dates_from_1904)
 
     def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
         """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an

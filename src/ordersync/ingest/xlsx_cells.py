@@ -1,7 +1,9 @@
 """What the Excel reader cannot say about an .xlsx sheet, read from the sheet's XML.
 
 Four things: formula cells saved without a calculated value (files written by
-scripts rather than by Excel: the reader sees them as empty); error cells of the
+scripts rather than by Excel: the reader sees them as empty), or with one the
+workbook says not to trust (it asks Excel to recalculate on opening, as xlsxwriter,
+saving 0 for every formula, does); error cells of the
 kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the reader
 refuses outright — the sheet is then re-packed with its error cells emptied so it
 can be read, and every error cell is reported from the XML instead; and values far
@@ -296,17 +298,34 @@ def largest_part(data: bytes, *, besides: str = "xl/worksheets/") -> tuple[str, 
 
 
 _DATE_1904 = re.compile(rb"""<(?:[\w.-]+:)?workbookPr\b[^>]*?\bdate1904\s*=\s*["'](?:1|true)["']""")
+_FULL_CALCULATION = re.compile(rb"""<(?:[\w.-]+:)?calcPr\b[^>]*?\bfullCalcOnLoad\s*=\s*["']"""
+                               rb"""(?:1|true)["']""")
 
 
-def counts_dates_from_1904(data: bytes) -> bool:
-    """Whether the .xlsx ``data`` counts its dates from 1904 (``<workbookPr date1904="1">``,
-    as Excel for Mac once did): a date written as a plain number is then 1,462 days later
-    than the same number in a workbook counting from 1900."""
+@dataclass(frozen=True)
+class WorkbookSettings:
+    """What workbook.xml says about reading every sheet."""
+
+    dates_from_1904: bool = False
+    """``<workbookPr date1904="1">``, as Excel for Mac once wrote: a date written as a
+    plain number is 1,462 days later than the same number in a workbook counting from
+    1900."""
+    recalculated_on_load: bool = False
+    """``<calcPr fullCalcOnLoad="1">``: the writer asks Excel to recalculate every formula
+    when it opens the file, so the values saved with the formulas are not theirs to trust
+    (xlsxwriter saves 0 for each; openpyxl saves none).  Excel does not write it."""
+
+
+def workbook_settings(data: bytes) -> WorkbookSettings:
+    """The settings of the .xlsx ``data`` (the defaults when workbook.xml cannot be read:
+    the reader then says what is wrong)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _DATE_1904.search(archive.read("xl/workbook.xml")) is not None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
+            workbook = archive.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error):
+        return WorkbookSettings()
+    return WorkbookSettings(_DATE_1904.search(workbook) is not None,
+                            _FULL_CALCULATION.search(workbook) is not None)
 
 
 def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
@@ -329,14 +348,19 @@ def sheet_xml(data: bytes, sheet: str, limit: int) -> tuple[str, bytes] | None:
         return None
 
 
-def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
-    """Uncalculated formula cells, and (with ``error_cells``) every cell of type error."""
+def scan_cells(xml: bytes, *, error_cells: bool, saved_values: bool = True
+               ) -> list[XmlCell]:
+    """Uncalculated formula cells, and (with ``error_cells``) every cell of type error.
+
+    Without ``saved_values`` (the workbook asks for a recalculation on opening), a formula's
+    saved value is not its result: every formula cell counts as uncalculated, but for one
+    saved with an error (the reader, or ``error_cells``, reports that error)."""
     found: list[XmlCell] = []
     markup = _Markup.of(xml)
     formulas = markup.formula.search(xml) is not None
     errors = error_cells and any(kind in xml for kind in _ERROR_TYPES)
     if (formulas or errors) and _CELL_WITHOUT_REF.search(xml) is not None:
-        return _scan_by_position(xml, error_cells=error_cells)
+        return _scan_by_position(xml, error_cells=error_cells, saved_values=saved_values)
     if formulas:
         for match in markup.formula.finditer(xml):
             start = xml.rfind(markup.cell, 0, match.start())
@@ -347,7 +371,7 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             value = markup.value.search(cell)
             kind = _TYPE.search(cell[: cell.find(b">")])
             if _calculated(value.group(1).decode("utf-8", "replace") if value else None,
-                           kind.group(1).decode() if kind else None):
+                           kind.group(1).decode() if kind else None, saved_values):
                 continue
             ref = _CELL_REF.search(cell)
             if ref is None:
@@ -366,10 +390,12 @@ def scan_cells(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
     return found
 
 
-def _calculated(value: str | None, kind: str | None) -> bool:
+def _calculated(value: str | None, kind: str | None, saved_values: bool) -> bool:
     """Whether a formula cell was saved with its result: a value (``value`` is its text,
-    None without a ``<v>``), or an empty one of a text formula (``t="str"``)."""
-    return value is not None and (bool(value) or kind in ("str", "inlineStr"))
+    None without a ``<v>``), or an empty one of a text formula (``t="str"``) — or, when
+    saved values are not results, an error (reported as such)."""
+    saved = value is not None and (bool(value) or kind in ("str", "inlineStr"))
+    return saved and (saved_values or kind == "e")
 
 
 def _uncalculated(formula: str) -> str:
@@ -381,7 +407,8 @@ def _uncalculated(formula: str) -> str:
 _CELL_WITHOUT_REF = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])(?![^>]*\br=)")
 
 
-def _scan_by_position(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
+def _scan_by_position(xml: bytes, *, error_cells: bool, saved_values: bool
+                      ) -> list[XmlCell]:
     """``scan_cells`` for a sheet whose cells may lack their reference: the XML parsed in
     order, each cell placed after the one before it in its row (slower; such writers are
     few)."""
@@ -398,7 +425,7 @@ def _scan_by_position(xml: bytes, *, error_cells: bool) -> list[XmlCell]:
             parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
             kind, formula, value = element.get("t"), parts.get("f"), parts.get("v")
             if formula is not None and not _calculated(
-                    None if value is None else value.text or "", kind):
+                    None if value is None else value.text or "", kind, saved_values):
                 found.append(XmlCell(row, column, _uncalculated(formula.text or "")))
             if error_cells and kind == "e" and value is not None and value.text:
                 found.append(XmlCell(row, column, value.text))

@@ -174,6 +174,10 @@ def write_xlsx(plan: CustomerPlan, content: FileContent, path: Path) -> None:
         "strings_to_urls": False,
     }
     workbook = xlsxwriter.Workbook(str(path), options)
+    # Saved as Excel saves a workbook: the formula totals carry their values, and the file
+    # does not ask Excel to recalculate on opening (xlsxwriter's default), which tells a
+    # reader the saved values are not to be trusted.
+    workbook.calc_on_load = False
     workbook.set_properties(
         {
             "title": f"{plan.identity.name} order book",
