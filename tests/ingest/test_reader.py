@@ -519,12 +519,63 @@ def test_a_cell_merged_down_gives_its_value_to_every_row_it_covers(config: Confi
         (3, 20), (5, 20), (6, 20)]  # row 4's M was merged into row 3's: not repeated
 
 
-def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database) -> None:
+def _season_merged(path: Path, seasons: Sequence[str | None], merges: Sequence[str],
+                   *, footer: str | None = None) -> Path:
+    """Orders with these CUSTOMER SEASON cells (column E), the sheet's merged cells written
+    as ``merges`` (listed as given, as a writer may list them), and a ``footer`` in A10."""
+    rows = [order_row(i, **{"CUSTOMER SEASON": season}) for i, season in enumerate(seasons, 1)]
+    path = write_openpyxl(path, rows)
+    if footer:
+        book = openpyxl.load_workbook(path)
+        assert book.active is not None
+        book.active["A10"] = footer
+        book.save(path)
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
+    return _edit_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        "</sheetData>", f'</sheetData><mergeCells count="{len(merges)}">{cells}</mergeCells>'))
+
+
+def test_a_merged_range_listed_twice_is_read_once(config: Config, db: Database) -> None:
+    """It failed the file: "the database refused the file's rows (… UNIQUE constraint
+    failed …) — please report it"."""
+    _season_merged(config.source_dir / "GRE_twice.xlsx", ["SPRING 2026", None, None, "AW26"],
+                   ["E2:E4", "E2:E4"])
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.status, found.rows_staged, found.rows_rejected) == ("staged", 4, 0)
+    assert [r.s for r in fetch(db, 'SELECT "CUSTOMER SEASON" AS s FROM staging_orders '
+                                   "ORDER BY _row")] == ["SPRING 2026"] * 3 + ["AW26"]
+
+
+def test_overlapping_merged_ranges_fail_their_file_naming_them(config: Config, db: Database,
+                                                                write_workbook: WorkbookFactory
+                                                                ) -> None:
+    """Which value covers the rows both ranges cover cannot be told (Excel finds the file
+    damaged): the file fails, naming the two ranges, and the others are read."""
+    write_workbook("GRE_good.xlsx", [order_row(9)])
+    _season_merged(config.source_dir / "GRE_overlap.xlsx",
+                   ["SPRING 2026", "AW26", None, None], ["E2:E4", "E3:E5"])
+
+    report = ingest(config, db)
+
+    error = {f.path: f.error for f in report.files}
+    assert error["GRE_overlap.xlsx"] == (
+        "GRE_overlap.xlsx, sheet 'Orders': merged cells E2:E4 and E3:E5 overlap, so which "
+        "value the rows they share take cannot be told — open the file in Excel (it reports "
+        "the file as damaged and repairs the merged cells), check them, and save it again")
+    assert error["GRE_good.xlsx"] is None
+
+
+@pytest.mark.parametrize("listed", [1, 2], ids=["merge-listed-once", "merge-listed-twice"])
+def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database,
+                                                    listed: int) -> None:
     xlwt = pytest.importorskip("xlwt")
     rows = [order_row(i) for i in range(1, 4)]
     headers = layout(rows)
     book = xlwt.Workbook()
-    sheet = book.add_sheet("Orders")
+    sheet = book.add_sheet("Orders", cell_overwrite_ok=True)
     for c, header in enumerate(headers):
         sheet.write(0, c, header)
     season = headers.index("CUSTOMER SEASON")
@@ -533,6 +584,8 @@ def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database
             if values.get(header) is not None and c != season:
                 sheet.write(r, c, values[header])
     sheet.write_merge(1, 3, season, season, "SPRING 2026")
+    for _ in range(listed - 1):
+        sheet.merge(1, 3, season, season)
     book.save(str(config.source_dir / "GRE_merged.xls"))
 
     report = ingest(config, db)

@@ -16,7 +16,10 @@ from ordersync.ingest.xlsx_cells import (
     CELL_BUDGET,
     Extent,
     XmlCell,
+    merged_ranges,
+    overlapping,
     oversized,
+    range_reference,
     scan_cells,
     sheet_xml,
     workbook_settings,
@@ -202,3 +205,28 @@ def _calc_pr(writer: str) -> bytes:
 def test_a_workbook_asking_excel_to_recalculate_on_opening_is_told_apart(
         writer: str, recalculated: bool) -> None:
     assert workbook_settings(_calc_pr(writer)).recalculated_on_load is recalculated
+
+
+def test_a_merged_range_listed_twice_is_one() -> None:
+    xml = (b'<worksheet><sheetData/><mergeCells count="3"><mergeCell ref="H2:H4"/>'
+           b'<mergeCell ref="A1:C1"/><mergeCell ref="H2:H4"/></mergeCells></worksheet>')
+
+    assert merged_ranges(xml) == ((2, 7, 4, 7), (1, 0, 1, 2))
+
+
+@pytest.mark.parametrize(("ranges", "pair"), [
+    (["H2:H4", "H5:H9", "I2:I4", "A1:M1"], None),  # side by side, end to end
+    (["H2:H4", "H3:H5"], ("H2:H4", "H3:H5")),
+    (["B9:B12", "A1:C1", "A10:C10"], ("B9:B12", "A10:C10")),  # across
+    (["A1:Z1", "C1:C1"], ("A1:Z1", "C1:C1")),  # one inside the other
+    (["A2:A99", "D5:D6", "C3:E3", "D3:D3"], ("C3:E3", "D3:D3")),
+], ids=["apart", "down", "across", "inside", "among-others"])
+def test_overlapping_merged_ranges_are_found(ranges: list[str],
+                                             pair: tuple[str, str] | None) -> None:
+    cells = "".join(f'<mergeCell ref="{r}"/>' for r in ranges)
+    merged = merged_ranges(f"<worksheet><sheetData/><mergeCells>{cells}</mergeCells>"
+                           "</worksheet>".encode())
+
+    found = overlapping(merged)
+
+    assert (found and (range_reference(found[0]), range_reference(found[1]))) == pair

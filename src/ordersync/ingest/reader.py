@@ -231,11 +231,18 @@ class _Workbook:
                                f"({foreign_reason(exc)})",
                                "open it in Excel and save it again as .xlsx") from exc
         errors += [(c.row, f"c{c.column}", c.error) for c in scanned]
+        merged = xlsx_cells.merged_ranges(found[1]) if found else self._xls_merged(name)
+        if (pair := xlsx_cells.overlapping(merged)) is not None:
+            raise FileRejected(
+                Location(self.display, name),
+                f"merged cells {xlsx_cells.range_reference(pair[0])} and "
+                f"{xlsx_cells.range_reference(pair[1])} overlap, so which value the rows they "
+                "share take cannot be told",
+                "open the file in Excel (it reports the file as damaged and repairs the merged "
+                "cells), check them, and save it again")
         return RawSheet(self.display, name, cells,
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
-                        merged=xlsx_cells.merged_ranges(found[1]) if found
-                        else self._xls_merged(name),
-                        dates_from_1904=self.settings.dates_from_1904)
+                        merged=merged, dates_from_1904=self.settings.dates_from_1904)
 
     def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
         """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an
@@ -243,7 +250,8 @@ class _Workbook:
         if self.suffix != ".xls":
             return ()
         ranges = self.meta.get_sheet_by_name(name).merged_cell_ranges or []
-        return tuple((first[0] + 1, first[1], last[0] + 1, last[1]) for first, last in ranges)
+        return tuple(dict.fromkeys((first[0] + 1, first[1], last[0] + 1, last[1])
+                                   for first, last in ranges))
 
     @staticmethod
     def _load(reader: fastexcel.ExcelReader, name: str

@@ -436,14 +436,18 @@ def _scan_by_position(xml: bytes, *, error_cells: bool, saved_values: bool
 _REF = re.compile(r"([A-Z]{1,3})\d+$")
 
 
+Merged = tuple[int, int, int, int]
+"""A merged range: (first row, first column, last row, last column), rows from 1 and
+columns from 0."""
+
 _MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']"""
                          rb"""([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?["']""")
 
 
-def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
-    """The sheet's merged cells: (first row, first column, last row, last column), rows
-    from 1 and columns from 0 as in :class:`XmlCell`.  They follow the cells in the XML,
-    so only what comes after the cells is searched."""
+def merged_ranges(xml: bytes) -> tuple[Merged, ...]:
+    """The sheet's merged cells, each once: (first row, first column, last row, last
+    column), rows from 1 and columns from 0 as in :class:`XmlCell`.  They follow the cells
+    in the XML, so only what comes after the cells is searched."""
     # (an empty sheet writes <sheetData/>: searched only when there is no </sheetData>, as
     # a search for what is not there runs through the whole XML, 40 ms for 50,000 rows)
     end = xml.rfind(b"sheetData>")
@@ -455,7 +459,28 @@ def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
         last_row = int(match.group(4)) if match.group(4) else row
         found.append((min(row, last_row), min(first, last), max(row, last_row),
                       max(first, last)))
-    return tuple(found)
+    return tuple(dict.fromkeys(found))  # a range listed twice (some writers do) is one
+
+
+
+def overlapping(ranges: tuple[Merged, ...]) -> tuple[Merged, Merged] | None:
+    """Two merged ranges that share a cell (no writer should write them: Excel finds such
+    a file damaged), the first pair in row order; None when none do."""
+    covering: list[Merged] = []  # ranges reaching the row being looked at
+    for merged in sorted(set(ranges)):
+        covering = [other for other in covering if other[2] >= merged[0]]
+        for other in covering:
+            if other[1] <= merged[3] and merged[1] <= other[3]:
+                return other, merged
+        covering.append(merged)
+    return None
+
+
+def range_reference(merged: Merged) -> str:
+    """(2, 4, 4, 4) → E2:E4."""
+    first_row, first_column, last_row, last_column = merged
+    return (f"{column_letter(first_column)}{first_row}:"
+            f"{column_letter(last_column)}{last_row}")
 
 
 def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
