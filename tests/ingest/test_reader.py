@@ -568,6 +568,20 @@ def test_overlapping_merged_ranges_fail_their_file_naming_them(config: Config, d
     assert error["GRE_good.xlsx"] is None
 
 
+def test_a_cell_merged_down_past_the_orders_makes_no_rows_of_its_own(
+        config: Config, db: Database) -> None:
+    """A note merged down below the last order: the rows under it hold nothing else, and
+    are blank rows, not orders "missing business key value"."""
+    _season_merged(config.source_dir / "GRE_past.xlsx", ["SPRING 2026", "AW26"], ["E3:E8"],
+                   footer="Prepared by: J. Smith")
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_blank) == (2, 6)
+    assert {row for row, *_ in _rejects(db)} == {10}  # the footer, as before
+
+
 @pytest.mark.parametrize("listed", [1, 2], ids=["merge-listed-once", "merge-listed-twice"])
 def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database,
                                                     listed: int) -> None:

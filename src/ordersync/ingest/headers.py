@@ -307,8 +307,8 @@ def data_rows(sheet: RawSheet, layout: SheetLayout) -> pl.DataFrame:
 
     A cell merged down over several rows (a season written once beside its orders) gives
     its value to every row it covers, as it shows in Excel — in the columns that describe
-    an order.  A size merged down counts once, in its first row: repeating a quantity
-    would multiply it.
+    an order, and in rows holding something of their own.  A size merged down counts once,
+    in its first row: repeating a quantity would multiply it.
     """
     # Frame operations rather than expressions: a sheet costs the same whatever its width
     # (a batch of 400 small workbooks spent seconds on per-column expressions).
@@ -320,11 +320,18 @@ def data_rows(sheet: RawSheet, layout: SheetLayout) -> pl.DataFrame:
     for first_row, column, last_row, _ in sheet.merged:
         if last_row > first_row and first_row > layout.header_row and f"c{column}" in fill:
             spans.setdefault(f"c{column}", []).append((first_row, last_row))
+    # A row holding nothing but what a merged cell gives it (a note merged down past the
+    # last order) stays blank: it is no order.
+    held = set(rows.filter(
+        pl.col("_row").is_in([row for merged in spans.values() for first, last in merged
+                              for row in range(first + 1, last + 1)])
+        & pl.any_horizontal(pl.exclude("_row").is_not_null()))["_row"].to_list()) \
+        if spans else set()
     for source, merged in spans.items():
         tops = dict(rows.filter(pl.col("_row").is_in([first for first, _ in merged]))
                     .select("_row", source).iter_rows())
         covered = [(row, tops[first]) for first, last in merged if tops.get(first) is not None
-                   for row in range(first + 1, last + 1)]
+                   for row in range(first + 1, last + 1) if row in held]
         if covered:
             values = pl.DataFrame(covered, schema={"_row": pl.Int64, "_merged": pl.String},
                                   orient="row")
