@@ -609,6 +609,36 @@ def test_an_xls_cell_merged_down_fills_its_rows_too(config: Config, db: Database
         "SPRING 2026"] * 3
 
 
+@pytest.mark.parametrize("mac", [True, False], ids=["1904-date-system", "1900-date-system"])
+def test_an_xls_date_written_as_a_plain_number_counts_from_the_workbook_s_own_epoch(
+        config: Config, db: Database, mac: bool) -> None:
+    """An .xls workbook counting its dates from 1904 (its DATEMODE record): 44259 typed as
+    a plain number was read from 1900, 2021-03-04 for 2025-03-05, in silence.  A cell
+    formatted as a date the reader converts itself: it must not move."""
+    import datetime
+
+    xlwt = pytest.importorskip("xlwt")
+    rows = [order_row(1, ETA=44259 if mac else 45721)]
+    headers = [*layout(rows), "EX FACTORY DATE"]
+    book = xlwt.Workbook()
+    book.dates_1904 = mac
+    sheet = book.add_sheet("Orders")
+    for c, header in enumerate(headers):
+        sheet.write(0, c, header)
+        if rows[0].get(header) is not None:
+            sheet.write(1, c, rows[0][header])
+    sheet.write(1, len(headers) - 1, datetime.datetime(2025, 2, 1),
+                xlwt.easyxf(num_format_str="DD/MM/YYYY"))
+    book.save(str(config.source_dir / "GRE_mac.xls"))
+
+    report = ingest(config, db)
+
+    assert (report.files[0].rows_staged, report.files[0].rows_rejected) == (1, 0)
+    ((eta, ex_factory),) = fetch(
+        db, 'SELECT "ETA", "EX FACTORY DATE" FROM staging_orders')
+    assert (str(eta), str(ex_factory)) == ("2025-03-05", "2025-02-01")
+
+
 def test_orders_on_a_second_sheet_are_not_read_in_silence(config: Config, db: Database) -> None:
     """A workbook with a sheet per season: the first sheet with the order columns is read,
     and every later one that has them too is named in a note (a notes sheet is not)."""

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TypeVar
 
 import fastexcel
+import olefile
 import polars as pl
 import python_calamine
 
@@ -164,7 +166,7 @@ class _Workbook:
                                "open it in Excel and save it again as .xlsx") from exc
         self.sheets = [(n, shown.get(n, True)) for n in self.reader.sheet_names]
         self.settings = (xlsx_cells.workbook_settings(data) if suffix != ".xls"
-                         else xlsx_cells.WorkbookSettings())
+                         else xlsx_cells.WorkbookSettings(_xls_counts_dates_from_1904(data)))
         if not self.sheets:
             raise FileRejected(Location(display), "the workbook has no sheets")
 
@@ -274,6 +276,31 @@ class _Workbook:
             text = _READER_ERRORS.get(kind.group(1), f"#{kind.group(1)}") if kind else "#ERROR"
             errors.append((row + 1, f"c{absolute[column]}", text))
         return cells, errors
+
+
+_DATEMODE, _FILEPASS, _EOF = 0x0022, 0x002F, 0x000A  # BIFF record types
+
+
+def _xls_counts_dates_from_1904(data: bytes) -> bool:
+    """Whether the .xls ``data`` counts its dates from 1904: the DATEMODE record among its
+    workbook's global records (the reader converts a date-formatted cell itself, but gives
+    a date typed as a plain number as the number, and does not say which epoch it counts
+    from).  False when the file cannot tell: the reader then says what is wrong with it."""
+    try:  # (olefile reads the compound file; the standard library has no reader for it)
+        with olefile.OleFileIO(io.BytesIO(data)) as compound:
+            name = next((n for n in ("Workbook", "Book") if compound.exists(n)), None)
+            stream = compound.openstream(name).read() if name else b""
+    except Exception:  # a damaged file: the reader's error names it
+        return False
+    offset = 0
+    while offset + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, offset)
+        if kind == _DATEMODE:
+            return size >= 2 and stream[offset + 4:offset + 6] == b"\x01\x00"
+        if kind in (_FILEPASS, _EOF):  # encrypted from here on; the end of the globals
+            return False
+        offset += 4 + size
+    return False
 
 
 def _far_cells(far: xlsx_cells.Extent) -> str:
