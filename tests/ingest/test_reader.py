@@ -639,6 +639,40 @@ def test_an_xls_date_written_as_a_plain_number_counts_from_the_workbook_s_own_ep
     assert (str(eta), str(ex_factory)) == ("2025-03-05", "2025-02-01")
 
 
+def test_hidden_rows_and_columns_are_read_and_said_so(config: Config, db: Database) -> None:
+    """A hidden M (OLD) column added its pieces to every order, and rows hidden by hand or
+    by a filter were read, without a word: they are read as before, and named."""
+    rows = [order_row(i, {"S": 10, "M (OLD)": 99, "M": 20}) for i in range(1, 5)]
+    headers = layout(rows)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(h) for h in headers])
+    old = openpyxl.utils.get_column_letter(headers.index("M (OLD)") + 1)
+    sheet.column_dimensions[old].hidden = True
+    sheet.column_dimensions["Z"].hidden = True  # hidden, but holding nothing
+    for row in (3, 4, 7):  # row 7 is below the data: nothing to say of it
+        sheet.row_dimensions[row].hidden = True
+    sheet.auto_filter.ref = f"A1:{old}5"
+    book.save(config.source_dir / "GRE_hidden.xlsx")
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_rejected) == (4, 0)  # read as before
+    assert sorted((r.size_code, r.qty) for r in fetch(
+        db, "SELECT size_code, qty FROM staging_lines WHERE _row = 3")) == [
+        ("M", 20), ("M (OLD)", 99), ("S", 10)]
+    assert found.notes == (
+        f"GRE_hidden.xlsx: hidden column {old} ('M (OLD)') read like the others (Excel does "
+        "not show it): delete it from the file if its values are no part of the orders",
+        "GRE_hidden.xlsx: 2 hidden rows (3 and 4) read like the others (hidden by hand or by "
+        "a filter, Excel does not show them): delete them from the file if they are no "
+        "orders")
+
+
 def test_orders_on_a_second_sheet_are_not_read_in_silence(config: Config, db: Database) -> None:
     """A workbook with a sheet per season: the first sheet with the order columns is read,
     and every later one that has them too is named in a note (a notes sheet is not)."""

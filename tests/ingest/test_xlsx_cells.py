@@ -16,6 +16,8 @@ from ordersync.ingest.xlsx_cells import (
     CELL_BUDGET,
     Extent,
     XmlCell,
+    hidden_columns,
+    hidden_rows,
     merged_ranges,
     overlapping,
     oversized,
@@ -230,3 +232,24 @@ def test_overlapping_merged_ranges_are_found(ranges: list[str],
     found = overlapping(merged)
 
     assert (found and (range_reference(found[0]), range_reference(found[1]))) == pair
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "namespace-prefix"])
+def test_hidden_rows_and_columns_are_read_from_the_sheet_s_xml(prefix: str) -> None:
+    xml = ('<x:worksheet xmlns:x="urn:main"><x:cols><x:col min="2" max="2" width="9"/>'
+           '<x:col hidden="1" min="11" max="12"/><x:col min="20" max="16384" hidden="true"/>'
+           '</x:cols><x:sheetData><x:row r="1"/><x:row r="3" hidden="1" spans="1:3"/>'
+           "<x:row hidden='true'/><x:row r=\"9\" hidden=\"0\"/><x:row r=\"12\" hidden=\"1\">"
+           '<x:c r="A12"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+           ).replace("x:", prefix).replace('xmlns:="urn:main"', 'xmlns="urn:main"').encode()
+
+    assert hidden_rows(xml) == (3, 4, 12)
+    assert hidden_columns(xml) == ((10, 11), (19, 16383))
+
+
+def test_a_sheet_without_hidden_rows_or_columns_has_none() -> None:
+    xml = (b'<worksheet><cols><col min="1" max="3" width="20"/></cols><sheetData>'
+           b'<row r="1"><c r="A1" t="inlineStr"><is><t>hidden="1"</t></is></c></row>'
+           b"</sheetData></worksheet>")
+
+    assert (hidden_rows(xml), hidden_columns(xml)) == ((), ())

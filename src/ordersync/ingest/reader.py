@@ -20,10 +20,10 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import fastexcel
 import olefile
@@ -50,7 +50,16 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream only an encrypted .xlsx holds
 ERRORS_SCHEMA = {"_row": pl.Int64, "source": pl.String, "error": pl.String}
 
-Fit = TypeVar("Fit")
+
+
+class _Layout(Protocol):
+    """What the reader needs of a sheet's layout: where the header is."""
+
+    @property
+    def header_row(self) -> int: ...  # 1-based
+
+
+Fit = TypeVar("Fit", bound=_Layout)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,10 @@ class RawSheet:
     dates_from_1904: bool = False
     """The workbook counts dates from 1904: a date written as a plain number (General
     format) is read from that epoch (date-formatted cells the reader already converts)."""
+    hidden_rows: tuple[int, ...] = ()
+    """Rows hidden in the sheet (1-based; .xlsx only), read like the others."""
+    hidden_columns: tuple[int, ...] = ()
+    """Columns of ``cells`` hidden in the sheet (0-based; .xlsx only), read like the others."""
 
 
 def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConfig,
@@ -98,7 +111,8 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
                 Location(display), f"sheet {profile.sheet!r} not found (sheets: {book.listing})",
                 "fix the profile's `sheet` in the config or rename the sheet")
         sheet = book.load(matches[0])
-        return sheet, fit(sheet), notes + book.notes(sheet)
+        found = fit(sheet)
+        return sheet, found, notes + book.notes(sheet, found.header_row)
     hidden = [n for n, visible in book.sheets if not visible]
     notes += tuple(f"{display}: hidden sheet {n!r} skipped (name it with the profile's `sheet` "
                    "to read it)" for n in hidden)
@@ -120,7 +134,7 @@ def read_fitting(path: PurePath, display: str, data: bytes, profile: ProfileConf
             f"first such sheet, {name!r}, is): give it its own file, or name the sheet to "
             "read with the profile's `sheet`"
             for other in visible[position + 1:] if _fits(book, other, fit))
-        return sheet, found, notes + book.notes(sheet)
+        return sheet, found, notes + book.notes(sheet, found.header_row)
     assert first_error is not None
     if len(book.sheets) == 1:
         raise first_error
@@ -170,17 +184,19 @@ class _Workbook:
         if not self.sheets:
             raise FileRejected(Location(display), "the workbook has no sheets")
 
-    def notes(self, sheet: RawSheet) -> tuple[str, ...]:
-        """What the file's report should say about how ``sheet`` was read."""
+    def notes(self, sheet: RawSheet, header_row: int) -> tuple[str, ...]:
+        """What the file's report should say about how ``sheet`` was read (its header in
+        ``header_row``)."""
+        notes = _hidden(self.display, sheet, header_row)
         formulas = sheet.errors.filter(
             pl.col("error").str.starts_with("uncalculated formula")).height
-        if not (self.settings.recalculated_on_load and formulas):
-            return ()
-        return (f"{self.display}: the workbook asks Excel to recalculate every formula when "
-                "it opens (a program wrote it; Excel did not save it), so the values saved "
-                f"with its formulas cannot be trusted: {formulas:,} formula "
-                f"cell{'s are' if formulas > 1 else ' is'} read as without a calculated value "
-                "— open the file in Excel and save it, then run again",)
+        if self.settings.recalculated_on_load and formulas:
+            notes += (f"{self.display}: the workbook asks Excel to recalculate every formula "
+                      "when it opens (a program wrote it; Excel did not save it), so the "
+                      f"values saved with its formulas cannot be trusted: {formulas:,} formula "
+                      f"cell{'s are' if formulas > 1 else ' is'} read as without a calculated "
+                      "value — open the file in Excel and save it, then run again",)
+        return notes
 
     @property
     def listing(self) -> str:
@@ -242,9 +258,14 @@ class _Workbook:
                 "share take cannot be told",
                 "open the file in Excel (it reports the file as damaged and repairs the merged "
                 "cells), check them, and save it again")
+        hidden = xlsx_cells.hidden_columns(found[1]) if found else ()
         return RawSheet(self.display, name, cells,
                         pl.DataFrame(errors, schema=ERRORS_SCHEMA, orient="row"),
-                        merged=merged, dates_from_1904=self.settings.dates_from_1904)
+                        merged=merged, dates_from_1904=self.settings.dates_from_1904,
+                        hidden_rows=xlsx_cells.hidden_rows(found[1]) if found else (),
+                        hidden_columns=tuple(
+                            index for index in (int(c[1:]) for c in cells.columns)
+                            if any(first <= index <= last for first, last in hidden)))
 
     def _xls_merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
         """An .xls sheet's merged cells, as :func:`xlsx_cells.merged_ranges` gives an
@@ -276,6 +297,43 @@ class _Workbook:
             text = _READER_ERRORS.get(kind.group(1), f"#{kind.group(1)}") if kind else "#ERROR"
             errors.append((row + 1, f"c{absolute[column]}", text))
         return cells, errors
+
+
+def _hidden(display: str, sheet: RawSheet, header_row: int) -> tuple[str, ...]:
+    """Notes naming the hidden columns and rows read that hold something (the reader reads
+    them like the others: Excel does not show them)."""
+    notes: tuple[str, ...] = ()
+    below = sheet.cells.slice(header_row - 1)
+    columns = [i for i in sheet.hidden_columns if below[f"c{i}"].null_count() < below.height]
+    if columns:
+        named = [xlsx_cells.column_letter(i) + (f" ({header!r})" if (
+            header := below[f"c{i}"][0]) is not None else "") for i in columns]
+        one = len(columns) == 1
+        notes += (f"{display}: hidden column{'' if one else 's'} {_listed(named)} read like "
+                  f"the others (Excel does not show {'it' if one else 'them'}): delete "
+                  f"{'it' if one else 'them'} from the file if {'its' if one else 'their'} "
+                  "values are no part of the orders",)
+    held = [row for row in sheet.hidden_rows if header_row < row <= sheet.cells.height]
+    if held:
+        held = (sheet.cells.with_row_index("_row", 1)
+                .filter(pl.col("_row").is_in(held)
+                        & pl.any_horizontal(pl.exclude("_row").is_not_null()))
+                ["_row"].to_list())
+    if held:
+        one = len(held) == 1
+        notes += (f"{display}: {len(held):,} hidden row{'' if one else 's'} "
+                  f"({_listed([str(row) for row in held])}) read like the others (hidden by "
+                  f"hand or by a filter, Excel does not show {'it' if one else 'them'}): "
+                  f"delete {'it' if one else 'them'} from the file if "
+                  f"{'it is no order' if one else 'they are no orders'}",)
+    return notes
+
+
+def _listed(items: Sequence[str], most: int = 10) -> str:
+    """A, B and C; the first ``most`` and … when there are more."""
+    if len(items) > most:
+        return ", ".join(items[:most]) + " …"
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 _DATEMODE, _FILEPASS, _EOF = 0x0022, 0x002F, 0x000A  # BIFF record types

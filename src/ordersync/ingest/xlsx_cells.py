@@ -483,6 +483,42 @@ def range_reference(merged: Merged) -> str:
             f"{column_letter(last_column)}{last_row}")
 
 
+_COLUMN = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*)>")
+_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
+_TRUE = (b"1", b"true")
+
+
+def hidden_columns(xml: bytes) -> tuple[tuple[int, int], ...]:
+    """The sheet's hidden columns (``<col hidden="1">``) as (first, last) ranges, from 0.
+    The reader reads them like any other; they come before the cells."""
+    found = _PREFIX.search(xml)
+    head = xml[: found.start() if found else len(xml)]
+    ranges = []
+    for match in _COLUMN.finditer(head):
+        attributes = _attributes(match.group(1))
+        first, last = attributes.get(b"min", b""), attributes.get(b"max", b"")
+        if attributes.get(b"hidden") in _TRUE and first.isdigit() and last.isdigit():
+            ranges.append((int(first) - 1, int(last) - 1))
+    return tuple(ranges)
+
+
+def hidden_rows(xml: bytes) -> tuple[int, ...]:
+    """The sheet's hidden rows (``<row hidden="1">``: hidden by hand, or by a filter), from
+    1.  The reader reads them like any other."""
+    found = _PREFIX.search(xml)
+    start = found.start() if found else 0
+    if xml.find(b"hidden", start) < 0:  # as a rule: no row element is searched
+        return ()
+    rows, number = [], 0
+    for match in _ROW_START.finditer(xml, start):
+        attributes = _attributes(match.group(1))
+        ref = attributes.get(b"r", b"")
+        number = int(ref) if ref.isdigit() else number + 1
+        if attributes.get(b"hidden") in _TRUE:
+            rows.append(number)
+    return tuple(rows)
+
+
 def without_error_cells(data: bytes, part: str, xml: bytes) -> bytes:
     """The workbook with every error cell of ``part`` emptied (they are reported from
     :func:`scan_cells` instead)."""
