@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import WorkbookFactory, fetch, order_row, write_xls
+from conftest import ConfigFactory, WorkbookFactory, fetch, order_row, write_xls
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.ingest import ingest
@@ -108,6 +108,21 @@ def test_fixed_header_row_missing_key_column(make_config, db_settings,  # type: 
     error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
 
     assert "row 1" in error and "missing key column(s) CUSTOMER STYLE" in error
+
+
+def test_a_fixed_header_row_past_the_last_row_says_what_to_fix(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    config = make_config(sources={"directory": "orders", "profiles": {"GRE": {
+        "customer": "GREYSTONE", "glob": "GRE*.xlsx", "header_row": 9}}})
+    write_workbook("GRE_x.xlsx", [order_row(1)])
+    from ordersync.db import open_database
+
+    error = _error_for(ingest(config, open_database(config)), "GRE_x.xlsx")
+
+    assert error == (
+        "GRE_x.xlsx, sheet 'Sheet1': header_row 9 is past the last row (2) — correct the "
+        "profile's header_row in the config, or remove it to let ordersync find the header "
+        "row")
 
 
 def test_sheet_not_found(make_config, write_workbook: WorkbookFactory) -> None:  # type: ignore[no-untyped-def]

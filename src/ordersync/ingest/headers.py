@@ -60,7 +60,9 @@ def detect_layout(sheet: RawSheet, config: Config, profile: ProfileConfig) -> Sh
         if index >= sheet.cells.height:
             raise FileRejected(Location(sheet.file, sheet.sheet),
                                f"header_row {profile.header_row} is past the last row "
-                               f"({sheet.cells.height})")
+                               f"({sheet.cells.height})",
+                               "correct the profile's header_row in the config, or remove it "
+                               "to let ordersync find the header row")
     else:
         index = _find_header_row(sheet, config, profile)
     headers = list(sheet.cells.row(index)) if sheet.cells.height else []
