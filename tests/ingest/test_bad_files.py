@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -35,7 +38,8 @@ def _error_for(report, name: str) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("GRE_corrupt.xlsx", b"PK\x03\x04 this is not really a zip", "cannot open workbook"),
+        ("GRE_corrupt.xlsx", b"PK\x03\x04 this is not really a zip",
+         "the file is damaged or cut short"),
         ("GRE_renamed.xlsx", b"ORDER,STYLE\r\n1,A\r\n", "the file is text (CSV, say) "
                                                             "saved under a .xlsx name"),
         ("GRE_empty.xlsx", b"", "the file is empty"),
@@ -62,6 +66,56 @@ def test_unreadable_file_fails_alone(config: Config, db: Database, write_workboo
     assert good.status == "staged" and good.rows_staged == 1
     (row,) = fetch(db, "SELECT status, error FROM ingest_files WHERE path = :p", p=name)
     assert row.status == "failed" and expected in row.error
+
+
+def _workbook_bytes(sheets: int = 1) -> bytes:
+    book = openpyxl.Workbook()
+    if not sheets:
+        book.remove(book.active)  # type: ignore[arg-type]
+    else:
+        book.active.append(["AAG ORDER NUMBER"])  # type: ignore[union-attr]
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _zip_of(parts: dict[str, str]) -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return data.getvalue()
+
+
+def _without_sheets() -> bytes:
+    """A workbook whose workbook part lists no sheet (openpyxl will not save one)."""
+    with zipfile.ZipFile(io.BytesIO(_workbook_bytes())) as source:
+        parts = {i.filename: source.read(i).decode() for i in source.infolist()}
+    parts["xl/workbook.xml"] = re.sub(r"<sheets>.*</sheets>", "<sheets/>",
+                                      parts["xl/workbook.xml"])
+    return _zip_of(parts)
+
+
+@pytest.mark.parametrize(("content", "problem", "hint"), [
+    (lambda: _workbook_bytes()[: len(_workbook_bytes()) // 2],
+     "the file is damaged or cut short (not a whole .xlsx file: a download or a copy that "
+     "stopped, say)", "get a fresh copy of the file: download it again, or ask the customer "
+                      "to send it again"),
+    (lambda: _zip_of({"hello.txt": "hi"}),
+     "the file is a ZIP archive holding no Excel workbook",
+     "ask the customer to send the order list again, saved from Excel as .xlsx"),
+    (_without_sheets, "the workbook has no sheets (Excel cannot save one without a sheet)",
+     "ask the customer to send the file again, saved from Excel"),
+], ids=["cut-short", "zip-without-workbook", "no-sheets"])
+def test_a_file_excel_cannot_open_either_says_what_to_do(
+        config: Config, db: Database, content: Callable[[], bytes], problem: str,
+        hint: str) -> None:
+    """"open it in Excel and save it again" is no help for a file Excel cannot open."""
+    (config.source_dir / "GRE_bad.xlsx").write_bytes(content())
+
+    error = _error_for(ingest(config, db), "GRE_bad.xlsx")
+
+    assert error == f"GRE_bad.xlsx: {problem} — {hint}"
 
 
 def test_password_protected_workbook(config: Config, db: Database,

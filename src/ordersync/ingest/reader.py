@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -182,7 +183,9 @@ class _Workbook:
         self.settings = (xlsx_cells.workbook_settings(data) if suffix != ".xls"
                          else xlsx_cells.WorkbookSettings(_xls_counts_dates_from_1904(data)))
         if not self.sheets:
-            raise FileRejected(Location(display), "the workbook has no sheets")
+            raise FileRejected(Location(display), "the workbook has no sheets (Excel cannot "
+                               "save one without a sheet)",
+                               "ask the customer to send the file again, saved from Excel")
 
     def notes(self, sheet: RawSheet, header_row: int) -> tuple[str, ...]:
         """What the file's report should say about how ``sheet`` was read (its header in
@@ -409,7 +412,20 @@ def _check_container(display: str, suffix: str, data: bytes) -> str:
                                "and save it again")
         return ".xls"
     if data.startswith(_ZIP_MAGIC):
-        return suffix if suffix in {".xlsx", ".xlsm"} else ".xlsx"
+        actual = suffix if suffix in {".xlsx", ".xlsm"} else ".xlsx"
+        try:  # (the archive's directory alone: its last bytes)
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = {name.casefold() for name in archive.namelist()}
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise FileRejected(Location(display), f"the file is damaged or cut short (not a "
+                               f"whole {actual} file: a download or a copy that stopped, say)",
+                               "get a fresh copy of the file: download it again, or ask the "
+                               "customer to send it again") from exc
+        if "xl/workbook.xml" not in names:
+            raise FileRejected(Location(display), "the file is a ZIP archive holding no Excel "
+                               "workbook", "ask the customer to send the order list again, "
+                               "saved from Excel as .xlsx")
+        return actual
     start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<table")):
         raise FileRejected(Location(display), f"the file is a web page (HTML) saved under a "
