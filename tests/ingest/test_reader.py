@@ -474,6 +474,33 @@ def test_a_time_of_day_in_a_date_column_is_refused_not_stored_as_1899(
     assert reason.startswith("not a date")
 
 
+def test_a_date_formatted_cell_too_large_to_be_a_date_is_read_as_the_number(
+        config: Config, db: Database) -> None:
+    """1e12 in a cell formatted as a date (Excel shows ########) was rejected as "Excel
+    error #ERROR in ETA", though the cell holds no error: it is a number, too large to be
+    a date — rejected as such in a date column, and read as written in a text one."""
+    rows = [order_row(1), order_row(2)]
+    path = write_openpyxl(config.source_dir / "GRE_dates.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    headers = layout(rows)
+    for row, column in ((2, "ETA"), (3, "CUSTOMER SEASON")):
+        cell = sheet.cell(row=row, column=headers.index(column) + 1)
+        cell.value, cell.number_format = 1e12, "yyyy-mm-dd"
+    book.save(path)
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_rejected) == (1, 1)
+    ((row, column, raw, reason),) = _rejects(db)
+    assert (row, column, raw) == (2, "ETA", "1000000000000")
+    assert reason.startswith("not a date: a number too large to be an Excel date")
+    assert fetch(db, 'SELECT "CUSTOMER SEASON" AS s FROM staging_orders')[0].s == (
+        "1000000000000")
+
+
 def test_thousands_set_off_by_no_break_spaces_are_read(config: Config, db: Database) -> None:
     rows = [order_row(1, {"S": "1\u00a0200", "M": "2\u202f500"})]
     write_openpyxl(config.source_dir / "GRE_spaces.xlsx", rows)

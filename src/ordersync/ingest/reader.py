@@ -46,6 +46,7 @@ _READER_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#N
                   "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!",
                   "GettingData": "#GETTING_DATA"}
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+_DATE_NUMBER = re.compile(r"ExcelDateTime \{ value: (-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?),")
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # compound file: .xls, or an encrypted .xlsx
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream only an encrypted .xlsx holds
@@ -296,6 +297,13 @@ class _Workbook:
         errors = []
         for problem in problems.errors if problems else ():
             row, column = problem.position
+            if (number := _DATE_NUMBER.search(problem.detail)) is not None:
+                # A number in a date-formatted cell too large to be a date (Excel shows
+                # ########): no error, but the number, which the column's type judges.
+                value = float(number.group(1))
+                cells[row, f"c{absolute[column]}"] = (
+                    f"{value:.0f}" if value.is_integer() else repr(value))
+                continue
             kind = _ERROR_DETAIL.search(problem.detail)
             text = _READER_ERRORS.get(kind.group(1), f"#{kind.group(1)}") if kind else "#ERROR"
             errors.append((row + 1, f"c{absolute[column]}", text))

@@ -281,7 +281,7 @@ def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
     iso = _iso_date(text)
     serial_number = pl.when(text.str.contains(r"^\d{1,7}(\.\d+)?$")).then(
         text.cast(pl.Float64, strict=False))
-    as_serial = pl.when((serial_number >= 1) & (serial_number < 2958466)).then(
+    as_serial = pl.when((serial_number >= 1) & (serial_number < _PAST_LAST_SERIAL)).then(
         epoch + pl.duration(days=serial_number.floor().cast(pl.Int64))).cast(pl.Date)
     # A bare number is an Excel date serial only where it gives a date an order can have:
     # 2025 (a year) or 12 (a week) would be 1905-07-17 or 1900-01-11.
@@ -298,11 +298,16 @@ def _date(column: str, date_formats: Sequence[str], epoch: pl.Expr) -> Typed:
             pl.lit("not a date: a number, which as an Excel date serial would be "),
             as_serial.dt.strftime("%Y-%m-%d"),
             pl.lit(f", outside {_FIRST_SERIAL_DATE}–{_LAST_SERIAL_DATE} ({expected})")))
+        .when(text.str.contains(r"^\d+(\.\d+)?$")
+              & (text.cast(pl.Float64, strict=False) >= _PAST_LAST_SERIAL)).then(pl.lit(
+            f"not a date: a number too large to be an Excel date, which ends at 9999-12-31 "
+            f"({expected})"))
         .otherwise(pl.lit(f"not a date ({expected})"))
     ).otherwise(None)
     return Typed(value, problem)
 
 
+_PAST_LAST_SERIAL = 2958466  # 10000-01-01 as an Excel date serial
 _FIRST_SERIAL_DATE, _LAST_SERIAL_DATE = datetime.date(1950, 1, 1), datetime.date(2199, 12, 31)
 """The dates a bare number may be the Excel serial of (one definition: the rule and its
 message)."""
