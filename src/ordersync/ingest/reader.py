@@ -53,7 +53,6 @@ _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream only an encrypted 
 ERRORS_SCHEMA = {"_row": pl.Int64, "source": pl.String, "error": pl.String}
 
 
-
 class _Layout(Protocol):
     """What the reader needs of a sheet's layout: where the header is."""
 

@@ -1,18 +1,20 @@
 """What the Excel reader cannot say about an .xlsx sheet, read from the sheet's XML.
 
-Four things: formula cells saved without a calculated value (files written by
+Five things: formula cells saved without a calculated value (files written by
 scripts rather than by Excel: the reader sees them as empty), or with one the
 workbook says not to trust (it asks Excel to recalculate on opening, as xlsxwriter,
-saving 0 for every formula, does); error cells of the
-kinds newer Excel versions write (``#SPILL!``, ``#CALC!`` …), which the reader
-refuses outright — the sheet is then re-packed with its error cells emptied so it
-can be read, and every error cell is reported from the XML instead; and values far
-outside the data (a stray space in row 1,048,576): the reader holds every cell of
-the rectangle from A1 to the farthest value in memory, 10 GB for that one space,
-and a failed allocation ends the process — so such a sheet is refused first, judged
-from the cells its XML holds (never from the range the writer records, which can be
-wrong); and the merged cells, whose value the reader gives only to the first cell of
-each.
+saving 0 for every formula, does); error cells of the kinds newer Excel versions
+write (``#SPILL!``, ``#CALC!`` …), which the reader refuses outright — the sheet is
+then re-packed with its error cells emptied so it can be read, and every error cell
+is reported from the XML instead; values far outside the data (a stray space in row
+1,048,576): the reader holds every cell of the rectangle from A1 to the farthest
+value in memory, 10 GB for that one space, and a failed allocation ends the process
+— so such a sheet is refused first, judged from the cells its XML holds (never from
+the range the writer records, which can be wrong); the merged cells, whose value the
+reader gives only to the first cell of each; and the hidden rows and columns, which
+it reads like the others.  The sheet's part is found as the reader finds it (names
+decoded as XML decodes them, part names in any case); workbook.xml gives the date
+system and whether formula values are to be trusted.
 
 The scan runs only on the chosen sheet, and the cell-by-cell part only when the
 XML holds a formula (a substring test on the decompressed XML otherwise).
