@@ -488,6 +488,7 @@ def range_reference(merged: Merged) -> str:
 _COLUMN = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*)>")
 _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
 _TRUE = (b"1", b"true")
+_HIDDEN = re.compile(rb"""hidden\s*=\s*["'](?:1|true)["']""")
 
 
 def hidden_columns(xml: bytes) -> tuple[tuple[int, int], ...]:
@@ -509,7 +510,7 @@ def hidden_rows(xml: bytes) -> tuple[int, ...]:
     1.  The reader reads them like any other."""
     found = _PREFIX.search(xml)
     start = found.start() if found else 0
-    if xml.find(b"hidden", start) < 0:  # as a rule: no row element is searched
+    if _HIDDEN.search(xml, start) is None:  # as a rule: no row element is looked at
         return ()
     rows, number = [], 0
     for match in _ROW_START.finditer(xml, start):
