@@ -121,9 +121,10 @@ def test_formulas_with_cached_errors_and_uncalculated_formulas(
 
 
 RECALCULATE = ("GRE_export.xlsx: the workbook asks Excel to recalculate every formula when "
-               "it opens (a program wrote it; Excel did not save it), so the values saved "
-               "with its formulas cannot be trusted: 2 formula cells are read as without a "
-               "calculated value — open the file in Excel and save it, then run again")
+               "it opens (a program wrote it; Excel did not save it), and 2 formula cells "
+               "were saved with the 0 or blank such programs put in place of a result: read "
+               "as without a calculated value — open the file in Excel and save it, then run "
+               "again")
 
 
 def test_formulas_of_a_workbook_that_asks_to_be_recalculated_are_not_trusted(
@@ -144,6 +145,33 @@ def test_formulas_of_a_workbook_that_asks_to_be_recalculated_are_not_trusted(
         (2, "M", "=2*12", uncalculated.format("M")),
         (2, "ORDER TYPE", '=IF(1=1,"CANCELLED","BULK")', uncalculated.format("ORDER TYPE"))]
     assert RECALCULATE in found.notes
+
+
+def test_formula_results_a_program_saved_on_purpose_are_read(
+        config: Config, db: Database, tmp_path: Path) -> None:
+    """An export handing xlsxwriter its formulas' results still asks Excel to recalculate
+    on opening: the results it saved are read (rejecting them would hold back every order
+    whose total is a formula); only the 0 put in place of a missing result is not."""
+    import xlsxwriter
+
+    headers = [*order_row(1), "TOTAL QTY"]
+    book = xlsxwriter.Workbook(str(tmp_path / "orders" / "GRE_export.xlsx"))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, headers)
+    for row, number in ((1, 1), (2, 2)):
+        values = order_row(number)
+        sheet.write_row(row, 0, [values[h] for h in headers[:-1]])
+        total = headers.index("TOTAL QTY")
+        sheet.write_formula(row, total, f"=SUM(K{row + 1}:L{row + 1})", None,
+                            30 if number == 1 else 0)  # the second: no result handed over
+    book.close()
+
+    report = ingest(config, db)
+
+    (found,) = report.files
+    assert (found.rows_staged, found.rows_rejected) == (1, 1)
+    (total,) = fetch(db, 'SELECT "TOTAL QTY" AS total FROM staging_orders')
+    assert total.total == 30
 
 
 def test_formula_values_excel_saved_are_read(config: Config, db: Database,

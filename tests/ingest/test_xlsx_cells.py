@@ -171,15 +171,18 @@ def test_saved_formula_values_count_as_none_when_the_workbook_asks_to_recalculat
            '<c r="B2"><f>N2*12</f><v>0</v></c>'
            '<c r="C2" t="str"><f>IF(M2="X","CANCELLED","BULK")</f><v>BULK</v></c>'
            '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           '<c r="E2" t="str"><f>A2&amp;""</f><v></v></c>'
            "</row></sheetData></worksheet>")
     if not references:
         xml = re.sub(r' r="[A-Z]+2"', "", xml)
     data = xml.encode()
 
     assert scan_cells(data, error_cells=False) == []
+    # The 0 and the blank such writers save in place of a result are none; a value the
+    # writer was handed (BULK) is the result, and an error is reported as the error.
     assert scan_cells(data, error_cells=False, saved_values=False) == [
         XmlCell(2, 1, "uncalculated formula =N2*12"),
-        XmlCell(2, 2, 'uncalculated formula =IF(M2="X","CANCELLED","BULK")')]
+        XmlCell(2, 4, 'uncalculated formula =A2&""')]
 
 
 def _calc_pr(writer: str) -> bytes:

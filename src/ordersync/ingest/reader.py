@@ -195,10 +195,11 @@ class _Workbook:
             pl.col("error").str.starts_with("uncalculated formula")).height
         if self.settings.recalculated_on_load and formulas:
             notes += (f"{self.display}: the workbook asks Excel to recalculate every formula "
-                      "when it opens (a program wrote it; Excel did not save it), so the "
-                      f"values saved with its formulas cannot be trusted: {formulas:,} formula "
-                      f"cell{'s are' if formulas > 1 else ' is'} read as without a calculated "
-                      "value — open the file in Excel and save it, then run again",)
+                      "when it opens (a program wrote it; Excel did not save it), and "
+                      f"{formulas:,} formula cell{'s were' if formulas > 1 else ' was'} saved "
+                      "with the 0 or blank such programs put in place of a result: read as "
+                      "without a calculated value — open the file in Excel and save it, then "
+                      "run again",)
         return notes
 
     @property

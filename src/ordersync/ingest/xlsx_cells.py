@@ -394,10 +394,16 @@ def scan_cells(xml: bytes, *, error_cells: bool, saved_values: bool = True
 
 def _calculated(value: str | None, kind: str | None, saved_values: bool) -> bool:
     """Whether a formula cell was saved with its result: a value (``value`` is its text,
-    None without a ``<v>``), or an empty one of a text formula (``t="str"``) — or, when
-    saved values are not results, an error (reported as such)."""
+    None without a ``<v>``), or an empty one of a text formula (``t="str"``).  When saved
+    values are not sure to be results (the workbook asks for a recalculation on opening),
+    a ``0`` or an empty value is the placeholder such writers save (xlsxwriter saves 0 for
+    every formula it is given no result for): not a result; any other value was written
+    on purpose (an export handing its writer the results), and an error is reported as
+    such."""
     saved = value is not None and (bool(value) or kind in ("str", "inlineStr"))
-    return saved and (saved_values or kind == "e")
+    if saved_values or kind == "e":
+        return saved
+    return saved and value not in ("0", "")
 
 
 def _uncalculated(formula: str) -> str:
