@@ -256,3 +256,12 @@ def test_a_sheet_without_hidden_rows_or_columns_has_none() -> None:
            b"</sheetData></worksheet>")
 
     assert (hidden_rows(xml), hidden_columns(xml)) == ((), ())
+
+
+def test_lower_case_cell_references_are_read_as_the_reader_reads_them() -> None:
+    """The reader takes r="b2" as B2; the scan missed such a formula and merged range."""
+    xml = (b'<worksheet xmlns="urn:main"><sheetData><row r="2"><c r="b2"><f>1+1</f></c>'
+           b'</row></sheetData><mergeCells><mergeCell ref="c3:d5"/></mergeCells></worksheet>')
+
+    assert scan_cells(xml, error_cells=False) == [XmlCell(2, 1, "uncalculated formula =1+1")]
+    assert merged_ranges(xml) == ((3, 2, 5, 3),)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from posixpath import dirname, join, normpath
 from xml.etree import ElementTree
 
-_CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
+_CELL_REF = re.compile(rb"""\br=["']([A-Za-z]{1,3})(\d+)["']""")  # the reader takes a1 too
 _TYPE = re.compile(rb"""\bt=["']([a-zA-Z]+)["']""")
 _PREFIX = re.compile(rb"<(\w+:)?sheetData\b")
 _ERROR_TYPES = (b't="e"', b"t='e'")  # a cell's type attribute "error", as writers quote it
@@ -264,9 +264,9 @@ def column_letter(index: int) -> str:
 
 
 def column_index(letters: str) -> int:
-    """A → 0, Z → 25, AA → 26."""
+    """A → 0, Z → 25, AA → 26 (a → 0: the reader takes lower-case references too)."""
     index = 0
-    for char in letters:
+    for char in letters.upper():
         index = index * 26 + ord(char) - 64
     return index - 1
 
@@ -441,7 +441,7 @@ def _scan_by_position(xml: bytes, *, error_cells: bool, saved_values: bool
     return found
 
 
-_REF = re.compile(r"([A-Z]{1,3})\d+$")
+_REF = re.compile(r"([A-Za-z]{1,3})\d+$")
 
 
 Merged = tuple[int, int, int, int]
@@ -449,7 +449,7 @@ Merged = tuple[int, int, int, int]
 columns from 0."""
 
 _MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']"""
-                         rb"""([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?["']""")
+                         rb"""([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?["']""")
 
 
 def merged_ranges(xml: bytes) -> tuple[Merged, ...]:
