@@ -138,8 +138,10 @@ def test_create_item_in_a_named_group(store: Store, order: OrderBoard) -> None:
 def test_unknown_group_is_resource_not_found(store: Store, order: OrderBoard) -> None:
     error = refused(store.create_item, order.board_id, "PO-1", "new_group")
 
+    # monday documents no error_data for it (API_NOTES §5): a client cannot tell a gone
+    # group from a gone item by the error alone
     assert (error.code, error.status_code, error.error_data) == (
-        "ResourceNotFoundException", 404, {"group_id": "new_group"})
+        "ResourceNotFoundException", 404, None)
 
 
 @pytest.mark.parametrize(("name", "code"), [
@@ -290,7 +292,7 @@ def test_item_must_exist_on_the_board_given(store: Store, order: OrderBoard) -> 
     elsewhere = refused(store.change_multiple_column_values, item.id, other.board_id, {})
 
     assert (missing.code, missing.status_code, missing.error_data) == (
-        "ResourceNotFoundException", 404, {"item_id": 999})
+        "ResourceNotFoundException", 404, None)
     assert (elsewhere.code, elsewhere.message) == ("ResourceNotFoundException",
                                                    "Item not found in board")
     assert refused(store.item, "999").code == "ResourceNotFoundException"

@@ -1,27 +1,44 @@
 """Read-only lookups of boards: what ``plan`` and ``sync`` need to know about a board
 before they write to it.
 
-``find_groups`` reads a board's groups by title; ``find_boards_by_name`` pages through
-the account's boards (in one workspace when given) for the ones of a name — how a board
-created by a run that crashed before recording it is found again.  Values are variables.
+``find_groups`` reads a board's groups by title, ``active_group_ids`` the ids of the groups
+it still has (archived and deleted groups take no items, so neither counts);
+``item_states`` says where items are (state and board) by id; ``find_boards_by_name`` pages
+through the account's boards (in one workspace when given) for the ones of a name — how a
+board created by a run that crashed before recording it is found again.  Values are
+variables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
 
 
 def find_groups(client: MondayClient, board_id: str) -> dict[str, str]:
-    """The board's groups: title → id (the first group when titles repeat)."""
-    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    """The board's active groups: title → id (the first group when titles repeat)."""
     groups: dict[str, str] = {}
-    for board in (result.data or {}).get("boards") or ():
-        for group in board.get("groups") or ():
-            groups.setdefault(str(group["title"]), str(group["id"]))
+    for group_id, title in _active_groups(client, board_id):
+        groups.setdefault(title, group_id)
     return groups
+
+
+def active_group_ids(client: MondayClient, board_id: str) -> set[str]:
+    """The ids of the board's active groups (one query)."""
+    return {group_id for group_id, _ in _active_groups(client, board_id)}
+
+
+def _active_groups(client: MondayClient, board_id: str) -> list[tuple[str, str]]:
+    """(id, title) of the board's groups that are neither archived nor deleted: whether
+    monday lists those at all is not documented (the fields exist), so they are skipped
+    here — an archived group adopted by title would take no item."""
+    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    return [(str(group["id"]), str(group["title"]))
+            for board in (result.data or {}).get("boards") or () if board
+            for group in board.get("groups") or ()
+            if group and not group.get("archived") and not group.get("deleted")]
 
 
 BOARDS_PAGE = 100
@@ -48,3 +65,24 @@ def find_boards_by_name(client: MondayClient, names: Collection[str], *,
     for ids in found.values():
         ids.sort(key=int)
     return found
+
+
+STATE_CHUNK = 100
+"""Ids per ``items(ids:)`` lookup (monday's maximum)."""
+
+
+def item_states(client: MondayClient, item_ids: Sequence[str]) -> tuple[dict[str, tuple[str, str]],
+                                                                        int]:
+    """item id → (state, board id) for the ids monday knows; and the requests it took."""
+    found: dict[str, tuple[str, str]] = {}
+    ids = sorted(set(item_ids), key=int)
+    requests = 0
+    for start in range(0, len(ids), STATE_CHUNK):
+        chunk = ids[start:start + STATE_CHUNK]
+        result = client.execute(operation_text("items_state"),
+                                {"item_ids": chunk, "limit": len(chunk)})
+        requests += 1
+        for raw in (result.data or {}).get("items") or ():
+            board = (raw.get("board") or {}).get("id")
+            found[str(raw["id"])] = (str(raw.get("state") or "active"), str(board or ""))
+    return found, requests

@@ -65,11 +65,12 @@ def board_not_found(board_id: str) -> MondayError:
 
 
 def not_found(kind: str, resource_id: str) -> MondayError:
-    # Code: API_NOTES §5; status_code 404 as monday reports it inside a 200 body; text
-    # and error_data UNCERTAIN.
-    key = f"{kind.lower()}_id"
-    return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404,
-                       error_data={key: wire_id(resource_id) if kind == "Item" else resource_id})
+    # Code: API_NOTES §5 — one code for a missing item, group, board or user, with no
+    # documented error_data (none is sent: a client cannot count on learning which id was
+    # missing, e.g. whether a create_item's group was deleted); status_code 404 as monday
+    # reports it inside a 200 body; text UNCERTAIN.  ``resource_id`` names the missing
+    # thing at the call site only.
+    return MondayError("ResourceNotFoundException", f"{kind} not found", status_code=404)
 
 
 def last_group(board_id: str, group_id: str) -> MondayError:

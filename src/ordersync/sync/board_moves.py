@@ -23,11 +23,11 @@ from ordersync.config import BoardColumn as ConfigColumn
 from ordersync.monday.operations import Call, operation_text
 from ordersync.monday.wire import WireError
 from ordersync.routing import moved_to_board
-from ordersync.sync import heal, store
+from ordersync.sync import store
 from ordersync.sync.context import Context
-from ordersync.sync.groups import ensure_groups
+from ordersync.sync.groups import ensure_groups, groups_gone
 from ordersync.sync.items import send_token
-from ordersync.sync.moves import ItemMoveRecords, MoveSend
+from ordersync.sync.moves import ItemMoveRecords, MoveSend, items_gone
 from ordersync.sync.records import RecordHandler
 from ordersync.sync.sender import Job, Outcome
 
@@ -102,7 +102,10 @@ class BoardMoveRecords(ItemMoveRecords):
                 for s, outcome in done]
 
     def gone(self, sends: Sequence[tuple[MoveSend, WireError]]) -> None:
-        """The item is gone from monday: heal it (created again on its new board)."""
+        """The group on the new board is gone (``groups_gone``: made again, the move sent
+        again), or else the item, when monday no longer has it active: heal it (created
+        again on its new board)."""
         self.ctx.held.update(s.order.record_uuid for s, _ in sends)
-        heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)
-                                   for s, _ in sends], sends[0][1].code)
+        dead = groups_gone(self.ctx, [s.group_id for s, _ in sends])
+        items_gone(self.ctx, [s for s, _ in sends if s.group_id not in dead],
+                   sends[0][1].code)

@@ -8,15 +8,21 @@ its registry row is harmless: the next run finds the group on the board by title
 A server fault or a limit on one group's alias is not its refusal: the board is read
 again by title (the create may have been applied) and the rest sent again, within
 ``retry.max_attempts`` sends (as the client tries a request).
+
+``groups_gone`` settles what a "not found" on a create or a move means.  monday answers a
+mutation that names a deleted or archived group with the same ``ResourceNotFoundException``
+as for a gone item, and documents no ``error_data`` saying which (API_NOTES §5): the
+board's groups are read (one query), and the groups it no longer has leave the registry —
+the next round finds them by title or makes them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from ordersync.monday.boards import find_groups
+from ordersync.monday.boards import active_group_ids, find_groups
 from ordersync.monday.operations import Call
-from ordersync.sync import store
+from ordersync.sync import heal, store
 from ordersync.sync.context import Context, error_event_fields, error_text
 from ordersync.sync.records import Fate, fate
 from ordersync.sync.sender import Job, Outcome
@@ -63,6 +69,18 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
     for name in missing:
         ctx.report.group_failed(name, f"server faults in {ctx.sends_per_run} sends")
     return known
+
+
+def groups_gone(ctx: Context, group_ids: Iterable[str | None]) -> set[str]:
+    """The ones of ``group_ids`` the board no longer has (deleted or archived there),
+    forgotten (see the module docstring); empty when the board has them all."""
+    wanted = {g for g in group_ids if g}
+    if not wanted or ctx.client is None:
+        return set()
+    gone = wanted - active_group_ids(ctx.client, ctx.board_id)
+    if gone:
+        heal.forget_groups(ctx, sorted(gone))
+    return gone
 
 
 class GroupHandler:

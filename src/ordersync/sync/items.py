@@ -29,7 +29,8 @@ from ordersync.monday.wire import WireError
 from ordersync.states import SyncEvent, SyncState
 from ordersync.sync import heal, store, transitions
 from ordersync.sync.columns import identity_text
-from ordersync.sync.context import Context
+from ordersync.sync.context import Context, error_text
+from ordersync.sync.groups import groups_gone
 from ordersync.sync.reconcile import find_items
 from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
@@ -185,17 +186,33 @@ class ItemRecords:
         return adopt_items(self.ctx, conn, {s.order.record_uuid: ids for s, ids in found})
 
     def gone(self, sends: Sequence[tuple[ItemSend, WireError]]) -> None:
-        groups = [(s, gone_group_id(e)) for s, e in sends if gone_group_id(e) is not None]
-        if groups:  # a create into a group deleted on the board: make the group again
-            heal.forget_groups(self.ctx, [g for _, g in groups if g is not None])
-            with self.ctx.db.begin() as conn:
-                self.release(conn, [(s, "its group was gone from the board: made again")
-                                    for s, _ in groups], SyncEvent.REQUEUED)
-            self.ctx.again.update(s.order.record_uuid for s, _ in groups)
-        items = [(s, e) for s, e in sends if gone_group_id(e) is None]
+        # a create names no item: what monday did not find is its group, which monday's
+        # error does not name — the board says (``groups_gone``)
+        group_of = {s.order.record_uuid: gone_group_id(e) or
+                    (s.group_id if s.kind == "created" else None) for s, e in sends}
+        dead = groups_gone(self.ctx, group_of.values())
+        groups = [(s, e) for s, e in sends if group_of[s.order.record_uuid] in dead]
+        stuck = [(s, e) for s, e in sends if s.kind == "created" and
+                 group_of[s.order.record_uuid] not in dead]
+        for send, error in stuck:  # never re-created into the same answer: failed, said why
+            self.ctx.report.fail(send.what, _not_found_on_create(send, error))
+        with self.ctx.db.begin() as conn:
+            self.release(conn, [(s, "its group was gone from the board: made again")
+                                for s, _ in groups], SyncEvent.REQUEUED)
+            self.release(conn, [(s, _not_found_on_create(s, e)) for s, e in stuck],
+                         SyncEvent.RECORD_ERROR)
+        self.ctx.again.update(s.order.record_uuid for s, _ in groups)
+        items = [(s, e) for s, e in sends if s.kind != "created" and
+                 group_of[s.order.record_uuid] not in dead]
         if items:
             heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)
                                        for s, _ in items], items[0][1].code)
+
+
+def _not_found_on_create(send: ItemSend, error: WireError) -> str:
+    return (f"monday.com did not find what creating its item names, yet the board has its "
+            f"group {send.order.group_name!r} ({error_text(error)}); check the board, then "
+            "`ordersync sync --retry-failed`")
 
 
 def find_created_items(ctx: Context,

@@ -15,11 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ordersync.monday.boards import item_states
 from ordersync.monday.operations import Call
 from ordersync.monday.wire import WireError
 from ordersync.states import SyncEvent, SyncState
 from ordersync.sync import heal, store, transitions
 from ordersync.sync.context import Context
+from ordersync.sync.groups import groups_gone
 from ordersync.sync.items import send_token
 from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
@@ -118,13 +120,27 @@ class MoveRecords(ItemMoveRecords):
                 for s, outcome in done]
 
     def gone(self, sends: Sequence[tuple[MoveSend, WireError]]) -> None:
+        """The group the item was to go to, or the item, is not found: monday's error need
+        not say which, the board does (``groups_gone``).  A group gone is made again and
+        the move sent again next round; an item gone is healed (``items_gone``)."""
         self.ctx.held.update(s.order.record_uuid for s, _ in sends)
-        groups = [g for _, e in sends if (g := gone_group_id(e)) is not None]
-        if groups:
-            heal.forget_groups(self.ctx, groups)
-            self.ctx.again.update(s.order.record_uuid for s, e in sends
-                                  if gone_group_id(e) is not None)
-        items = [s for s, e in sends if gone_group_id(e) is None]
-        if items:
-            heal.items_gone(self.ctx, [(s.order.record_uuid, s.order.business_key)
-                                       for s in items], sends[0][1].code)
+        dead = groups_gone(self.ctx, [gone_group_id(e) or s.group_id for s, e in sends])
+        self.ctx.again.update(s.order.record_uuid for s, e in sends
+                              if (gone_group_id(e) or s.group_id) in dead)
+        items_gone(self.ctx, [s for s, e in sends
+                              if (gone_group_id(e) or s.group_id) not in dead],
+                   sends[0][1].code)
+
+
+def items_gone(ctx: Context, sends: Sequence[MoveSend], reason: str) -> None:
+    """Moves monday answered "not found" whose group is there: the items monday no longer
+    has active are healed (looked up by identity, else created again).  An item active on
+    another board is not gone — a board move applied but not yet recorded, or held back —
+    and is never made a second time: it waits, PENDING, for its board move."""
+    states, _ = item_states(ctx.client, [s.order.item_id for s in sends
+                                         if s.order.item_id is not None]) \
+        if ctx.client is not None and sends else ({}, 0)
+    gone = [s for s in sends if states.get(s.order.item_id or "", ("", ""))[0] != "active"]
+    if gone:
+        heal.items_gone(ctx, [(s.order.record_uuid, s.order.business_key) for s in gone],
+                        reason)

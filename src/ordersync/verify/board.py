@@ -5,7 +5,8 @@
 read), selecting only the mapped columns.  A page monday finds too complex is asked for
 again at half the size.  ``item_states`` looks up items the page did not show — the
 ones the database recorded — with ``items(ids:)`` (100 ids a request): archived,
-deleted, on another board, or not found at all.  Read-only; every value a variable.
+deleted, on another board, or not found at all (``monday.boards``, which the sync's
+move pass shares).  Read-only; every value a variable.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ordersync.errors import FatalSyncError
+from ordersync.monday.boards import item_states
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
 from ordersync.monday.wire import MondayRequestRejected
 
+__all__ = ["BoardGroup", "BoardItem", "BoardRead", "BoardSubitem", "Cell", "item_states",
+           "read_board"]
+
+
 PAGE = 500
 """Items per page: monday's maximum."""
 MIN_PAGE = 25
-STATE_CHUNK = 100
-"""Ids per ``items(ids:)`` lookup."""
 
 
 @dataclass(frozen=True)
@@ -138,23 +142,6 @@ def _page(page: Any, field_name: str) -> Mapping[str, Any]:
                              "the board was not read in full, so nothing was compared; "
                              "run again")
     return page
-
-
-def item_states(client: MondayClient, item_ids: Sequence[str]) -> tuple[dict[str, tuple[str, str]],
-                                                                        int]:
-    """item id → (state, board id) for the ids monday knows; and the requests it took."""
-    found: dict[str, tuple[str, str]] = {}
-    ids = sorted(set(item_ids), key=int)
-    requests = 0
-    for start in range(0, len(ids), STATE_CHUNK):
-        chunk = ids[start:start + STATE_CHUNK]
-        result = client.execute(operation_text("items_state"),
-                                {"item_ids": chunk, "limit": len(chunk)})
-        requests += 1
-        for raw in (result.data or {}).get("items") or ():
-            board = (raw.get("board") or {}).get("id")
-            found[str(raw["id"])] = (str(raw.get("state") or "active"), str(board or ""))
-    return found, requests
 
 
 def _cells(raw: Mapping[str, Any]) -> dict[str, Cell]:
