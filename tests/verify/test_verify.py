@@ -133,6 +133,26 @@ def test_a_moved_item_goes_back_and_an_edited_value_is_sent_again(synced: Harnes
     assert board_problems(h) == []
 
 
+def test_a_dropdown_label_holding_a_comma_equals_itself_and_its_change_is_drift(
+        harness: Harness, write_workbook: WorkbookFactory) -> None:
+    # the cell's text joins labels with ", ": split, "SEA, THEN AIR" read as two labels
+    # and the board differed for ever, --repair never ending equal
+    write_workbook("GRE_a.xlsx", [order_row(1, {"S": 1}, method="SEA, THEN AIR"),
+                                  order_row(2, {"S": 2}, method="AIR")])
+    harness.pipeline()
+    assert harness.sync().counts["failed"] == 0
+
+    assert verify(harness).found.equal
+
+    with harness.client() as client:  # both labels on the other order's cell, by hand
+        drift.change_values(client, harness.ids.board_id, _item(harness, 2)["id"],
+                            {harness.ids.delivery: {"labels": ["AIR", "SEA, THEN AIR"]}})
+    found = verify(harness).found
+    (differs,) = found.examples[Kind.VALUE_DIFFERS]
+    assert (differs.board, differs.database) == ("AIR, SEA, THEN AIR", "AIR")
+    assert verify(harness, repair=True).final.equal
+
+
 def test_duplicates_and_orphans_are_reported_and_deleted_only_when_asked(
         synced: Harness) -> None:
     h = synced

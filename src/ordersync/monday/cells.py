@@ -5,9 +5,12 @@ would send for it, so ``verify`` compares the board with the database in one for
 
     text       the text                      long_text  {"text": the text}
     numbers    the canonical number text     date       {"date": the value's date}
-    status     {"label": the text}           dropdown   {"labels": the texts, split on ", "}
+    status     {"label": the text}           dropdown   {"labels": the labels}
 
-An empty cell is ``None``, as ``encode_value`` encodes an empty value.  A cell whose text
+A dropdown's labels are the ones monday lists for the cell (``DropdownValue.values``):
+its text joins them with ", ", and a label may hold ", " itself (``SEA, THEN AIR``), so
+the text is split only when no labels were read.  An empty cell is ``None``, as
+``encode_value`` encodes an empty value.  A cell whose text
 its column type cannot hold (a number column showing ``abc``) keeps its text, which
 differs from every encoded value.  ``same`` compares two encoded values as the board
 shows them (a dropdown's labels as a set: the board orders them its own way).
@@ -16,6 +19,7 @@ shows them (a dropdown's labels as a set: the board orders them its own way).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ordersync.errors import RecordSyncError
@@ -24,13 +28,16 @@ from ordersync.monday.encoders import ColumnMapping, ColumnType, encode_value
 DROPDOWN_JOIN = ", "
 
 
-def board_form(column: ColumnMapping, text: str | None, value: str | None) -> object:
-    """The encoded value equal to what the cell shows (see the module docstring)."""
+def board_form(column: ColumnMapping, text: str | None, value: str | None,
+               labels: Sequence[str] | None = None) -> object:
+    """The encoded value equal to what the cell shows (see the module docstring);
+    ``labels``: a dropdown's labels as monday lists them."""
     raw: Any = text
     if column.type is ColumnType.DATE:
         raw = _date_of(value) or (text or "")[:10]
     elif column.type is ColumnType.DROPDOWN:
-        raw = [t for t in (text or "").split(DROPDOWN_JOIN) if t.strip()]
+        raw = list(labels) if labels is not None else \
+            [t for t in (text or "").split(DROPDOWN_JOIN) if t.strip()]
     try:
         return encode_value(column, raw)
     except RecordSyncError:

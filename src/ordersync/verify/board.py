@@ -34,6 +34,9 @@ MIN_PAGE = 25
 class Cell:
     text: str | None
     value: str | None
+    labels: tuple[str, ...] | None = None
+    """A dropdown's labels as monday lists them (``DropdownValue.values``); ``None`` for
+    other columns.  Its text joins them with ", ", which a label may hold itself."""
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,14 @@ def _page(page: Any, field_name: str) -> Mapping[str, Any]:
 
 
 def _cells(raw: Mapping[str, Any]) -> dict[str, Cell]:
-    return {str(c["id"]): Cell(c.get("text"), c.get("value"))
+    return {str(c["id"]): Cell(c.get("text"), c.get("value"), _labels(c.get("values")))
             for c in raw.get("column_values") or ()}
+
+
+def _labels(values: Any) -> tuple[str, ...] | None:
+    if not isinstance(values, list):
+        return None
+    return tuple(str(v["label"]) for v in values if isinstance(v, Mapping) and v.get("label"))
 
 
 def _item(raw: Mapping[str, Any]) -> BoardItem:

@@ -270,8 +270,8 @@ def _lines(c: Comparison, key: str, item: BoardItem, lines: Sequence[store.LineR
 def _shown(mapping: Sequence[ColumnMapping], cells: Mapping[str, Cell]) -> dict[str, Any]:
     """Every mapped column's value as the board shows it, in the encoded form."""
     empty = Cell(None, None)
-    return {m.column_id: board_form(m, (cells.get(m.column_id) or empty).text,
-                                    (cells.get(m.column_id) or empty).value) for m in mapping}
+    return {m.column_id: board_form(m, (cell := cells.get(m.column_id) or empty).text,
+                                    cell.value, cell.labels) for m in mapping}
 
 
 def _gone_reason(c: Comparison, item_id: str, group_gone: bool) -> str:
