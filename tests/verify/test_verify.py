@@ -300,6 +300,30 @@ def test_an_order_key_edited_on_its_own_item_is_sent_back_not_made_again(
     assert _item(h, 3)["id"] == item["id"]
 
 
+def test_another_orders_key_pasted_on_an_orders_item_never_makes_it_a_copy(
+        synced: Harness) -> None:
+    """A planner pasted order 4's key into order 3's key cell: item 3 is still order 3's
+    (the database records its id) — its key differs and goes back.  It is not a copy of
+    item 4, and --delete-extras never deletes it (order 3 was then made again)."""
+    h = synced
+    item, other = _item(h, 3), _item(h, 4)
+    with h.client() as client:
+        drift.change_values(client, h.ids.board_id, item["id"],
+                            {h.ids.identity: other["values"][h.ids.identity]})
+
+    found = verify(h).found
+    assert {k for k, n in found.counts.items() if n} == {Kind.VALUE_DIFFERS}
+    (differs,) = found.examples[Kind.VALUE_DIFFERS]
+    assert (differs.item_id, differs.column) == (item["id"], h.ids.identity)
+
+    result = verify(h, repair=True, delete_extras=True)
+
+    assert result.found.deleted == 0 and result.final.equal
+    assert result.sync is not None and result.sync.counts["items_recreated"] == 0
+    assert (_item(h, 3)["id"], _item(h, 4)["id"]) == (item["id"], other["id"])
+    assert len(h.items()) == 9 and duplicates(h) == [] and board_problems(h) == []
+
+
 def test_a_subitem_renamed_on_the_board_is_not_made_a_second_time(synced: Harness) -> None:
     h = synced
     item = _item(h, 2)

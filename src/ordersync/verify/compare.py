@@ -4,7 +4,9 @@ What the board should hold, from the database alone:
 
 - an item for every order except one cancelled before it reached the board, found by its
   identity (the business key); when several items show one key, the one the database
-  recorded (else the oldest) is the order's, the others are duplicates;
+  recorded (else the oldest) is the order's, the others are duplicates — but the item the
+  database records for an order is that order's whatever key it shows (its identity cell
+  differs, and is sent back), never a duplicate or an extra of another;
 - that item in the group of its order's group name, every mapped column showing the
   value the sync sends (compared in that encoded form: ``monday.cells``);
 - under it, one subitem per size line that should show — a live size with a quantity,
@@ -70,6 +72,8 @@ def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
     for found in by_identity.values():
         found.sort(key=lambda i: int(i.id))
     by_id = {item.id: item for item in c.board.items}
+    owner = {item_id: "" for ids in c.others.values() for item_id in ids}  # other boards'
+    owner |= {o.item_id: o.record_uuid for o in c.expected.orders if o.item_id is not None}
     claimed: set[str] = set()  # recorded items read under another identity (edited on it)
     keys: set[str] = set()
     gone_groups = _groups(c, report, plan)
@@ -83,7 +87,10 @@ def compare(c: Comparison, report: VerifyReport) -> RepairPlan:
         lines = c.expected.lines.get(order.record_uuid, [])
         report.pending += (order.state in (store.PENDING, store.FAILED)) + sum(
             line.state in (store.PENDING, store.FAILED) for line in lines)
-        found = by_identity.get(key, [])
+        # An item the database records for another order is that order's, whatever key
+        # its identity cell shows (a planner pasted this one's): never a copy of this one
+        found = [i for i in by_identity.get(key, [])
+                 if owner.get(i.id, order.record_uuid) == order.record_uuid]
         own = by_id.get(order.item_id or "")
         if own is not None and own not in found:
             # The order's own item, with its key edited on the board: the same item, its
