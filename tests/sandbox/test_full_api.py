@@ -110,7 +110,7 @@ def test_versions_lists_the_current_version(api: Api) -> None:
 @pytest.mark.parametrize("mutation", [
     'create_workspace(name: "W", kind: open) { id }',
     'create_webhook(board_id: 1, url: "https://x", event: create_item) { id }',
-    "delete_board(board_id: 1) { id }",
+    "delete_folder(folder_id: 1) { id }",
     'create_update(item_id: 1, body: "hi") { id }',
 ])
 def test_an_unmodelled_mutation_names_itself_in_monday_s_error_shape(api: Api,

@@ -129,6 +129,28 @@ def test_ids_are_numeric_increasing_and_never_reused(store: Store, order: OrderB
     assert len(set(ids)) == len(ids)
 
 
+@pytest.mark.parametrize("state", [ItemState.DELETED, ItemState.ARCHIVED])
+def test_a_deleted_or_archived_board_is_no_longer_found(store: Store, order: OrderBoard,
+                                                        clock: FakeClock,
+                                                        state: ItemState) -> None:
+    item = store.create_item(order.board_id, "PO-1")
+    sub = store.create_subitem(item.id, "S")
+    end = store.delete_board if state is ItemState.DELETED else store.archive_board
+
+    assert end(order.board_id).state is state
+
+    for board_id in (order.board_id, order.subitems_board_id):
+        error = refused(store.board, board_id)
+        assert (error.code, error.error_data) == ("InvalidBoardIdException",
+                                                  {"board_id": int(board_id)})
+    assert refused(store.create_item, order.board_id, "PO-2").code == "InvalidBoardIdException"
+    kept = ItemState.DELETED if state is ItemState.DELETED else ItemState.ACTIVE
+    assert (store.item(item.id).state, store.item(sub.id).state) == (kept, kept)
+    assert store.board_record(order.board_id).state is state  # items still name it
+    loaded = Store.from_json(json.loads(json.dumps(store.to_json())), clock=clock)
+    assert loaded.board_record(order.board_id).state is state
+
+
 def test_create_item_in_a_named_group(store: Store, order: OrderBoard) -> None:
     group = store.create_group(order.board_id, "ACME SS26")
 

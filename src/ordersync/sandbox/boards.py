@@ -114,6 +114,28 @@ class BoardOps(StoreBase):
         return self._copy(source, title, source.kind, place, source.description,
                           with_items=duplicate_type != DUPLICATE_TYPES[0])
 
+    def archive_board(self, board_id: ID) -> Board:
+        """Archive a board and its subitems board: the API no longer finds it (UNCERTAIN:
+        what monday lets an archived board do); its items keep their state."""
+        return self._end_board(board_id, ItemState.ARCHIVED)
+
+    def delete_board(self, board_id: ID) -> Board:
+        """Delete a board, its subitems board and every item on them: the API no longer
+        finds the board (monday keeps it in its trash, which the API does not reach)."""
+        return self._end_board(board_id, ItemState.DELETED)
+
+    def _end_board(self, board_id: ID, state: ItemState) -> Board:
+        board = self.board(board_id)
+        if board.parent_board_id is not None:  # UNCERTAIN: monday's refusal
+            raise refusals.on_subitems_board(board.id)
+        if state is ItemState.DELETED:  # its items, and their subitems with them
+            for item_id in self._order[board.id]:
+                self._set_state(self._items[item_id], state)
+        for ended in (board.id, board.subitems_board_id):
+            if ended is not None and ended in self._boards:
+                self._boards[ended] = replace(self._boards[ended], state=state)
+        return self._boards[board.id]
+
     def subitems_board_of(self, board: Board) -> Board:
         """The board's subitems board, made (with a ``subitems`` column) on first use."""
         if board.subitems_board_id is not None:

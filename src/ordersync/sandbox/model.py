@@ -19,7 +19,7 @@ __all__ = ["Board", "Group", "Item", "ItemState", "OrderBoard"]
 
 
 class ItemState(StrEnum):
-    """``Item.state`` (and a group's state) values the sandbox uses."""
+    """``Item.state`` (and a group's or a board's state) values the sandbox uses."""
 
     ACTIVE = "active"
     ARCHIVED = "archived"
@@ -53,6 +53,11 @@ class Board:
     kind: str = "public"  # BoardKind
     description: str | None = None
     created_from_board_id: str | None = None  # duplicate_board / a template
+    state: ItemState = ItemState.ACTIVE  # archive_board / delete_board
+
+    @property
+    def active(self) -> bool:
+        return self.state is ItemState.ACTIVE
     def column(self, column_id: str) -> ColumnDef | None:
         return next((c for c in self.columns if c.id == column_id), None)
 

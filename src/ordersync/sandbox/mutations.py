@@ -148,6 +148,12 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
                       **__: Any) -> Any:
         return ctx.store.delete_column(board_id, column_id)
 
+    def archive_board(_: Any, ctx: Context, *, board_id: str, **__: Any) -> Any:
+        return ctx.store.archive_board(board_id)
+
+    def delete_board(_: Any, ctx: Context, *, board_id: str, **__: Any) -> Any:
+        return ctx.store.delete_board(board_id)
+
     def archive(_: Any, ctx: Context, *, item_id: str | None = None, **__: Any) -> Any:
         return ctx.store.archive_item(str(item_id))
 
@@ -171,6 +177,8 @@ def _table() -> dict[tuple[str, str], Callable[..., Any]]:
             ("Mutation", "update_group"): update_group,
             ("Mutation", "create_board"): create_board,
             ("Mutation", "duplicate_board"): duplicate_board,
+            ("Mutation", "archive_board"): archive_board,
+            ("Mutation", "delete_board"): delete_board,
             ("Mutation", "move_item_to_board"): move_to_board,
             ("Mutation", "create_column"): create_column,
             ("Mutation", "change_column_title"): change_column_title,

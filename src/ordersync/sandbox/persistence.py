@@ -28,7 +28,8 @@ def board_to_json(board: Board, item_ids: Sequence[str]) -> dict[str, Any]:
             "parent_board_id": board.parent_board_id,
             "workspace_id": board.workspace_id, "folder_id": board.folder_id,
             "kind": board.kind, "description": board.description,
-            "created_from_board_id": board.created_from_board_id, "items": list(item_ids)}
+            "created_from_board_id": board.created_from_board_id, "state": board.state.value,
+            "items": list(item_ids)}
 
 
 def board_from_json(data: Mapping[str, Any]) -> Board:
@@ -38,7 +39,8 @@ def board_from_json(data: Mapping[str, Any]) -> Board:
                  tuple(replace(_group(g), board_id=data["id"]) for g in data["groups"]),
                  data["subitems_board_id"], data["parent_board_id"],
                  data.get("workspace_id"), data.get("folder_id"), data.get("kind", "public"),
-                 data.get("description"), data.get("created_from_board_id"))
+                 data.get("description"), data.get("created_from_board_id"),
+                 ItemState(data.get("state", ItemState.ACTIVE.value)))
 
 
 def item_to_json(item: Item) -> dict[str, Any]:

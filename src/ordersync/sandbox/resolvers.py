@@ -102,11 +102,12 @@ def _boards(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: in
             page: int = 1, state: str = "active", board_kind: str | None = None,
             workspace_ids: Sequence[Any] | None = None, **__: Any) -> list[Board]:
     """Boards by id (unknown ids left out, as monday does) or all of them, filtered by
-    state (every sandbox board is active), kind and workspace; then paged."""
+    state (active by default: an archived or deleted board is left out), kind and
+    workspace; then paged."""
     known = {b.id: b for b in ctx.store.boards()}
     found = list(known.values()) if ids is None else [known[i] for i in _ids(ids) if i in known]
     spaces = None if workspace_ids is None else {str(w) for w in workspace_ids}
-    found = [b for b in found if state in ("active", "all")
+    found = [b for b in found if state in ("all", b.state.value)
              and board_kind in (None, b.kind)
              and (spaces is None or (b.workspace_id or MAIN_WORKSPACE.id) in spaces)]
     return page_of(found, page=page, limit=limit)
@@ -122,8 +123,8 @@ def _items(_: Any, ctx: Context, *, ids: Sequence[Any] | None = None, limit: int
         found = [item for item_id in _ids(ids) if (item := ctx.store.find_item(item_id))
                  is not None and (not exclude_nonactive or item.state is ItemState.ACTIVE)]
     else:
-        found = [item for board in ctx.store.boards() for item in ctx.store.board_items(board.id)
-                 if item.state is ItemState.ACTIVE]
+        found = [item for board in ctx.store.boards() if board.active
+                 for item in ctx.store.board_items(board.id) if item.state is ItemState.ACTIVE]
         found.sort(key=lambda item: int(item.id), reverse=bool(newest_first))
     return page_of(found, page=page, limit=limit, max_limit=MAX_ITEMS_LIMIT)
 
@@ -222,7 +223,7 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
         [g for g in board.active_groups if ids is None or g.id in ids],
     ("Board", "columns"): _columns,
     ("Board", "board_kind"): lambda board, _, **__: board.kind,
-    ("Board", "state"): lambda *_, **__: "active",
+    ("Board", "state"): lambda board, _, **__: board.state.value,
     ("Board", "items_page"): lambda board, ctx, *, limit=25, cursor=None, query_params=None,
         **__: ctx.store.items_page(board.id, limit=limit, cursor=cursor,
                                    query_params=query_params),
@@ -246,9 +247,9 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Group", "archived"): lambda group, _, **__: group.state is ItemState.ARCHIVED,
     ("Group", "deleted"): lambda group, _, **__: group.state is ItemState.DELETED,
     ("Column", "settings_str"): lambda column, _, **__: json.dumps(column.settings),
-    ("Item", "board"): lambda item, ctx, **__: ctx.store.board(item.board_id),
+    ("Item", "board"): lambda item, ctx, **__: ctx.store.board_record(item.board_id),
     ("Item", "group"): lambda item, ctx, **__:
-        ctx.store.board(item.board_id).group(item.group_id),
+        ctx.store.board_record(item.board_id).group(item.group_id),
     ("Item", "column_values"): _item_cells,
     ("Item", "parent_item"): _parent_item,
     ("Item", "subitems"): lambda item, ctx, **__: list(ctx.store.subitems(item.id)),

@@ -57,6 +57,15 @@ class StoreBase:
     # --- lookups --------------------------------------------------------------------------
 
     def board(self, board_id: ID) -> Board:
+        """An active board (an archived or deleted one is not found, as monday answers for
+        it: UNCERTAIN for an archived board)."""
+        board = self._boards.get(str(board_id))
+        if board is None or not board.active:
+            raise refusals.board_not_found(str(board_id))
+        return board
+
+    def board_record(self, board_id: ID) -> Board:
+        """A board in any state (the board an item of a deleted board names)."""
         board = self._boards.get(str(board_id))
         if board is None:
             raise refusals.board_not_found(str(board_id))
