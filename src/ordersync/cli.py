@@ -335,10 +335,14 @@ def run(config_path: Path, env: str | None, dry_run: bool, as_json: bool) -> Non
                    "(see `ordersync verify`), then sync.")
 @click.option("--delete-extras", is_flag=True,
               help="With --repair: delete duplicate and orphan items and subitems.")
+@click.option("--new-board", "new_boards", multiple=True, metavar="ROUTE",
+              help="[monday.routing]: give ROUTE a new board from the template in place of "
+                   "one monday.com no longer shows (deleted, archived), and create its "
+                   "orders there (repeatable).")
 @_handles_errors
 def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
          customers: tuple[str, ...], limit: int | None, retry_failed: bool, repair: bool,
-         delete_extras: bool) -> None:
+         delete_extras: bool, new_boards: tuple[str, ...]) -> None:
     """Make the monday.com board mirror the order list: groups, items, subitems.
 
     Needs MONDAY_API_TOKEN (never the config file).  --dry-run prints every GraphQL
@@ -346,9 +350,10 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     Exit 0: the board has every record; 3: records are FAILED — this run's or an
     earlier one's (counted, listed by `ordersync status`; fix the data or the board, then
     --retry-failed), or orders are still to send after every retry of the run (the next
-    sync sends them); 1: stopped (token, board, monday.com unavailable, a signal) — run
-    again to go on; 4: with --repair, the board still differs from the database (extras
-    are kept without --delete-extras).
+    sync sends them), or orders wait for a routed board monday.com no longer shows (the
+    other boards are synced; restore the board, or --new-board ROUTE); 1: stopped (token,
+    board, monday.com unavailable, a signal) — run again to go on; 4: with --repair, the
+    board still differs from the database (extras are kept without --delete-extras).
 
     \b
     Example:
@@ -359,6 +364,8 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     from ordersync.sync import SyncOptions
 
     config = _load(config_path, env)
+    if new_boards and (dry_run or repair):
+        raise click.UsageError("--new-board cannot be combined with --dry-run or --repair")
     if repair:
         if dry_run or limit is not None or retry_failed:
             raise click.UsageError("--repair cannot be combined with --dry-run, --limit or "
@@ -369,7 +376,7 @@ def sync(config_path: Path, env: str | None, dry_run: bool, as_json: bool,
     if delete_extras:
         raise click.UsageError("--delete-extras needs --repair")
     options = SyncOptions(dry_run=dry_run, customers=customers, limit=limit,
-                          retry_failed=retry_failed)
+                          retry_failed=retry_failed, new_boards=new_boards)
     from ordersync.sync.stop import stop_on_signals
 
     with _progress(enabled=not dry_run) as progress, stop_on_signals() as stop:

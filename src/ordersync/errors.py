@@ -12,7 +12,9 @@
     └── SyncError              talking to monday.com (issue #4)
         ├── FatalSyncError     stop the run (auth, board not found)
         │   ├── BoardMismatch  the board's columns do not fit [monday] (preflight)
-        │   └── CapacityExceeded  the sync would pass a board's item limit: nothing sent
+        │   ├── CapacityExceeded  the sync would pass a board's item limit: nothing sent
+        │   └── BoardGone      a routed board is gone from monday: its orders wait, the
+        │                      other boards go on (its route, the two ways out)
         ├── RetriableSyncError wait and retry (rate limits, 5xx, timeouts)
         └── RecordSyncError    fail one record, go on
 
@@ -23,6 +25,7 @@ The CLI prints ``str(error)`` as one line and exits 1.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -169,6 +172,34 @@ class CapacityExceeded(FatalSyncError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__("the sync does not fit monday's limits, so nothing was sent "
                          f"(`ordersync plan` shows every board's fill):\n{lines}")
+
+
+class BoardGone(FatalSyncError):
+    """A routed board monday.com no longer shows (deleted, archived, or not shared with the
+    token's user): fatal for that board only — its orders wait, the other boards sync.
+    The message names the board, its route and the two ways out; the sync never makes
+    the route a new board on its own (a board restored from monday's trash would then be
+    a second board for the route)."""
+
+    def __init__(self, board_id: str, name: str, route: str, *, part: int = 1,
+                 pinned: bool = False) -> None:
+        self.board_id, self.name, self.route, self.part = board_id, name, route, part
+        self.pinned = pinned
+        if route:
+            where = f"route {route!r}" + (f", part {part}" if part > 1 else "")
+            new = f"`ordersync sync --new-board {shlex.quote(route)}`"
+            instead = (f"; or pin the route to another board in [monday.routing.boards] (or "
+                       f"unpin it), then run {new}" if pinned else
+                       f"; or, to give the route a new board from the template and create "
+                       f"its orders there, run {new}")
+        else:  # orders placed on monday.board_id before routing was set
+            where = "monday.board_id, where orders went before routing was set"
+            instead = ""
+        super().__init__(
+            f"board {board_id} ({name!r}, {where}) is gone from monday.com — deleted, "
+            "archived, or no longer shared with the MONDAY_API_TOKEN user: its orders wait, "
+            "nothing was sent to it; restore the board on monday.com (its trash or archive) "
+            f"and run `ordersync sync`{instead}")
 
 
 def is_bug(exc: BaseException) -> bool:

@@ -310,11 +310,15 @@ def print_sync(console: Console, report: SyncReport) -> None:
     if counts["items_recreated"]:
         console.print(f"re-created {counts['items_recreated']:,} item(s) deleted or archived on "
                       "the board")
+    for replaced in report.boards_replaced:
+        console.print(f"new board: {literal(replaced)}", soft_wrap=True)
     for failures, title, column in (
             (report.failures, "failed (kept FAILED; fix the data or the board, then "
                               "`ordersync sync --retry-failed`)", "record"),
             (report.group_failures, "group(s) not made (their orders wait; the next "
-                                    "`ordersync sync` tries again)", "group")):
+                                    "`ordersync sync` tries again)", "group"),
+            (report.boards_gone, "board(s) gone from monday.com (their orders wait; the "
+                                 "other boards were synced)", "board")):
         if failures:
             console.print(_failures_table(f"{len(failures)} {title}", column, failures))
     per_request = report.mutations / report.requests if report.requests else 0
@@ -382,6 +386,7 @@ def _kind_text(kind: str) -> str:
         Kind.DUPLICATE_SUBITEMS: "duplicate subitems for one size",
         Kind.ITEM_ON_ANOTHER_BOARD: "items on another routed board",
         Kind.ITEM_NOT_READ: "items on the board the read missed (verify again)",
+        Kind.BOARD_GONE: "board gone from monday.com (its orders not compared)",
     }[Kind(kind)]
 
 
@@ -433,6 +438,9 @@ def print_verify(console: Console, report: VerifyReport) -> None:
     extras = sum(n for k, n in report.counts.items() if Kind(k).is_extra)
     if report.equal:
         hint = ""
+    elif report.counts.get(Kind.BOARD_GONE):
+        hint = ("; a board gone from monday.com is not repaired: restore it, or give its "
+                "route a new board (`ordersync sync --new-board ROUTE`, named above)")
     elif report.repaired and extras == report.differences:
         hint = "; extras stay until `ordersync verify --repair --delete-extras`"
     elif report.repaired:

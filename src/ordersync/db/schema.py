@@ -26,7 +26,7 @@ from ordersync.errors import ColumnTypeConflict
 VERIFY_KINDS = ("missing_item", "item_gone", "group_gone", "wrong_group", "value_differs",
                 "unrecorded_item", "extra_item", "duplicate_items", "missing_subitem",
                 "subitem_differs", "extra_subitem", "duplicate_subitems", "item_on_another_board",
-                "item_not_read")
+                "item_not_read", "board_gone")
 """verify_runs has one count column per kind of difference (``verify.report.Kind``)."""
 
 _MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1

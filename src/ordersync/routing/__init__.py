@@ -20,9 +20,11 @@ from ordersync.db import Database
 from ordersync.routing.registry import (
     RegisteredBoard,
     RoutedOrders,
+    forget_board,
     in_doubt_boards,
     item_boards,
     moved_to_board,
+    orders_on_board,
     place_on_board,
     register_board,
     registered_boards,
@@ -34,9 +36,9 @@ SINGLE_ROUTE = ""
 """The route of every order when no routing key is set."""
 
 __all__ = ["SINGLE_ROUTE", "Assignment", "BoardFill", "Placement", "RegisteredBoard",
-           "RouteKey", "RoutedOrders", "assign", "in_doubt_boards", "item_boards", "moved_to_board",
-           "place_on_board", "register_board", "registered_boards", "route_orders",
-           "routed_orders"]
+           "RouteKey", "RoutedOrders", "assign", "forget_board", "in_doubt_boards",
+           "item_boards", "moved_to_board", "orders_on_board", "place_on_board",
+           "register_board", "registered_boards", "route_orders", "routed_orders"]
 
 
 def route_orders(config: Config, db: Database, *,

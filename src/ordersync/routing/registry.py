@@ -3,7 +3,9 @@
 ``monday_boards`` records each board a route was given — (route value, part) → board id,
 its subitems board, and whether ordersync created it (``duplicate_board``), found it on
 monday by name (``adopted``) or was told it (``pinned``).  A board is recorded the moment
-it is known, so it is created at most once; the rows are never rewritten.
+it is known, so it is created at most once; the rows are never rewritten.  A board monday
+no longer shows is forgotten only on request (``forget_board``: ``ordersync sync
+--new-board``), the route then given a new one.
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ def register_board(conn: Connection, db: Database, board: RegisteredBoard) -> No
         "route_value": board.route, "part": board.part, "board_name": board.name,
         "board_id": board.board_id, "subitems_board_id": board.subitems_board_id,
         "origin": board.origin})
+
+
+def forget_board(conn: Connection, db: Database, board_id: str) -> None:
+    """A board gone from monday, out of the registry with its groups."""
+    for table in ("monday_boards", "monday_groups"):
+        conn.execute(sa.text(f"DELETE FROM {db.table(table)} WHERE board_id = :b"),
+                     {"b": board_id})
+
+
+def orders_on_board(conn: Connection, db: Database, board_id: str) -> list[str]:
+    """The record_uuids of the orders placed on ``board_id``."""
+    return [str(u) for u in conn.execute(sa.text(
+        f"SELECT record_uuid FROM {db.table('orders')} WHERE monday_board_id = :b "
+        "ORDER BY record_uuid"), {"b": board_id}).scalars()]
 
 
 def routed_orders(config: Config, db: Database, conn: Connection, *,

@@ -8,8 +8,8 @@
 3. the account's boards by name (in ``workspace_id`` when set) — a board an earlier run
    created and crashed before recording — adopted as ``adopted``;
 4. ``duplicate_board`` of the template (structure only: columns and groups, no items; monday
-   gives it its own subitems board), with an Idempotency-Key per route, part and attempt,
-   recorded as ``created``.  A server fault on it is looked up by name before it is sent
+   gives it its own subitems board), with an Idempotency-Key per route, part, attempt and
+   run, recorded as ``created``.  A server fault on it is looked up by name before it is sent
    again; should the response be lost anyway, step 3 finds the board next time: a route
    never gets a second board.
 
@@ -31,7 +31,7 @@ from typing import Any
 from ordersync.config import BoardColumn as ConfigColumn
 from ordersync.config import Config
 from ordersync.db import Database
-from ordersync.errors import BoardMismatch, FatalSyncError, RetriableSyncError
+from ordersync.errors import BoardGone, BoardMismatch, FatalSyncError, RetriableSyncError
 from ordersync.monday.boards import find_boards_by_name
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
@@ -86,8 +86,11 @@ def template_id(config: Config) -> str | None:
 
 
 def ensure_board(config: Config, db: Database, client: MondayClient, fill: BoardFill,
-                 registry: Mapping[tuple[str, int], RegisteredBoard]) -> RegisteredBoard:
-    """The board of ``fill`` (route, part), found or created once (see the module docstring)."""
+                 registry: Mapping[tuple[str, int], RegisteredBoard], *,
+                 run_id: int | None = None) -> RegisteredBoard:
+    """The board of ``fill`` (route, part), found or created once (see the module docstring).
+    ``run_id`` is part of the Idempotency-Key: a route given a new board in place of a gone
+    one (``sync --new-board``) is not answered with the gone board's creation, replayed."""
     known = registry.get((fill.route, fill.part))
     if known is not None:
         return known
@@ -109,7 +112,7 @@ def ensure_board(config: Config, db: Database, client: MondayClient, fill: Board
         result = client.execute(operation_text("duplicate_board"), {
             "board_id": template, "board_name": fill.name, "workspace_id": routing.workspace_id,
             "folder_id": routing.folder_id},
-            idempotency_key=f"board/{fill.route}/{fill.part}/{attempt}")
+            idempotency_key=f"board/{fill.route}/{fill.part}/{attempt}/run {run_id}")
         made = ((result.data or {}).get("duplicate_board") or {}).get("board") or {}
         if not result.errors and made.get("id"):
             return _record(db, client, fill, str(made["id"]), "created")
@@ -130,6 +133,8 @@ def ensure_board(config: Config, db: Database, client: MondayClient, fill: Board
 def _record(db: Database, client: MondayClient, fill: BoardFill, board_id: str,
             origin: str) -> RegisteredBoard:
     structure = read_structures(client, [board_id]).get(board_id)
+    if structure is None and origin == "pinned":  # the pin names a board monday lost
+        raise BoardGone(board_id, fill.name, fill.route, part=fill.part, pinned=True)
     if structure is None:
         raise BoardMismatch([f"monday.routing: board {board_id} (for route {fill.route!r}) "
                              "does not exist or the MONDAY_API_TOKEN user cannot open it"])

@@ -54,7 +54,7 @@ from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
 from ordersync.sync.preflight import check_boards
 from ordersync.sync.report import SyncReport
-from ordersync.sync.routed import Boards, reconcile_routed, send_routed
+from ordersync.sync.routed import Boards, new_boards, reconcile_routed, send_routed
 from ordersync.sync.sender import Job, Sender
 from ordersync.sync.stop import Stop
 from ordersync.sync.subitems import adopt_subitems, find_created_subitems, sync_subitems
@@ -74,6 +74,8 @@ class SyncOptions:
     customers: tuple[str, ...] = ()
     limit: int | None = None
     retry_failed: bool = False
+    new_boards: tuple[str, ...] = ()
+    """Routes whose board monday no longer shows, to give a new board (``sync.routed``)."""
 
 
 @dataclass
@@ -99,6 +101,11 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         raise ConfigError("[monday]", ["monday.board_id: required to sync — the id of the order "
                                        "board (in its URL: …/boards/<id>); with "
                                        "[monday.routing] key, the template board's"])
+    if options.new_boards and (not routed or options.dry_run):
+        raise ConfigError("ordersync sync --new-board", [
+            "--new-board gives a route of [monday.routing] a new board in place of one "
+            "monday.com no longer shows: it needs [monday.routing] key, and writes (no "
+            "--dry-run)"])
     report = SyncReport(board_id=board_id, routed=routed, dry_run=options.dry_run)
     if not db.has_table("orders"):
         if options.dry_run:
@@ -116,7 +123,10 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
         sender = DryRunSender(planner_for(config), out or Console())
         ctx = Context(config, db, columns, board_id, config.monday.subitems_board_id, report,
                       sender, client, dry_run=True)
-        _run_passes(ctx, options, progress, Boards.open(ctx) if routed else None)
+        dry_boards = Boards.open(ctx) if routed else None
+        _run_passes(ctx, options, progress, dry_boards)
+        if dry_boards is not None:
+            dry_boards.report_gone()
         report.requests, report.mutations = sender.requests, sender.mutations
         report.elapsed_seconds = round(clock() - started, 2)
         _count_failed(db, report)
@@ -138,6 +148,9 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             boards = Boards.open(ctx) if routed else None
             if boards is None:  # routed: each board is preflighted before its first write
                 check_boards(config, client, db)  # preflight: nothing written on a misfit
+            elif options.new_boards:  # the routes' gone boards forgotten: made anew below
+                report.boards_replaced = new_boards(ctx, options.new_boards)
+                boards = Boards.open(ctx)
             if options.retry_failed:
                 transitions.retry_failed(db, config, store.Scope(options.customers))
             if boards is None:
@@ -145,8 +158,14 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             else:
                 reconcile_routed(boards, reconcile)
             _run_passes(ctx, options, progress, boards)
+            waiting: set[str] = set()
+            if boards is not None:
+                boards.report_gone()
+                waiting = boards.waiting()
             if options.limit is None:  # what is still to send: the board is not yet true
-                report.unsent = store.unsent(db, config, store.Scope(options.customers))
+                scope = store.Scope(options.customers)  # (orders of a gone board: said so)
+                report.unsent = store.unsent(db, config, scope) - (
+                    store.unsent(db, config, scope, among=sorted(waiting)) if waiting else 0)
         except RetriableSyncError as exc:  # monday kept failing, or a signal: stop, report
             status, error = "interrupted", str(exc)
             report.stopped = str(exc)
@@ -171,6 +190,8 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             _count_failed(db, report)
             if status == "ok" and (report.counts["failed"] or report.incomplete):
                 status = "partial"
+            if error is None and report.boards_gone:  # said by runs, status, the report
+                error = "; ".join(f.reason for f in report.boards_gone[:2])
             if error is None and report.group_failures:  # said by runs, status, the report
                 error = "; ".join(f"{f.what}: {f.reason}" for f in report.group_failures[:3])
                 error = f"{len(report.group_failures)} group(s) not made ({error})"

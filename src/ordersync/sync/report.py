@@ -44,6 +44,11 @@ class SyncReport:
     group_failures: list[Failure] = field(default_factory=list)
     """Groups monday would not make this run: their orders wait (PENDING), and the next
     sync tries again — not FAILED records, so not counted with them."""
+    boards_gone: list[Failure] = field(default_factory=list)
+    """Routed boards monday no longer shows: their orders wait (not FAILED, not sent);
+    each reason names the board, its route and the ways out (``errors.BoardGone``)."""
+    boards_replaced: list[str] = field(default_factory=list)
+    """``--new-board``: the gone boards forgotten this run, their orders sent to new ones."""
     requests: int = 0
     mutations: int = 0
     complexity: int = 0
@@ -83,6 +88,7 @@ class SyncReport:
         the run id) from the later run."""
         combined = replace(later, failures=[*self.failures, *later.failures],
                            group_failures=[*self.group_failures, *later.group_failures],
+                           boards_replaced=[*self.boards_replaced, *later.boards_replaced],
                            counts={k: self.counts.get(k, 0) + later.counts.get(k, 0)
                                    for k in later.counts})
         for name in ("requests", "mutations", "complexity", "budget_waits", "waited_seconds",
@@ -110,9 +116,10 @@ class SyncReport:
 
     @property
     def incomplete(self) -> bool:
-        """Records FAILED, still to send, or waiting for a group monday would not make: the
-        board is not what the database says."""
-        return bool(self.failed_total or self.unsent or self.group_failures)
+        """Records FAILED, still to send, or waiting for a group monday would not make or a
+        board monday no longer shows: the board is not what the database says."""
+        return bool(self.failed_total or self.unsent or self.group_failures
+                    or self.boards_gone)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -247,12 +247,24 @@ def board_drift(db: Database) -> tuple[int, str | None]:
     return differences, (str(row.finished_at)[:16] if differences else None)
 
 
-def unsent(db: Database, config: Config, scope: Scope) -> int:
-    """Orders in scope still to send (not FAILED): what a finished run leaves undone."""
+CHUNK = 1_000
+"""Orders per statement where a list of them is bound."""
+
+
+def unsent(db: Database, config: Config, scope: Scope, *,
+           among: Sequence[str] | None = None) -> int:
+    """Orders in scope still to send (not FAILED): what a finished run leaves undone;
+    ``among``: of those orders only."""
     with db.begin() as conn:
         where, params = scope.sql(db, conn, config)
         params |= {"pending": PENDING, "failed": FAILED}
-        return int(conn.execute(sa.text(db.sql("sync_unsent", scope=where)), params).scalar_one())
+        if among is None:
+            return int(conn.execute(sa.text(db.sql("sync_unsent", scope=where)),
+                                    params).scalar_one())
+        statement = _expanding(db.sql("sync_unsent", scope=f"{where} AND o.record_uuid IN "
+                                                              ":uuids"), "uuids")
+        return sum(int(conn.execute(statement, params | {"uuids": list(among[i:i + CHUNK])})
+                       .scalar_one()) for i in range(0, len(among), CHUNK))
 
 
 def load_orders(db: Database, uuids: Sequence[str], labels: Iterable[str], *,

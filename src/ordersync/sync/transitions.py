@@ -13,6 +13,7 @@ declare, or that the table forbids, raises ``IllegalTransition`` before anything
     settle     PENDING → SYNCED       settle     PENDING → SYNCED
     release    SENDING → PENDING (re-queued) / FAILED; PENDING → FAILED (refused unsent)
     gone       SYNCED / SENDING / PENDING → PENDING, the item (or subitem) forgotten
+    board_gone SYNCED / SENDING / PENDING → PENDING, item, group and board forgotten
     retry      FAILED → PENDING (--retry-failed)
 """
 
@@ -41,7 +42,8 @@ from ordersync.sync.store import LineRow, Scope, dumps
 
 SENDING, PENDING = SyncState.SENDING, SyncState.PENDING
 STATEMENTS = ("sync_orders_sending", "sync_orders_confirm", "sync_orders_settle",
-              "sync_orders_release", "sync_orders_gone", "sync_orders_retry",
+              "sync_orders_release", "sync_orders_gone", "sync_orders_board_gone",
+              "sync_orders_retry",
               "sync_lines_sending", "sync_lines_confirm", "sync_lines_settle",
               "sync_lines_release", "sync_lines_gone", "sync_lines_retry")
 """The sync's statements that write ``sync_state`` (the merge's are ``merge_*``/``lines_*``)."""
@@ -129,6 +131,15 @@ def orders_gone(conn: Connection, db: Database,
     _run(conn, db, "sync_orders_gone", [{"record_uuid": u, "item_id": i, "group_id": g,
                                           "reason": r} for u, i, g, r in rows])
     lines_gone(conn, db, [(u, None, None) for u, _, _, _ in rows])
+
+
+def orders_board_gone(conn: Connection, db: Database, uuids: Sequence[str],
+                      reason: str) -> None:
+    """The orders placed on a routed board gone from monday, its route given a new board:
+    their items, groups and board forgotten, and their lines' subitems."""
+    _run(conn, db, "sync_orders_board_gone",
+         [{"record_uuid": u, "reason": reason} for u in uuids])
+    lines_gone(conn, db, [(u, None, None) for u in uuids])
 
 
 def retry_failed(db: Database, config: Config, scope: Scope) -> tuple[int, int]:

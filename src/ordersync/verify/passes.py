@@ -8,7 +8,9 @@ board's ``verify_runs`` row.  ``routed_pass`` runs it for every board of the reg
 board and its column mapping resolved and preflighted as the routed sync does
 (``sync.routed.Boards``), against the orders placed on it (``orders.monday_board_id``).
 An order's item found on another routed board is counted once, on the order's board, as
-``item_on_another_board``; the repair moves it back.  Orders on no board yet are compared
+``item_on_another_board``; the repair moves it back.  A board monday no longer shows is one
+``board_gone`` difference, its orders not compared (``sync.routed``: they wait for the
+board, or ``sync --new-board``), and the other boards are.  Orders on no board yet are compared
 with an empty board (they are the next sync's creates).  All boards' rows of one pass share
 its start time, which is how ``status`` shows the pass as one.
 """
@@ -24,6 +26,7 @@ from rich.console import Console
 from ordersync.config import Config
 from ordersync.db import Database
 from ordersync.db.schema import registered_columns
+from ordersync.errors import BoardGone
 from ordersync.limits import planner_for
 from ordersync.monday.client import MondayClient
 from ordersync.monday.wire import GraphQLResult
@@ -37,7 +40,7 @@ from ordersync.sync.store import Scope
 from ordersync.verify import store
 from ordersync.verify.board import BoardRead, item_states, read_board
 from ordersync.verify.compare import Comparison, columns_read, compare
-from ordersync.verify.report import VerifyReport, totals
+from ordersync.verify.report import Finding, Kind, VerifyReport, totals
 
 UNPLACED = "(no board yet)"
 """The report's board for orders routing has not placed yet."""
@@ -109,7 +112,12 @@ def routed_pass(config: Config, db: Database, client: MondayClient, *,
     reports: list[VerifyReport] = []
     plans: Plans = {}
     for board in registered:
-        ctx = boards.context(board)
+        try:
+            ctx = boards.context(board)
+        except BoardGone as gone:  # this board only: the others are compared
+            reports.append(_gone_pass(db, gone, expected.on_board(board.board_id, {}),
+                                      repaired=repaired, started=started))
+            continue
         with db.begin() as conn:
             groups = store.board_groups(db, conn, board.board_id)
         others = {key: frozenset(i for b, i in found if b != board.board_id)
@@ -128,6 +136,17 @@ def routed_pass(config: Config, db: Database, client: MondayClient, *,
         report.board_id = report.board_name = UNPLACED
         reports.append(report)
     return totals(reports, repaired=repaired), plans
+
+
+def _gone_pass(db: Database, gone: BoardGone, expected: store.Expected, *, repaired: bool,
+               started: datetime) -> VerifyReport:
+    """The pass of a board monday no longer shows: one difference saying so, its orders
+    not compared."""
+    report = VerifyReport(gone.board_id, repaired=repaired, board_name=gone.name)
+    report.add(Finding(Kind.BOARD_GONE, f"board {gone.board_id} ({gone.name!r})",
+                       detail=f"{len(expected.orders):,} order(s) not compared: {gone}"))
+    report.run_id = store.record_run(db=db, report=report, started=started)
+    return report
 
 
 def _boards(config: Config, boards: Boards, expected: store.Expected) -> list[RegisteredBoard]:

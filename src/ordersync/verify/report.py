@@ -43,6 +43,10 @@ class Kind(StrEnum):
     """The order's item is active on this board, yet the pages read did not show it (the
     board changed while it was read): not repaired — making it again would duplicate it;
     the next verify reads it again."""
+    BOARD_GONE = "board_gone"
+    """Routed boards: a registered board monday no longer shows (deleted, archived, not
+    shared): its orders are not compared, and not repaired — restore the board, or give
+    the route a new one (``ordersync sync --new-board``)."""
 
     @property
     def is_extra(self) -> bool:
