@@ -14,6 +14,7 @@ import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,41 @@ def db_settings(engine: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     with cleanup.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     cleanup.dispose()
+
+
+PG_ROLE_PREFIX = "fops_"
+"""PostgreSQL roles the tests create (``pg_role``) start so: dropped afterwards, and easy to
+find should a test be killed before it drops its own."""
+
+
+@pytest.fixture
+def pg_role() -> Iterator[Callable[..., str]]:
+    """A factory of PostgreSQL login roles: ``pg_role(*grants)`` creates a role, runs each
+    grant statement (``{role}`` stands for its quoted name) and returns the URL ordersync
+    connects as it with.  Everything the roles own is dropped afterwards, the roles too."""
+    if not PG_URL:
+        pytest.skip("needs ORDERSYNC_TEST_PG_URL")
+    from ordersync.db.url import parse_url
+
+    admin = sa.create_engine(Database(PG_URL).engine.url)
+    made: list[str] = []
+
+    def factory(*grants: str) -> str:
+        role = f"{PG_ROLE_PREFIX}{uuid.uuid4().hex[:10]}"
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+            made.append(role)
+            for grant in grants:
+                conn.exec_driver_sql(grant.format(role=f'"{role}"'))
+        return replace(parse_url(PG_URL), username=role, password=None).render(
+            hide_password=False)
+
+    yield factory
+    with admin.begin() as conn:
+        for role in made:
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}" CASCADE')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+    admin.dispose()
 
 
 ConfigFactory = Callable[..., Config]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import (
     ENGINES,
@@ -316,3 +317,59 @@ def test_postgresql_tables_another_session_holds_say_so(db: Database, engine: st
     assert "lock timeout" in message
     assert "another session held the tables too long" in message
     assert "database.url" not in message
+
+
+# -- PostgreSQL users with fewer rights than the database's owner ---------------------------------
+
+
+def _admin_run(statement: str) -> None:
+    assert PG_URL is not None
+    admin = sa.create_engine(Database(PG_URL).engine.url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(statement)
+    admin.dispose()
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+def test_a_user_owning_its_schema_runs_without_the_right_to_create_schemas(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        pg_role: Callable[..., str], engine: str) -> None:
+    """Every run said CREATE SCHEMA IF NOT EXISTS, which PostgreSQL refuses to a user without
+    CREATE on the database even when the schema exists: such a user could not run at all."""
+    url = pg_role()
+    role = url.split("://", 1)[1].split("@", 1)[0]
+    schema = f"{role}_own"
+    _admin_run(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{role}"')
+    config = make_config(database={"url": url, "schema": schema})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    try:
+        run_pipeline(config, db)
+        run_pipeline(config, db)  # and again, with the tables there
+        assert fetch(db, "SELECT business_key FROM orders")[0][0]
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+def test_a_missing_schema_the_user_may_not_create_names_the_privilege_and_the_fix(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory,
+        pg_role: Callable[..., str], engine: str) -> None:
+    from ordersync.errors import DatabaseError
+
+    url = pg_role()
+    role = url.split("://", 1)[1].split("@", 1)[0]
+    config = make_config(database={"url": url, "schema": f"{role}_missing"})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    try:
+        with pytest.raises(DatabaseError) as caught:
+            run_pipeline(config, db)
+    finally:
+        db.dispose()
+    message = str(caught.value)
+    assert f"schema '{role}_missing' (database.schema) does not exist" in message
+    assert f'CREATE SCHEMA "{role}_missing" AUTHORIZATION "{role}"' in message
+    database = PG_URL.rsplit("/", 1)[1].split("?", 1)[0] if PG_URL else ""
+    assert f'GRANT CREATE ON DATABASE "{database}" TO "{role}"' in message
+    assert "reachable" not in message

@@ -235,10 +235,45 @@ class Database:
                     "and report the error"))
 
     def ensure_schema(self) -> None:
-        """Create the PostgreSQL schema named in the config, if any."""
-        if self.schema and not self.is_sqlite:
+        """Create the PostgreSQL schema named in the config, if any, when it does not exist.
+
+        Only then: PostgreSQL checks the right to create schemas (CREATE on the database)
+        before it looks whether the schema exists, so ``CREATE SCHEMA IF NOT EXISTS`` on
+        every run locked out a user who owns its schema but may not create others.
+        """
+        if not self.schema or self.is_sqlite or self.schema_exists():
+            return
+        import sqlalchemy as sa
+
+        try:
             with self.begin() as conn:
                 self.execute(conn, f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
+        except sa.exc.DBAPIError as exc:
+            if _sqlstate(exc) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            raise self._schema_refused(exc) from exc
+
+    def schema_exists(self) -> bool:
+        """Whether the configured PostgreSQL schema exists (SQLite, or no schema: True)."""
+        if not self.schema or self.is_sqlite:
+            return True
+        with self.peek() as peek:
+            return bool(peek.rows("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = :s",
+                                  {"s": self.schema}))
+
+    def _schema_refused(self, exc: Exception) -> DatabaseError:
+        """The schema is missing and this user may not create one: who can fix it, how."""
+        with self.peek() as peek:
+            user, database = peek.rows("SELECT current_user, current_database()")[0]
+        schema, role = self.quote_raw(self.schema or ""), self.quote_raw(str(user))
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        return DatabaseError(
+            f"database {self.display_url}: schema {self.schema!r} (database.schema) does not "
+            f"exist, and user {user} may not create it ({reason}) — have an administrator "
+            f"create it for this user (CREATE SCHEMA {schema} AUTHORIZATION {role}) or "
+            f"allow it to create schemas (GRANT CREATE ON DATABASE "
+            f"{self.quote_raw(str(database))} TO {role}), or fix database.schema if it is "
+            "misspelled")
 
     def has_table(self, role: str) -> bool:
         """Whether one of ordersync's tables (by role) exists yet: read-only commands and
@@ -481,6 +516,14 @@ class Database:
     def rows(self, conn: Connection, statement: str,
              params: Mapping[str, Any] | None = None) -> Sequence[sa.Row[Any]]:
         return self.execute(conn, statement, params).all()
+
+
+_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a PostgreSQL refusal (through SQLAlchemy's wrapper), if any."""
+    return getattr(getattr(exc, "orig", None) or exc, "sqlstate", None)
 
 
 def _as_written(conn: Connection, statement: str) -> None:
