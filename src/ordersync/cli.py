@@ -140,6 +140,15 @@ def _listing_console() -> Console:
     return _console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
+def _say_if_no_tables(db: Any) -> None:
+    """For a command that only reads: say so (on stderr) when the database holds none of
+    ordersync's tables, instead of an empty listing that looks like all is well."""
+    from ordersync.status import has_tables
+
+    if not has_tables(db):
+        render.print_no_tables(err, db.display_url)
+
+
 def _config_arg(config_path: Path) -> str:
     return "" if str(config_path) == DEFAULT_CONFIG_NAME else f" --config {config_path}"
 
@@ -524,6 +533,7 @@ def plan(config_path: Path, env: str | None, as_json: bool) -> None:
     if as_json:
         _print_json(result.to_json())
     else:
+        _say_if_no_tables(db)
         render.print_plan(err, result)
 
 
@@ -579,11 +589,12 @@ def rejects(config_path: Path, env: str | None, customers: tuple[str, ...],
     from ordersync.listings.render import print_rejects
 
     config = _load(config_path, env)
-    rows = list_rejects(config, open_database(config), customers=customers,
-                        file_glob=file_glob, reason=reason)
+    db = open_database(config)
+    rows = list_rejects(config, db, customers=customers, file_glob=file_glob, reason=reason)
     if as_json:
         _print_json(rejects_json(rows))
     elif csv_path is None:
+        _say_if_no_tables(db)
         print_rejects(_listing_console(), rows)
     if csv_path is not None:
         written = write_rejects_csv(rows, csv_path)
@@ -607,10 +618,12 @@ def failures(config_path: Path, env: str | None, as_json: bool) -> None:
     from ordersync.listings.render import print_failures
 
     config = _load(config_path, env)
-    records = list_failures(open_database(config))
+    db = open_database(config)
+    records = list_failures(db)
     if as_json:
         _print_json(failures_json(records, _config_arg(config_path)))
     else:
+        _say_if_no_tables(db)
         print_failures(_listing_console(), records, _config_arg(config_path))
 
 
@@ -632,10 +645,12 @@ def runs(config_path: Path, env: str | None, limit: int, as_json: bool) -> None:
     from ordersync.listings.runs import list_runs
 
     config = _load(config_path, env)
-    found = list_runs(open_database(config), limit=limit)
+    db = open_database(config)
+    found = list_runs(db, limit=limit)
     if as_json:
         _print_json([r.to_json() for r in found])
     else:
+        _say_if_no_tables(db)
         print_runs(_listing_console(), found)
 
 
@@ -657,7 +672,9 @@ def report(config_path: Path, env: str | None, out: Path) -> None:
     from ordersync.report import write_report
 
     config = _load(config_path, env)
-    page = write_report(config, open_database(config), out)
+    db = open_database(config)
+    page = write_report(config, db, out)
+    _say_if_no_tables(db)
     click.echo(str(page))
 
 

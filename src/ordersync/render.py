@@ -136,6 +136,14 @@ def print_merge(console: Console, result: MergeResult) -> None:
         f"{lines.removed} removed (zeroed), {lines.dropped} dropped (never sent)")
 
 
+def print_no_tables(console: Console, database: str | None = None) -> None:
+    """A database (named, unless just printed) where ordersync has no tables yet."""
+    where = f"database {literal(database)}: " if database else ""
+    console.print(f"{where}[yellow]no ordersync tables in it yet[/] — `ordersync run` makes "
+                  "them; if they should be there, check database.url (or "
+                  "ORDERSYNC_DATABASE_URL)", soft_wrap=True, highlight=False)
+
+
 def print_status(console: Console, status: dict[str, Any]) -> None:
     files, orders, lines = status["files"], status["orders"], status["lines"]
     verify = status.get("last_verify")
@@ -159,9 +167,7 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
                           "(sync_events has every attempt)")
     console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
     if not status.get("created", True):
-        console.print("[yellow]no ordersync tables in it yet[/] — `ordersync run` makes them; "
-                      "if they should be there, check database.url (or ORDERSYNC_DATABASE_URL)",
-                      soft_wrap=True)
+        print_no_tables(console)
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     for failed_file in files.get("failed_files") or ():
         console.print(f"  failed: {literal(failed_file['error'] or failed_file['path'])}",

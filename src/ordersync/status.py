@@ -102,6 +102,14 @@ def read_status(db: Database) -> dict[str, Any]:
     return status
 
 
+def has_tables(db: Database) -> bool:
+    """Whether ordersync has written its tables in this database (and schema) yet: the
+    commands that only read say so when it has not, rather than list nothing as if all
+    were well (a mistyped URL or schema)."""
+    with db.peek() as peek:
+        return peek.has_table(db.tables.orders) or peek.has_table(db.tables.ingest_files)
+
+
 def _table(db: Database, role: str) -> str:
     """The quoted name of one of ordersync's tables, by its role (``order_lines`` …)."""
     return db.quote_raw(getattr(db.tables, role))

@@ -340,7 +340,8 @@ class Database:
         """Load ``db/sql/NAME.sql``, fill table names and the given pre-quoted identifier lists.
 
         Placeholders are ``{orders}``-style names; values are never placed here,
-        they are bound as ``:name`` parameters by the caller.
+        they are bound as ``:name`` parameters by the caller.  ``identifiers`` may stand in
+        for a table too (``orders="(SELECT …) AS orders"``).
         """
         tables = {role: self.table(role) for role in TablesConfig.model_fields}
         dialect = {
@@ -348,7 +349,7 @@ class Database:
             "now": "CURRENT_TIMESTAMP",
             "distinct": "IS NOT" if self.is_sqlite else "IS DISTINCT FROM",
         }
-        return _sql_text(name).format(**tables, **dialect, **_SQL_FRAGMENTS, **identifiers)
+        return _sql_text(name).format_map({**tables, **dialect, **_SQL_FRAGMENTS, **identifiers})
 
     # -- bulk load ---------------------------------------------------------------------------
 

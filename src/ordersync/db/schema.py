@@ -11,7 +11,7 @@ unless it is too long for PostgreSQL (63 bytes) or collides with a system column
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,6 +308,32 @@ def create_tables(db: Database) -> None:
         if not db.system_columns_checked:  # once per process: inspecting costs queries
             _add_missing_system_columns(db, conn, tables.values())
     db.system_columns_checked = True
+
+
+def as_created(db: Database, role: str, present: Collection[str]) -> str:
+    """One of ordersync's tables (by role) for a statement that reads it, whatever ordersync
+    created it: the table itself when it has every column (``present``: the columns it has),
+    else a subquery giving the columns an older ordersync did not create as ``create_tables``
+    would add them (their default, or NULL) — and no row when the table is not there at all.
+
+    For the commands that only read: they must work for a user who may only read, so they
+    never bring a table up to date themselves (``create_tables`` does, on the next run).
+    """
+    table = _system_tables(db.tables, db.dialect)[1][role]
+    if present and all(c.name in present for c in table.columns):
+        return db.table(role)
+    dialect = db.engine.dialect
+    columns = []
+    for column in table.columns:
+        if column.name in present:
+            columns.append(db.quote(column.name))
+            continue
+        default = getattr(column.server_default, "arg", None)
+        value = default if isinstance(default, str) else "NULL"
+        columns.append(f"CAST({value} AS {column.type.compile(dialect=dialect)}) "
+                       f"AS {db.quote(column.name)}")
+    source = f" FROM {db.table(role)}" if present else " WHERE 1 = 0"
+    return f"(SELECT {', '.join(columns)}{source}) AS {db.table(role)}"
 
 
 def _add_missing_system_columns(db: Database, conn: Connection,

@@ -121,16 +121,22 @@ _INGEST_COUNTS = ("files_read", "files_skipped", "files_failed", "rows_read", "r
 
 
 def list_runs(db: Database, *, limit: int = 20) -> list[RunRecord]:
-    """The ``limit`` newest runs, ingest and sync together, newest first."""
+    """The ``limit`` newest runs, ingest and sync together, newest first.
+
+    Reads only (a user allowed to read and no more can list them): the run columns a
+    database an older ordersync wrote lacks read as empty until the next run adds them.
+    """
     import sqlalchemy as sa
 
-    from ordersync.db.schema import create_tables
+    from ordersync.db.schema import as_created
 
-    if not db.has_table("orders"):
-        return []
-    create_tables(db)  # a database an older ordersync wrote gets the run columns it lacks
+    with db.peek() as peek:
+        if not peek.has_table(db.tables.orders):
+            return []
+        tables = {role: as_created(db, role, peek.columns(getattr(db.tables, role)))
+                  for role in ("ingest_runs", "sync_runs")}
     with db.begin() as conn:
-        rows = conn.execute(sa.text(db.sql("runs_list")), {"limit": limit}).all()
+        rows = conn.execute(sa.text(db.sql("runs_list", **tables)), {"limit": limit}).all()
     runs = []
     for r in rows:
         if r.kind == "ingest":
