@@ -252,13 +252,129 @@ _BUSY_HINTS = (
 )
 
 
-def database_hint(reason: str, *, opening: bool = True) -> str | None:
-    """What to do about a database's refusal, by its reason; None when it is none of those
-    a user can fix.  ``opening=False`` leaves out the hints about a file that cannot be
-    opened (for a refusal on a connection that could be opened)."""
-    lowered = reason.lower()
+URL_HINT = "check database.url in the config (or ORDERSYNC_DATABASE_URL)"
+"""What to do about a database that cannot be reached: only then is the URL the suspect."""
+
+REPORT_HINT = ("run the command again; if it fails the same way, run it with --debug and "
+               "report the error")
+"""A refusal of no known kind: nothing for the user to fix, something for us to know."""
+
+# A connection that could not be made: libpq's and the server's words for it.
+_CONNECTION_WORDS = ("connection refused", "could not connect", "connection failed",
+                     "failed to resolve host", "could not translate host name",
+                     "name or service not known", "nodename nor servname", "timeout expired",
+                     "password authentication failed", "no password supplied",
+                     "authentication failed", "role \"", "database \"", "no route to host",
+                     "server does not support ssl", "connection timed out")
+_TABLE_IN_STATEMENT = re.compile(
+    r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|ALTER\s+TABLE|TRUNCATE|COPY|LOCK\s+TABLE)\s+'
+    r'(?:ONLY\s+)?("(?:[^"]|"")+"|[\w.]+)', re.IGNORECASE)
+_TABLE_IN_SQLITE_CONSTRAINT = re.compile(r"constraint failed: ([^.\s,]+)\.", re.IGNORECASE)
+_PRIVILEGE_OBJECT = re.compile(r"(?:permission denied for|must be owner of) "
+                               r"(database|schema|table|relation|sequence|index|view) "
+                               r"\"?([^\"]+?)\"?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A database driver's error, read for what to do about it."""
+
+    reason: str
+    """The driver's message, on one line."""
+    sqlstate: str | None = None
+    """PostgreSQL's SQLSTATE (``23505``…); None from SQLite and for a failed connection."""
+    table: str | None = None
+    """The table the refused statement wrote, or the constraint it broke belongs to."""
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Refusal:
+        """``exc`` (SQLAlchemy's wrapper, or the driver's own error) read."""
+        orig = getattr(exc, "orig", None) or exc
+        reason = " ".join(str(orig).split())
+        diag = getattr(orig, "diag", None)
+        table = getattr(diag, "table_name", None) if diag is not None else None
+        found = _TABLE_IN_SQLITE_CONSTRAINT.search(reason)
+        if table is None and found:
+            table = found.group(1)
+        statement = getattr(exc, "statement", None)
+        if table is None and isinstance(statement, str):
+            found = _TABLE_IN_STATEMENT.search(statement)
+            table = found.group(1).strip('"').replace('""', '"') if found else None
+        return cls(reason, getattr(orig, "sqlstate", None), table)
+
+    @property
+    def kind(self) -> str:
+        """``permission``, ``constraint``, ``catalog race``, ``connection`` or ``other``."""
+        lowered, state = self.reason.lower(), self.sqlstate or ""
+        if state == "42501" or "permission denied" in lowered or "must be owner" in lowered:
+            return "permission"
+        if state.startswith("23") or "constraint failed" in lowered \
+                or ("violates" in lowered and "constraint" in lowered):
+            # Two sessions creating the same table or schema at once collide in the catalog.
+            catalog = (self.table or "").startswith("pg_") or '"pg_' in lowered
+            return "catalog race" if catalog else "constraint"
+        if state == "XX000" and "tuple concurrently" in lowered:
+            return "catalog race"
+        if state.startswith(("08", "28", "3D")) or (
+                not state and any(word in lowered for word in _CONNECTION_WORDS)):
+            return "connection"
+        return "other"
+
+
+def database_hint(reason: str | Refusal, *, opening: bool = True,
+                  user: str | None = None) -> str | None:
+    """What to do about a database's refusal, by its kind; None when it is none of those
+    a user can fix.  ``opening=False`` leaves out the hints about a file or a server that
+    cannot be opened (for a refusal on a connection that could be opened); ``user`` is the
+    database user the URL names, if it names one."""
+    refusal = reason if isinstance(reason, Refusal) else Refusal(reason)
+    lowered = refusal.reason.lower()
     hints = _BUSY_HINTS + (_DATABASE_HINTS if opening else ())
-    return next((hint for text, hint in hints if text in lowered), None)
+    hint = next((hint for text, hint in hints if text in lowered), None)
+    if hint is not None:
+        return hint
+    kind = refusal.kind
+    if kind == "permission":
+        return _privilege_hint(refusal.reason, f"user {user}" if user else "the database user")
+    if kind == "catalog race":
+        return ("another session was creating the same tables or schema at the same moment "
+                "(two ordersync commands started together on a new database): run the "
+                "command again")
+    if kind == "constraint":
+        table = f"table {refusal.table!r}" if refusal.table else "one of its tables"
+        return (f"a bug in ordersync, or another program writing ordersync's {table} at the "
+                "same time: run the command again; if it fails the same way, report it (with "
+                "the output of --debug), naming the table")
+    if kind == "connection" and opening:
+        return f"{URL_HINT} and that the server is running and lets this user in"
+    return None
+
+
+def _privilege_hint(reason: str, user: str) -> str:
+    """Which privilege the database ``user`` lacks, and who gives it how."""
+    found = _PRIVILEGE_OBJECT.search(reason.strip().rstrip("."))
+    what, name = (found.group(1).lower(), found.group(2)) if found else ("", "")
+    if "must be owner" in reason.lower():
+        return (f"ordersync adds columns and indexes to its tables as files bring new headers, "
+                f"which only a table's owner may do: run it as the user that created the "
+                f"tables, or have an administrator make {user} their owner (ALTER TABLE "
+                f"{name or '…'} OWNER TO …)")
+    if what == "database":
+        return (f"{user} lacks CREATE on database {name!r}, needed to create the schema "
+                "(database.schema): have an administrator create the schema for it (CREATE "
+                f"SCHEMA … AUTHORIZATION …) or grant it (GRANT CREATE ON DATABASE {name} TO …)")
+    if what == "schema":
+        return (f"{user} lacks USAGE (to read) or CREATE (to create tables) on schema "
+                f"{name!r}: have an administrator grant them (GRANT USAGE, CREATE ON SCHEMA "
+                f"{name} TO …), or run as the schema's owner")
+    if what in ("table", "relation", "view", "sequence"):
+        return (f"{user} may not use {what} {name!r}: the commands that only read (status, "
+                "runs, report…) need SELECT on ordersync's tables; run, ingest, merge, sync "
+                "and verify need SELECT, INSERT, UPDATE and DELETE, and to own them — run as "
+                "the tables' owner, or have an administrator grant them (GRANT … ON ALL "
+                "TABLES IN SCHEMA … TO …)")
+    return (f"{user} lacks a privilege this command needs: run it as the user that owns "
+            "ordersync's schema and tables, or have an administrator grant it")
 
 
 def file_problem(exc: BaseException) -> str | None:
@@ -289,7 +405,6 @@ def database_problem(exc: BaseException) -> str | None:
     if not any(e is not None and type(e).__module__.startswith(_DATABASE_MODULES)
                for e in chain):
         return None
+    refusal = Refusal.of(exc)
     reason = foreign_reason(getattr(exc, "orig", None) or exc)
-    hint = database_hint(reason) or ("check database.url in the config and that the "
-                                     "database is reachable")
-    return f"the database refused: {reason} — {hint}"
+    return f"the database refused: {reason} — {database_hint(refusal) or REPORT_HINT}"

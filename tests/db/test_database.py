@@ -26,6 +26,7 @@ from ordersync import merge
 from ordersync.config import Config
 from ordersync.db import Database, open_database
 from ordersync.db.database import SQLITE_PAGE_SIZE
+from ordersync.errors import Refusal, database_hint
 from ordersync.pipeline import run_ingest, run_merge, run_pipeline
 
 POSTGRESQL = ENGINES[1]
@@ -373,3 +374,96 @@ def test_a_missing_schema_the_user_may_not_create_names_the_privilege_and_the_fi
     database = PG_URL.rsplit("/", 1)[1].split("?", 1)[0] if PG_URL else ""
     assert f'GRANT CREATE ON DATABASE "{database}" TO "{role}"' in message
     assert "reachable" not in message
+
+
+# -- what a refusal says, by its kind --------------------------------------------------------------
+
+
+def _sqlite_integrity(message: str) -> sqlite3.IntegrityError:
+    return sqlite3.IntegrityError(message)
+
+
+@pytest.mark.parametrize(("refusal", "said", "unsaid"), [
+    pytest.param(Refusal("permission denied for database test", "42501"),
+                 ["lacks CREATE on database 'test'", "GRANT CREATE ON DATABASE test",
+                  "AUTHORIZATION"], ["database.url"], id="create-schema"),
+    pytest.param(Refusal("permission denied for schema ops", "42501"),
+                 ["USAGE", "GRANT USAGE, CREATE ON SCHEMA ops"], ["reachable"], id="schema"),
+    pytest.param(Refusal("permission denied for table ingest_files", "42501"),
+                 ["may not use table 'ingest_files'", "SELECT, INSERT, UPDATE and DELETE",
+                  "GRANT"], ["reachable"], id="table"),
+    pytest.param(Refusal("must be owner of table orders", "42501"),
+                 ["only a table's owner", "ALTER TABLE orders OWNER TO"], ["reachable"],
+                 id="owner"),
+    pytest.param(Refusal('duplicate key value violates unique constraint "orders_pkey"',
+                         "23505", "orders"),
+                 ["a bug in ordersync", "another program writing ordersync's table 'orders'",
+                  "report it"], ["database.url"], id="unique"),
+    pytest.param(Refusal.of(_sqlite_integrity("UNIQUE constraint failed: staging_orders._key")),
+                 ["a bug in ordersync", "table 'staging_orders'", "report it"],
+                 ["database.url"], id="sqlite-unique"),
+    pytest.param(Refusal('duplicate key value violates unique constraint '
+                         '"pg_type_typname_nsp_index"', "23505", "pg_type"),
+                 ["another session was creating the same tables", "run the command again"],
+                 ["bug", "database.url"], id="catalog-race"),
+    pytest.param(Refusal('connection failed: connection to server at "127.0.0.1", port 5433 '
+                         "failed: Connection refused"),
+                 ["check database.url"], ["bug"], id="refused"),
+    pytest.param(Refusal("failed to resolve host 'db.example': Name or service not known"),
+                 ["check database.url"], [], id="unknown-host"),
+    pytest.param(Refusal('connection failed: FATAL: password authentication failed for user '
+                         '"ops"'), ["check database.url"], [], id="password"),
+])
+def test_a_refusal_s_hint_follows_its_kind(refusal: Refusal, said: list[str],
+                                          unsaid: list[str]) -> None:
+    """Every refusal the CLI printed ended "check database.url in the config and that the
+    database is reachable" — of a permission, a broken constraint, a catalog race too."""
+    hint = database_hint(refusal) or ""
+    for text in said:
+        assert text in hint
+    for text in unsaid:
+        assert text not in hint
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_broken_constraint_is_a_bug_to_report_with_its_table(db: Database, engine: str
+                                                               ) -> None:
+    db.ensure_schema()
+    with db.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE keyed (k TEXT PRIMARY KEY)")
+        conn.exec_driver_sql("INSERT INTO keyed VALUES ('a')")
+
+    message = _refusal(db, "INSERT INTO keyed VALUES ('a')")
+
+    assert f"database {db.display_url}" in message
+    assert "a bug in ordersync, or another program writing ordersync's table 'keyed'" in message
+    assert "report it" in message and "database.url" not in message
+
+
+@pytest.mark.parametrize("engine", [POSTGRESQL])
+def test_a_privilege_the_user_lacks_is_named_not_the_url(
+        make_config: ConfigFactory, db: Database, pg_role: Callable[..., str],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """A user allowed to read, running `ordersync run`: "permission denied for table …"."""
+    from click.testing import CliRunner
+
+    from ordersync.cli import cli
+
+    config = make_config()
+    (tmp_path / "orders" / "GRE_a.xlsx").write_bytes(b"")  # any file: the ingest records it
+    run_pipeline(config, db)
+    schema = config.database.schema_name
+    url = pg_role(f'GRANT USAGE ON SCHEMA "{schema}" TO {{role}}',
+                  f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {{role}}')
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", url)
+    (tmp_path / "orders" / "GRE_a.xlsx").unlink()
+    (tmp_path / "orders" / "GRE_b.xlsx").write_bytes(b"")
+
+    result = CliRunner().invoke(cli, ["ingest", "--config", str(write_config(config, tmp_path))])
+
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 1, result.output
+    assert "permission denied for table" in message
+    assert "SELECT, INSERT, UPDATE and DELETE" in message and "GRANT" in message
+    assert f"user {url.split('://')[1].split('@')[0]} may not use table" in message
+    assert "database.url in the config" not in message and "reachable" not in message

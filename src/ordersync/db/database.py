@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ordersync.config import Config, TablesConfig
 from ordersync.db.peek import Peek, PostgresPeek, SqlitePeek
 from ordersync.db.url import DatabaseURL, parse_url
-from ordersync.errors import DatabaseError, database_hint
+from ordersync.errors import REPORT_HINT, URL_HINT, DatabaseError, Refusal, database_hint
 
 if TYPE_CHECKING:
     import polars as pl
@@ -188,7 +188,7 @@ class Database:
             with self.engine.begin() as conn:
                 connected = True
                 yield conn
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             raise self._refused(exc, connecting=not connected) from exc
         finally:
             self._count(-1)
@@ -212,27 +212,29 @@ class Database:
                     yield conn
                 finally:
                     trans.rollback()
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             raise self._refused(exc, connecting=not connected) from exc
         finally:
             self._count(-1)
 
-    def _refused(self, exc: Exception, *, connecting: bool) -> DatabaseError:
+    def _refused(self, exc: BaseException, *, connecting: bool,
+                 opening: bool = False) -> DatabaseError:
         """One line naming the database, the driver's reason and what to do about it.
 
-        A database that is there and refuses (a lock held for too long, a full disk) says
-        what to do about that; only a connection that could not be made (or was lost)
-        points at the URL and the server or folder.
+        What to do depends on the kind of refusal (``errors.database_hint``): a privilege
+        the user lacks names it and who grants it; a broken constraint is a bug or another
+        writer, to report with its table; a database that is there and refuses (a lock held
+        for too long, a full disk) says what to do about that; only a connection that could
+        not be made (or was lost) points at the URL and the server or folder.
         """
-        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
-        hint = database_hint(reason, opening=False)
+        refusal = Refusal.of(exc)
+        hint = database_hint(refusal, opening=opening, user=self._url.username)
         if hint is None and (connecting or getattr(exc, "connection_invalidated", False)):
             where = ("that its folder exists and can be written" if self.is_sqlite
-                     else "that the server is running")
-            hint = f"check database.url in the config (or ORDERSYNC_DATABASE_URL) and {where}"
-        return DatabaseError(f"database {self.display_url}: {reason} — " + (
-            hint or "run the command again; if it fails the same way, run it with --debug "
-                    "and report the error"))
+                     else "that the server is running and lets this user in")
+            hint = f"{URL_HINT} and {where}"
+        return DatabaseError(f"database {self.display_url}: {refusal.reason} — "
+                             f"{hint or REPORT_HINT}")
 
     def ensure_schema(self) -> None:
         """Create the PostgreSQL schema named in the config, if any, when it does not exist.
@@ -243,15 +245,14 @@ class Database:
         """
         if not self.schema or self.is_sqlite or self.schema_exists():
             return
-        import sqlalchemy as sa
-
         try:
             with self.begin() as conn:
                 self.execute(conn, f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
-        except sa.exc.DBAPIError as exc:
-            if _sqlstate(exc) != _INSUFFICIENT_PRIVILEGE:
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            if cause is None or _sqlstate(cause) != _INSUFFICIENT_PRIVILEGE:
                 raise
-            raise self._schema_refused(exc) from exc
+            raise self._schema_refused(cause) from cause
 
     def schema_exists(self) -> bool:
         """Whether the configured PostgreSQL schema exists (SQLite, or no schema: True)."""
@@ -261,7 +262,7 @@ class Database:
             return bool(peek.rows("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = :s",
                                   {"s": self.schema}))
 
-    def _schema_refused(self, exc: Exception) -> DatabaseError:
+    def _schema_refused(self, exc: BaseException) -> DatabaseError:
         """The schema is missing and this user may not create one: who can fix it, how."""
         with self.peek() as peek:
             user, database = peek.rows("SELECT current_user, current_database()")[0]
@@ -306,6 +307,12 @@ class Database:
             raise self._refused(exc, connecting=True) from exc
         try:
             yield peek
+        except Exception as exc:  # a statement the database refused: said as one line
+            if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
+                raise
+            # SQLite reads a file at its first statement: that is where a file that is no
+            # database, or one that cannot be opened, shows.
+            raise self._refused(exc, connecting=False, opening=self.is_sqlite) from exc
         finally:
             peek.close()
             self._count(-1)
