@@ -75,6 +75,66 @@ def test_two_profiles_on_one_file_is_an_error_exit_3(
             "exclusive") in result.stderr
 
 
+def test_a_file_two_profiles_match_is_recorded_failed_and_neither_is_called_unmatched(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    """`run` exited 3 but `status` and the report counted no failed file (it was never
+    recorded), and the run warned that neither profile matched any file."""
+    from ordersync.listings.runs import list_runs
+    from ordersync.status import read_status
+
+    config = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.xlsx"},
+        "ALL": {"customer": "EVERYONE", "glob": "GRE_b*.xlsx"},
+        "BLU": {"customer": "BLUEWAVE", "glob": "BLU*.xlsx"}}})
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    write_workbook("GRE_b.xlsx", [order_row(2)])
+
+    result = run_pipeline(config, db)
+
+    assert result.exit_code == 3
+    assert [w for w in result.ingest.warnings if "profile" in w] == [
+        "profile BLU: no file matches its glob 'BLU*.xlsx' (check it against the files' names)"]
+    files = read_status(db)["files"]
+    assert files["failed"] == 1 and files["by_status"] == {"failed": 1, "merged": 1}
+    ((failed),) = files["failed_files"]
+    assert failed["path"] == "GRE_b.xlsx"
+    assert "matches profiles GRE, ALL, so it was not read — make their globs exclusive" \
+        in failed["error"]
+    assert list_runs(db)[0].status == "partial"
+
+    # Again, unchanged: still failed, said once; then the globs made exclusive: read.
+    assert run_pipeline(config, db).exit_code == 3
+    assert read_status(db)["files"]["failed"] == 1
+    config = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE_a*.xlsx"},
+        "ALL": {"customer": "EVERYONE", "glob": "GRE_b*.xlsx"}}})
+    assert run_pipeline(config, db).exit_code == 0
+    assert read_status(db)["files"]["by_status"] == {"merged": 2}
+    assert fetch(db, "SELECT COUNT(*) FROM orders")[0][0] == 2
+
+
+def test_a_file_read_before_then_matched_twice_drops_its_staged_rows(
+        make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
+    from ordersync.pipeline import run_ingest, run_merge
+
+    config = make_config()
+    db = open_database(config)
+    write_workbook("GRE_a.xlsx", [order_row(1)])
+    run_ingest(config, db)  # staged, not merged yet
+    both = make_config(sources={"directory": "orders", "profiles": {
+        "GRE": {"customer": "GREYSTONE", "glob": "GRE*.xlsx"},
+        "ALL": {"customer": "EVERYONE", "glob": "*.xlsx"}}})
+
+    assert run_ingest(both, db).count("failed") == 1
+
+    assert fetch(db, "SELECT status, profile, customer FROM ingest_files") == [
+        ("failed", "GRE/ALL", None)]
+    assert fetch(db, "SELECT COUNT(*) FROM staging_orders")[0][0] == 0
+    run_merge(both, db)
+    assert fetch(db, "SELECT COUNT(*) FROM orders")[0][0] == 0
+
+
 def test_undeclared_date_column_is_typed_as_a_date(
         make_config: ConfigFactory, write_workbook: WorkbookFactory) -> None:
     config = make_config(columns={"dates": ["ETA"], "decimals": ["FOB PRICE"],

@@ -18,7 +18,7 @@ importing them takes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -35,7 +35,15 @@ from ordersync.errors import (
     is_bug,
 )
 from ordersync.ingest.changes import Pending, fetch, list_sources, listed_names, select
-from ordersync.ingest.files import KnownFile, SourceFile, content_hash, discover, known_files
+from ordersync.ingest.files import (
+    Discovery,
+    KnownFile,
+    SourceFile,
+    content_hash,
+    discover,
+    known_files,
+    record_unread,
+)
 from ordersync.ingest.report import FileReport, IngestReport
 from ordersync.names import look_alikes
 
@@ -63,10 +71,12 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     found = discover(config, listings)
     known = known_files(db)
     warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
-                found.unmatched] + _unmatched_profiles(config, found.files, known)
+                found.unmatched] + _unmatched_profiles(config, found, known)
     reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
         Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
         "make their globs exclusive"))) for name, codes in found.ambiguous]
+    if not dry_run:  # failed files are recorded, for status, runs and the report to count
+        record_unread(db, [(r.path, r.profile, r.error or "") for r in reports], known)
     present = {s.display for s in found.files} | {name for name, _ in found.ambiguous}
     policy = config.sources.missing_files
     missing = []
@@ -216,14 +226,16 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
                         dry_run, tuple(str(a) for a in alike))
 
 
-def _unmatched_profiles(config: Config, files: Sequence[SourceFile],
+def _unmatched_profiles(config: Config, found: Discovery,
                         known: dict[str, KnownFile]) -> list[str]:
     """Profiles no file has ever matched (a glob that misses its files, as a rule); an
-    empty folder is said once."""
-    if not files and not known:
+    empty folder is said once.  A profile matching a file another profile matches too
+    matches it (that file fails, saying so)."""
+    if not found.files and not found.ambiguous and not known:
         return ["no file in the source folder matches a profile's glob: nothing was read "
                 "(check sources.directory and the profiles' globs)"]
-    matched = {f.profile_code for f in files} | {k.profile for k in known.values()}
+    matched = ({f.profile_code for f in found.files} | {k.profile for k in known.values()}
+               | {code for _, codes in found.ambiguous for code in codes})
     return [f"profile {code}: no file matches its glob {', '.join(map(repr, profile.glob))} "
             "(check it against the files' names)"
             for code, profile in config.sources.profiles.items() if code not in matched]

@@ -195,3 +195,43 @@ def known_files(db: Database) -> dict[str, KnownFile]:
 def _known(rows: Sequence[tuple[Any, ...]]) -> dict[str, KnownFile]:
     return {path: KnownFile(id_, profile, status, content, config, etag, size, modified, path)
             for id_, profile, status, content, config, etag, size, modified, path in rows}
+
+
+def record_unread(db: Database, failed: Sequence[tuple[str, str, str]],
+                  known: Mapping[str, KnownFile]) -> None:
+    """Record files listed but not read — ``(path, profiles, error)``: one two profiles
+    match — as ``failed`` with their error, so ``status``, ``runs`` and the report count
+    them as this run's report does.  Any rows an earlier read staged are dropped, as for any
+    file that fails.  Through the driver, and only for a file not recorded so already: a run
+    that finds nothing else to do stays light.
+    """
+    todo = [(path, profiles, error) for path, profiles, error in failed
+            if not (path in known and known[path].status == FileStatus.FAILED
+                    and known[path].profile == profiles)]
+    if not todo:
+        return
+    with db.peek() as peek:
+        present = peek.has_table(db.tables.ingest_files)
+    if not present:
+        from ordersync.db.schema import create_tables
+
+        create_tables(db)
+    files = db.quote_raw(db.tables.ingest_files)
+    with db.peek() as peek:
+        for path, profiles, error in todo:
+            values = {"path": path, "profile": profiles, "error": error,
+                      "failed": FileStatus.FAILED.value}
+            if path not in known:
+                peek.rows(f"INSERT INTO {files} (path, profile, status) "
+                          "VALUES (:path, :profile, :failed)", values)
+            # Failed before its rows are dropped: the merge takes staged files' rows only.
+            peek.rows(f"UPDATE {files} SET status = :failed, error = :error, profile = "
+                      ":profile, customer = NULL, content_hash = NULL, rows_read = 0, "
+                      "rows_staged = 0, rows_rejected = 0, rows_blank = 0, "
+                      "ingested_at = CURRENT_TIMESTAMP WHERE path = :path", values)
+            if path in known:
+                for role, column in (("staging_orders", "_file_id"),
+                                     ("staging_lines", "_file_id"),
+                                     ("rejected_rows", "file_id")):
+                    peek.rows(f"DELETE FROM {db.quote_raw(getattr(db.tables, role))} "
+                              f"WHERE {column} = :id", {"id": known[path].id})
