@@ -80,12 +80,14 @@ def _handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except OrderSyncError as exc:
+            _log_end(ctx, str(exc), exc)
             if ctx.find_root().params.get("debug"):
                 raise
             # The message is text, not markup: "[monday.routing]" must print as written.
             err.print(f"[red]error:[/] {render.literal(exc)}", soft_wrap=True)
             sys.exit(1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            _log_end(ctx, "interrupted", exc)
             if ctx.find_root().params.get("debug"):
                 raise
             err.print("[yellow]interrupted[/] — whatever was in flight is reconciled by the next "
@@ -93,11 +95,29 @@ def _handles_errors(func: F) -> F:
             sys.exit(1)
         except Exception as exc:  # a database driver's refusal, a path a user can fix: one line
             problem = database_problem(exc) or file_problem(exc)
+            _log_end(ctx, problem or f"unexpected error: {type(exc).__name__}: {exc}", exc,
+                     traceback=problem is None)
             if problem is None or ctx.find_root().params.get("debug"):
                 raise
             err.print(f"[red]error:[/] {render.literal(problem)}", soft_wrap=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
+
+
+def _log_end(ctx: click.Context, message: str, exc: BaseException, *,
+             traceback: bool = False) -> None:
+    """The error that ends the command, in the log too (``--log-file`` / ``[logging] file``:
+    a cron job's only record), as an ERROR record — a WARNING for an interruption."""
+    import logging
+
+    from ordersync.logs import ROOT, log_event
+
+    interrupted = isinstance(exc, KeyboardInterrupt)
+    log_event(logging.getLogger(f"{ROOT}.cli"),
+              "interrupted" if interrupted else "command_failed", message,
+              level=logging.WARNING if interrupted else logging.ERROR,
+              exc_info=exc if traceback else None, command=ctx.info_name,
+              error=type(exc).__name__)
 
 
 def _config_options(func: F) -> F:

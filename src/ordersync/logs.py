@@ -10,6 +10,7 @@ the client never logs it, and a filter replaces the value of ``MONDAY_API_TOKEN`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -36,7 +37,7 @@ class JsonLines(logging.Formatter):
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -45,23 +46,37 @@ class RedactSecrets(logging.Filter):
     ``Authorization`` value in a record's message and fields."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from ordersync.monday.wire import TOKEN_ENV  # httpx: only when a record is logged
-
-        token = os.environ.get(TOKEN_ENV, "").strip()
-        record.msg = redact(record.getMessage(), token)
+        secrets = _secrets()
+        record.msg = redact(record.getMessage(), *secrets)
         record.args = ()
         for key, value in list(record.__dict__.items()):
             if key not in _STANDARD and isinstance(value, str):
-                setattr(record, key, redact(value, token))
+                setattr(record, key, redact(value, *secrets))
+        if record.exc_info and not record.exc_text:  # a traceback may quote a secret too
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info),
+                                     *secrets)
         return True
 
 
-def redact(text: str, token: str | None = None) -> str:
-    """``text`` without the token (wherever it stands on its own: a short token such as the
-    sandbox's ``x`` is no longer cut out of ``.xlsx`` and ``Excel``) or an Authorization
-    header's value."""
-    if token:
-        text = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", REDACTED, text)
+def _secrets() -> list[str]:
+    """The secrets the environment holds: the API token, and the database password (in
+    ``ORDERSYNC_DATABASE_URL`` or ``PGPASSWORD``: the config refuses one)."""
+    from ordersync.db.url import parse_url
+    from ordersync.monday.wire import TOKEN_ENV  # httpx: only when a record is logged
+
+    found = [os.environ.get(TOKEN_ENV, "").strip(), os.environ.get("PGPASSWORD", "")]
+    with contextlib.suppress(ValueError):  # not a URL: said where it is used
+        found.append(parse_url(os.environ.get("ORDERSYNC_DATABASE_URL", "")).password or "")
+    return [secret for secret in found if secret]
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` without the secrets (the token, wherever it stands on its own: a short token
+    such as the sandbox's ``x`` is no longer cut out of ``.xlsx`` and ``Excel``) or an
+    Authorization header's value."""
+    for secret in secrets:
+        if secret:
+            text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", REDACTED, text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 
@@ -88,6 +103,14 @@ def configure_logging(path: Path | None, level: str = "INFO") -> None:
     _handler = handler
 
 
-def log_event(logger: logging.Logger, event: str, message: str, **fields: Any) -> None:
-    """One INFO record with ``event`` and ``fields`` as structured fields."""
-    logger.info(message, extra={"event": event, **fields})
+def log_event(logger: logging.Logger, event: str, message: str, *, level: int = logging.INFO,
+              exc_info: BaseException | None = None, **fields: Any) -> None:
+    """One record (INFO unless ``level`` says otherwise) with ``event`` and ``fields`` as
+    structured fields, and ``exc_info``'s traceback if given.
+
+    A WARNING or an ERROR is dropped when no handler is configured anywhere: Python's
+    last-resort handler would print it on stderr, beside what the command prints itself.
+    """
+    if level >= logging.WARNING and not logger.hasHandlers():
+        return
+    logger.log(level, message, exc_info=exc_info, extra={"event": event, **fields})

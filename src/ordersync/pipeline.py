@@ -67,7 +67,10 @@ class RunResult:
     """The HTML report page written after the run (``[report] dir``)."""
     sync_error: OrderSyncError | None = None
     """Why the sync could not run (no token, an unreachable API…): the ingest and merge
-    before it are done and reported all the same."""
+    before it are done and reported all the same; logged, and recorded on the run's
+    ``ingest_runs`` row."""
+    ingest_run_id: int | None = None
+    """The run's ``ingest_runs`` row (None for a dry run)."""
 
     @property
     def exit_code(self) -> int:
@@ -205,8 +208,8 @@ def run_pipeline(config: Config, db: Database, *, dry_run: bool = False,
     with _ingest_lock(db, dry_run):
         ingested = _ingest(config, db, dry_run, progress)
         merged = _merge(config, db, dry_run)
-        record_ingest_run(db, ingested, merged, started=started)
-    return RunResult(ingested, merged)
+        run_id = record_ingest_run(db, ingested, merged, started=started)
+    return RunResult(ingested, merged, ingest_run_id=run_id)
 
 
 def sync_board(config: Config, db: Database, *, options: SyncOptions | None = None,
@@ -275,10 +278,27 @@ def run_all(config: Config, db: Database, *, dry_run: bool = False,
                                     sleep=sleep, stop=stop)
             except OrderSyncError as exc:  # the ingest and merge are done: reported too
                 failed = exc
+                _sync_failed(db, result.ingest_run_id, exc)
     finally:
         page = None
         if config.report_dir is not None and not dry_run:
             from ordersync.report import write_report_dir
 
             page = write_report_dir(config, db, config.report_dir)
-    return RunResult(result.ingest, result.merge, synced, page, failed)
+    return RunResult(result.ingest, result.merge, synced, page, failed, result.ingest_run_id)
+
+
+def _sync_failed(db: Database, run_id: int | None, error: OrderSyncError) -> None:
+    """Log the error the sync of a run ended on, and record it on the run's row (so `runs`
+    and the report do not show the run as ok)."""
+    from ordersync.listings.runs import record_sync_error
+
+    log_event(logger, "sync_failed", f"the sync could not run: {error}", level=logging.ERROR,
+              error=type(error).__name__)
+    if run_id is None:
+        return
+    try:
+        record_sync_error(db, run_id, str(error))
+    except OrderSyncError as exc:  # the database itself is what failed: the log has it
+        log_event(logger, "record_failed", f"the run's error could not be recorded: {exc}",
+                  level=logging.WARNING, run_id=run_id)

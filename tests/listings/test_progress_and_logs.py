@@ -218,3 +218,62 @@ def test_a_short_token_is_redacted_where_it_stands_not_inside_words() -> None:
                                  f"token {REDACTED}")
     long = "eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOjF9.abc-def_1"
     assert redact(f'sent "{long}" and Bearer {long}.', long).count(REDACTED) == 2
+
+
+def _entries(log: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_an_error_that_ends_a_command_is_in_the_log_once_and_without_the_password(
+        harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --log-file (a cron job's only record) the log held "ingest done" and nothing of
+    the error the command ended on."""
+    from click.testing import CliRunner
+
+    from conftest import free_port, write_config
+    from ordersync.cli import cli
+
+    path = write_config(harness.config, tmp_path)
+    log = tmp_path / "ordersync.log"
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL",
+                       f"postgresql://ops:s3cret-pw@127.0.0.1:{free_port()}/orders")
+    try:
+        result = CliRunner().invoke(cli, ["--log-file", str(log), "status", "--config",
+                                          str(path)])
+    finally:
+        configure_logging(None)
+
+    assert result.exit_code == 1
+    (entry,) = [e for e in _entries(log) if e["level"] == "ERROR"]
+    assert entry["event"] == "command_failed" and entry["command"] == "status"
+    assert entry["error"] == "DatabaseError"
+    assert "postgresql://ops:***@127.0.0.1" in str(entry["message"])
+    assert "s3cret-pw" not in log.read_text(encoding="utf-8")
+    assert " ".join(result.stderr.split()).count("check database.url") == 1  # said once
+
+
+def test_a_run_whose_sync_cannot_start_logs_it_and_its_run_says_so(
+        harness: Harness, write_workbook: WorkbookFactory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runs` showed the newest run as "ingest ok" when its sync never started."""
+    from ordersync.listings.runs import SYNC_FAILED, list_runs
+
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    log = tmp_path / "ordersync.log"
+    configure_logging(log)
+    try:
+        _orders(write_workbook, 2)
+        result = run_all(harness.config, harness.db, clock=harness.clock.now,
+                         sleep=harness.clock.advance)
+    finally:
+        configure_logging(None)
+
+    assert result.sync_error is not None and result.exit_code == 1
+    (entry,) = [e for e in _entries(log) if e["level"] == "ERROR"]
+    assert entry["event"] == "sync_failed" and "MONDAY_API_TOKEN is not set" in str(
+        entry["message"])
+    newest = list_runs(harness.db)[0]
+    assert (newest.kind, newest.status) == ("ingest", SYNC_FAILED)
+    assert newest.error is not None and newest.error.startswith(
+        "the sync could not run: MONDAY_API_TOKEN is not set")
+    assert newest.counts["orders_written"] == 2  # the ingest and merge it did stay told

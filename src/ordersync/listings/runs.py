@@ -67,11 +67,17 @@ def as_utc(value: Any) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+SYNC_FAILED = "sync failed"
+"""The status of a run whose ingest and merge were done and whose sync could not run, or
+stopped on an error (``record_sync_error``)."""
+
+
 def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | None, *,
-                      started: datetime, finished: datetime | None = None) -> None:
-    """One ``ingest_runs`` row for an ingest (and its merge) that wrote to the database."""
+                      started: datetime, finished: datetime | None = None) -> int | None:
+    """One ``ingest_runs`` row for an ingest (and its merge) that wrote to the database;
+    its id (None for a dry run, which is not a run)."""
     if report.dry_run:
-        return
+        return None
     failed = report.count("failed")
     status = "partial" if failed else "ok"
     errors = "; ".join(f.error for f in report.files if f.error) or None
@@ -87,18 +93,31 @@ def record_ingest_run(db: Database, report: IngestReport, merged: MergeResult | 
         row["lines_written"] = merged.lines.written
     columns = ", ".join(row)
     insert = (f"INSERT INTO {{table}} ({columns}) VALUES "
-              f"({', '.join(':' + c for c in row)})")
+              f"({', '.join(':' + c for c in row)}) RETURNING id")
     with db.peek() as peek:  # the usual case: the table is there, with every column
         if set(row) <= set(peek.columns(db.tables.ingest_runs)):
-            peek.rows(insert.format(table=db.quote_raw(db.tables.ingest_runs)), row)
-            return
+            return int(peek.scalar(insert.format(table=db.quote_raw(db.tables.ingest_runs)),
+                                   row))
     import sqlalchemy as sa
 
     from ordersync.db.schema import create_tables
 
     create_tables(db)
     with db.begin() as conn:
-        conn.execute(sa.text(insert.format(table=db.table("ingest_runs"))), row)
+        return int(conn.execute(sa.text(insert.format(table=db.table("ingest_runs"))),
+                                row).scalar_one())
+
+
+def record_sync_error(db: Database, run_id: int, error: str) -> None:
+    """The run ``run_id`` (its ingest and merge done) ended on ``error`` in its sync, which
+    could not start (no token, the board busy…) or stopped: said by its ``ingest_runs`` row,
+    which ``runs`` and the report would otherwise show as ok."""
+    table = db.quote_raw(db.tables.ingest_runs)
+    with db.peek() as peek:
+        peek.rows(f"UPDATE {table} SET status = :status, error = CASE WHEN error IS NULL "
+                  "THEN :error ELSE error || '; ' || :error END WHERE id = :id",
+                  {"status": SYNC_FAILED, "error": f"the sync could not run: {error}",
+                   "id": run_id})
 
 
 def record_sync_details(db: Database, report: SyncReport) -> None:
