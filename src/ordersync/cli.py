@@ -163,10 +163,11 @@ def _listing_console() -> Console:
 def _say_if_no_tables(db: Any) -> None:
     """For a command that only reads: say so (on stderr) when the database holds none of
     ordersync's tables, instead of an empty listing that looks like all is well."""
-    from ordersync.status import has_tables
+    from ordersync.status import has_tables, tables_elsewhere
 
     if not has_tables(db):
-        render.print_no_tables(err, db.display_url)
+        render.print_no_tables(err, db.display_name, schema=db.schema if not db.is_sqlite
+                               else None, **tables_elsewhere(db))
 
 
 def _config_arg(config_path: Path) -> str:

@@ -136,12 +136,27 @@ def print_merge(console: Console, result: MergeResult) -> None:
         f"{lines.removed} removed (zeroed), {lines.dropped} dropped (never sent)")
 
 
-def print_no_tables(console: Console, database: str | None = None) -> None:
-    """A database (named, unless just printed) where ordersync has no tables yet."""
+def print_no_tables(console: Console, database: str | None = None, *,
+                    schema: str | None = None, schema_exists: bool = True,
+                    other_schemas: Sequence[str] = ()) -> None:
+    """A database (named, unless just printed) where ordersync has no tables yet — in the
+    configured PostgreSQL ``schema``, while ``other_schemas`` of the database hold them."""
     where = f"database {literal(database)}: " if database else ""
+    if schema and other_schemas:
+        missing = " does not exist" if not schema_exists else " holds none of them"
+        others = ", ".join(repr(s) for s in other_schemas[:5]) + (
+            f" and {len(other_schemas) - 5} more" if len(other_schemas) > 5 else "")
+        console.print(f"{where}[yellow]no ordersync tables in schema {literal(repr(schema))}"
+                      f"[/] (database.schema): it{missing}, but schema(s) {literal(others)} "
+                      "of this database hold ordersync's tables — if database.schema is "
+                      "misspelled, fix it; a run would start a new, empty order list in "
+                      f"{literal(repr(schema))}", soft_wrap=True, highlight=False)
+        return
+    checks = "database.url (or ORDERSYNC_DATABASE_URL)" + (
+        " and database.schema" if schema else "")
     console.print(f"{where}[yellow]no ordersync tables in it yet[/] — `ordersync run` makes "
-                  "them; if they should be there, check database.url (or "
-                  "ORDERSYNC_DATABASE_URL)", soft_wrap=True, highlight=False)
+                  f"them; if they should be there, check {checks}", soft_wrap=True,
+                  highlight=False)
 
 
 def print_status(console: Console, status: dict[str, Any]) -> None:
@@ -165,9 +180,13 @@ def print_status(console: Console, status: dict[str, Any]) -> None:
         if failed["orders"] + failed["lines"] > shown:
             console.print(f"  … and {failed['orders'] + failed['lines'] - shown:,} more "
                           "(sync_events has every attempt)")
-    console.print(f"[bold]database[/]: {literal(status['database'])}", highlight=False)
+    schema = status.get("schema")
+    console.print(f"[bold]database[/]: {literal(status['database'])}"
+                  + (f", schema {literal(repr(schema))}" if schema else ""), highlight=False)
     if not status.get("created", True):
-        print_no_tables(console)
+        print_no_tables(console, schema=schema,
+                        schema_exists=status.get("schema_exists", True),
+                        other_schemas=status.get("other_schemas", ()))
     console.print(f"files: {files['total']} ({_pairs(files['by_status'])})")
     for failed_file in files.get("failed_files") or ():
         console.print(f"  failed: {literal(failed_file['error'] or failed_file['path'])}",

@@ -26,6 +26,7 @@ def read_status(db: Database) -> dict[str, Any]:
     """Counts straight from the tables (nothing cached, nothing estimated)."""
     status: dict[str, Any] = {
         "database": db.display_url,
+        "schema": db.schema if not db.is_sqlite else None,
         "files": {"total": 0, "failed": 0, "by_status": {}, "failed_files": []},
         "staged_rows": 0,
         "rejected_rows": 0,
@@ -43,6 +44,8 @@ def read_status(db: Database) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=1) as pool, db.peek() as peek:
         if not peek.has_table(db.tables.orders):
             status["created"] = peek.has_table(db.tables.ingest_files)
+            if not status["created"]:
+                status.update(tables_elsewhere(db))
             return status
         lines = pool.submit(_lines_by_state, db)
 
@@ -100,6 +103,13 @@ def read_status(db: Database) -> dict[str, Any]:
                  "lines": int(lines)}
                 for board_id, name, route, orders, lines in peek.rows(db.sql("status_boards"))]
     return status
+
+
+def tables_elsewhere(db: Database) -> dict[str, Any]:
+    """For a database without ordersync's tables: whether the configured PostgreSQL schema
+    exists, and the other schemas that hold ordersync's tables (a mistyped schema, as a
+    rule: the URL is right)."""
+    return {"schema_exists": db.schema_exists(), "other_schemas": db.schemas_with_tables()}
 
 
 def has_tables(db: Database) -> bool:

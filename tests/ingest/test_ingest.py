@@ -532,14 +532,20 @@ def test_an_empty_folder_and_a_profile_matching_nothing_are_said(
         config: Config, db: Database, write_workbook: WorkbookFactory) -> None:
     """Both ended "0 files read" with exit 0 and no word on why."""
     report = ingest(config, db)
-    assert report.warnings == ("no file in the source folder matches a profile's glob: "
-                               "nothing was read (check sources.directory and the profiles' "
-                               "globs)",)
+    assert _own(report.warnings) == ["no file in the source folder matches a profile's glob: "
+                                     "nothing was read (check sources.directory and the "
+                                     "profiles' globs)"]
 
     write_workbook("GRE_a.xlsx", [order_row(1)])
     report = ingest(config, db)
-    assert report.warnings == ("profile BLU: no file matches its glob 'BLU*.xlsx' (check it "
-                               "against the files' names)",)
+    assert _own(report.warnings) == ["profile BLU: no file matches its glob 'BLU*.xlsx' (check "
+                                     "it against the files' names)"]
+
+
+def _own(warnings: tuple[str, ...]) -> list[str]:
+    """The warnings but the one of a new PostgreSQL schema beside other ordersync schemas,
+    which the test database holds or not (other tests', other runs')."""
+    return [w for w in warnings if "new, empty order list" not in w]
 
 
 def test_a_file_sent_again_without_rows_says_its_orders_are_flagged_removed(

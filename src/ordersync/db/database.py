@@ -84,12 +84,20 @@ class Database:
         try:
             return self._create_engine(_engine_url(self._url))
         except Exception as exc:  # driver import or URL errors
-            raise DatabaseError(f"cannot open database {self.display_url}: {exc}") from exc
+            raise DatabaseError(f"cannot open database {self.display_name}: {exc}") from exc
 
     @property
     def display_url(self) -> str:
         """The URL with any password hidden, safe to print."""
         return self._url.render(hide_password=True)
+
+    @property
+    def display_name(self) -> str:
+        """The database as messages name it: the URL (password hidden) and, on PostgreSQL,
+        the configured schema — which decides what tables are seen as much as the URL."""
+        if self.schema and not self.is_sqlite:
+            return f"{self.display_url} (schema {self.schema!r})"
+        return self.display_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -233,7 +241,7 @@ class Database:
             where = ("that its folder exists and can be written" if self.is_sqlite
                      else "that the server is running and lets this user in")
             hint = f"{URL_HINT} and {where}"
-        return DatabaseError(f"database {self.display_url}: {refusal.reason} — "
+        return DatabaseError(f"database {self.display_name}: {refusal.reason} — "
                              f"{hint or REPORT_HINT}")
 
     def ensure_schema(self) -> None:
@@ -261,6 +269,21 @@ class Database:
         with self.peek() as peek:
             return bool(peek.rows("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = :s",
                                   {"s": self.schema}))
+
+    def schemas_with_tables(self) -> list[str]:
+        """PostgreSQL: the schemas of the database other than the one in use (the configured
+        one, or the server's default) that hold ordersync's tables — a mistyped schema
+        finds none of its own, and should say where they are."""
+        if self.is_sqlite:
+            return []
+        with self.peek() as peek:
+            return [str(r[0]) for r in peek.rows(
+                "SELECT o.schemaname FROM pg_catalog.pg_tables o JOIN pg_catalog.pg_tables f "
+                "ON f.schemaname = o.schemaname AND f.tablename = :files "
+                "WHERE o.tablename = :orders AND o.schemaname IS DISTINCT FROM "
+                "COALESCE(:schema, current_schema()) ORDER BY o.schemaname",
+                {"orders": self.tables.orders, "files": self.tables.ingest_files,
+                 "schema": self.schema})]
 
     def _schema_refused(self, exc: BaseException) -> DatabaseError:
         """The schema is missing and this user may not create one: who can fix it, how."""

@@ -17,6 +17,7 @@ importing them takes.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +46,7 @@ from ordersync.ingest.files import (
     record_unread,
 )
 from ordersync.ingest.report import FileReport, IngestReport
+from ordersync.logs import log_event
 from ordersync.names import look_alikes
 
 if TYPE_CHECKING:
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from ordersync.sources import Entry
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
+
+logger = logging.getLogger(__name__)
 
 
 def ingest(config: Config, db: Database, *, dry_run: bool = False,
@@ -70,8 +74,9 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     listings = list_sources(config)
     found = discover(config, listings)
     known = known_files(db)
-    warnings = [f"{name}: no profile's glob matches it; it was not read" for name in
-                found.unmatched] + _unmatched_profiles(config, found, known)
+    warnings = _new_schema(db) if not known else []
+    warnings += [f"{name}: no profile's glob matches it; it was not read" for name in
+                 found.unmatched] + _unmatched_profiles(config, found, known)
     reports = [FileReport(name, "/".join(codes), "failed", error=str(IngestError(
         Location(name), f"matches profiles {', '.join(codes)}, so it was not read",
         "make their globs exclusive"))) for name, codes in found.ambiguous]
@@ -224,6 +229,27 @@ def ingest(config: Config, db: Database, *, dry_run: bool = False,
     warnings += _unknown_merge_columns(config, db, seen)
     return IngestReport(tuple(reports), tuple(new_columns), found.unmatched, tuple(warnings),
                         dry_run, tuple(str(a) for a in alike))
+
+
+def _new_schema(db: Database) -> list[str]:
+    """PostgreSQL: the warning for an ingest into a schema that does not exist yet while
+    other schemas of the database hold ordersync's tables — a mistyped database.schema starts
+    a new, empty order list, and its sync would put every order on the board again."""
+    if db.is_sqlite or db.schema_exists():
+        return []
+    others = db.schemas_with_tables()
+    if not others:
+        return []
+    listed = ", ".join(repr(o) for o in others[:5]) + (
+        f" and {len(others) - 5} more" if len(others) > 5 else "")
+    warning = (f"database.schema {db.schema!r} does not exist in {db.display_url}: ordersync "
+               "creates it as it first writes there, with a new, empty order list, while "
+               f"schema(s) {listed} of this database hold ordersync's tables — if the schema "
+               "is misspelled, fix database.schema before the next sync (the board would get "
+               "every order again)")
+    log_event(logger, "new_schema", warning, level=logging.WARNING, schema=db.schema,
+              other_schemas=others)
+    return [warning]
 
 
 def _unmatched_profiles(config: Config, found: Discovery,

@@ -165,7 +165,7 @@ def read_report_data(config: Config, db: Database, *, runs: int = 50) -> ReportD
             kind = reject.reason_kind
             c.rejects_by_reason[kind] = c.rejects_by_reason.get(kind, 0) + 1
     return ReportData(
-        generated_at=datetime.now(UTC), database=db.display_url,
+        generated_at=datetime.now(UTC), database=db.display_name,
         board_id=config.monday.board_id,
         customers=sorted(customers.values(), key=lambda c: c.customer.upper()),
         groups=groups, runs=list_runs(db, limit=runs), failures=list_failures(db),
