@@ -506,6 +506,40 @@ def test_a_typo_in_an_environment_not_in_use_is_reported_with_its_path() -> None
         caught.value.problems
 
 
+@pytest.mark.parametrize("env", [None, "dev"], ids=["another-env", "env-in-use"])
+def test_a_typo_in_an_environment_is_reported_with_its_path_in_use_or_not(
+        env: str | None) -> None:
+    """With --env the overlay's mistakes were reported as "database.urll", a key path the
+    file does not have; the file's own mistake keeps its own path, once."""
+    data = tomllib.loads(example_config_text())
+    data["env"]["dev"] = {"database": {"urll": "sqlite:///x.db"}}
+    data["sources"]["threads"] = "two"
+
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data, env=env)
+
+    assert sorted(caught.value.problems) == [
+        "env.dev.database.urll: unknown key (check the spelling against `ordersync init`'s "
+        "example)",
+        "sources.threads: Input should be a valid integer, unable to parse string as an "
+        "integer (got 'two')"]
+
+
+def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Saved "UTF-8 with BOM" (Notepad): "not valid TOML: Invalid statement (at line 1,
+    column 1)", not a word about the mark."""
+    path = tmp_path / "ordersync.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + example_config_text().encode("utf-8"))
+
+    assert load_config(path) == load_config_text(example_config_text(), tmp_path)
+
+
+def load_config_text(text: str, folder: Path) -> Config:
+    plain = folder / "plain.toml"
+    plain.write_text(text, encoding="utf-8")
+    return load_config(plain)
+
+
 def test_env_that_is_not_a_table_of_tables_is_one_clear_problem() -> None:
     data = tomllib.loads(example_config_text())
     data["env"] = "production"

@@ -717,8 +717,8 @@ def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: st
     overlaid = {name: _problems(_deep_merge(data, table))
                 for name, table in sorted(environments.items()) if name != env}
     # A mistake of the file's own tables is said once, not again under every environment.
-    own = set(_problems(data)) if any(overlaid.values()) else set()
-    problems = [f"env.{name}.{problem}" for name, found in overlaid.items()
+    own = set(_problems(data)) if any(overlaid.values()) or env is not None else set()
+    problems = [_in_env(name, problem) for name, found in overlaid.items()
                 for problem in found if problem not in own]
     if env is not None:
         if env not in environments:
@@ -728,11 +728,19 @@ def config_from_dict(data: dict[str, Any], *, env: str | None = None, source: st
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_format_problem(e) for e in exc.errors()]
-                          + problems) from None
+        # What the overlay brought is named where it is written: env.prod.database.urll.
+        found = [_format_problem(e) for e in exc.errors()]
+        raise ConfigError(source, [p if env is None or p in own else _in_env(env, p)
+                                   for p in found] + problems) from None
     if problems:
         raise ConfigError(source, problems)
     return config
+
+
+def _in_env(name: str, problem: str) -> str:
+    """A problem of the ``[env.NAME]`` overlay, under its key path in the file (a rule over
+    several tables names them first too: ``customers: 'X' is listed under both …``)."""
+    return f"env.{name}.{problem}"
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
@@ -754,7 +762,9 @@ def load_config(path: Path | str | None = None, *, env: str | None = None) -> Co
         raise ConfigError(str(config_path), [
             "file not found: create one with `ordersync init DIR` or pass --config PATH"])
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved "UTF-8 with BOM" (Notepad, many Windows editors) reads
+        # as the same TOML; tomllib took the mark for a statement at line 1, column 1.
+        data = tomllib.loads(config_path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(str(config_path), [f"not valid TOML: {exc}"]) from None
     except OSError as exc:
