@@ -70,6 +70,7 @@ class Database:
         self._open_transactions = 0
         self._count_lock = threading.Lock()  # the sync may write from several threads
         self._journal = "wal"  # SQLite: see rollback_journal
+        self._schema_ready = False  # ensure_schema found or made it
         self.system_columns_checked = False
         """Whether ``create_tables`` has added the system columns an older ordersync lacked."""
         try:
@@ -251,24 +252,25 @@ class Database:
         before it looks whether the schema exists, so ``CREATE SCHEMA IF NOT EXISTS`` on
         every run locked out a user who owns its schema but may not create others.
         """
-        if not self.schema or self.is_sqlite or self.schema_exists():
+        if not self.schema or self.is_sqlite or self._schema_ready:
             return
         try:
             with self.begin() as conn:
-                self.execute(conn, f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
+                if self.scalar(conn, _SCHEMA_EXISTS, {"s": self.schema}) is None:
+                    self.execute(conn, f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema)}")
         except DatabaseError as exc:
             cause = exc.__cause__
             if cause is None or _sqlstate(cause) != _INSUFFICIENT_PRIVILEGE:
                 raise
             raise self._schema_refused(cause) from cause
+        self._schema_ready = True  # a schema is not dropped under a running command
 
     def schema_exists(self) -> bool:
         """Whether the configured PostgreSQL schema exists (SQLite, or no schema: True)."""
         if not self.schema or self.is_sqlite:
             return True
         with self.peek() as peek:
-            return bool(peek.rows("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = :s",
-                                  {"s": self.schema}))
+            return bool(peek.rows(_SCHEMA_EXISTS, {"s": self.schema}))
 
     def schemas_with_tables(self) -> list[str]:
         """PostgreSQL: the schemas of the database other than the one in use (the configured
@@ -550,6 +552,7 @@ class Database:
 
 
 _INSUFFICIENT_PRIVILEGE = "42501"
+_SCHEMA_EXISTS = "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = :s"
 
 
 def _sqlstate(exc: BaseException) -> str | None:
