@@ -300,11 +300,12 @@ _SYNC_ROWS = (
     ("groups", (("created", "groups_created"), ("found on the board", "groups_adopted"))),
     ("items", (("created", "items_created"), ("updated", "items_updated"),
                ("cancelled", "items_cancelled"), ("moved to their group", "items_moved"),
-               ("adopted after a lost response",
-                                                  "items_adopted"))),
+               ("adopted after a lost response", "items_adopted"),
+               ("found on the board, not recorded (taken over)", "items_found"))),
     ("subitems", (("created", "subitems_created"), ("updated", "subitems_updated"),
                   ("zeroed", "subitems_zeroed"), ("deleted", "subitems_deleted"),
-                  ("adopted after a lost response", "subitems_adopted"))),
+                  ("adopted after a lost response", "subitems_adopted"),
+                  ("found on the board, not recorded (taken over)", "subitems_found"))),
 )
 
 

@@ -63,6 +63,8 @@ class FileStatus(StrEnum):
 #                    │  │  and not on the board)  └─changed in flight──▶ PENDING │
 #                    │  └────────── retry (--retry-failed) / data changed ───────┘
 #                    │  ◀── its item is gone from the board (not found, verify) ── SYNCED
+#                    ├──a create whose item the board already has (found by identity):
+#                    │  PENDING again, the item's id recorded, its values sent as an update
 #                    ├──value refused before sending──▶ FAILED
 #                    └──nothing to send──▶ SYNCED
 #
@@ -87,6 +89,8 @@ class SyncEvent(StrEnum):
     FAULTS_EXHAUSTED = "faults in record_attempts sends"  # given up until --retry-failed
     NOTHING_TO_SEND = "nothing to send"  # already as the board needs it, or never on it
     GONE = "its item is gone from the board"  # deleted or archived there: re-created
+    FOUND = "not recorded, found on the board"  # about to be created, but the board has it
+    # (looked up by identity): its id is recorded and its values sent as an update
     DRIFTED = "verify found the board differing"  # --repair: sent again (or re-created)
     RETRY = "retry"  # a failed record is queued again (--retry-failed)
     DATA_CHANGED = "data changed"  # the merge saw the record's data change
@@ -109,6 +113,7 @@ TRANSITIONS: Final[Mapping[tuple[SyncState | None, SyncEvent], SyncState]] = Map
     (_Y, SyncEvent.GONE): _P,
     (_S, SyncEvent.GONE): _P,  # an update or a move refused: the item is not found
     (_P, SyncEvent.GONE): _P,  # a line waiting for an item that turned out gone
+    (_P, SyncEvent.FOUND): _P,  # a create whose item (or subitem) the board already has
     (_F, SyncEvent.RETRY): _P,
     (_Y, SyncEvent.DRIFTED): _P,
     (_P, SyncEvent.DRIFTED): _P,

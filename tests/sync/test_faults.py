@@ -235,8 +235,8 @@ def test_a_fault_that_outlasts_the_retries_stops_the_run_and_the_next_run_comple
 def test_a_record_in_doubt_in_record_attempts_runs_is_failed_until_retry_failed(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     # run 1: preflight, lookup, create_group, create_item 500 ×2, lookup; run 2: preflight,
-    # create_item 500 ×2, lookup
-    h = harness_factory(faults="ok,ok,ok,500,500,ok,ok,500,500",
+    # lookup of the orders to create (the board is not empty), create_item 500 ×2, lookup
+    h = harness_factory(faults="ok,ok,ok,500,500,ok,ok,ok,500,500",
                         retry={"max_attempts": 2, "record_attempts": 2})
     load(h, write_workbook, THREE)
 

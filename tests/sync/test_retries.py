@@ -82,11 +82,11 @@ def test_a_record_faulted_in_record_attempts_runs_is_failed_and_sync_exits_3_unt
     # order 1's create faults on every send: twice in each run (retry.max_attempts sends of
     # a record a run, as the client tries a request), in two runs (record_attempts).
     # Run 1: the preflight read, groups lookup, create_group, items ✗, lookup of the
-    # faulted create, subitems, items ✗, lookup; run 2: the preflight read, items ✗,
-    # lookup, items ✗, lookup.
+    # faulted create, subitems, items ✗, lookup; run 2: the preflight read, the lookup of
+    # the order to create (the board is not empty), items ✗, lookup, items ✗, lookup.
     fault = Fault.partial(1, SERVER_FAULT)
     h = harness_factory(faults=FaultPlan.scripted([None, None, None, fault, None, None, fault,
-                                                   None, None, fault, None, fault, None]),
+                                                   None, None, None, fault, None, fault, None]),
                         retry={"max_attempts": 2, "record_attempts": 2})
     rows = [order_row(1, {"S": 1}), order_row(2, {"S": 2})]
     write_workbook("GRE_a.csv", rows)

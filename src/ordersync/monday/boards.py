@@ -1,8 +1,10 @@
 """Read-only lookups of boards: what ``plan`` and ``sync`` need to know about a board
 before they write to it.
 
-``find_groups`` reads a board's groups by title, ``active_group_ids`` the ids of the groups
-it still has (archived and deleted groups take no items, so neither counts);
+``read_groups`` reads a board's active groups by title, and whether the board shows any
+item at all (the first item of its first page, in the same request: a sync that finds the
+board empty needs no lookup before creating items); ``active_group_ids`` the ids of the
+groups it still has (archived and deleted groups take no items, so neither counts);
 ``item_states`` says where items are (state and board) by id; ``find_boards_by_name`` pages
 through the account's boards (in one workspace when given) for the ones of a name — how a
 board created by a run that crashed before recording it is found again.  Values are
@@ -12,31 +14,51 @@ variables.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
 
 
+@dataclass(frozen=True)
+class BoardGroups:
+    """A board's active groups, and whether it shows any item."""
+
+    groups: dict[str, str]
+    """title → id (the first group when titles repeat)."""
+    has_items: bool
+    """Whether the board shows an item (active: archived and deleted ones are not shown)."""
+
+
+def read_groups(client: MondayClient, board_id: str) -> BoardGroups:
+    """The board's active groups by title, and whether it shows any item (one request)."""
+    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    groups: dict[str, str] = {}
+    for group_id, title in _active_groups(result.data):
+        groups.setdefault(title, group_id)
+    has_items = any(((board or {}).get("items_page") or {}).get("items")
+                    for board in (result.data or {}).get("boards") or ())
+    return BoardGroups(groups, has_items)
+
+
 def find_groups(client: MondayClient, board_id: str) -> dict[str, str]:
     """The board's active groups: title → id (the first group when titles repeat)."""
-    groups: dict[str, str] = {}
-    for group_id, title in _active_groups(client, board_id):
-        groups.setdefault(title, group_id)
-    return groups
+    return read_groups(client, board_id).groups
 
 
 def active_group_ids(client: MondayClient, board_id: str) -> set[str]:
     """The ids of the board's active groups (one query)."""
-    return {group_id for group_id, _ in _active_groups(client, board_id)}
-
-
-def _active_groups(client: MondayClient, board_id: str) -> list[tuple[str, str]]:
-    """(id, title) of the board's groups that are neither archived nor deleted: whether
-    monday lists those at all is not documented (the fields exist), so they are skipped
-    here — an archived group adopted by title would take no item."""
     result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    return {group_id for group_id, _ in _active_groups(result.data)}
+
+
+def _active_groups(data: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(id, title) of the groups of a ``board_groups`` answer that are neither archived nor
+    deleted: whether monday lists those at all is not documented (the fields exist), so
+    they are skipped here — an archived group adopted by title would take no item."""
     return [(str(group["id"]), str(group["title"]))
-            for board in (result.data or {}).get("boards") or () if board
+            for board in (data or {}).get("boards") or () if board
             for group in board.get("groups") or ()
             if group and not group.get("archived") and not group.get("deleted")]
 

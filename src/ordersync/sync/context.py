@@ -81,6 +81,21 @@ class Context:
     """The round of the passes this run is in (part of every send's Idempotency-Key)."""
     run_sends: Counter[tuple[str, Hashable]] = field(default_factory=Counter)
     """(kind, record key) → sends of that record in this run."""
+    board_items: dict[str, bool] = field(default_factory=dict)
+    """board id → whether the board showed any item when this run first read its groups
+    (``groups.ensure_groups``, before the run created anything there).  Shared by the
+    boards of a routed run (keyed by board)."""
+
+    not_on_board: set[tuple[str, str]] = field(default_factory=set)
+    """(board id, record_uuid) of orders a lookup by identity did not find on that board
+    since they were last sent in this run: no need to look them up again before a create."""
+
+    def may_hold_unrecorded(self) -> bool:
+        """Whether this board may hold an item the database does not record (an earlier
+        database's, a restored backup's, one a planner made): unless the run found it empty
+        before its first create, yes — what appears on an empty board during the run is
+        the run's own, confirmed or in doubt (and in-doubt records are looked up)."""
+        return self.board_items.get(self.board_id, True)
 
     def runs(self, kind: str, key: Hashable, before: int) -> int:
         """Runs in which a record was sent, this one included: ``before`` (its ``attempts``

@@ -9,9 +9,11 @@
 5. capacity: the boards' fill after this run within ``items_per_board`` (else
    ``CapacityExceeded`` before any create — ``ordersync.limits.capacity_problems``);
 6. the orders in scope with work (``--customer``, at most ``--limit``), in chunks:
-   groups → items moved to their order's group (a changed season) → items → subitems
-   under their parents' ids; then rounds for what they re-queued — board by board when
-   ``[monday.routing] key`` routes orders to several boards (``sync.routed``);
+   groups → the items of orders with none recorded looked up by identity and taken over
+   (unless the run found the board empty) → items moved to their order's group (a
+   changed season) → items → subitems under their parents' ids; then rounds for what
+   they re-queued — board by board when ``[monday.routing] key`` routes orders to
+   several boards (``sync.routed``);
 7. the run's totals into ``sync_runs``, and the FAILED records the database holds.
 
 SIGTERM, SIGHUP or Ctrl-C (``stop``) end the run between requests, recorded
@@ -49,7 +51,7 @@ from ordersync.sync.budget import Budget
 from ordersync.sync.columns import resolve_columns
 from ordersync.sync.context import Context, DryRunSender
 from ordersync.sync.groups import ensure_groups
-from ordersync.sync.items import adopt_items, find_created_items, sync_items
+from ordersync.sync.items import adopt_items, adopt_unrecorded, find_created_items, sync_items
 from ordersync.sync.lock import board_lock
 from ordersync.sync.moves import move_items
 from ordersync.sync.preflight import check_boards
@@ -298,6 +300,7 @@ def _run_chunk(ctx: Context, uuids: Sequence[str]) -> None:
     names = {o.group_name for o in orders
              if o.group_name is not None and (o.item_id is not None or not o.is_cancelled)}
     group_ids = ensure_groups(ctx, names) if names else {}
+    orders = adopt_unrecorded(ctx, orders)  # never a second item for one the board has
     move_items(ctx, orders, group_ids)
     sync_items(ctx, orders, group_ids)
     sync_subitems(ctx, store.load_lines(ctx.db, uuids))

@@ -1,7 +1,8 @@
 """The group pass: every group the run's new items go to exists, each created once.
 
 Registry first (``monday_groups``: board id + group name → group id), the board
-second (its groups by title, read once, adopted into the registry), and only then
+second (its groups by title, read once, adopted into the registry — the same request
+says whether the board shows any item, ``Context.may_hold_unrecorded``), and only then
 ``create_group`` for the names neither knows — batched like every mutation, each
 id written to the registry as it arrives.  A crash between a group's creation and
 its registry row is harmless: the next run finds the group on the board by title.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from ordersync.monday.boards import active_group_ids, find_groups
+from ordersync.monday.boards import active_group_ids, find_groups, read_groups
 from ordersync.monday.operations import Call
 from ordersync.sync import heal, store
 from ordersync.sync.context import Context, error_event_fields, error_text
@@ -36,7 +37,9 @@ def ensure_groups(ctx: Context, names: Collection[str]) -> dict[str, str]:
         ctx.db.has_table("monday_groups") else {}
     missing = sorted(set(names) - set(known))
     if missing and ctx.client is not None:
-        on_board = find_groups(ctx.client, ctx.board_id)
+        read = read_groups(ctx.client, ctx.board_id)
+        ctx.board_items.setdefault(ctx.board_id, read.has_items)  # the run's first look
+        on_board = read.groups
         adopted = {n: on_board[n] for n in missing if n in on_board}
         if adopted:
             with ctx.db.begin() as conn:

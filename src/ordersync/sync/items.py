@@ -2,9 +2,13 @@
 
 For each PENDING order in the run:
 
-- no item yet: ``create_item`` in its group with every mapped column that has a
-  value (the identity column carries the business key); a cancelled order that
-  never reached the board needs nothing;
+- no item recorded: first looked up on the board by identity (``adopt_unrecorded``,
+  the lookup the in-doubt path uses; skipped when the run found the board empty) —
+  an item found there (an earlier database synced the order, a backup older than the
+  last sync was restored, a planner made it) is taken over with its subitems by size
+  and updated, never made a second time; else ``create_item`` in its group with every
+  mapped column that has a value (the identity column carries the business key); a
+  cancelled order that never reached the board needs nothing;
 - an item: ``change_multiple_column_values`` with only the columns whose encoded
   value differs from what the board last confirmed (``synced_values``); a cancelled
   order's status column gets ``status_labels.cancelled`` this way; nothing changed →
@@ -18,6 +22,7 @@ written down, and an item or group gone from the board is healed (``sync.heal``)
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +36,11 @@ from ordersync.sync import heal, store, transitions
 from ordersync.sync.columns import identity_text
 from ordersync.sync.context import Context, error_text
 from ordersync.sync.groups import groups_gone
-from ordersync.sync.reconcile import find_items
+from ordersync.sync.reconcile import find_items, find_subitems
 from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
+
+logger = logging.getLogger(__name__)
 
 CREATE, CHANGE = "create_item", "change_multiple_column_values"
 
@@ -155,6 +162,8 @@ class ItemRecords:
         return False
 
     def mark_sending(self, conn: Any, sends: Sequence[tuple[ItemSend, bool]]) -> None:
+        self.ctx.not_on_board.difference_update((self.ctx.board_id, s.order.record_uuid)
+                                                for s, _ in sends)
         transitions.orders_sending(conn, self.ctx.db, [
             (s.order.record_uuid, s.values, first, s.order.row_hash) for s, first in sends])
 
@@ -217,12 +226,16 @@ def _not_found_on_create(send: ItemSend, error: WireError) -> str:
 
 def find_created_items(ctx: Context,
                        orders: Sequence[store.OrderRow]) -> dict[str, tuple[str, str | None]]:
-    """record_uuid → (item id, group id) on the board, for the orders found there."""
+    """record_uuid → (item id, group id) on the board, for the orders found there; the
+    others are noted as not on the board (``Context.not_on_board``)."""
     identity = ctx.columns.items.identity
     assert identity is not None and ctx.client is not None
     by_identity = {identity_text(o.business_key): o.record_uuid for o in orders}
     found = find_items(ctx.client, ctx.board_id, identity.column_id, list(by_identity))
-    return {by_identity[text]: ids[0] for text, ids in found.items() if text in by_identity}
+    located = {by_identity[text]: ids[0] for text, ids in found.items() if text in by_identity}
+    ctx.not_on_board.update((ctx.board_id, o.record_uuid) for o in orders
+                            if o.record_uuid not in located)
+    return located
 
 
 def adopt_items(ctx: Context, conn: Any,
@@ -233,3 +246,50 @@ def adopt_items(ctx: Context, conn: Any,
     ctx.report.add("items_adopted", len(adopted))
     return [store.Event(u, None, "reconcile", "adopted", monday_id=i)
             for u, (i, _) in adopted.items()]
+
+
+def adopt_unrecorded(ctx: Context, orders: Sequence[store.OrderRow]) -> list[store.OrderRow]:
+    """``orders`` (PENDING rows), with the items the board already has for those without a
+    recorded item taken over: looked up by identity (``find_created_items``, as for an
+    in-doubt create), their ids and their subitems' ids by size recorded (the ``FOUND``
+    move), so that the passes send their values as updates instead of creating them a
+    second time.  Nothing is read when the run found the board empty before its first
+    create (``Context.may_hold_unrecorded``): a first sync costs no lookup."""
+    if ctx.dry_run or ctx.client is None or not ctx.may_hold_unrecorded():
+        return list(orders)
+    wanted = [o for o in orders if o.item_id is None and o.record_uuid not in ctx.held
+              and (ctx.board_id, o.record_uuid) not in ctx.not_on_board
+              and _encodes(ctx, o)]  # one whose value is refused is not sent either
+    if not wanted:
+        return list(orders)
+    found = find_created_items(ctx, wanted)
+    if not found:
+        return list(orders)
+    by_parent: dict[str, list[tuple[str, str]]] = {}
+    for (parent, size), sub in find_subitems(
+            ctx.client, [item for item, _ in found.values()]).items():
+        by_parent.setdefault(parent, []).append((size, sub))
+    lines = [(uuid, size, sub) for uuid, (item, _) in found.items()
+             for size, sub in by_parent.get(item, ())]
+    with ctx.db.begin() as conn:
+        transitions.orders_found(conn, ctx.db, [(u, i, g) for u, (i, g) in found.items()])
+        transitions.lines_found(conn, ctx.db, lines)
+        ctx.events(conn, [store.Event(u, None, "lookup", "found", monday_id=i)
+                          for u, (i, _) in found.items()]
+                   + [store.Event(u, size, "lookup", "found", monday_id=sub)
+                      for u, size, sub in lines])
+    ctx.report.add("items_found", len(found))
+    ctx.report.add("subitems_found", len(lines))
+    logger.info("%d order(s) without a recorded item were found on board %s by identity: "
+                "taken over (with %d subitem(s)) and updated, not created again",
+                len(found), ctx.board_id, len(lines))
+    return store.load_orders(ctx.db, [o.record_uuid for o in orders],
+                             ctx.columns.order_sources)
+
+
+def _encodes(ctx: Context, order: store.OrderRow) -> bool:
+    try:
+        encode_all(ctx.columns.items.columns, order_record(ctx, order))
+    except RecordSyncError:
+        return False
+    return True

@@ -11,13 +11,16 @@ _LOCK = threading.Lock()  # requests in flight at once report from their own thr
 COUNTERS = (
     "boards_created", "boards_adopted", "groups_created", "groups_adopted",
     "items_created", "items_updated", "items_cancelled", "items_moved",
-    "items_moved_board", "items_adopted",
+    "items_moved_board", "items_adopted", "items_found",
     "subitems_created", "subitems_updated", "subitems_zeroed", "subitems_deleted",
-    "subitems_adopted", "items_recreated", "groups_gone", "subitems_gone",
+    "subitems_adopted", "subitems_found", "items_recreated", "groups_gone", "subitems_gone",
     "unchanged", "requeued", "failed", "groups_failed",
 )
 NOT_DONE = ("failed", "requeued", "unchanged", "groups_gone", "subitems_gone", "groups_failed")
 """Counters of records the board did not (yet) take; the rest count as succeeded."""
+HOW = ("items_recreated", "items_found", "subitems_found")
+"""Counters of how records were sent (re-created, or found on the board and then updated):
+their sends are counted already."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,7 @@ class SyncReport:
 
     @property
     def succeeded(self) -> int:
-        return sum(v for k, v in self.counts.items()
-                   if k not in NOT_DONE and k != "items_recreated")
+        return sum(v for k, v in self.counts.items() if k not in NOT_DONE and k not in HOW)
 
     @property
     def failed_total(self) -> int:

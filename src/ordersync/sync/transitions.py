@@ -14,6 +14,7 @@ declare, or that the table forbids, raises ``IllegalTransition`` before anything
     release    SENDING → PENDING (re-queued) / FAILED; PENDING → FAILED (refused unsent)
     gone       SYNCED / SENDING / PENDING → PENDING, the item (or subitem) forgotten
     board_gone SYNCED / SENDING / PENDING → PENDING, item, group and board forgotten
+    found      PENDING → PENDING, a create's item (or subitem) found on the board recorded
     retry      FAILED → PENDING (--retry-failed)
 """
 
@@ -43,9 +44,9 @@ from ordersync.sync.store import LineRow, Scope, dumps
 SENDING, PENDING = SyncState.SENDING, SyncState.PENDING
 STATEMENTS = ("sync_orders_sending", "sync_orders_confirm", "sync_orders_settle",
               "sync_orders_release", "sync_orders_gone", "sync_orders_board_gone",
-              "sync_orders_retry",
+              "sync_orders_found", "sync_orders_retry",
               "sync_lines_sending", "sync_lines_confirm", "sync_lines_settle",
-              "sync_lines_release", "sync_lines_gone", "sync_lines_retry")
+              "sync_lines_release", "sync_lines_gone", "sync_lines_found", "sync_lines_retry")
 """The sync's statements that write ``sync_state`` (the merge's are ``merge_*``/``lines_*``)."""
 
 
@@ -142,6 +143,14 @@ def orders_board_gone(conn: Connection, db: Database, uuids: Sequence[str],
     lines_gone(conn, db, [(u, None, None) for u in uuids])
 
 
+def orders_found(conn: Connection, db: Database,
+                 rows: Sequence[tuple[str, str, str | None]]) -> None:
+    """(record_uuid, item id, its group id): an order about to be created whose item the
+    board already has (found by identity): recorded, its values sent as an update."""
+    _run(conn, db, "sync_orders_found", [{"record_uuid": u, "item_id": i, "group_id": g}
+                                          for u, i, g in rows])
+
+
 def retry_failed(db: Database, config: Config, scope: Scope) -> tuple[int, int]:
     """FAILED orders and lines in scope back to PENDING (``--retry-failed``)."""
     with db.begin() as conn:
@@ -192,4 +201,11 @@ def lines_gone(conn: Connection, db: Database,
                rows: Sequence[tuple[str, str | None, str | None]]) -> None:
     """(record_uuid, size or None for all the order's lines, subitem id found or None)."""
     _run(conn, db, "sync_lines_gone",
+         [{"record_uuid": u, "size_code": s, "subitem_id": sub} for u, s, sub in rows])
+
+
+def lines_found(conn: Connection, db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
+    """(record_uuid, size, subitem id): the subitem of that size found under an order's
+    found item (``orders_found``): recorded, its values sent as an update."""
+    _run(conn, db, "sync_lines_found",
          [{"record_uuid": u, "size_code": s, "subitem_id": sub} for u, s, sub in rows])
