@@ -727,8 +727,9 @@ def main() -> None:
               help='Inject faults, e.g. "ok,500,timeout_after_apply" or "500:0.1,seed=7"; '
                    'may also set replay_errors=no (a response with errors is not kept for '
                    'Idempotency-Key replay), key_reuse=replay (a key reused with another '
-                   'body replays instead of HTTP 422) and column_ids=new (duplicate_board '
-                   'gives new column ids).')
+                   'body replays instead of HTTP 422), idempotency=ignore (every request '
+                   'executes, whatever its Idempotency-Key) and column_ids=new '
+                   '(duplicate_board gives new column ids).')
 @click.option("--create-board", is_flag=True,
               help="Create an order board and print its ids as a [monday] TOML snippet.")
 @click.option("--no-serve", is_flag=True,

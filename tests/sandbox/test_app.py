@@ -351,6 +351,49 @@ def test_partial_fault_fails_the_kth_alias(clock: FakeClock) -> None:
     assert [i["name"] for i in sandbox.board(ids.board_id)["groups"][0]["items"]] == ["A"]
 
 
+@pytest.mark.parametrize(("form", "data", "path"), [
+    ("path", {"a": True, "b": False}, ["b"]),
+    ("no_path", {"a": True, "b": False}, None),
+    ("null_data", None, ["b"]),
+])
+def test_partial_fault_forms_say_it_differently_and_apply_the_same(
+        clock: FakeClock, form: str, data: dict[str, Any] | None, path: list[str] | None
+) -> None:
+    sandbox = Sandbox(clock=clock, faults=f"partial(2,INTERNAL_SERVER_ERROR,{form})")
+    ids = sandbox.create_order_board()
+    body = Api(sandbox).gql(f"""mutation {{
+      a: create_item(board_id: {ids.board_id}, item_name: "A") {{ id }}
+      b: create_item(board_id: {ids.board_id}, item_name: "B") {{ id }} }}""")
+    shown = None if body["data"] is None else {k: bool(v) for k, v in body["data"].items()}
+    assert shown == data
+    (error,) = body["errors"]
+    assert error.get("path") == path
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "status_code": 500}
+    assert [i["name"] for i in sandbox.board(ids.board_id)["groups"][0]["items"]] == ["A"]
+
+
+def test_no_id_fault_applies_the_mutations_and_answers_without_their_ids(
+        clock: FakeClock) -> None:
+    sandbox = Sandbox(clock=clock, faults="no_id")
+    ids = sandbox.create_order_board()
+    body = Api(sandbox).gql(f"""mutation {{
+      a: create_item(board_id: {ids.board_id}, item_name: "A") {{ id name }} }}""")
+    assert body["data"] == {"a": {"name": "A"}} and "errors" not in body
+    assert [i["name"] for i in sandbox.board(ids.board_id)["groups"][0]["items"]] == ["A"]
+
+
+def test_throttle_200_fault_is_a_throttle_in_a_200_body_without_a_retry_time(
+        clock: FakeClock) -> None:
+    sandbox = Sandbox(clock=clock, faults="throttle_200")
+    ids = sandbox.create_order_board()
+    response = Api(sandbox).post(CREATE, {"board": ids.board_id, "name": "X"})
+    assert response.status_code == 200 and "Retry-After" not in response.headers
+    assert response.json()["errors"] == [{"message": "Rate Limit Exceeded",
+                                          "extensions": {"code": "rateLimitExceeded"}}]
+    assert "data" not in response.json()
+    assert sandbox.board(ids.board_id)["groups"][0]["items"] == []
+
+
 # --- state and the sync transport ----------------------------------------------------------
 
 

@@ -52,6 +52,17 @@ def test_http_faults_answer_before_executing(token: str, status: int, code: str,
     assert fault.headers() == {}
 
 
+def test_throttle_200_answers_before_executing_with_a_200_and_no_retry_time() -> None:
+    fault = parse_fault("throttle_200")
+
+    assert fault is not None
+    assert (fault.timing, fault.action, fault.http_status) == (
+        FaultTiming.BEFORE_EXECUTE, FaultAction.RESPOND_WITH_ERROR, 200)
+    assert wire(fault.error)["errors"] == [{"message": "Rate Limit Exceeded",
+                                            "extensions": {"code": "rateLimitExceeded"}}]
+    assert fault.headers() == {}
+
+
 @pytest.mark.parametrize(("token", "code", "message", "retry"), [
     ("429", "MINUTE_RATE_LIMIT_EXCEEDED", "Minute rate limit exceeded", 58),
     ("429(concurrency)", "MAX_CONCURRENCY_EXCEEDED", "Too many concurrent requests", 15),
@@ -75,6 +86,9 @@ def test_injected_429s_look_like_mondays(token: str, code: str, message: str,
     ("timeout", FaultTiming.BEFORE_EXECUTE, FaultAction.DROP_RESPONSE, 0.0, None),
     ("timeout_after_apply", FaultTiming.AFTER_EXECUTE, FaultAction.APPLY_THEN_DROP, 0.0, None),
     ("partial(2)", FaultTiming.DURING_EXECUTE, FaultAction.FAIL_ALIAS, 0.0, 2),
+    ("partial(2,INTERNAL_SERVER_ERROR,no_path)", FaultTiming.DURING_EXECUTE,
+     FaultAction.FAIL_ALIAS, 0.0, 2),
+    ("no_id", FaultTiming.AFTER_EXECUTE, FaultAction.STRIP_IDS, 0.0, None),
 ])
 def test_other_faults_say_when_and_what(token: str, timing: FaultTiming, action: FaultAction,
                                         delay: float, alias: int | None) -> None:
@@ -179,6 +193,8 @@ def test_random_queries_skip_mutation_only_faults_without_shifting_the_stream() 
 @pytest.mark.parametrize("spec", [
     "ok,500,timeout_after_apply,ok",
     "429(daily,5),partial(2,ColumnValueException),slow(0.5),cycle",
+    "partial(1,INTERNAL_SERVER_ERROR,no_path),partial(2,ColumnValueException,null_data),"
+    "no_id,throttle_200",
     "500:0.1,timeout_after_apply:0.05,seed=7",
     "429(minute,58):0.25,ok:0.5,seed=0",
 ])
@@ -221,6 +237,11 @@ def test_plans_load_from_toml_tables() -> None:
     pytest.param("429(hourly)", ["unknown rate limit 'hourly'"], id="unknown-limit"),
     pytest.param("partial(0)", ["aliases are counted from 1"], id="alias-zero"),
     pytest.param("partial(1,Oops)", ["partial: unknown error code 'Oops'"], id="unknown-code"),
+    pytest.param("partial(1,INTERNAL_SERVER_ERROR,loud)", ["partial: unknown form 'loud'"],
+                 id="unknown-form"),
+    pytest.param("no_id(2)", ["fault 'no_id' takes no arguments"], id="args-on-no_id"),
+    pytest.param("idempotency=sometimes", ["faults.idempotency: must be honour or ignore"],
+                 id="idempotency-setting"),
     pytest.param("500(now)", ["fault '500' takes no arguments"], id="args-on-500"),
     pytest.param({"script": ["500"], "rates": {"500": 0.1}, "colour": "red"},
                  ["faults.colour: unknown key", "give either script or rates, not both"],

@@ -84,6 +84,22 @@ def test_a_key_reused_with_another_body(spec: str | None, status: int,
     assert item_names(sandbox, board) == names
 
 
+@pytest.mark.parametrize(("spec", "names"), [
+    (None, ["PO-1"]), ("idempotency=honour", ["PO-1"]),
+    ("idempotency=ignore", ["PO-1", "PO-1"]), ({"idempotency": "ignore"}, ["PO-1", "PO-1"]),
+], ids=["default", "honour", "ignore", "table"])
+def test_a_server_that_ignores_the_key_executes_a_retry_again(spec: Any,
+                                                              names: list[str]) -> None:
+    sandbox = Sandbox(clock=FakeClock(), faults=FaultPlan.parse(spec))
+    board = sandbox.create_order_board().board_id
+    query = 'mutation ($b: ID!) { create_item(board_id: $b, item_name: "PO-1") { id } }'
+    first = post(sandbox, query, {"b": board}, "k")
+    again = post(sandbox, query, {"b": board}, "k")
+    assert (again.headers.get("Idempotency-Replayed") == "true") is (len(names) == 1)
+    assert (again.json() == first.json()) is (len(names) == 1)
+    assert item_names(sandbox, board) == names
+
+
 def test_the_settings_reach_the_cli_sandbox_and_bad_values_are_named() -> None:
     box = build_sandbox(SandboxOptions(faults="replay_errors=no,key_reuse=replay,ok"))
     assert (box.idempotency.replay_errors, box.idempotency.on_key_reuse) == (

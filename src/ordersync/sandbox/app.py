@@ -12,12 +12,15 @@ request goes through ``Sandbox.process`` (synchronous, no I/O), in this order:
 3. parse and validate — monday-style errors with HTTP 200, nothing charged;
 4. limits — ``Limiter.enter()`` (held until the response is sent) and
    ``admit(cost)``; 429 bodies with ``Retry-After`` and ``RateLimit`` headers;
-5. idempotency — mutations with ``Idempotency-Key``: a replay of the cached
-   response (``Idempotency-Replayed: true``), or 409 while the first is running;
+5. idempotency — mutations with ``Idempotency-Key`` (unless ``idempotency=ignore``): a
+   replay of the cached response (``Idempotency-Replayed: true``), or 409 while the first
+   is running;
    then the per-mutation call limits (``call_limits.py``: 40 create_board and 40
    duplicate_board a minute) — a 429, nothing executed;
 6. faults before execution (5xx, 423, 429, ``timeout``) — nothing executed;
-7. execution, ``partial(K)`` failing the K-th mutation alias;
+7. execution, ``partial(K)`` failing the K-th mutation alias (the answer shaped as the
+   fault says: the error at its path, at none, or ``data`` null; ``no_id`` drops the
+   mutations' ids);
 8. faults after execution — the response is cached (idempotency) and the state
    saved first; ``slow`` delays the response through the injected async ``sleep``;
    ``timeout_after_apply`` and ``timeout`` drop it.
@@ -129,6 +132,7 @@ class Sandbox:
         policy = idempotency or self.faults.idempotency
         self.idempotency = IdempotencyCache(self.clock, on_key_reuse=policy.key_reuse,
                                             replay_errors=policy.replay_errors)
+        self.honour_keys = policy.honour_keys
         self.store.new_column_ids = (self.faults.new_column_ids if new_column_ids is None
                                      else new_column_ids)
         self.call_limits = CallLimiter(self.clock)
@@ -227,7 +231,7 @@ class Sandbox:
             admission = self.limiter.admit(prepared.cost,
                                            is_complexity_only=prepared.complexity_only)
             key = headers.get("idempotency-key", "").strip()
-            key = key if key and prepared.kind == "mutation" else ""
+            key = key if key and prepared.kind == "mutation" and self.honour_keys else ""
             if key:
                 cached = self.idempotency.begin(key, request_fingerprint(query, variables))
                 if cached is not None:
@@ -257,11 +261,14 @@ class Sandbox:
                 if key:  # nothing was executed: a retry must run
                     self.idempotency.release(key)
                 raise
-            data = response_body(request_id, data=outcome.data, errors=outcome.errors)
+            answer, errors = outcome.data, outcome.errors
+            if fault is not None:  # partial(K,CODE,FORM) and no_id shape the answer
+                answer, errors = fault.reshape(answer, errors, prepared.mutation_keys)
+            data = response_body(request_id, data=answer, errors=errors)
             response = SandboxResponse(200, dict(admission.headers), data, slot=slot)
             if key:
                 self.idempotency.store(key, CachedResponse(200, response.headers, data),
-                                       has_errors=bool(outcome.errors))
+                                       has_errors=bool(errors))
             if prepared.kind == "mutation":
                 self.save()
             if fault is not None and action is FaultAction.APPLY_THEN_DROP:

@@ -1,8 +1,9 @@
 """Reading whole fault plans: ``"ok,503,timeout_after_apply"`` (a script, ``cycle`` to
 repeat), ``"500:0.1,timeout_after_apply:0.05,seed=7"`` (seeded random draws), a list of
-tokens, or a TOML table; any of them with the idempotency settings ``replay_errors=no``
-and ``key_reuse=replay``.  Every problem is reported at once in a ``FaultPlanError``
-with its key path.  Single tokens and ``FaultPlan`` itself are in ``faults.py``.
+tokens, or a TOML table; any of them with the idempotency settings ``replay_errors=no``,
+``key_reuse=replay`` and ``idempotency=ignore``.  Every problem is reported at once in a
+``FaultPlanError`` with its key path.  Single tokens and ``FaultPlan`` itself are in
+``faults.py``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def parse_fault_plan(spec: str | Sequence[str] | Mapping[str, Any] | None, *,
     return plan
 
 
-SETTINGS = ("replay_errors", "key_reuse", "column_ids")
+SETTINGS = ("replay_errors", "key_reuse", "idempotency", "column_ids")
 _YES, _NO = ("yes", "true", "on", "1"), ("no", "false", "off", "0")
 
 
@@ -79,6 +80,12 @@ def _policy(found: Mapping[str, Any], source: str, problems: list[str]) -> Idemp
     ids = found.get("column_ids")
     if ids is not None and str(ids).lower() not in ("keep", "new"):
         problems.append(f"{source}.column_ids: must be keep or new, got {ids!r}")
+    keys = found.get("idempotency")
+    if keys is not None:
+        if str(keys).lower() in ("honour", "honor", "ignore"):
+            policy = replace(policy, honour_keys=str(keys).lower() != "ignore")
+        else:
+            problems.append(f"{source}.idempotency: must be honour or ignore, got {keys!r}")
     reuse = found.get("key_reuse")
     if reuse is not None:
         try:

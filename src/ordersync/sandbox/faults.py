@@ -16,18 +16,29 @@ defaults to 0).  Tokens, with optional arguments in brackets:
     timeout               nothing executed, no response: the client times out
     timeout_after_apply   executed and committed, then no response — the case
                           that makes a naive retry create a duplicate
-    partial(K[,CODE])     the K-th mutation of the document (from 1) fails with
-                          CODE (default ColumnValueException), the others succeed
+    partial(K[,CODE[,FORM]])  the K-th mutation of the document (from 1) fails with
+                          CODE (default ColumnValueException), the others succeed;
+                          FORM is how the answer says so: ``path`` (default: the
+                          error names the alias), ``no_path`` (an error naming no
+                          alias beside the others' data) or ``null_data`` (``data``
+                          null, as GraphQL's null propagation leaves it, though the
+                          others were applied)
+    no_id                 executed; each mutation's data comes back without its ``id``
+    throttle_200          a throttle in an HTTP 200 body, code ``rateLimitExceeded``,
+                          message "Rate Limit Exceeded", no retry time (the form of
+                          monday's doc prose, API_NOTES §2.8) — nothing executed
 
-Two settings may stand among the tokens (or as keys of a table): ``replay_errors=no``
-(a response with errors is not kept for ``Idempotency-Key`` replay; default ``yes``)
-and ``key_reuse=replay`` (a key reused with another body replays the first response;
-default ``reject``, HTTP 422) — monday documents neither (``idempotency.py``); and
+Settings may stand among the tokens (or as keys of a table): ``replay_errors=no``
+(a response with errors is not kept for ``Idempotency-Key`` replay; default ``yes``),
+``key_reuse=replay`` (a key reused with another body replays the first response;
+default ``reject``, HTTP 422) — monday documents neither (``idempotency.py``) —
+``idempotency=ignore`` (the ``Idempotency-Key`` header is ignored: every request
+executes, as on a server or proxy that does not know it; default ``honour``); and
 ``column_ids=new``: ``duplicate_board`` gives the copy's columns and groups new ids
 (default ``keep``; monday does not document which).
 
-Only requests that contain mutations get ``timeout_after_apply`` or
-``partial``: on a query they yield no fault (a script entry is still used up,
+Only requests that contain mutations get ``timeout_after_apply``, ``partial`` or
+``no_id``: on a query they yield no fault (a script entry is still used up,
 a random draw still made, so the sequence does not shift).  ``partial(K)``
 beyond the last mutation hits the last one.
 
@@ -68,6 +79,16 @@ class FaultKind(StrEnum):
     TIMEOUT = "timeout"
     TIMEOUT_AFTER_APPLY = "timeout_after_apply"
     PARTIAL_FAILURE = "partial"
+    NO_ID = "no_id"
+    THROTTLED_200 = "throttle_200"
+
+
+class PartialForm(StrEnum):
+    """How the answer to a document with one failed mutation says so."""
+
+    PATH = "path"  # the error names the alias (``errors[].path``), the others have data
+    NO_PATH = "no_path"  # the error names no alias; the others have data
+    NULL_DATA = "null_data"  # the error names the alias, and ``data`` is null
 
 
 class FaultTiming(StrEnum):
@@ -86,6 +107,7 @@ class FaultAction(StrEnum):
     APPLY_THEN_DROP = "apply_then_drop"  # execute and commit (and cache); then send nothing
     DELAY_RESPONSE = "delay_response"  # execute; send the response ``delay_seconds`` late
     FAIL_ALIAS = "fail_alias"  # execute; mutation ``alias_number`` fails with ``error``
+    STRIP_IDS = "strip_ids"  # execute; each mutation's data is sent without its ``id``
 
 
 _HTTP_ERRORS: dict[FaultKind, MondayError] = {
@@ -120,6 +142,9 @@ PARTIAL_ERRORS: dict[str, MondayError] = {e.code: e for e in (
     MondayError("INTERNAL_SERVER_ERROR", "Internal server error", status_code=500),
 )}
 DEFAULT_SLOW_SECONDS = 5.0
+THROTTLED_200 = MondayError("rateLimitExceeded", "Rate Limit Exceeded")
+"""A throttle in an HTTP 200 body, without a retry time (API_NOTES §2.8: monday's doc prose
+and its JS SDK name this code; the wire form is UNCERTAIN)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,7 @@ class Fault:
     error: MondayError | None = None
     delay_seconds: float = 0.0
     alias_number: int | None = None  # PARTIAL_FAILURE: which mutation, counting from 1
+    form: PartialForm = PartialForm.PATH  # PARTIAL_FAILURE: how the answer says so
 
     @classmethod
     def http(cls, status: int) -> Fault:
@@ -157,11 +183,20 @@ class Fault:
         return cls(FaultKind.TIMEOUT_AFTER_APPLY)
 
     @classmethod
-    def partial(cls, alias_number: int = 1, error: MondayError | None = None) -> Fault:
+    def partial(cls, alias_number: int = 1, error: MondayError | None = None,
+                form: PartialForm | str = PartialForm.PATH) -> Fault:
         if alias_number < 1:
             raise ValueError("aliases are counted from 1")
         return cls(FaultKind.PARTIAL_FAILURE, error or PARTIAL_ERRORS["ColumnValueException"],
-                   alias_number=alias_number)
+                   alias_number=alias_number, form=PartialForm(form))
+
+    @classmethod
+    def no_id(cls) -> Fault:
+        return cls(FaultKind.NO_ID)
+
+    @classmethod
+    def throttled_200(cls) -> Fault:
+        return cls(FaultKind.THROTTLED_200, THROTTLED_200)
 
     @property
     def action(self) -> FaultAction:
@@ -171,13 +206,30 @@ class Fault:
     def timing(self) -> FaultTiming:
         if self.kind is FaultKind.PARTIAL_FAILURE:
             return FaultTiming.DURING_EXECUTE
-        if self.kind in (FaultKind.SLOW, FaultKind.TIMEOUT_AFTER_APPLY):
+        if self.kind in (FaultKind.SLOW, FaultKind.TIMEOUT_AFTER_APPLY, FaultKind.NO_ID):
             return FaultTiming.AFTER_EXECUTE
         return FaultTiming.BEFORE_EXECUTE
 
     @property
     def mutations_only(self) -> bool:
-        return self.kind in (FaultKind.TIMEOUT_AFTER_APPLY, FaultKind.PARTIAL_FAILURE)
+        return self.kind in (FaultKind.TIMEOUT_AFTER_APPLY, FaultKind.PARTIAL_FAILURE,
+                             FaultKind.NO_ID)
+
+    def reshape(self, data: dict[str, Any] | None, errors: Sequence[MondayError],
+                mutation_keys: Sequence[str]) -> tuple[dict[str, Any] | None,
+                                                      tuple[MondayError, ...]]:
+        """The executed document's answer as this fault shapes it (``partial``'s form,
+        ``no_id``); the store is as the execution left it."""
+        if self.kind is FaultKind.NO_ID and data is not None:
+            data = {key: ({k: v for k, v in value.items() if k != "id"}
+                          if key in mutation_keys and isinstance(value, dict) else value)
+                    for key, value in data.items()}
+        if self.kind is FaultKind.PARTIAL_FAILURE and self.form is PartialForm.NO_PATH:
+            errors = [replace(e, path=None) if e.path and e.path[0] in mutation_keys else e
+                      for e in errors]
+        if self.kind is FaultKind.PARTIAL_FAILURE and self.form is PartialForm.NULL_DATA:
+            data = None
+        return data, tuple(errors)
 
     @property
     def http_status(self) -> int | None:
@@ -201,7 +253,8 @@ class Fault:
         if self.kind is FaultKind.SLOW:
             return f"slow({self.delay_seconds:g})"
         if self.kind is FaultKind.PARTIAL_FAILURE and self.error is not None:
-            return f"partial({self.alias_number},{self.error.code})"
+            form = "" if self.form is PartialForm.PATH else f",{self.form.value}"
+            return f"partial({self.alias_number},{self.error.code}{form})"
         return self.kind.value
 
 
@@ -210,6 +263,7 @@ _ACTIONS = {
     FaultKind.TIMEOUT: FaultAction.DROP_RESPONSE,
     FaultKind.TIMEOUT_AFTER_APPLY: FaultAction.APPLY_THEN_DROP,
     FaultKind.PARTIAL_FAILURE: FaultAction.FAIL_ALIAS,
+    FaultKind.NO_ID: FaultAction.STRIP_IDS,
 }
 
 
@@ -227,7 +281,12 @@ class FaultPlanError(ConfigError):
 
 _TOKEN = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(?:\((.*)\))?\s*$")
 _NO_ARGS = {"ok", *(k.value for k in _HTTP_ERRORS), FaultKind.TIMEOUT.value,
-            FaultKind.TIMEOUT_AFTER_APPLY.value}
+            FaultKind.TIMEOUT_AFTER_APPLY.value, FaultKind.NO_ID.value,
+            FaultKind.THROTTLED_200.value}
+_SIMPLE: dict[str, Fault] = {FaultKind.TIMEOUT.value: Fault.timeout(),
+                             FaultKind.TIMEOUT_AFTER_APPLY.value: Fault.timeout_after_apply(),
+                             FaultKind.NO_ID.value: Fault.no_id(),
+                             FaultKind.THROTTLED_200.value: Fault.throttled_200()}
 
 
 def parse_fault(token: str) -> Fault | None:
@@ -246,8 +305,7 @@ def parse_fault(token: str) -> Fault | None:
     if name in _NO_ARGS:
         if args:
             raise ValueError(f"fault {name!r} takes no arguments")
-        return None if name == "ok" else Fault.timeout() if name == "timeout" else (
-            Fault.timeout_after_apply() if name == "timeout_after_apply" else Fault.http(int(name)))
+        return None if name == "ok" else _SIMPLE.get(name) or Fault.http(int(name))
     kind = FaultKind(name)
     if kind is FaultKind.RATE_LIMITED:
         if len(args) > 2:
@@ -262,16 +320,20 @@ def parse_fault(token: str) -> Fault | None:
             raise ValueError("slow takes at most (SECONDS)")
         return Fault.slow(_float(args[0], "delay seconds") if args
                           else DEFAULT_SLOW_SECONDS)
-    if len(args) > 2:
-        raise ValueError("partial takes at most (K, CODE)")
+    if len(args) > 3:
+        raise ValueError("partial takes at most (K, CODE, FORM)")
     number = _int(args[0], "alias number") if args else 1
     if number < 1:
         raise ValueError("partial: aliases are counted from 1")
-    code = args[1] if len(args) == 2 else "ColumnValueException"
+    code = args[1] if len(args) >= 2 else "ColumnValueException"
     if code not in PARTIAL_ERRORS:
         raise ValueError(f"partial: unknown error code {code!r} "
                          f"(known: {', '.join(PARTIAL_ERRORS)})")
-    return Fault.partial(number, PARTIAL_ERRORS[code])
+    form = args[2].lower() if len(args) == 3 else PartialForm.PATH.value
+    if form not in {f.value for f in PartialForm}:
+        raise ValueError(f"partial: unknown form {form!r} "
+                         f"(known: {', '.join(f.value for f in PartialForm)})")
+    return Fault.partial(number, PARTIAL_ERRORS[code], form)
 
 
 def _int(text: str, what: str) -> int:

@@ -41,16 +41,19 @@ class KeyReuse(StrEnum):
 class IdempotencyPolicy:
     """The two behaviours monday leaves undocumented (API_NOTES §1), chosen per sandbox
     (``--faults "replay_errors=no,key_reuse=replay"`` or a faults table) so a client can
-    be tested both ways.
+    be tested both ways — and whether the key is honoured at all.
 
     ``replay_errors``: whether a response carrying application errors (a refused value,
     a partly failed batch) is kept for replay (True, the default) or forgotten, so a
     retry with the same key executes again (False).  ``key_reuse``: what a cached key
-    sent with another request body gets.
+    sent with another request body gets.  ``honour_keys``: False (``idempotency=ignore``)
+    plays a server, or a proxy in front of one, that does not know the header: every
+    request executes, a retry of an applied one too.
     """
 
     replay_errors: bool = True
     key_reuse: KeyReuse = KeyReuse.REJECT
+    honour_keys: bool = True
 
 
 def request_fingerprint(query: str, variables: Mapping[str, Any] | None = None) -> str:
