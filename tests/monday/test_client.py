@@ -288,6 +288,31 @@ def test_a_create_whose_response_was_lost_is_replayed_not_repeated(
     assert result.data is not None and result.data["create_item"]["id"] == item["id"]
 
 
+@pytest.mark.parametrize("form", ["no_path", "null_data"])
+def test_a_mutation_applied_in_part_is_never_sent_again_whatever_the_error(
+        clock: FakeClock, sleeps: Sleeps, form: str) -> None:
+    """A server fault beside the data of the aliases that ran (no_path), or beside no data
+    at all though they ran (null_data: graphql's null propagation), on a server that keeps
+    no answer with an error for replay: a resend created A and C a second time."""
+    sandbox = Sandbox(clock=clock, faults=f"partial(2,INTERNAL_SERVER_ERROR,{form}),"
+                                          "replay_errors=no")
+    ids = sandbox.create_order_board()
+    client, wire = make(sandbox, sleeps)
+
+    result = client.execute(BATCH, {"board": ids.board_id, "a": "A", "b": "B", "c": "C"},
+                            idempotency_key="k")
+
+    assert len(wire.requests) == 1 and sleeps.calls == []
+    assert items(sandbox, ids) == ["A", "C"]
+    [error] = result.errors
+    assert error.code == "INTERNAL_SERVER_ERROR"
+    if form == "no_path":  # the fault: what the aliases without data came to is unknown
+        assert result.data is not None and result.data["b"] is None
+        assert error.kind is ErrorKind.FAULT and error.alias is None
+    else:  # the alias it names failed: its own error
+        assert result.data is None and error.kind is ErrorKind.RECORD and error.alias == "b"
+
+
 # --- fatal errors and the token --------------------------------------------------------------
 
 

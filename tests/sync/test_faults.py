@@ -21,7 +21,7 @@ from ordersync.errors import FatalSyncError
 from ordersync.sandbox.app import SandboxResponse
 from ordersync.sandbox.faults import Fault, FaultPlan
 from ordersync.sync import make_client, run_sync
-from sync.conftest import TOKEN, Harness, board_problems
+from sync.conftest import TOKEN, Harness, board_problems, duplicates
 
 HarnessFactory = Callable[..., Harness]
 
@@ -748,6 +748,32 @@ def test_an_error_naming_no_alias_beside_applied_mutations_fails_only_the_rest(
     assert order(h, 2).last_error.startswith("ColumnValueException")
     h.sync(retry_failed=True)
     assert board_problems(h) == [] and len(h.items()) == 3
+
+
+def test_a_server_fault_naming_no_alias_beside_applied_creates_never_sends_them_again(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """The server applied every create of the batch but the second and answered HTTP 200
+    with their data and an INTERNAL_SERVER_ERROR naming no alias, keeping no answer with
+    an error for replay: the whole document was sent again, orders 1 and 3 had two items
+    each, and the run said ok.  Now the two are confirmed; order 2's fate is unknown: looked
+    up (not there), then sent again."""
+    h = harness_factory(faults="ok,ok,ok,partial(2,INTERNAL_SERVER_ERROR,no_path),"
+                               "replay_errors=no")
+    load(h, write_workbook, THREE)
+
+    report = h.sync()
+
+    assert duplicates(h) == []
+    assert report.stopped is None and report.counts["failed"] == 0
+    assert report.counts["items_created"] == 3 and report.counts["requeued"] == 1
+    first, again = sends_of(h, "create_item")
+    assert again["variables"]["m0_item_name"] == order(h, 2).item_name
+    assert len(again["variables"]) < len(first["variables"])  # order 2 alone
+    assert len(sends_of(h, "items_page_by_column_values")) == 1  # order 2, looked up
+    (requeued,) = [e for e in events(h) if e.outcome == "requeued"]
+    assert (requeued.record_uuid, requeued.error_code) == (order(h, 2).record_uuid,
+                                                           "INTERNAL_SERVER_ERROR")
+    assert board_problems(h) == []
 
 
 def test_a_refusal_that_stops_the_run_keeps_what_the_same_request_applied(

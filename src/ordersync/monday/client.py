@@ -15,6 +15,9 @@ FATAL raises ``MondayFatalError``; RATE_LIMIT waits and resends (not counted,
 each wait logged); FAULT backs off and resends up to ``policy.max_attempts``
 sends, then raises ``MondayRetriesExhausted``; REQUEST raises
 ``MondayRequestRejected``; RECORD errors are returned in the result, by alias.
+A mutation document some of whose aliases came back with data is never resent,
+whatever the other errors say: the result is returned, and the aliases without
+data are of unknown fate (the sender's ``outcomes``).
 A query (a read) has no records: an error anywhere in its answer is a wait, a
 fault or a rejection (``GraphQLResult.as_read``), never a partial answer taken
 as the whole board.
@@ -127,6 +130,15 @@ class MondayClient:
                 raise MondayFatalError(error, api_version=self.api_version,
                                        result=result if result.applied else None)
             blocking = result.of_kind(ErrorKind.RATE_LIMIT) or result.of_kind(ErrorKind.FAULT)
+            if blocking and not reading and result.applied:
+                # Some mutations came back with data: they ran, and resending the document
+                # would run them again (a server that keeps no answer with an error for
+                # replay creates their items twice).  The result goes back; the error stands
+                # for the aliases without data, whose fate is unknown (``outcomes``).
+                logger.warning("monday.com applied part of a mutation request and answered "
+                               "%s for the rest: not sent again; the rest is looked up",
+                               blocking[0])
+                blocking = []
             if not blocking:
                 for observer in self.observers:
                     observer(result)

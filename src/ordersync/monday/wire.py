@@ -96,6 +96,10 @@ class WireError:
     error_data: Mapping[str, Any] | None = None
     status_code: int | None = None
     """``extensions.status_code`` (monday's HTTP-like status inside a 200 body)."""
+    fate_unknown: bool = False
+    """The mutation this error stands for may or may not have been applied (no data came
+    back for it, in a request whose other mutations ran): it is looked up, never failed or
+    blindly sent again."""
 
     @property
     def is_server_fault(self) -> bool:

@@ -8,7 +8,8 @@ object (items, subitems, moves) says how its kind is written down.  For each req
 - each alias's outcome, by ``fate``:
   DONE     confirmed (SYNCED, the id kept);
   LIMITED  a limit on that alias, or a full board: re-queued, not an attempt;
-  FAULT    a server fault on that alias (5xx, 423, a timeout, INTERNAL_SERVER_ERROR):
+  FAULT    a server fault on that alias (5xx, 423, a timeout, INTERNAL_SERVER_ERROR), or
+           no answer for it in a request whose other aliases ran (``fate_unknown``):
            handled like a request whose fate is unknown, below;
   GONE     the item, subitem or group is gone from the board: healed (looked up by
            identity, then re-created) and sent again this run;
@@ -80,6 +81,8 @@ def gone_group_id(error: WireError) -> str | None:
 
 
 def fate(error: WireError) -> Fate:
+    if error.fate_unknown:  # no answer for it: looked up, like a server fault's
+        return Fate.FAULT
     if error.retry_in_seconds is not None or is_board_full(error):
         return Fate.LIMITED
     if error.is_server_fault:

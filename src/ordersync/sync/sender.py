@@ -228,15 +228,19 @@ def outcomes(result: GraphQLResult, aliases: Sequence[str]) -> list[Outcome]:
     """Each alias's data or error, in call order."""
     errors = result.record_errors
     data = result.data or {}
-    # An error naming no alias in a response that applied others: it stands for each alias
-    # that came back without data.
-    unplaced = result.of_kind(ErrorKind.REQUEST)
+    # An error naming no alias in a response that applied others stands for each alias that
+    # came back without data: a refusal of the document's content (a bad value) is theirs;
+    # a server fault or a limit says nothing of whether they ran — unknown fate.
+    refusals = result.of_kind(ErrorKind.REQUEST)
+    unplaced = result.of_kind(ErrorKind.FAULT) + result.of_kind(ErrorKind.RATE_LIMIT)
     found: list[Outcome] = []
     for alias in aliases:
         error = errors.get(alias)
         value = data.get(alias)
-        if error is None and not isinstance(value, Mapping) and unplaced:
-            error = replace(unplaced[0], kind=ErrorKind.RECORD, alias=alias)
+        if error is None and not isinstance(value, Mapping) and refusals:
+            error = replace(refusals[0], kind=ErrorKind.RECORD, alias=alias)
+        elif error is None and not isinstance(value, Mapping) and unplaced:
+            error = replace(unplaced[0], kind=ErrorKind.RECORD, alias=alias, fate_unknown=True)
         elif error is None and not isinstance(value, Mapping):
             error = WireError(kind=ErrorKind.RECORD, code="NO_DATA",
                               message="monday.com returned no data and no error for this "
