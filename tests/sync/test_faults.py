@@ -776,6 +776,35 @@ def test_a_server_fault_naming_no_alias_beside_applied_creates_never_sends_them_
     assert board_problems(h) == []
 
 
+@pytest.mark.parametrize("code", ["INTERNAL_SERVER_ERROR", "ColumnValueException"])
+def test_aliases_left_without_data_by_a_neighbour_s_error_are_looked_up_not_failed(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory, code: str) -> None:
+    """``{"data": null, "errors": [an error on m0]}`` after the server applied m1 and m2:
+    orders 2 and 3 were FAILED with NO_DATA though on the board, and `sync --retry-failed`
+    (which `failures` advises) created them a second time.  No data and no error is an
+    unknown fate: looked up, found, adopted."""
+    h = harness_factory(faults=f"ok,ok,ok,partial(1,{code},null_data)")
+    load(h, write_workbook, THREE)
+
+    report = h.sync()
+
+    assert duplicates(h) == []
+    assert report.counts["items_adopted"] == 2
+    assert order(h, 2).sync_state == order(h, 3).sync_state == "SYNCED"
+    on_board = {i["name"]: i["id"] for i in h.items()}
+    assert order(h, 2).monday_item_id == on_board[order(h, 2).item_name]
+    assert len(sends_of(h, "items_page_by_column_values")) == 1
+    if code == "ColumnValueException":  # monday refused order 1 itself
+        assert report.counts["failed"] == 1 and order(h, 1).sync_state == "FAILED"
+        assert order(h, 1).last_error.startswith("ColumnValueException")
+        h.sync(retry_failed=True)
+    else:  # a fault on order 1's own alias: looked up with them, then sent again
+        assert report.counts["failed"] == 0 and report.counts["items_created"] == 1
+    assert h.sync(retry_failed=True).mutations == 0
+    assert duplicates(h) == [] and len(h.items()) == 3
+    assert board_problems(h) == []
+
+
 def test_a_refusal_that_stops_the_run_keeps_what_the_same_request_applied(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     """A permission error on one create (an "edit assigned items only" board) stops the run;

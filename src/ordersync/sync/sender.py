@@ -53,6 +53,8 @@ from ordersync.sync.stop import Stop
 
 logger = logging.getLogger(__name__)
 
+NO_DATA = "NO_DATA"
+"""The code of an alias that came back with neither data nor an error."""
 MIN_FILL = 0.5
 """Wait for the budget to reset rather than send a request under half its full size."""
 
@@ -242,9 +244,12 @@ def outcomes(result: GraphQLResult, aliases: Sequence[str]) -> list[Outcome]:
         elif error is None and not isinstance(value, Mapping) and unplaced:
             error = replace(unplaced[0], kind=ErrorKind.RECORD, alias=alias, fate_unknown=True)
         elif error is None and not isinstance(value, Mapping):
-            error = WireError(kind=ErrorKind.RECORD, code="NO_DATA",
+            # ``data`` null after a neighbour's error (GraphQL's null propagation), or this
+            # alias left out: monday may well have applied it — not a refusal.
+            error = WireError(kind=ErrorKind.RECORD, code=NO_DATA,
                               message="monday.com returned no data and no error for this "
-                                      "mutation", request_id=result.request_id, alias=alias)
+                                      "mutation: it may or may not have been applied",
+                              request_id=result.request_id, alias=alias, fate_unknown=True)
         found.append(Outcome(value if isinstance(value, Mapping) else None, error,
                              result.request_id))
     return found
