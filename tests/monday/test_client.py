@@ -20,6 +20,7 @@ from ordersync.monday.wire import (
     MondayFatalError,
     MondayRecordError,
     MondayRequestRejected,
+    MondayResponseLost,
     MondayRetriesExhausted,
     classify,
     parse_response,
@@ -286,6 +287,40 @@ def test_a_create_whose_response_was_lost_is_replayed_not_repeated(
     assert items(sandbox, ids) == ["PO-1"]
     [item] = sandbox.board(ids.board_id)["groups"][0]["items"]
     assert result.data is not None and result.data["create_item"]["id"] == item["id"]
+
+
+@pytest.mark.parametrize(("failure", "lost"), [
+    (httpx.ReadTimeout("no answer"), True),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."), True),
+    (httpx.ReadError("connection reset"), True),
+    (httpx.ConnectError("connection refused"), False),
+    (httpx.ConnectTimeout("no connection"), False),
+], ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v))
+def test_a_mutation_without_an_answer_is_not_sent_again_when_the_caller_looks_it_up(
+        sleeps: Sleeps, failure: Exception, lost: bool) -> None:
+    """The sender asks (``resend_unanswered=False``): a server that ignores the key would
+    apply a blind resend a second time.  A request that never left is sent again."""
+    calls = [0]
+
+    def fail_once(request: httpx.Request) -> httpx.Response:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise type(failure)(str(failure), request=request)
+        return httpx.Response(200, json={"data": {"create_item": {"id": "1"}}})
+
+    client = MondayClient(TOKEN, transport=httpx.MockTransport(fail_once), sleep=sleeps,
+                          policy=RetryPolicy(rng=random.Random(0)))
+    query = 'mutation { create_item(board_id: 1, item_name: "A") { id } }'
+    if lost:
+        with pytest.raises(MondayResponseLost, match="may or may not have been applied") as e:
+            client.execute(query, resend_unanswered=False)
+        assert isinstance(e.value, MondayRetriesExhausted) and e.value.error.fate_unknown
+        assert calls[0] == 1 and sleeps.calls == []
+    else:
+        assert client.execute(query, resend_unanswered=False).data is not None
+        assert calls[0] == 2
+    calls[0] = 0  # a read, or a caller that does not look up: sent again as before
+    assert client.execute(query).data is not None and calls[0] == 2
 
 
 @pytest.mark.parametrize("form", ["no_path", "null_data"])

@@ -15,6 +15,9 @@ FATAL raises ``MondayFatalError``; RATE_LIMIT waits and resends (not counted,
 each wait logged); FAULT backs off and resends up to ``policy.max_attempts``
 sends, then raises ``MondayRetriesExhausted``; REQUEST raises
 ``MondayRequestRejected``; RECORD errors are returned in the result, by alias.
+A mutation request with no answer (a timeout, a dropped connection) goes out again
+under the same key, unless the caller asks otherwise (``resend_unanswered``: the
+sender looks its records up first, for servers that do not honour the key).
 A mutation document some of whose aliases came back with data is never resent,
 whatever the other errors say: the result is returned, and the aliases without
 data are of unknown fate (the sender's ``outcomes``).
@@ -49,7 +52,9 @@ from ordersync.monday.wire import (
     MondayFatalError,
     MondayLimitTooLong,
     MondayRequestRejected,
+    MondayResponseLost,
     MondayRetriesExhausted,
+    WireError,
     parse_response,
     transport_error,
 )
@@ -113,8 +118,13 @@ class MondayClient:
         self.close()
 
     def execute(self, query: str, variables: Mapping[str, Any] | None = None, *,
-                idempotency_key: str | None = None) -> GraphQLResult:
-        """Send ``query`` with ``variables`` until it succeeds, fails for good, or runs out."""
+                idempotency_key: str | None = None,
+                resend_unanswered: bool = True) -> GraphQLResult:
+        """Send ``query`` with ``variables`` until it succeeds, fails for good, or runs out.
+
+        ``resend_unanswered=False``: a mutation request that got no answer (it may have been
+        applied) raises ``MondayResponseLost`` at once instead of going out again under its
+        ``Idempotency-Key`` — for a caller that looks its records up first."""
         payload = {"query": query, "variables": dict(variables or {})}
         headers = {"Authorization": self._token, "API-Version": self.api_version,
                    "Content-Type": "application/json"}
@@ -152,6 +162,8 @@ class MondayClient:
                 return dataclasses.replace(result, attempts=attempt,
                                            rate_limit_waits=limit_waits)
             error = blocking[0]
+            if error.fate_unknown and not reading and not resend_unanswered:
+                raise MondayResponseLost(error, attempt)
             wait = self.policy.wait_for(error, attempt)
             assert wait is not None  # RATE_LIMIT and FAULT always get a wait
             if wait.counted:
@@ -173,6 +185,13 @@ class MondayClient:
                 limit_waits += 1
                 logger.warning("monday.com rate limit, waiting %.0f s (wait %d): %s",
                                wait.seconds, limit_waits, error)
+            self._sleep(wait.seconds)
+
+    def back_off(self, error: WireError, attempt: int) -> None:
+        """Wait as after the ``attempt``-th fault of one request (a caller's own resend)."""
+        wait = self.policy.wait_for(error, attempt)
+        if wait is not None:
+            logger.warning("monday.com fault, sending again in %.2f s: %s", wait.seconds, error)
             self._sleep(wait.seconds)
 
     def _send(self, payload: dict[str, Any], headers: dict[str, str]) -> GraphQLResult:

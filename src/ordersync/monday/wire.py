@@ -30,6 +30,9 @@ Exceptions (the tree of ``ordersync.errors``, with monday's context added):
     └── MondayRequestRejected    a REQUEST error: retrying the same document cannot help
     RetriableSyncError
     ├── MondayRetriesExhausted   FAULTs beyond the policy's bound, with the last reason
+    │   └── MondayResponseLost   no answer to a mutation request that went out (a timeout,
+    │                            a dropped connection): it may have been applied — raised
+    │                            at once for a caller that looks its records up first
     └── MondayLimitTooLong       a rate limit longer than the policy waits (the daily cap)
     RecordSyncError
     └── MondayRecordError        one alias's error, for the caller that maps it to a record
@@ -240,13 +243,25 @@ class MondayRequestRejected(FatalSyncError):
 class MondayRetriesExhausted(RetriableSyncError):
     """A server fault or timeout outlasted the retry policy."""
 
-    def __init__(self, error: WireError, attempts: int) -> None:
+    def __init__(self, error: WireError, attempts: int, *, message: str | None = None) -> None:
         self.error = error
         self.code = error.code
         self.request_id = error.request_id
         self.attempts = attempts
-        super().__init__(f"monday.com request failed after {attempts} attempts; "
-                         f"last error: {error}")
+        super().__init__(message or f"monday.com request failed after {attempts} attempts; "
+                                    f"last error: {error}")
+
+
+class MondayResponseLost(MondayRetriesExhausted):
+    """A mutation request went out and no answer came back (a timeout, a dropped connection,
+    a cut-off body): monday may or may not have applied it.  Raised instead of a resend for
+    a caller that asked (``execute(resend_unanswered=False)``): its records are looked up
+    before anything is sent again — a server (or a proxy) that ignores ``Idempotency-Key``
+    applies a resend a second time."""
+
+    def __init__(self, error: WireError, attempts: int) -> None:
+        super().__init__(error, attempts, message="no answer from monday.com to a mutation "
+                         f"request (it may or may not have been applied): {error}")
 
 
 class MondayLimitTooLong(RetriableSyncError):
@@ -340,6 +355,8 @@ def parse_response(status: int, headers: Mapping[str, str], content: bytes) -> G
         raw_errors = [{"message": "HTTP 200 without a GraphQL result (an empty, cut-off or "
                                   "non-JSON body)", "extensions": {"code": INCOMPLETE_RESPONSE}}]
     errors = [_wire_error(raw, status, request_id, retry_after) for raw in raw_errors]
+    errors = [replace(e, fate_unknown=True) if e.code == INCOMPLETE_RESPONSE else e
+              for e in errors]  # monday answered, but what it did is unknown
     data = body.get("data")
     return GraphQLResult(
         data=data if isinstance(data, dict) else None, errors=errors, request_id=request_id,
@@ -347,11 +364,19 @@ def parse_response(status: int, headers: Mapping[str, str], content: bytes) -> G
         replayed=lowered.get("idempotency-replayed", "").lower() == "true")
 
 
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+             httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+"""Transport failures before the request could leave: nothing can have been applied."""
+
+
 def transport_error(exc: httpx.TransportError) -> WireError:
-    """A timeout or connection failure: no response, so no request id; always a FAULT."""
+    """A timeout or connection failure: no response, so no request id; always a FAULT —
+    of unknown fate unless the request never left (``_NOT_SENT``): a read timeout or a
+    connection dropped after sending may follow a mutation monday applied."""
     code = "TIMEOUT" if isinstance(exc, httpx.TimeoutException) else "CONNECTION_ERROR"
     detail = str(exc) or type(exc).__name__
-    return WireError(ErrorKind.FAULT, code, f"{type(exc).__name__}: {detail}", http_status=0)
+    return WireError(ErrorKind.FAULT, code, f"{type(exc).__name__}: {detail}", http_status=0,
+                     fate_unknown=not isinstance(exc, _NOT_SENT))
 
 
 def parse_retry_after(value: str | None) -> float | None:

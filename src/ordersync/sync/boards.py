@@ -9,9 +9,10 @@
    created and crashed before recording — adopted as ``adopted``;
 4. ``duplicate_board`` of the template (structure only: columns and groups, no items; monday
    gives it its own subitems board), with an Idempotency-Key per route, part, attempt and
-   run, recorded as ``created``.  A server fault on it is looked up by name before it is sent
-   again; should the response be lost anyway, step 3 finds the board next time: a route
-   never gets a second board.
+   run, recorded as ``created``.  A server fault on it, or no answer at all, is looked up by
+   name before it is sent again (a server that ignores the key would copy it twice);
+   should the response be lost anyway, step 3 finds the board next time: a route never
+   gets a second board.
 
 ``board_config`` resolves ``[monday.columns]`` and ``[monday.subitem_columns]`` on the
 board: a column id the board has is kept; otherwise the template column of that id is
@@ -35,6 +36,7 @@ from ordersync.errors import BoardGone, BoardMismatch, FatalSyncError, Retriable
 from ordersync.monday.boards import find_boards_by_name
 from ordersync.monday.client import MondayClient
 from ordersync.monday.operations import operation_text
+from ordersync.monday.wire import MondayResponseLost
 from ordersync.routing import RegisteredBoard, register_board
 from ordersync.routing.routes import BoardFill
 from ordersync.sync.records import Fate, fate
@@ -109,20 +111,26 @@ def ensure_board(config: Config, db: Database, client: MondayClient, fill: Board
             f"(or monday.board_id), or pin the route in [monday.routing.boards]"])
     attempts = config.monday.retry.max_attempts
     for attempt in range(1, attempts + 1):
-        result = client.execute(operation_text("duplicate_board"), {
-            "board_id": template, "board_name": fill.name, "workspace_id": routing.workspace_id,
-            "folder_id": routing.folder_id},
-            idempotency_key=f"board/{fill.route}/{fill.part}/{attempt}/run {run_id}")
-        made = ((result.data or {}).get("duplicate_board") or {}).get("board") or {}
-        if not result.errors and made.get("id"):
-            return _record(db, client, fill, str(made["id"]), "created")
-        error = result.errors[0] if result.errors else None
-        if error is not None and fate(error) is not Fate.FAULT:
-            raise FatalSyncError(f"monday.com refused to create board {fill.name!r} from "
-                                 f"template board {template} ({error.code}: {error.message}); "
-                                 "check that the token's user may create boards in the "
-                                 "workspace")
-        # a server fault: the board may have been made — found by name, it is adopted
+        try:
+            result = client.execute(operation_text("duplicate_board"), {
+                "board_id": template, "board_name": fill.name,
+                "workspace_id": routing.workspace_id, "folder_id": routing.folder_id},
+                idempotency_key=f"board/{fill.route}/{fill.part}/{attempt}/run {run_id}",
+                resend_unanswered=False)
+        except MondayResponseLost as exc:  # made or not? looked up by name, not sent again
+            client.back_off(exc.error, attempt)
+        else:
+            made = ((result.data or {}).get("duplicate_board") or {}).get("board") or {}
+            if not result.errors and made.get("id"):
+                return _record(db, client, fill, str(made["id"]), "created")
+            error = result.errors[0] if result.errors else None
+            if error is not None and fate(error) is not Fate.FAULT:
+                raise FatalSyncError(f"monday.com refused to create board {fill.name!r} from "
+                                     f"template board {template} ({error.code}: "
+                                     f"{error.message}); check that the token's user may "
+                                     "create boards in the workspace")
+        # a server fault or no answer: the board may have been made — found by name, it is
+        # adopted
         same_name = find_boards_by_name(client, [fill.name], workspace_id=routing.workspace_id)
         if fill.name in same_name:
             return _record(db, client, fill, same_name[fill.name][0], "adopted")

@@ -14,6 +14,8 @@ object (items, subitems, moves) says how its kind is written down.  For each req
   GONE     the item, subitem or group is gone from the board: healed (looked up by
            identity, then re-created) and sent again this run;
   REFUSED  monday refused the record itself (a value, a name, a permission): FAILED;
+- a request that got no answer (``lost``): creates are looked up on the board and
+  adopted if found, the rest sent again by the sender;
 - a request whose fate is unknown after the client's retries (``in_doubt``), and the
   FAULT aliases: creates are looked up on the board and adopted if found; a FAULT alias
   goes to another round of this run while its record has sends left
@@ -32,7 +34,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
-from ordersync.monday.wire import WireError
+from ordersync.monday.wire import MondayResponseLost, WireError
 from ordersync.states import SyncEvent
 from ordersync.sync import store
 from ordersync.sync.context import (
@@ -168,6 +170,19 @@ class RecordHandler:
         if by_fate[Fate.FAULT]:
             self._unresolved([(j, e) for j, e in by_fate[Fate.FAULT]], in_run=True)
         check_board_full(outcomes, records.board_id)
+
+    def lost(self, batch: Sequence[Job], error: MondayResponseLost) -> list[Job]:
+        """No answer to the request: its creates found on the board are adopted (they were
+        applied); the rest — creates not there, and what repeats safely — to send again."""
+        ctx, records = self.ctx, self.records
+        creates = [job.record for job in batch if records.is_create(job.record)]
+        found = records.find(creates) if creates else {}
+        adopted = [(job.record, found[records.key(job.record)]) for job in batch
+                   if records.key(job.record) in found]
+        if adopted:
+            with ctx.db.begin() as conn:
+                ctx.events(conn, records.adopt(conn, adopted))
+        return [job for job in batch if records.key(job.record) not in found]
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """The request may or may not have been applied (after the client's retries)."""

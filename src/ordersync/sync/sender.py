@@ -14,14 +14,19 @@ minute (``Budget``), and for each request:
    its own job (one bad record never fails its neighbours).
 
 A request monday rejects as a whole (too complex, invalid) is split in halves
-and each half sent again; a single job rejected so is a failed record.  When
-server faults outlast the retry policy, ``handler.in_doubt`` gets the batch (the
-mutations may or may not have been applied) and ``SyncInterrupted`` stops the
-run.  A fatal error (token, board) gives ``handler.unsent`` the batch and stops
-the run.  When the budget left this minute cannot hold a reasonable batch, the
-sender waits for the window to reset rather than send a sliver: requests per
-order count against monday's daily call cap.  ``concurrency`` (default 1: monday
-warns against concurrent mutations on one board) bounds the requests in flight.
+and each half sent again; a single job rejected so is a failed record.  A request
+that got no answer (a timeout, a dropped connection: it may have been applied) is
+not simply sent again — a server that ignores ``Idempotency-Key`` would apply it
+twice: ``handler.lost`` settles what the board shows (creates looked up and
+adopted) and the rest goes out again as a new request, after a back-off, up to the
+client's ``max_attempts`` sends.  When server faults outlast the retry policy,
+``handler.in_doubt`` gets the batch (the mutations may or may not have been
+applied) and ``SyncInterrupted`` stops the run.  A fatal error (token, board) gives
+``handler.unsent`` the batch and stops the run.  When the budget left this minute
+cannot hold a reasonable batch, the sender waits for the window to reset rather than
+send a sliver: requests per order count against monday's daily call cap.
+``concurrency`` (default 1: monday warns against concurrent mutations on one board)
+bounds the requests in flight.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from ordersync.monday.wire import (
     MondayFatalError,
     MondayLimitTooLong,
     MondayRequestRejected,
+    MondayResponseLost,
     MondayRetriesExhausted,
     WireError,
 )
@@ -89,6 +95,10 @@ class Handler(Protocol):
     def sending(self, batch: Sequence[Job]) -> None: ...
 
     def finished(self, batch: Sequence[Job], outcomes: Sequence[Outcome]) -> None: ...
+
+    def lost(self, batch: Sequence[Job], error: MondayResponseLost) -> Sequence[Job]:
+        """A request got no answer and may have been applied: settle what the board shows
+        (creates found there are adopted); the jobs to send again."""
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """Settle a request that may or may not have been applied; say what became of its
@@ -180,15 +190,31 @@ class Sender:
             for future in futures:  # every request has ended; the first failure wins
                 future.result()
 
-    def _send_batch(self, batch: list[Job], handler: Handler) -> None:
+    def _send_batch(self, batch: list[Job], handler: Handler, *, lost: int = 0) -> None:
+        """Send one request; ``lost``: how many sends of these records got no answer (they
+        are SENDING already)."""
         document = build_mixed_batch([job.call for job in batch],
                                      with_complexity=self.planner.with_complexity)
-        handler.sending(batch)
+        if not lost:
+            handler.sending(batch)
         try:
             result = self.client.execute(document.query, document.variables,
                                          idempotency_key=idempotency_key(document.query,
                                                                          document.variables,
-                                                                         batch))
+                                                                         batch),
+                                         resend_unanswered=False)
+        except MondayResponseLost as exc:
+            lost += 1
+            if lost < self.client.policy.max_attempts:
+                again = list(handler.lost(batch, exc))
+                if again:
+                    self.client.back_off(exc.error, lost)
+                    self._send_batch(again, handler, lost=lost)
+                return
+            fate = handler.in_doubt(batch, exc)
+            raise SyncInterrupted(f"stopped: {exc}, {lost} time(s); the records of that "
+                                  "request were checked against the board"
+                                  + (f": {fate}" if fate else "")) from exc
         except MondayRequestRejected as exc:
             if len(batch) == 1:
                 handler.finished(batch, [Outcome(None, exc.error, exc.request_id)])

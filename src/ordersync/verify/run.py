@@ -160,6 +160,10 @@ class _Done:
         self.done += sum(1 for o in outcomes if o.ok or (
             o.error is not None and "NotFound" in o.error.code))
 
+    def lost(self, batch: Sequence[Job], error: Exception) -> Sequence[Job]:
+        """A delete or a rename repeats safely: all of them again."""
+        return batch
+
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """The next verify shows what is left."""
         return "the next verify shows what is left"
