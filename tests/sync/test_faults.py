@@ -827,6 +827,26 @@ def test_aliases_left_without_data_by_a_neighbour_s_error_are_looked_up_not_fail
     assert board_problems(h) == []
 
 
+@pytest.mark.parametrize(("script", "kind"), [
+    ("ok,ok,ok,no_id", "items"), ("ok,ok,ok,ok,no_id", "subitems")])
+def test_mutations_answered_without_their_id_are_looked_up_not_a_traceback(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory,
+        caplog: pytest.LogCaptureFixture, script: str, kind: str) -> None:
+    """Data without ``id`` for every create of a batch: ``confirm`` raised KeyError: 'id',
+    the run ended "interrupted" with a traceback.  They were applied: found and adopted."""
+    h = harness_factory(faults=script)
+    load(h, write_workbook, THREE)
+
+    report = h.sync()
+
+    assert report.stopped is None and report.counts["failed"] == 0
+    assert report.counts[f"{kind}_adopted"] == (3 if kind == "items" else 6)
+    assert report.counts[f"{kind}_created"] == 0
+    assert [r.status for r in runs(h)] == ["ok"]
+    assert "without its id" in caplog.text
+    assert duplicates(h) == [] and board_problems(h) == []
+
+
 def test_a_refusal_that_stops_the_run_keeps_what_the_same_request_applied(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     """A permission error on one create (an "edit assigned items only" board) stops the run;

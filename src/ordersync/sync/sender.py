@@ -61,6 +61,8 @@ logger = logging.getLogger(__name__)
 
 NO_DATA = "NO_DATA"
 """The code of an alias that came back with neither data nor an error."""
+NO_ID = "NO_ID"
+"""The code of an alias whose data came back without the ``id`` every mutation selects."""
 MIN_FILL = 0.5
 """Wait for the budget to reset rather than send a request under half its full size."""
 
@@ -276,6 +278,16 @@ def outcomes(result: GraphQLResult, aliases: Sequence[str]) -> list[Outcome]:
                               message="monday.com returned no data and no error for this "
                                       "mutation: it may or may not have been applied",
                               request_id=result.request_id, alias=alias, fate_unknown=True)
+        if error is None and isinstance(value, Mapping) and value.get("id") is None:
+            # Applied (data came back), but which item it made is unknown: looked up, as
+            # any mutation of unknown fate, rather than recorded without an id.
+            logger.warning("monday.com answered mutation %s without its id (request id %s): "
+                           "what it made is looked up", alias, result.request_id)
+            error = WireError(kind=ErrorKind.RECORD, code=NO_ID,
+                              message="monday.com answered this mutation without its id: "
+                                      "applied, but what it made is unknown",
+                              request_id=result.request_id, alias=alias, fate_unknown=True)
+            value = None
         found.append(Outcome(value if isinstance(value, Mapping) else None, error,
                              result.request_id))
     return found
