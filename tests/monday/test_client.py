@@ -452,6 +452,44 @@ def test_classify(http: int, code: str, retry_in: float | None, status_code: int
                     status_code=status_code, has_path=path) is kind
 
 
+@pytest.mark.parametrize(("code", "message", "kind"), [
+    ("rateLimitExceeded", "Rate Limit Exceeded", ErrorKind.RATE_LIMIT),
+    ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded", ErrorKind.RATE_LIMIT),
+    ("complexity_budget_exhausted", "whatever", ErrorKind.RATE_LIMIT),
+    ("SomethingNew", "Minute limit rate exceeded", ErrorKind.RATE_LIMIT),
+    ("SomethingNew", "Concurrency limit exceeded", ErrorKind.RATE_LIMIT),
+    ("SomethingNew", "Too many concurrent requests", ErrorKind.RATE_LIMIT),
+    ("SomethingNew", "Call limit exceeded for DuplicateBoard", ErrorKind.RATE_LIMIT),
+    ("SomethingNew", "Rate limit already blocked for board-columns-errors",
+     ErrorKind.RATE_LIMIT),
+    ("ComplexityException", "Query has complexity of 1016020, which exceeds max complexity "
+     "of 1000000", ErrorKind.REQUEST),
+    ("ItemsLimitationException", "exceeded the limit of 10,000 items per board",
+     ErrorKind.REQUEST),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 40 else None)
+def test_a_throttle_is_known_by_any_spelling_of_its_code_or_by_its_message(
+        code: str, message: str, kind: ErrorKind) -> None:
+    """API_NOTES §2.8: the codes differ between the docs, the SDKs and the wire — a 200 body
+    saying ``rateLimitExceeded`` without a retry time was taken for a rejected document."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    [error] = parse_response(200, {}, json.dumps(body).encode()).errors
+    assert error.kind is kind
+    assert error.is_rate_limit is (kind is ErrorKind.RATE_LIMIT)
+
+
+def test_a_throttle_naming_no_time_backs_off_and_is_not_an_attempt(
+        clock: FakeClock, sleeps: Sleeps) -> None:
+    sandbox = Sandbox(clock=clock, faults="throttle_200,throttle_200,throttle_200")
+    ids = sandbox.create_order_board()
+    client, wire = make(sandbox, sleeps, max_attempts=1)
+
+    result = client.execute(CREATE, {"board": ids.board_id, "name": "PO-1"})
+
+    assert result.errors == [] and result.rate_limit_waits == 3 and result.attempts == 1
+    assert sleeps.calls == [2.0, 4.0, 8.0] and len(wire.requests) == 4
+    assert items(sandbox, ids) == ["PO-1"]
+
+
 def test_retry_after_header_fills_retry_in_seconds_and_bad_bodies_still_parse() -> None:
     result = parse_response(503, {"Retry-After": "12"}, b"<html>gateway</html>")
     [error] = result.errors

@@ -18,7 +18,7 @@ def error(kind: ErrorKind, retry_in: float | None = None, code: str = "X") -> Wi
     (ErrorKind.RATE_LIMIT, 40, Wait(40, counted=False)),
     (ErrorKind.RATE_LIMIT, 0.5, Wait(1.0, counted=False)),
     (ErrorKind.RATE_LIMIT, 0, Wait(1.0, counted=False)),
-    (ErrorKind.RATE_LIMIT, None, Wait(60, counted=False)),
+    (ErrorKind.RATE_LIMIT, None, Wait(2.0, counted=False)),
     (ErrorKind.FATAL, None, None),
     (ErrorKind.RECORD, None, None),
     (ErrorKind.REQUEST, None, None),
@@ -72,6 +72,15 @@ def test_counting_attempts(max_attempts: int, attempt: int, allowed: bool) -> No
 def test_invalid_policies_are_refused(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="RetryPolicy"):
         RetryPolicy(**bad)  # type: ignore[arg-type]
+
+
+def test_a_rate_limit_naming_no_time_backs_off_doubling_up_to_the_default_wait() -> None:
+    policy = RetryPolicy(limit_backoff=2.0, default_limit_wait=60.0)
+    waits = [policy.wait_for(error(ErrorKind.RATE_LIMIT), limit_waits=n) for n in range(8)]
+    assert [w.seconds for w in waits if w is not None] == [2, 4, 8, 16, 32, 60, 60, 60]
+    assert all(w is not None and not w.counted for w in waits)
+    named = policy.wait_for(error(ErrorKind.RATE_LIMIT, retry_in=7), limit_waits=5)
+    assert named == Wait(7, counted=False)  # a time monday names is waited as named
 
 
 def test_the_daily_cap_without_a_time_waits_until_midnight_utc() -> None:

@@ -152,6 +152,25 @@ def test_a_rate_limit_mid_run_is_waited_out_and_not_counted_as_an_attempt(
     assert report.counts["items_created"] == 3 and report.counts["requeued"] == 0
 
 
+def test_a_throttle_in_a_200_body_without_a_time_is_waited_out_not_split_and_failed(
+        harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
+    """``{"errors": [{"message": "Rate Limit Exceeded", "extensions": {"code":
+    "rateLimitExceeded"}}]}`` with HTTP 200 and no retry_in_seconds was taken for a
+    rejected document: the batch was split down to single mutations, each FAILED (exit 3)."""
+    h = harness_factory(faults="ok,ok,ok,throttle_200,throttle_200,throttle_200",
+                        retry={"max_attempts": 1})
+    load(h, write_workbook, THREE)
+
+    report = h.sync()
+
+    assert report.stopped is None and report.counts["failed"] == 0
+    assert report.counts["items_created"] == 3 and report.counts["requeued"] == 0
+    creates = sends_of(h, "create_item")
+    assert len(creates) == 4 and all(c == creates[0] for c in creates)  # never split
+    assert h.clock.now() >= 2 + 4 + 8  # backed off, doubling
+    assert board_problems(h) == []
+
+
 def test_a_sync_larger_than_the_minute_budget_waits_for_the_window_instead_of_hitting_it(
         harness_factory: HarnessFactory, write_workbook: WorkbookFactory) -> None:
     # standard plan: 10M complexity a minute; 200 items + 600 subitems ≈ 24M

@@ -28,6 +28,8 @@ def _alias_error(code: str, message: str, **extensions: Any) -> Any:
     ("RESOURCE_LOCKED", "Resource is currently locked", {"status_code": 423}, Fate.FAULT),
     ("FIELD_LIMIT_EXCEEDED", "Too many", {"retry_in_seconds": 10}, Fate.LIMITED),
     ("ItemsLimitationException", "exceeded the limit of 10,000 items", {}, Fate.LIMITED),
+    ("rateLimitExceeded", "Rate Limit Exceeded", {}, Fate.LIMITED),
+    ("SomethingNew", "Minute limit rate exceeded", {}, Fate.LIMITED),
     ("ResourceNotFoundException", "Item not found in board", {"status_code": 404}, Fate.GONE),
     ("InvalidArgumentException", "Cannot change column value for inactive items", {},
      Fate.GONE),
@@ -41,7 +43,8 @@ def _alias_error(code: str, message: str, **extensions: Any) -> Any:
     ("ResourceNotFoundException", "Column not found", {"status_code": 404}, Fate.REFUSED),
     ("InvalidColumnIdException", "This column ID doesn't exist for the board", {},
      Fate.REFUSED),
-], ids=["500-in-200", "504-status-code", "423", "field-limit", "board-full", "item-not-found",
+], ids=["500-in-200", "504-status-code", "423", "field-limit", "board-full",
+        "throttle-code-no-time", "throttle-message-no-time", "item-not-found",
         "inactive-item", "group-not-found", "label-missing", "name-too-long",
         "column-deleted", "column-id-unknown"])
 def test_each_alias_error_has_its_fate(code: str, message: str, extensions: dict[str, Any],

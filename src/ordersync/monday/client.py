@@ -164,7 +164,7 @@ class MondayClient:
             error = blocking[0]
             if error.fate_unknown and not reading and not resend_unanswered:
                 raise MondayResponseLost(error, attempt)
-            wait = self.policy.wait_for(error, attempt)
+            wait = self.policy.wait_for(error, attempt, limit_waits=limit_waits)
             assert wait is not None  # RATE_LIMIT and FAULT always get a wait
             if wait.counted:
                 if not self.policy.may_retry(attempt):

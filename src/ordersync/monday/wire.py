@@ -15,8 +15,10 @@ How an error is classified (first rule that matches wins):
 4. a ``path`` (the alias) in an HTTP 200 body → RECORD    (fail that record only; the
    others were applied, so the document is never resent — even a field-level
    limit stays with its record, ``retry_in_seconds`` kept)
-5. ``retry_in_seconds`` or ``status_code: 429`` in extensions, or a known limit
-   code                                      → RATE_LIMIT —
+5. ``retry_in_seconds`` or ``status_code: 429`` in extensions, a known limit code in any
+   spelling (``rateLimitExceeded`` = ``RATE_LIMIT_EXCEEDED``), or a limit's message
+   ("Rate Limit Exceeded", "Minute limit rate exceeded", "Complexity budget
+   exhausted", "Too many concurrent requests", …)  → RATE_LIMIT —
    API_NOTES §2.8: key on the status and ``retry_in_seconds``, not only the code
 6. HTTP 5xx, 423, 408 (of the response or in ``extensions.status_code``), a transport
    failure, a server-fault code, or a 200 without a GraphQL result → FAULT
@@ -72,7 +74,26 @@ RATE_LIMIT_CODES = frozenset({
     "COMPLEXITY_BUDGET_EXHAUSTED", "MINUTE_RATE_LIMIT_EXCEEDED", "MAX_CONCURRENCY_EXCEEDED",
     "DAILY_LIMIT_EXCEEDED", "IP_RATE_LIMIT_EXCEEDED", "FIELD_LIMIT_EXCEEDED",
     "tooManyRequests", "maxConcurrencyExceeded", "complexityBudgetExhausted",
+    "rateLimitExceeded", "minuteLimitExceeded", "concurrencyLimitExceeded",
 })
+"""monday's limit codes as seen on the wire and in its docs and SDKs (API_NOTES §2.8);
+compared in any case, with or without underscores."""
+_RATE_LIMIT_KEYS = frozenset(re.sub(r"[^a-z]", "", c.lower()) for c in RATE_LIMIT_CODES)
+_RATE_LIMIT_TEXT = re.compile(
+    r"\brate[ _-]?limit|\blimit rate exceeded|\bbudget exhausted|\btoo many (?:concurrent )?"
+    r"requests|\bconcurrency limit|\bcall limit exceeded|\bdaily limit exceeded",
+    re.IGNORECASE)
+"""The messages of monday's limits (§2.3–2.8: "Rate Limit Exceeded", "Minute limit rate
+exceeded", "Complexity budget exhausted", "Too many concurrent requests", "Call limit
+exceeded for CreateBoard", …) — not "exceeded the limit of 10,000 items" (a full board)
+nor "exceeds max complexity" (one request too complex: split)."""
+
+
+def is_rate_limit(code: str, message: str = "") -> bool:
+    """Whether an error is one of monday's throttles, by its code in any spelling or its
+    message: the codes differ between the docs, the SDKs and the wire (§2.8)."""
+    return (re.sub(r"[^a-z]", "", code.lower()) in _RATE_LIMIT_KEYS
+            or bool(_RATE_LIMIT_TEXT.search(message)))
 FATAL_CODES = frozenset({
     "InvalidBoardIdException", "missingRequiredPermissions", "InvalidVersionException",
     "Unauthorized", "UserUnauthorizedException", "USER_ACCESS_DENIED",
@@ -103,6 +124,12 @@ class WireError:
     """The mutation this error stands for may or may not have been applied (no data came
     back for it, in a request whose other mutations ran): it is looked up, never failed or
     blindly sent again."""
+
+    @property
+    def is_rate_limit(self) -> bool:
+        """A throttle, whatever it is called, and whether or not it names a time."""
+        return (self.retry_in_seconds is not None or self.status_code == 429
+                or self.http_status == 429 or is_rate_limit(self.code, self.message))
 
     @property
     def is_server_fault(self) -> bool:
@@ -180,7 +207,7 @@ def _read_kind(error: WireError) -> ErrorKind:
     """An error of a read classified as if it named no alias (rules 5–7)."""
     return classify(http_status=error.http_status, code=error.code,
                     retry_in_seconds=error.retry_in_seconds, status_code=error.status_code,
-                    has_path=False)
+                    has_path=False, message=error.message)
 
 
 # --- exceptions -----------------------------------------------------------------------------
@@ -308,7 +335,7 @@ class MondayRecordError(RecordSyncError):
 
 
 def classify(*, http_status: int, code: str, retry_in_seconds: float | None,
-             status_code: int | None, has_path: bool) -> ErrorKind:
+             status_code: int | None, has_path: bool, message: str = "") -> ErrorKind:
     """The kind of one error; the rules are in the module docstring."""
     if http_status == 429:
         return ErrorKind.RATE_LIMIT
@@ -321,7 +348,7 @@ def classify(*, http_status: int, code: str, retry_in_seconds: float | None,
         # them (or, under an Idempotency-Key, replay this same error forever), so even a
         # field-level limit stays with its record, ``retry_in_seconds`` kept for the caller.
         return ErrorKind.RECORD
-    if retry_in_seconds is not None or status_code == 429 or code in RATE_LIMIT_CODES:
+    if retry_in_seconds is not None or status_code == 429 or is_rate_limit(code, message):
         return ErrorKind.RATE_LIMIT
     if (http_status >= 500 or http_status in (0, 408, 423) or code in FAULT_CODES
             or (status_code is not None and (status_code >= 500 or status_code in (408, 423)))):
@@ -425,7 +452,7 @@ def _wire_error(raw: Mapping[str, Any], status: int, request_id: str | None,
         else None
     kind = classify(http_status=status, code=code, retry_in_seconds=retry_in,
                     status_code=status_code if isinstance(status_code, int) else None,
-                    has_path=alias is not None)
+                    has_path=alias is not None, message=message)
     error_data = extensions.get("error_data")
     return WireError(kind, code, message, request_id=request_id, alias=alias,
                      retry_in_seconds=retry_in if retry_in is not None else retry_after,

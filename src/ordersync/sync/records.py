@@ -85,7 +85,7 @@ def gone_group_id(error: WireError) -> str | None:
 def fate(error: WireError) -> Fate:
     if error.fate_unknown:  # no answer for it: looked up, like a server fault's
         return Fate.FAULT
-    if error.retry_in_seconds is not None or is_board_full(error):
+    if error.is_rate_limit or is_board_full(error):  # a throttle never fails a record
         return Fate.LIMITED
     if error.is_server_fault:
         return Fate.FAULT
