@@ -64,7 +64,10 @@ def test_a_new_empty_database_pointed_at_a_synced_board_takes_its_items_over(
     assert {i["id"]: sorted(s["id"] for s in i["subitems"]) for i in h.items()} == before
     assert report.counts["items_created"] == report.counts["subitems_created"] == 0
     assert report.counts["items_found"] == 3 and report.counts["subitems_found"] == 6
-    assert report.counts["items_updated"] == 2 and report.counts["items_cancelled"] == 1
+    # what the board shows was read with them: only what the files changed is sent
+    assert report.counts["items_updated"] == 1 and report.counts["items_cancelled"] == 1
+    assert report.counts["subitems_updated"] == 1 and report.counts["subitems_zeroed"] == 1
+    assert report.counts["unchanged"] == 5 and report.mutations == 4
     assert report.counts["groups_adopted"] == 1 and report.counts["groups_created"] == 0
     assert board_problems(h) == []
     found = fetch(h.db, "SELECT size_code, outcome FROM sync_events WHERE operation = "
@@ -92,6 +95,7 @@ def test_a_database_restored_from_a_backup_older_than_the_last_sync_makes_no_dup
 
     assert duplicates(h) == [] and len(h.items()) == items
     assert report.counts["items_created"] == 0 and report.counts["items_found"] == 3
+    assert report.mutations == 0  # the board already shows what the database holds
     assert board_problems(h) == []
 
 
@@ -112,6 +116,7 @@ def test_an_item_a_planner_made_before_the_sync_is_taken_over_with_its_subitem(
     assert duplicates(h) == []
     assert report.counts["items_found"] == 1 and report.counts["items_created"] == 0
     assert report.counts["subitems_found"] == 1 and report.counts["subitems_created"] == 1
+    assert report.counts["items_updated"] == report.counts["subitems_updated"] == 1
     (row,) = fetch(h.db, "SELECT monday_item_id FROM orders WHERE item_name LIKE 'GRE-00004 %'")
     assert row.monday_item_id == made
     (line,) = fetch(h.db, "SELECT monday_subitem_id FROM order_lines WHERE size_code = 'M' AND "

@@ -65,7 +65,7 @@ MUTATIONS = ("create_item", "create_subitem", "change_multiple_column_values", "
              "move_item_to_board")
 QUERIES = ("board_groups", "items_by_identity", "next_items_by_identity", "subitems_of",
            "complexity", "board_columns", "board_items", "next_board_items", "items_state",
-           "boards_page")
+           "boards_page", "items_shown")
 OPERATIONS = MUTATIONS + QUERIES
 
 _PACKAGE = "ordersync.monday"

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordersync.errors import RecordSyncError
-from ordersync.monday.encoders import diff_encoded, encode_all
+from ordersync.monday.cells import board_form
+from ordersync.monday.encoders import ColumnMapping, diff_encoded, encode_all
 from ordersync.monday.operations import Call
 from ordersync.monday.wire import WireError
 from ordersync.states import SyncEvent, SyncState
@@ -36,7 +37,7 @@ from ordersync.sync import heal, store, transitions
 from ordersync.sync.columns import identity_text
 from ordersync.sync.context import Context, error_text
 from ordersync.sync.groups import groups_gone
-from ordersync.sync.reconcile import find_items, find_subitems
+from ordersync.sync.reconcile import Cells, find_items, read_shown
 from ordersync.sync.records import RecordHandler, gone_group_id
 from ordersync.sync.sender import Job, Outcome
 
@@ -251,10 +252,11 @@ def adopt_items(ctx: Context, conn: Any,
 def adopt_unrecorded(ctx: Context, orders: Sequence[store.OrderRow]) -> list[store.OrderRow]:
     """``orders`` (PENDING rows), with the items the board already has for those without a
     recorded item taken over: looked up by identity (``find_created_items``, as for an
-    in-doubt create), their ids and their subitems' ids by size recorded (the ``FOUND``
-    move), so that the passes send their values as updates instead of creating them a
-    second time.  Nothing is read when the run found the board empty before its first
-    create (``Context.may_hold_unrecorded``): a first sync costs no lookup."""
+    in-doubt create), their ids, their subitems' ids by size and what they all show
+    recorded (the ``FOUND`` move), so that the passes send only what differs instead of
+    creating them a second time.  Nothing is read when the run found the board empty
+    before its first create (``Context.may_hold_unrecorded``): a first sync costs no
+    lookup."""
     if ctx.dry_run or ctx.client is None or not ctx.may_hold_unrecorded():
         return list(orders)
     wanted = [o for o in orders if o.item_id is None and o.record_uuid not in ctx.held
@@ -265,19 +267,22 @@ def adopt_unrecorded(ctx: Context, orders: Sequence[store.OrderRow]) -> list[sto
     found = find_created_items(ctx, wanted)
     if not found:
         return list(orders)
-    by_parent: dict[str, list[tuple[str, str]]] = {}
-    for (parent, size), sub in find_subitems(
-            ctx.client, [item for item, _ in found.values()]).items():
-        by_parent.setdefault(parent, []).append((size, sub))
-    lines = [(uuid, size, sub) for uuid, (item, _) in found.items()
-             for size, sub in by_parent.get(item, ())]
+    items, subitems = ctx.columns.items.columns, ctx.columns.subitems.columns
+    shown = read_shown(ctx.client, [item for item, _ in found.values()],
+                       [c.column_id for c in items], [c.column_id for c in subitems])
+    rows, lines = [], []
+    for uuid, (item, group) in found.items():
+        board = shown.get(item)
+        rows.append((uuid, item, group, _board_values(items, board.cells) if board else None))
+        for size, (sub, cells) in (board.subitems.items() if board else ()):
+            lines.append((uuid, size, sub, _board_values(subitems, cells)))
     with ctx.db.begin() as conn:
-        transitions.orders_found(conn, ctx.db, [(u, i, g) for u, (i, g) in found.items()])
+        transitions.orders_found(conn, ctx.db, rows)
         transitions.lines_found(conn, ctx.db, lines)
         ctx.events(conn, [store.Event(u, None, "lookup", "found", monday_id=i)
-                          for u, (i, _) in found.items()]
+                          for u, i, _, _ in rows]
                    + [store.Event(u, size, "lookup", "found", monday_id=sub)
-                      for u, size, sub in lines])
+                      for u, size, sub, _ in lines])
     ctx.report.add("items_found", len(found))
     ctx.report.add("subitems_found", len(lines))
     logger.info("%d order(s) without a recorded item were found on board %s by identity: "
@@ -285,6 +290,12 @@ def adopt_unrecorded(ctx: Context, orders: Sequence[store.OrderRow]) -> list[sto
                 len(found), ctx.board_id, len(lines))
     return store.load_orders(ctx.db, [o.record_uuid for o in orders],
                              ctx.columns.order_sources)
+
+
+def _board_values(mapping: Sequence[ColumnMapping], cells: Cells) -> dict[str, object]:
+    """What a found item's (or subitem's) cells show, in the form the sync sends."""
+    return {c.column_id: board_form(c, *cells.get(c.column_id, (None, None)))
+            for c in mapping}
 
 
 def _encodes(ctx: Context, order: store.OrderRow) -> bool:

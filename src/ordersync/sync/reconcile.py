@@ -4,6 +4,8 @@
 ``items_page_by_column_values`` for a chunk of keys, following the cursor.
 ``find_subitems`` reads the subitems of parent items and matches them by name —
 a subitem is named after its size (groups by title: ``ordersync.monday.boards``).
+``read_shown`` reads what found items and their subitems show in the mapped columns,
+so that taking one over sends only what differs.
 Read-only queries; values are variables.  When the board holds two items
 for one key (someone copied one by hand), the oldest (lowest id) is adopted and
 the others are reported, never deleted.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ordersync.monday.client import MondayClient
@@ -79,3 +82,39 @@ def find_subitems(client: MondayClient, parent_ids: Sequence[str]) -> dict[tuple
             for sub in sorted(item.get("subitems") or (), key=lambda s: int(s["id"])):
                 found.setdefault((str(item["id"]), str(sub["name"])), str(sub["id"]))
     return found
+
+
+Cells = dict[str, tuple[str | None, str | None]]
+"""column id → (text, value) of one item's cell."""
+
+
+@dataclass
+class Shown:
+    """An item as the board shows it: its cells, and its subitems by name (the oldest when
+    names repeat) with theirs."""
+
+    cells: Cells
+    subitems: dict[str, tuple[str, Cells]] = field(default_factory=dict)
+
+
+def _cells(raw: Any) -> Cells:
+    return {str(c["id"]): (c.get("text"), c.get("value")) for c in raw or () if c}
+
+
+def read_shown(client: MondayClient, item_ids: Sequence[str], column_ids: Sequence[str],
+               subitem_column_ids: Sequence[str]) -> dict[str, Shown]:
+    """item id → what it shows in ``column_ids`` and its subitems in ``subitem_column_ids``,
+    for the items of ``item_ids`` monday still has."""
+    shown: dict[str, Shown] = {}
+    for chunk in _chunks(sorted(set(item_ids), key=int), PARENT_CHUNK):
+        result = client.execute(operation_text("items_shown"), {
+            "item_ids": list(chunk), "column_ids": list(column_ids),
+            "subitem_column_ids": list(subitem_column_ids)})
+        for item in (result.data or {}).get("items") or ():
+            if not item:
+                continue
+            found = shown[str(item["id"])] = Shown(_cells(item.get("column_values")))
+            for sub in sorted(item.get("subitems") or (), key=lambda s: int(s["id"])):
+                found.subitems.setdefault(str(sub["name"]), (str(sub["id"]),
+                                                              _cells(sub.get("column_values"))))
+    return shown

@@ -144,11 +144,13 @@ def orders_board_gone(conn: Connection, db: Database, uuids: Sequence[str],
 
 
 def orders_found(conn: Connection, db: Database,
-                 rows: Sequence[tuple[str, str, str | None]]) -> None:
-    """(record_uuid, item id, its group id): an order about to be created whose item the
-    board already has (found by identity): recorded, its values sent as an update."""
-    _run(conn, db, "sync_orders_found", [{"record_uuid": u, "item_id": i, "group_id": g}
-                                          for u, i, g in rows])
+                 rows: Sequence[tuple[str, str, str | None, Mapping[str, Any] | None]]
+                 ) -> None:
+    """(record_uuid, item id, its group id, the values it shows or None if unknown): an
+    order about to be created whose item the board already has (found by identity):
+    recorded, what differs sent as an update."""
+    _run(conn, db, "sync_orders_found", [{"record_uuid": u, "item_id": i, "group_id": g,
+                                          "shown": dumps(v)} for u, i, g, v in rows])
 
 
 def retry_failed(db: Database, config: Config, scope: Scope) -> tuple[int, int]:
@@ -204,8 +206,11 @@ def lines_gone(conn: Connection, db: Database,
          [{"record_uuid": u, "size_code": s, "subitem_id": sub} for u, s, sub in rows])
 
 
-def lines_found(conn: Connection, db: Database, rows: Sequence[tuple[str, str, str]]) -> None:
-    """(record_uuid, size, subitem id): the subitem of that size found under an order's
-    found item (``orders_found``): recorded, its values sent as an update."""
+def lines_found(conn: Connection, db: Database,
+                rows: Sequence[tuple[str, str, str, Mapping[str, Any]]]) -> None:
+    """(record_uuid, size, subitem id, the values it shows): the subitem of that size
+    found under an order's found item (``orders_found``): recorded, what differs sent as an
+    update."""
     _run(conn, db, "sync_lines_found",
-         [{"record_uuid": u, "size_code": s, "subitem_id": sub} for u, s, sub in rows])
+         [{"record_uuid": u, "size_code": s, "subitem_id": sub, "shown": dumps({"values": v})}
+          for u, s, sub, v in rows])
