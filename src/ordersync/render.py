@@ -351,7 +351,7 @@ def print_sync(console: Console, report: SyncReport) -> None:
     verb = "would send" if report.dry_run else "sent"
     console.print(f"{verb} {report.mutations:,} mutation(s) in {report.requests:,} request(s) "
                   f"({per_request:.1f} per request), complexity {report.complexity:,}, "
-                  f"{report.budget_waits} wait(s) for the budget "
+                  f"{report.budget_waits} wait(s) for the budget or a monday.com limit "
                   f"({_duration(report.waited_seconds)}), elapsed "
                   f"{_duration(report.elapsed_seconds)}")
     if report.stopped:

@@ -35,6 +35,7 @@ import dataclasses
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -103,6 +104,11 @@ class MondayClient:
         self._refused = False  # whether the last send found no one listening
         self.observers: list[Callable[[GraphQLResult], None]] = []
         """Called with every result ``execute`` returns (budget tracking, request counts)."""
+        self.limit_waits = 0
+        """Waits for a rate limit monday.com reported (429, a budget or call limit): a run's
+        report counts them with its own budget waits."""
+        self.limit_waited = 0.0
+        self._waits_lock = threading.Lock()  # requests in flight at once wait on their own
 
     def __repr__(self) -> str:
         return f"MondayClient(url={self.url!r}, api_version={self.api_version!r})"
@@ -185,6 +191,9 @@ class MondayClient:
                 limit_waits += 1
                 logger.warning("monday.com rate limit, waiting %.0f s (wait %d): %s",
                                wait.seconds, limit_waits, error)
+                with self._waits_lock:
+                    self.limit_waits += 1
+                    self.limit_waited += wait.seconds
             self._sleep(wait.seconds)
 
     def back_off(self, error: WireError, attempt: int) -> None:

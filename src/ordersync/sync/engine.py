@@ -140,6 +140,7 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
     with board_lock(db, board_id if not routed else f"routed-{board_id}"):
         report.run_id = store.start_run(db, board_id)
         budget = Budget(clock, sleep)
+        limited = (client.limit_waits, client.limit_waited)  # the client may serve many runs
         real = Sender(client, planner_for(config), budget, on_request=progress.advance,
                       on_send=progress.send,
                       concurrency=config.monday.limits.concurrency, stop=stop)
@@ -187,7 +188,11 @@ def run_sync(config: Config, db: Database, client: MondayClient | None, *,
             real.close()
             report.requests, report.mutations = real.stats.requests, real.stats.mutations
             report.complexity = budget.spent
-            report.budget_waits, report.waited_seconds = budget.waits, budget.waited_seconds
+            # Waits the sync's own budget asked for, and waits for a limit monday.com reported
+            # (a 429, an exhausted budget): both are time the run spent waiting on limits.
+            report.budget_waits = budget.waits + client.limit_waits - limited[0]
+            report.waited_seconds = round(
+                budget.waited_seconds + client.limit_waited - limited[1], 2)
             report.elapsed_seconds = round(clock() - started, 2)
             _count_failed(db, report)
             if status == "ok" and (report.counts["failed"] or report.incomplete):
