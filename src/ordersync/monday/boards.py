@@ -33,7 +33,8 @@ class BoardGroups:
 
 def read_groups(client: MondayClient, board_id: str) -> BoardGroups:
     """The board's active groups by title, and whether it shows any item (one request)."""
-    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    result = client.execute(operation_text("board_groups"), {"board_id": board_id,
+                                                             "items": 1})
     groups: dict[str, str] = {}
     for group_id, title in _active_groups(result.data):
         groups.setdefault(title, group_id)
@@ -49,7 +50,8 @@ def find_groups(client: MondayClient, board_id: str) -> dict[str, str]:
 
 def active_group_ids(client: MondayClient, board_id: str) -> set[str]:
     """The ids of the board's active groups (one query)."""
-    result = client.execute(operation_text("board_groups"), {"board_id": board_id})
+    result = client.execute(operation_text("board_groups"), {"board_id": board_id,
+                                                             "items": 1})
     return {group_id for group_id, _ in _active_groups(result.data)}
 
 
