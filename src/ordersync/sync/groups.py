@@ -128,19 +128,19 @@ class GroupHandler:
     def lost(self, batch: Sequence[Job], error: Exception) -> list[Job]:
         """No answer: the groups made are on the board by title (adopted); the rest to send
         again."""
-        assert self.ctx.client is not None
-        on_board = find_groups(self.ctx.client, self.ctx.board_id)
-        adopted = {str(j.record): on_board[str(j.record)] for j in batch
-                   if str(j.record) in on_board}
-        with self.ctx.db.begin() as conn:
-            store.register_groups(conn, self.ctx.db, self.ctx.board_id, adopted)
-        self.ctx.report.add("groups_adopted", len(adopted))
+        adopted = self._adopt(batch)
         self.created |= adopted
         return [j for j in batch if str(j.record) not in adopted]
 
     def in_doubt(self, batch: Sequence[Job], error: Exception) -> str | None:
         """Whatever was made is on the board by title: adopt it; the rest are made by the
         next run."""
+        adopted = self._adopt(batch)
+        return (f"{len(adopted)} group(s) found made and kept, {len(batch) - len(adopted)} "
+                "made by the next run")
+
+    def _adopt(self, batch: Sequence[Job]) -> dict[str, str]:
+        """The groups of ``batch`` the board has by title, registered: title → id."""
         assert self.ctx.client is not None
         on_board = find_groups(self.ctx.client, self.ctx.board_id)
         adopted = {str(j.record): on_board[str(j.record)] for j in batch
@@ -148,8 +148,7 @@ class GroupHandler:
         with self.ctx.db.begin() as conn:
             store.register_groups(conn, self.ctx.db, self.ctx.board_id, adopted)
         self.ctx.report.add("groups_adopted", len(adopted))
-        return (f"{len(adopted)} group(s) found made and kept, {len(batch) - len(adopted)} "
-                "made by the next run")
+        return adopted
 
     def unsent(self, batch: Sequence[Job], error: Exception) -> None:
         """Nothing to undo."""
